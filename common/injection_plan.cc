@@ -1,0 +1,204 @@
+// JSON codec for InjectionPlan. nlohmann_json exceptions stop here.
+#include "memsecret/injection_plan.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace memsecret {
+
+using nlohmann::json;
+
+const char* LifecycleName(Lifecycle l) { return l == Lifecycle::kInit ? "init" : "sidecar"; }
+
+const char* OutputFormatName(OutputFormat f) {
+  switch (f) {
+    case OutputFormat::kRaw: return "raw";
+    case OutputFormat::kJson: return "json";
+    case OutputFormat::kEnv: return "env";
+  }
+  return "?";
+}
+
+const char* FileKindName(FileKind k) { return k == FileKind::kToken ? "token" : "secret"; }
+
+Result<Lifecycle> ParseLifecycle(std::string_view s) {
+  if (s == "sidecar") return Lifecycle::kSidecar;
+  if (s == "init") return Lifecycle::kInit;
+  return InvalidArgument("lifecycle must be sidecar or init, not \"" + std::string(s) + "\"");
+}
+
+Result<OutputFormat> ParseOutputFormat(std::string_view s) {
+  if (s == "raw") return OutputFormat::kRaw;
+  if (s == "json") return OutputFormat::kJson;
+  if (s == "env") return OutputFormat::kEnv;
+  return InvalidArgument("format must be raw, json or env, not \"" + std::string(s) + "\"");
+}
+
+bool IsValidFileName(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name[0] == '.') return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string ModeString(uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+  return buf;
+}
+
+json FileToJson(const PlannedFile& f) {
+  json j = {{"name", f.name},
+            {"kind", FileKindName(f.kind)},
+            {"ref", f.ref.ToString()},
+            {"format", OutputFormatName(f.format)},
+            {"mode", ModeString(f.mode)}};
+  if (f.token) {
+    json t = {{"issuer", f.token->issuer}};
+    if (!f.token->scope.empty()) t["scope"] = f.token->scope;
+    if (!f.token->audience.empty()) t["audience"] = f.token->audience;
+    j["token"] = t;
+  }
+  return j;
+}
+
+// Reads an optional member of the expected type; records a typed error.
+template <typename T>
+bool Get(const json& obj, const char* key, T* out, std::string* err, const std::string& where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return true;
+  try {
+    *out = it->get<T>();
+    return true;
+  } catch (const json::exception&) {
+    *err = where + "." + key + " has the wrong type";
+    return false;
+  }
+}
+
+Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
+  if (!j.is_object()) return InvalidArgument(where + " must be an object");
+  std::string err, kind = "secret", ref, format = "raw", mode = "0400";
+  PlannedFile f;
+  if (!Get(j, "name", &f.name, &err, where) || !Get(j, "kind", &kind, &err, where) ||
+      !Get(j, "ref", &ref, &err, where) || !Get(j, "format", &format, &err, where) ||
+      !Get(j, "mode", &mode, &err, where))
+    return InvalidArgument(err);
+  if (!IsValidFileName(f.name)) return InvalidArgument(where + ".name \"" + f.name + "\" is not a valid file name");
+  if (kind == "secret") f.kind = FileKind::kSecret;
+  else if (kind == "token") f.kind = FileKind::kToken;
+  else return InvalidArgument(where + ".kind must be secret or token");
+  auto parsed = ParseSecretRef(ref);
+  if (!parsed.ok()) return parsed.status().WithContext(where);
+  f.ref = std::move(parsed).value();
+  auto fmt = ParseOutputFormat(format);
+  if (!fmt.ok()) return fmt.status().WithContext(where);
+  f.format = *fmt;
+  if (mode.empty() || mode.size() > 4 || mode.find_first_not_of("01234567") != std::string::npos)
+    return InvalidArgument(where + ".mode must be an octal string such as 0400");
+  f.mode = static_cast<uint32_t>(std::stoul(mode, nullptr, 8));
+  if (auto it = j.find("token"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return InvalidArgument(where + ".token must be an object");
+    TokenSpec t;
+    if (!Get(*it, "issuer", &t.issuer, &err, where + ".token") || !Get(*it, "scope", &t.scope, &err, where + ".token") ||
+        !Get(*it, "audience", &t.audience, &err, where + ".token"))
+      return InvalidArgument(err);
+    if (t.issuer.empty()) return InvalidArgument(where + ".token.issuer is required");
+    f.token = t;
+  }
+  if ((f.kind == FileKind::kToken) != f.token.has_value())
+    return InvalidArgument(where + ": token settings must be present exactly for kind token");
+  return f;
+}
+
+}  // namespace
+
+std::string EncodePlan(const InjectionPlan& p) {
+  json files = json::array();
+  for (const auto& f : p.files) files.push_back(FileToJson(f));
+  json j = {{"version", InjectionPlan::kVersion},
+            {"pod", {{"namespace", p.pod.namespace_name}, {"serviceAccount", p.pod.service_account}, {"name", p.pod.name}}},
+            {"lifecycle", LifecycleName(p.lifecycle)},
+            {"outputDir", p.output_dir},
+            {"refreshIntervalSeconds", p.refresh_interval_seconds},
+            {"tokenRefreshFraction", p.token_refresh_fraction},
+            {"tokenMinRemainingSeconds", p.token_min_remaining_seconds},
+            {"files", files}};
+  if (p.aws)
+    j["aws"] = {{"region", p.aws->region}, {"roleArn", p.aws->role_arn}, {"webIdentityTokenFile", p.aws->web_identity_token_file}};
+  if (p.vault)
+    j["vault"] = {{"addr", p.vault->addr},           {"authPath", p.vault->auth_path},
+                  {"role", p.vault->role},           {"namespace", p.vault->vault_namespace},
+                  {"tokenFile", p.vault->token_file}, {"allowSkipVerify", p.vault->allow_skip_verify}};
+  if (p.azure) j["azure"] = {{"federatedTokenFile", p.azure->federated_token_file}};
+  return j.dump();
+}
+
+Result<InjectionPlan> DecodePlan(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("plan: not a JSON object");
+  InjectionPlan p;
+  std::string err, lifecycle = "sidecar";
+  int version = 0;
+  if (!Get(j, "version", &version, &err, "plan")) return InvalidArgument(err);
+  if (version != InjectionPlan::kVersion)
+    return InvalidArgument("plan: unsupported version " + std::to_string(version) + " (this injector reads version 1)");
+  if (auto it = j.find("pod"); it != j.end() && it->is_object()) {
+    if (!Get(*it, "namespace", &p.pod.namespace_name, &err, "plan.pod") ||
+        !Get(*it, "serviceAccount", &p.pod.service_account, &err, "plan.pod") ||
+        !Get(*it, "name", &p.pod.name, &err, "plan.pod"))
+      return InvalidArgument(err);
+  }
+  if (!Get(j, "lifecycle", &lifecycle, &err, "plan") || !Get(j, "outputDir", &p.output_dir, &err, "plan") ||
+      !Get(j, "refreshIntervalSeconds", &p.refresh_interval_seconds, &err, "plan") ||
+      !Get(j, "tokenRefreshFraction", &p.token_refresh_fraction, &err, "plan") ||
+      !Get(j, "tokenMinRemainingSeconds", &p.token_min_remaining_seconds, &err, "plan"))
+    return InvalidArgument(err);
+  auto lc = ParseLifecycle(lifecycle);
+  if (!lc.ok()) return lc.status().WithContext("plan");
+  p.lifecycle = *lc;
+  if (p.output_dir.empty() || p.output_dir[0] != '/') return InvalidArgument("plan.outputDir must be an absolute path");
+  if (p.refresh_interval_seconds < 0) return InvalidArgument("plan.refreshIntervalSeconds must be >= 0");
+  if (!(p.token_refresh_fraction > 0.0 && p.token_refresh_fraction < 1.0))
+    return InvalidArgument("plan.tokenRefreshFraction must be between 0 and 1");
+  if (p.token_min_remaining_seconds < 0) return InvalidArgument("plan.tokenMinRemainingSeconds must be >= 0");
+
+  auto files = j.find("files");
+  if (files == j.end() || !files->is_array()) return InvalidArgument("plan.files must be an array");
+  std::set<std::string> names;
+  for (size_t i = 0; i < files->size(); ++i) {
+    auto f = FileFromJson((*files)[i], "plan.files[" + std::to_string(i) + "]");
+    if (!f.ok()) return f.status();
+    if (!names.insert(f->name).second) return InvalidArgument("plan: file name \"" + f->name + "\" appears twice");
+    p.files.push_back(std::move(f).value());
+  }
+  if (auto it = j.find("aws"); it != j.end() && it->is_object()) {
+    AwsSettings a;
+    if (!Get(*it, "region", &a.region, &err, "plan.aws") || !Get(*it, "roleArn", &a.role_arn, &err, "plan.aws") ||
+        !Get(*it, "webIdentityTokenFile", &a.web_identity_token_file, &err, "plan.aws"))
+      return InvalidArgument(err);
+    p.aws = a;
+  }
+  if (auto it = j.find("vault"); it != j.end() && it->is_object()) {
+    VaultSettings v;
+    if (!Get(*it, "addr", &v.addr, &err, "plan.vault") || !Get(*it, "authPath", &v.auth_path, &err, "plan.vault") ||
+        !Get(*it, "role", &v.role, &err, "plan.vault") || !Get(*it, "namespace", &v.vault_namespace, &err, "plan.vault") ||
+        !Get(*it, "tokenFile", &v.token_file, &err, "plan.vault") ||
+        !Get(*it, "allowSkipVerify", &v.allow_skip_verify, &err, "plan.vault"))
+      return InvalidArgument(err);
+    p.vault = v;
+  }
+  if (auto it = j.find("azure"); it != j.end() && it->is_object()) {
+    AzureSettings a;
+    if (!Get(*it, "federatedTokenFile", &a.federated_token_file, &err, "plan.azure")) return InvalidArgument(err);
+    p.azure = a;
+  }
+  return p;
+}
+
+}  // namespace memsecret

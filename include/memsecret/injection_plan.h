@@ -1,0 +1,102 @@
+// InjectionPlan: what the webhook decided and the injector carries out.
+// The webhook encodes it as JSON into the injector's MEMSECRET_PLAN env var;
+// the injector decodes it. It holds references and settings only — never a
+// secret value, token or credential. Every field has a safe default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memsecret/secret_ref.h"
+#include "memsecret/status.h"
+
+namespace memsecret {
+
+enum class Lifecycle { kSidecar, kInit };
+enum class OutputFormat { kRaw, kJson, kEnv };
+enum class FileKind { kSecret, kToken };
+
+const char* LifecycleName(Lifecycle l);      // "sidecar", "init"
+const char* OutputFormatName(OutputFormat f);  // "raw", "json", "env"
+const char* FileKindName(FileKind k);        // "secret", "token"
+Result<Lifecycle> ParseLifecycle(std::string_view s);
+Result<OutputFormat> ParseOutputFormat(std::string_view s);
+
+// Output file names: 1–63 chars of [A-Za-z0-9._-], not starting with '.'.
+// Checked at admission and again by the injector before any write.
+bool IsValidFileName(std::string_view name);
+
+// How to mint an OAuth token from the credentials at PlannedFile::ref.
+struct TokenSpec {
+  std::string issuer;    // "genesys", "genesys:<host>", "cxone", or an https:// token URL
+  std::string scope;     // optional
+  std::string audience;  // optional (generic issuers)
+  bool operator==(const TokenSpec&) const = default;
+};
+
+struct PlannedFile {
+  std::string name;  // file name inside the output directory
+  FileKind kind = FileKind::kSecret;
+  SecretRef ref;     // the secret, or for tokens the client credentials
+  OutputFormat format = OutputFormat::kRaw;
+  uint32_t mode = 0400;
+  std::optional<TokenSpec> token;  // set iff kind == kToken
+  bool operator==(const PlannedFile&) const = default;
+};
+
+struct AwsSettings {
+  std::string region;
+  std::string role_arn;                 // empty: use the container's own AWS env
+  std::string web_identity_token_file;  // projected SA token (audience sts.amazonaws.com)
+  bool operator==(const AwsSettings&) const = default;
+};
+
+struct VaultSettings {
+  std::string addr;
+  std::string auth_path = "kubernetes";
+  std::string role;
+  std::string vault_namespace;   // X-Vault-Namespace, optional
+  std::string token_file;        // projected SA token for Kubernetes auth
+  bool allow_skip_verify = false;  // whether VAULT_SKIP_VERIFY may be honoured
+  bool operator==(const VaultSettings&) const = default;
+};
+
+struct AzureSettings {
+  std::string federated_token_file;  // projected SA token (api://AzureADTokenExchange)
+  bool operator==(const AzureSettings&) const = default;
+};
+
+struct PodIdentity {
+  std::string namespace_name;
+  std::string service_account;
+  std::string name;  // often empty at admission (generateName); injector may use MEMSECRET_POD_NAME
+  bool operator==(const PodIdentity&) const = default;
+};
+
+struct InjectionPlan {
+  static constexpr int kVersion = 1;
+
+  PodIdentity pod;
+  Lifecycle lifecycle = Lifecycle::kSidecar;
+  std::string output_dir = "/var/run/secrets/memsecret";
+  int64_t refresh_interval_seconds = 300;   // 0 = secrets are never re-read
+  double token_refresh_fraction = 0.75;     // refresh at this fraction of expires_in
+  int64_t token_min_remaining_seconds = 60; // never later than this before expiry
+  std::vector<PlannedFile> files;
+  std::optional<AwsSettings> aws;
+  std::optional<VaultSettings> vault;
+  std::optional<AzureSettings> azure;
+
+  bool operator==(const InjectionPlan&) const = default;
+};
+
+// JSON codec. Encode is deterministic (stable key order). Decode rejects
+// unknown versions, invalid file names, duplicate names and bad refs with a
+// message naming the field.
+std::string EncodePlan(const InjectionPlan& plan);
+Result<InjectionPlan> DecodePlan(std::string_view json);
+
+}  // namespace memsecret

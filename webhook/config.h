@@ -1,0 +1,76 @@
+// Config: the webhook's YAML configuration (SPEC §5) as typed structs with
+// defaults. Parsing is strict: unknown keys and invalid values are errors that
+// name the key, so a typo in the ConfigMap never silently changes behaviour.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memsecret/status.h"
+
+namespace memsecret::webhook {
+
+struct EnvVar {
+  std::string name;
+  std::string value;
+  bool operator==(const EnvVar&) const = default;
+};
+
+struct Resources {
+  std::string requests_cpu = "5m";
+  std::string requests_memory = "8Mi";
+  std::string limits_cpu;  // empty: no CPU limit
+  std::string limits_memory = "16Mi";
+};
+
+struct PolicyRule {
+  std::vector<std::string> namespaces;  // globs on the request namespace
+  std::vector<std::string> allow;       // globs on "<provider>:<path>", {namespace}/{serviceAccount} substituted
+};
+
+struct Config {
+  struct Injector {
+    std::string image = "ghcr.io/memsecret/memsecret-injector:0.1.0";
+    std::string image_pull_policy = "IfNotPresent";
+    std::string binary_path = "/usr/local/bin/memsecret-injector";
+    Resources resources;
+    bool native_sidecar = true;
+    std::vector<EnvVar> env;
+    int64_t default_run_as_user = 65532;  // used when the pod states no UID
+  } injector;
+  std::string volume_size_limit = "1Mi";
+  std::string mount_path = "/var/run/secrets/memsecret";
+  std::string refresh_interval = "5m";
+  struct Aws {
+    std::string region = "us-east-1";
+    std::string role_arn;
+    std::string token_audience = "sts.amazonaws.com";
+  } aws;
+  struct Vault {
+    std::string addr = "https://vault.vault.svc:8200";
+    std::string auth_path = "kubernetes";
+    std::string role = "{serviceAccount}";
+    std::string token_audience = "vault";
+    std::vector<std::string> allowed_addrs = {"https://vault.vault.svc:8200"};
+    bool allow_skip_verify = false;
+  } vault;
+  struct Azure {
+    std::string token_audience = "api://AzureADTokenExchange";
+  } azure;
+  struct OAuth {
+    std::vector<std::string> allowed_token_urls;  // exact https:// URLs pods may name
+    double refresh_fraction = 0.75;
+    int64_t min_remaining_seconds = 60;
+  } oauth;
+  int64_t service_account_token_expiration_seconds = 3600;
+  std::vector<PolicyRule> policy;  // empty: every pod asking for secrets is denied
+};
+
+// Parses YAML text; an empty document yields the defaults.
+Result<Config> ParseConfig(std::string_view yaml);
+// Reads and parses a file; errors name the file.
+Result<Config> LoadConfigFile(const std::string& path);
+
+}  // namespace memsecret::webhook
