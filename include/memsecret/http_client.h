@@ -1,0 +1,54 @@
+// HttpClient: outbound HTTPS as an injected effect. The real implementation
+// (common/http_client.cc) uses cpp-httplib + OpenSSL; tests use fakes or
+// loopback servers. Response bodies may contain secret material: callers
+// parse them into SecretValue and never log them.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "memsecret/status.h"
+
+namespace memsecret {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute: https://host[:port]/path?query (http:// only to loopback)
+  HttpHeaders headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10'000};
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+  // Case-insensitive header lookup.
+  std::optional<std::string> Header(std::string_view name) const;
+};
+
+struct TlsOptions {
+  std::string ca_file;  // PEM bundle; empty: SSL_CERT_FILE or the system bundle
+  std::string ca_dir;   // hashed CA directory; empty: SSL_CERT_DIR or the system dir
+  bool insecure_skip_verify = false;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends one request. Transport failures (refused, timeout, TLS) are
+  // kUnavailable/kDeadlineExceeded statuses naming the host, never the body.
+  // Any HTTP status is a successful Send; redirects are never followed.
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+std::unique_ptr<HttpClient> MakeHttpClient(const TlsOptions& tls = {});
+
+}  // namespace memsecret
