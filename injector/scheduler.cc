@@ -1,0 +1,70 @@
+#include "injector/scheduler.h"
+
+#include <algorithm>
+
+namespace memsecret::injector {
+
+bool CondVarWaiter::WaitUntil(std::optional<WallTime> deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (deadline) {
+    cv_.wait_until(lock, *deadline, [&] { return stopped_; });
+  } else {
+    cv_.wait(lock, [&] { return stopped_; });
+  }
+  return !stopped_;
+}
+
+void CondVarWaiter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool CondVarWaiter::stopped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopped_;
+}
+
+void Scheduler::Add(std::unique_ptr<Job> job, WallTime first_due) {
+  entries_.push_back(Entry{std::move(job), first_due});
+}
+
+std::optional<WallTime> Scheduler::RunDue(WallTime now) {
+  // Collect due entries in due order so an overdue job never starves another.
+  std::vector<Entry*> due;
+  for (auto& e : entries_) {
+    if (e.due && *e.due <= now) due.push_back(&e);
+  }
+  std::stable_sort(due.begin(), due.end(), [](Entry* a, Entry* b) { return *a->due < *b->due; });
+  for (Entry* e : due) e->due = e->job->Run(now);
+
+  std::optional<WallTime> next;
+  for (const auto& e : entries_) {
+    if (e.due && (!next || *e.due < *next)) next = e.due;
+  }
+  return next;
+}
+
+bool Scheduler::AllReady() const {
+  return std::all_of(entries_.begin(), entries_.end(),
+                     [](const Entry& e) { return e.job->Ready(); });
+}
+
+void Scheduler::Run(const Clock& clock, Waiter& waiter, const std::function<void()>& after_pass) {
+  while (!waiter.stopped()) {
+    std::optional<WallTime> next = RunDue(clock.Now());
+    if (after_pass) after_pass();
+    if (!waiter.WaitUntil(next)) break;
+  }
+}
+
+std::optional<WallTime> Scheduler::DueOf(const std::string& name) const {
+  for (const auto& e : entries_) {
+    if (e.job->name() == name) return e.due;
+  }
+  return std::nullopt;
+}
+
+}  // namespace memsecret::injector

@@ -1,0 +1,88 @@
+// Scheduler: runs the sidecar's jobs (one per output file: secret re-reads,
+// OAuth token refreshes) each at its own next-due time, on one thread, driven
+// by an injected Clock and Waiter so tests move time without sleeping. When
+// nothing is due it blocks until the earliest due time or Stop — no periodic
+// wake-ups; with no due times at all it waits for Stop only.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "memsecret/clock.h"
+
+namespace memsecret::injector {
+
+// One unit of recurring work that owns its output file and its retry state.
+class Job {
+ public:
+  virtual ~Job() = default;
+  // For logs: usually the output file name.
+  virtual const std::string& name() const = 0;
+  // Does the work due at `now` (fetch/mint, render, write) and returns when it
+  // wants to run next: the next refresh after success, a backoff time after a
+  // failure, or nullopt for never again. Errors are handled (logged, audited,
+  // backed off) inside the job; the scheduler only keeps time.
+  virtual std::optional<WallTime> Run(WallTime now) = 0;
+  // True once the job's file has been written at least once; the readiness
+  // marker is written when every job is ready.
+  virtual bool Ready() const = 0;
+};
+
+// Blocks the scheduler thread between passes. Stop() may be called from any
+// thread (the signal thread) and wakes a blocked WaitUntil at once.
+class Waiter {
+ public:
+  virtual ~Waiter() = default;
+  // Waits until `deadline` (nullopt: until Stop). Returns false once stopped.
+  virtual bool WaitUntil(std::optional<WallTime> deadline) = 0;
+  virtual void Stop() = 0;
+  virtual bool stopped() const = 0;
+};
+
+// Real waiter: a condition variable on the system clock.
+class CondVarWaiter final : public Waiter {
+ public:
+  bool WaitUntil(std::optional<WallTime> deadline) override;
+  void Stop() override;
+  bool stopped() const override;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;  // guarded by mu_
+};
+
+class Scheduler {
+ public:
+  // Adds a job first due at `first_due`. Not thread-safe with Run().
+  void Add(std::unique_ptr<Job> job, WallTime first_due);
+
+  // Runs every job whose due time is <= now, in due order, and reschedules
+  // it. Returns the earliest remaining due time (nullopt: nothing scheduled).
+  std::optional<WallTime> RunDue(WallTime now);
+
+  // True when every job is Ready() (vacuously true with no jobs).
+  bool AllReady() const;
+
+  // Loop: RunDue(clock.Now()); after_pass(); WaitUntil(next) — until the
+  // waiter is stopped. `after_pass` may be empty.
+  void Run(const Clock& clock, Waiter& waiter, const std::function<void()>& after_pass = {});
+
+  size_t size() const { return entries_.size(); }
+  // The due time of the named job, if scheduled (for tests and status).
+  std::optional<WallTime> DueOf(const std::string& name) const;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Job> job;
+    std::optional<WallTime> due;  // nullopt: finished
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace memsecret::injector

@@ -1,0 +1,40 @@
+#include "injector/secret_provider.h"
+
+namespace memsecret::injector {
+
+void ProviderRegistry::Register(Provider provider, std::unique_ptr<SecretProvider> impl) {
+  switch (provider) {
+    case Provider::kAws:
+      aws_ = std::move(impl);
+      break;
+    case Provider::kVault:
+      vault_ = std::move(impl);
+      break;
+    case Provider::kAzure:
+      azure_ = std::move(impl);
+      break;
+  }
+}
+
+FetchResult ProviderRegistry::Fetch(const SecretRef& ref, const FetchOptions& options) {
+  SecretProvider* impl = nullptr;
+  switch (ref.provider) {
+    case Provider::kAws:
+      impl = aws_.get();
+      break;
+    case Provider::kVault:
+      impl = vault_.get();
+      break;
+    case Provider::kAzure:
+      impl = azure_.get();
+      break;
+  }
+  if (impl == nullptr) {
+    return FetchResult::Failure(FailedPrecondition("provider " +
+                                                   std::string(ProviderName(ref.provider)) +
+                                                   " is not supported by this build yet"));
+  }
+  return impl->Fetch(ref, options);
+}
+
+}  // namespace memsecret::injector

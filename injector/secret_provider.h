@@ -1,0 +1,70 @@
+// SecretProvider: one secret store backend (aws/, later vault/, azure/), each
+// owning its own authentication. The injector asks a provider for the whole
+// value at a SecretRef; `#field` selection and output formatting happen later
+// (render.h), so a provider never interprets the secret's content.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "memsecret/secret_ref.h"
+#include "memsecret/secret_value.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector {
+
+// A secret as read from its store. `version` is the store's version id (AWS
+// VersionId, Vault KV version, Key Vault version id); empty when the store has
+// none. Equal non-empty versions of the same ref mean equal values.
+struct FetchedSecret {
+  SecretValue value;
+  std::string version;
+};
+
+// Overrides for one fetch. When set they replace the ref's `?stage=` /
+// `?version=` query (OAuth credential rotation reads the AWSPENDING stage this
+// way). A provider without that notion fails with kInvalidArgument.
+struct FetchOptions {
+  std::optional<std::string> stage;
+  std::optional<std::string> version;
+};
+
+// The outcome of one fetch: a secret, or a non-OK status whose message names
+// the ref and the reason (never the value), plus the server's Retry-After hint
+// when it sent one. status.retryable() decides whether to retry with backoff.
+struct FetchResult {
+  Status status;
+  std::optional<FetchedSecret> secret;  // set iff status.ok()
+  std::optional<std::chrono::seconds> retry_after;
+
+  bool ok() const { return status.ok(); }
+  static FetchResult Success(FetchedSecret s) { return {Status::Ok(), std::move(s), std::nullopt}; }
+  static FetchResult Failure(Status s, std::optional<std::chrono::seconds> retry_after = {}) {
+    return {std::move(s), std::nullopt, retry_after};
+  }
+};
+
+class SecretProvider {
+ public:
+  virtual ~SecretProvider() = default;
+  // Reads the value at `ref` (ref.provider matches this provider). Performs
+  // network I/O and may refresh credentials. Called from the injector's single
+  // scheduler thread; implementations need not be thread-safe.
+  virtual FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) = 0;
+};
+
+// Dispatches each ref to the provider registered for its Provider. Refs for a
+// provider without a registration fail with kFailedPrecondition
+// "provider <name> is not supported by this build yet" (never retried).
+class ProviderRegistry final : public SecretProvider {
+ public:
+  void Register(Provider provider, std::unique_ptr<SecretProvider> impl);
+  FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override;
+
+ private:
+  std::unique_ptr<SecretProvider> aws_, vault_, azure_;
+};
+
+}  // namespace memsecret::injector

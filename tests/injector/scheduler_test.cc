@@ -1,0 +1,165 @@
+// Scheduler and backoff: jobs run at their own due times under a fake clock;
+// backoff grows exponentially, stays under the cap and honours Retry-After.
+#include "injector/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "injector/backoff.h"
+
+namespace memsecret::injector {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Runs every `period` (nullopt: once), recording when it ran.
+class RecordingJob final : public Job {
+ public:
+  RecordingJob(std::string name, std::optional<seconds> period, std::vector<std::string>* log)
+      : name_(std::move(name)), period_(period), log_(log) {}
+  const std::string& name() const override { return name_; }
+  std::optional<WallTime> Run(WallTime now) override {
+    log_->push_back(
+        name_ + "@" +
+        std::to_string(std::chrono::duration_cast<seconds>(now.time_since_epoch()).count()));
+    ran_ = true;
+    if (!period_) return std::nullopt;
+    return now + *period_;
+  }
+  bool Ready() const override { return ran_; }
+
+ private:
+  std::string name_;
+  std::optional<seconds> period_;
+  std::vector<std::string>* log_;
+  bool ran_ = false;
+};
+
+WallTime At(int64_t s) { return WallTime(seconds(s)); }
+
+TEST(SchedulerTest, RunsJobsAtTheirOwnDueTimesInOrder) {
+  std::vector<std::string> log;
+  Scheduler s;
+  s.Add(std::make_unique<RecordingJob>("secret", seconds(300), &log), At(0));
+  s.Add(std::make_unique<RecordingJob>("token", seconds(45), &log), At(0));
+  EXPECT_FALSE(s.AllReady());
+  EXPECT_EQ(s.RunDue(At(0)), At(45));
+  EXPECT_TRUE(s.AllReady());
+  EXPECT_EQ(s.RunDue(At(44)), At(45));  // nothing due yet
+  EXPECT_EQ(s.RunDue(At(45)), At(90));
+  EXPECT_EQ(s.RunDue(At(301)), At(346));  // both overdue: run in due order
+  EXPECT_EQ(log, (std::vector<std::string>{"secret@0", "token@0", "token@45", "token@301",
+                                           "secret@301"}));
+}
+
+TEST(SchedulerTest, FinishedJobsLeaveNothingScheduled) {
+  std::vector<std::string> log;
+  Scheduler s;
+  s.Add(std::make_unique<RecordingJob>("once", std::nullopt, &log), At(10));
+  EXPECT_EQ(s.RunDue(At(9)), At(10));
+  EXPECT_EQ(s.RunDue(At(10)), std::nullopt);
+  EXPECT_EQ(s.DueOf("once"), std::nullopt);
+  EXPECT_EQ(log.size(), 1u);
+}
+
+// A waiter that jumps the fake clock to each deadline and stops after N waits,
+// recording every deadline it was asked to wait for.
+class FakeWaiter final : public Waiter {
+ public:
+  FakeWaiter(FakeClock* clock, int max_waits) : clock_(clock), left_(max_waits) {}
+  bool WaitUntil(std::optional<WallTime> deadline) override {
+    deadlines.push_back(deadline);
+    if (--left_ < 0 || !deadline) stopped_ = true;
+    if (stopped_) return false;
+    clock_->Set(*deadline);
+    return true;
+  }
+  void Stop() override { stopped_ = true; }
+  bool stopped() const override { return stopped_; }
+  std::vector<std::optional<WallTime>> deadlines;
+
+ private:
+  FakeClock* clock_;
+  int left_;
+  bool stopped_ = false;
+};
+
+TEST(SchedulerTest, RunLoopWaitsExactlyUntilTheNextDueTime) {
+  std::vector<std::string> log;
+  FakeClock clock(At(1000));
+  Scheduler s;
+  s.Add(std::make_unique<RecordingJob>("a", seconds(60), &log), At(1000));
+  FakeWaiter waiter(&clock, 3);
+  int passes = 0;
+  s.Run(clock, waiter, [&] { ++passes; });
+  EXPECT_EQ(passes, 4);
+  EXPECT_EQ(waiter.deadlines,
+            (std::vector<std::optional<WallTime>>{At(1060), At(1120), At(1180), At(1240)}));
+}
+
+TEST(SchedulerTest, IdleSchedulerWaitsWithoutDeadline) {
+  std::vector<std::string> log;
+  FakeClock clock(At(0));
+  Scheduler s;
+  s.Add(std::make_unique<RecordingJob>("a", std::nullopt, &log), At(0));
+  FakeWaiter waiter(&clock, 10);
+  s.Run(clock, waiter);
+  ASSERT_EQ(waiter.deadlines.size(), 1u);
+  EXPECT_EQ(waiter.deadlines[0], std::nullopt);  // no periodic wake-up
+}
+
+TEST(CondVarWaiterTest, StopFromAnotherThreadWakesAnIndefiniteWait) {
+  CondVarWaiter waiter;
+  std::thread stopper([&] { waiter.Stop(); });
+  EXPECT_FALSE(waiter.WaitUntil(std::nullopt));  // returns only because of Stop
+  stopper.join();
+  EXPECT_TRUE(waiter.stopped());
+  EXPECT_FALSE(waiter.WaitUntil(std::chrono::system_clock::now() + std::chrono::hours(1)));
+}
+
+TEST(CondVarWaiterTest, PastDeadlineReturnsAtOnce) {
+  CondVarWaiter waiter;
+  EXPECT_TRUE(waiter.WaitUntil(std::chrono::system_clock::now() - seconds(1)));
+}
+
+TEST(BackoffTest, GrowsExponentiallyUpToTheCap) {
+  BackoffPolicy p{milliseconds(1000), 2.0, milliseconds(30'000), 0.0};
+  struct Case {
+    int attempt;
+    int64_t want_ms;
+  } cases[] = {{1, 1000}, {2, 2000}, {3, 4000}, {5, 16000}, {6, 30000}, {60, 30000}, {5000, 30000}};
+  for (const auto& c : cases)
+    EXPECT_EQ(BackoffDelay(p, c.attempt, 0.5).count(), c.want_ms) << c.attempt;
+}
+
+TEST(BackoffTest, JitterSpreadsAroundTheBaseAndNeverPassesTheCap) {
+  BackoffPolicy p{milliseconds(1000), 2.0, milliseconds(30'000), 0.2};
+  EXPECT_EQ(BackoffDelay(p, 1, 0.0).count(), 800);
+  EXPECT_EQ(BackoffDelay(p, 1, 0.5).count(), 1000);
+  EXPECT_EQ(BackoffDelay(p, 1, 0.999999).count(), 1199);
+  EXPECT_EQ(BackoffDelay(p, 10, 0.999999).count(), 30000);
+  EXPECT_EQ(BackoffDelay(p, 10, 0.0).count(), 24000);
+}
+
+TEST(BackoffTest, RetryAfterIsHonouredAndClamped) {
+  BackoffPolicy p{milliseconds(1000), 2.0, milliseconds(30'000), 0.0, seconds(600)};
+  EXPECT_EQ(BackoffDelay(p, 1, 0.5, seconds(7)).count(), 7000);
+  EXPECT_EQ(BackoffDelay(p, 5, 0.5, seconds(7)).count(), 16000);  // backoff already longer
+  EXPECT_EQ(BackoffDelay(p, 1, 0.5, seconds(120)).count(),
+            120000);  // above the cap: still honoured
+  EXPECT_EQ(BackoffDelay(p, 1, 0.5, seconds(86400)).count(), 600000);  // absurd hint clamped
+}
+
+TEST(BackoffTest, RandomJitterStaysInRange) {
+  auto j = MakeRandomJitter();
+  for (int i = 0; i < 1000; ++i) {
+    double v = j();
+    ASSERT_GE(v, 0.0);
+    ASSERT_LT(v, 1.0);
+  }
+}
+
+}  // namespace
+}  // namespace memsecret::injector
