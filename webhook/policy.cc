@@ -1,1 +1,69 @@
-// placeholder: being written
+#include "webhook/policy.h"
+
+#include <algorithm>
+
+#include "memsecret/glob.h"
+#include "memsecret/issuer.h"
+
+namespace memsecret::webhook {
+
+std::string SubstitutePodVars(std::string_view pattern, const std::string& namespace_name,
+                              const std::string& service_account) {
+  std::string out;
+  out.reserve(pattern.size() + 32);
+  for (size_t i = 0; i < pattern.size();) {
+    if (pattern.substr(i, 11) == "{namespace}") {
+      out += namespace_name;
+      i += 11;
+    } else if (pattern.substr(i, 16) == "{serviceAccount}") {
+      out += service_account;
+      i += 16;
+    } else {
+      out += pattern[i++];
+    }
+  }
+  return out;
+}
+
+void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::string& ns, const std::string& sa,
+                 Problems* problems) {
+  auto deny = [&](const std::string& msg) { problems->push_back({ProblemKind::kPolicy, "policy: " + msg}); };
+
+  // Allowlists first: they hold whatever rule matches.
+  for (const auto& f : spec.files) {
+    if (!f.token) continue;
+    auto issuer = ParseIssuer(f.token->issuer);
+    if (issuer.ok() && issuer->kind == IssuerKind::kGeneric) {
+      const auto& allowed = config.oauth.allowed_token_urls;
+      if (std::find(allowed.begin(), allowed.end(), issuer->url) == allowed.end())
+        deny("issuer " + issuer->url + " for \"" + f.name + "\" is not in oauth.allowedTokenUrls");
+    }
+  }
+  if (spec.vault_addr) {
+    const auto& allowed = config.vault.allowed_addrs;
+    if (std::find(allowed.begin(), allowed.end(), *spec.vault_addr) == allowed.end())
+      deny("vault-addr " + *spec.vault_addr + " is not in vault.allowedAddrs");
+  }
+
+  if (spec.files.empty()) return;
+  const PolicyRule* rule = nullptr;
+  for (const auto& r : config.policy) {
+    if (std::any_of(r.namespaces.begin(), r.namespaces.end(), [&](const std::string& g) { return GlobMatch(g, ns); })) {
+      rule = &r;
+      break;
+    }
+  }
+  if (!rule) {
+    deny("no rule matches namespace " + ns);
+    return;
+  }
+  for (const auto& f : spec.files) {
+    std::string key = f.ref.PolicyKey();
+    bool allowed = std::any_of(rule->allow.begin(), rule->allow.end(), [&](const std::string& pattern) {
+      return GlobMatch(SubstitutePodVars(pattern, ns, sa), key);
+    });
+    if (!allowed) deny("ref " + key + " (for \"" + f.name + "\") is not allowed in namespace " + ns + " for service account " + sa);
+  }
+}
+
+}  // namespace memsecret::webhook

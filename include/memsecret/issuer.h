@@ -1,0 +1,38 @@
+// Token issuers a plan may name (SPEC §2 `issuer-<name>`), parsed once and
+// shared by the webhook (admission checks) and the injector (where to POST).
+//   genesys            region host taken from the credential's region/domain field
+//   genesys:<host>     a Genesys Cloud host or region id: mypurecloud.ie, eu_west_1
+//   cxone              NICE CXone; area/endpoint chosen from the credential fields
+//   cxone:<area>       NICE CXone area such as na1, eu1, au1
+//   https://...        a generic RFC 6749 token endpoint (allowlisted by the webhook)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "memsecret/status.h"
+
+namespace memsecret {
+
+enum class IssuerKind { kGenesys, kCxone, kGeneric };
+
+struct IssuerRef {
+  IssuerKind kind = IssuerKind::kGeneric;
+  std::string host;  // genesys: "mypurecloud.ie" (empty = from credentials); cxone: area (may be empty)
+  std::string url;   // generic: the token URL
+};
+
+// Parses an issuer value. Generic URLs must be https:// (http:// only to a
+// loopback host); this does not check any allowlist.
+Result<IssuerRef> ParseIssuer(std::string_view text);
+
+// Maps a Genesys Cloud region id ("eu_west_1", also "eu-west-1") or host name
+// ("mypurecloud.ie", "login.mypurecloud.ie", "api.mypurecloud.ie") to its base
+// host; nullopt when unknown.
+std::optional<std::string> GenesysHost(std::string_view region_or_host);
+
+// True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost.
+bool IsLoopbackUrl(std::string_view url);
+
+}  // namespace memsecret

@@ -1,0 +1,165 @@
+#include "webhook/planner.h"
+
+#include <algorithm>
+
+#include "memsecret/duration.h"
+#include "webhook/policy.h"
+
+namespace memsecret::webhook {
+
+namespace {
+
+using nlohmann::json;
+
+const json& Array(const json& obj, const char* key) {
+  static const json kEmpty = json::array();
+  if (!obj.is_object()) return kEmpty;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_array() ? *it : kEmpty;
+}
+
+std::string Name(const json& container) {
+  if (!container.is_object()) return "";
+  auto it = container.find("name");
+  return it != container.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::optional<int64_t> IntAt(const json& obj, const char* a, const char* b) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(a);
+  if (it == obj.end() || !it->is_object()) return std::nullopt;
+  auto jt = it->find(b);
+  if (jt == it->end() || !jt->is_number_integer()) return std::nullopt;
+  return jt->get<int64_t>();
+}
+
+// A literal env value from the first container that sets it (valueFrom ignored).
+std::string EnvValue(const json& containers, const std::vector<size_t>& indices, const char* name) {
+  for (size_t i : indices)
+    for (const auto& e : Array(containers[i], "env"))
+      if (e.is_object() && e.value("name", "") == name && e.contains("value") && e["value"].is_string())
+        return e["value"].get<std::string>();
+  return "";
+}
+
+// The UID/GID the app states, container level first, then pod level.
+void ResolveIdentity(const json& spec, const json& containers, const std::vector<size_t>& apps, const Config& config, PodPlan* out) {
+  std::optional<int64_t> uid, gid;
+  bool conflicting = false;
+  for (size_t i : apps) {
+    auto c_uid = IntAt(containers[i], "securityContext", "runAsUser");
+    if (!c_uid) c_uid = IntAt(spec, "securityContext", "runAsUser");
+    auto c_gid = IntAt(containers[i], "securityContext", "runAsGroup");
+    if (!c_gid) c_gid = IntAt(spec, "securityContext", "runAsGroup");
+    if (c_uid && uid && *c_uid != *uid) conflicting = true;
+    if (c_uid && !uid) uid = c_uid, gid = c_gid;
+  }
+  if (conflicting) out->warnings.push_back("memsecret: app containers run as different UIDs; injector uses the first");
+  if (uid && *uid == 0) {
+    out->warnings.push_back("memsecret: app runs as root; injector runs as UID " + std::to_string(config.injector.default_run_as_user));
+    uid.reset();
+    gid.reset();
+  }
+  if (!uid) {
+    if (!IntAt(spec, "securityContext", "fsGroup"))
+      out->warnings.push_back("memsecret: no runAsUser on the pod; injector runs as UID " +
+                              std::to_string(config.injector.default_run_as_user) + " and owns the files");
+    out->run_as_user = config.injector.default_run_as_user;
+  } else {
+    out->run_as_user = *uid;
+  }
+  out->run_as_group = gid;
+}
+
+}  // namespace
+
+PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const json& pod, const std::string& ns,
+                      const std::string& sa, Problems* problems) {
+  auto invalid = [&](const std::string& msg) { problems->push_back({ProblemKind::kInvalid, msg}); };
+  PodPlan out;
+  static const json kEmpty = json::object();
+  const json& pod_spec = pod.is_object() && pod.contains("spec") ? pod["spec"] : kEmpty;
+  const json& containers = Array(pod_spec, "containers");
+  const json& inits = Array(pod_spec, "initContainers");
+  out.mount_path = spec.mount_path.value_or(config.mount_path);
+  out.native_sidecar = config.injector.native_sidecar;
+
+  // Which containers get the mount.
+  if (spec.containers) {
+    for (const auto& name : *spec.containers) {
+      bool found = false;
+      for (size_t i = 0; i < containers.size(); ++i)
+        if (Name(containers[i]) == name) found = true, out.app_containers.push_back(i);
+      for (size_t i = 0; i < inits.size(); ++i)
+        if (Name(inits[i]) == name) found = true, out.init_containers.push_back(i);
+      if (!found) invalid("memsecret.io/containers: no container named \"" + name + "\" in the pod");
+    }
+    std::sort(out.app_containers.begin(), out.app_containers.end());
+    out.app_containers.erase(std::unique(out.app_containers.begin(), out.app_containers.end()), out.app_containers.end());
+    std::sort(out.init_containers.begin(), out.init_containers.end());
+    out.init_containers.erase(std::unique(out.init_containers.begin(), out.init_containers.end()), out.init_containers.end());
+  } else {
+    for (size_t i = 0; i < containers.size(); ++i) out.app_containers.push_back(i);
+  }
+  auto check_mounts = [&](const json& list, const std::vector<size_t>& idx) {
+    for (size_t i : idx)
+      for (const auto& m : Array(list[i], "volumeMounts"))
+        if (m.is_object() && m.value("mountPath", "") == out.mount_path)
+          invalid("container \"" + Name(list[i]) + "\" already mounts a volume at " + out.mount_path + " (set memsecret.io/mount-path)");
+  };
+  check_mounts(containers, out.app_containers);
+  check_mounts(inits, out.init_containers);
+  std::vector<size_t> identity_from = out.app_containers.empty() ? std::vector<size_t>{} : out.app_containers;
+  ResolveIdentity(pod_spec, containers, identity_from, config, &out);
+
+  // The plan the injector carries out.
+  InjectionPlan& plan = out.plan;
+  plan.pod.namespace_name = ns;
+  plan.pod.service_account = sa;
+  if (pod.contains("metadata") && pod["metadata"].is_object()) plan.pod.name = pod["metadata"].value("name", "");
+  plan.lifecycle = spec.lifecycle.value_or(Lifecycle::kSidecar);
+  plan.output_dir = out.mount_path;
+  plan.refresh_interval_seconds =
+      spec.refresh_interval ? spec.refresh_interval->count() : ParseDuration(config.refresh_interval).value().count();
+  plan.token_refresh_fraction = config.oauth.refresh_fraction;
+  plan.token_min_remaining_seconds = config.oauth.min_remaining_seconds;
+  plan.files = spec.files;
+
+  auto uses = [&](Provider p) {
+    return std::any_of(spec.files.begin(), spec.files.end(), [&](const PlannedFile& f) { return f.ref.provider == p; });
+  };
+  const std::string token_dir = kServiceAccountTokenDir;
+  if (uses(Provider::kAws)) {
+    AwsSettings aws;
+    aws.region = spec.aws_region.value_or(config.aws.region);
+    if (aws.region.empty()) aws.region = EnvValue(containers, out.app_containers, "AWS_REGION");
+    if (aws.region.empty()) aws.region = EnvValue(containers, out.app_containers, "AWS_DEFAULT_REGION");
+    if (aws.region.empty()) invalid("aws: no region (set memsecret.io/aws-region or aws.region in the webhook config)");
+    aws.role_arn = spec.aws_role_arn.value_or(config.aws.role_arn);
+    if (aws.role_arn.empty()) aws.role_arn = EnvValue(containers, out.app_containers, "AWS_ROLE_ARN");
+    if (!aws.role_arn.empty()) {
+      out.sa_tokens.push_back({config.aws.token_audience, "aws-token"});
+      aws.web_identity_token_file = token_dir + "/aws-token";
+    }
+    plan.aws = aws;
+  }
+  if (uses(Provider::kVault)) {
+    VaultSettings v;
+    v.addr = spec.vault_addr.value_or(config.vault.addr);
+    if (v.addr.empty()) invalid("vault: no address (set memsecret.io/vault-addr or vault.addr in the webhook config)");
+    v.auth_path = spec.vault_auth_path.value_or(config.vault.auth_path);
+    v.role = SubstitutePodVars(spec.vault_role.value_or(config.vault.role), ns, sa);
+    v.vault_namespace = spec.vault_namespace.value_or("");
+    v.allow_skip_verify = config.vault.allow_skip_verify;
+    out.sa_tokens.push_back({config.vault.token_audience, "vault-token"});
+    v.token_file = token_dir + "/vault-token";
+    plan.vault = v;
+  }
+  if (uses(Provider::kAzure)) {
+    out.sa_tokens.push_back({config.azure.token_audience, "azure-token"});
+    plan.azure = AzureSettings{token_dir + "/azure-token"};
+  }
+  return out;
+}
+
+}  // namespace memsecret::webhook

@@ -1,0 +1,44 @@
+// Planner: a validated PodInjectionSpec + Config + the pod -> PodPlan, the
+// complete description of what to inject (the InjectionPlan for the injector
+// plus container placement, identity and volumes). Pure.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "memsecret/injection_plan.h"
+#include "webhook/annotations.h"
+#include "webhook/config.h"
+#include "webhook/problems.h"
+
+namespace memsecret::webhook {
+
+// Where the injector finds its projected service-account tokens.
+inline constexpr const char* kServiceAccountTokenDir = "/var/run/secrets/memsecret.io/serviceaccount";
+
+struct ProjectedToken {
+  std::string audience;
+  std::string path;  // file name inside kServiceAccountTokenDir
+};
+
+struct PodPlan {
+  InjectionPlan plan;
+  std::string mount_path;
+  std::vector<size_t> app_containers;   // indices into spec.containers that get the mount
+  std::vector<size_t> init_containers;  // indices into spec.initContainers named in `containers`
+  bool native_sidecar = true;
+  int64_t run_as_user = 0;
+  std::optional<int64_t> run_as_group;
+  std::vector<ProjectedToken> sa_tokens;  // empty: no token volume
+  std::vector<std::string> warnings;      // short texts for AdmissionResponse.warnings
+};
+
+// `pod` is the Pod object (metadata + spec). Adds problems for unknown
+// container names, mount path collisions and missing backend settings.
+PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const nlohmann::json& pod,
+                      const std::string& namespace_name, const std::string& service_account, Problems* problems);
+
+}  // namespace memsecret::webhook

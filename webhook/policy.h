@@ -1,0 +1,23 @@
+// Policy: which refs, issuers and Vault addresses a pod may use (SPEC §5).
+// Ordered rules; the first rule whose namespace globs match the request
+// namespace decides; every ref must match one of its allow globs after
+// {namespace} and {serviceAccount} are substituted. Pure.
+#pragma once
+
+#include <string>
+
+#include "webhook/annotations.h"
+#include "webhook/config.h"
+#include "webhook/problems.h"
+
+namespace memsecret::webhook {
+
+// Adds a kPolicy problem for each forbidden ref, issuer URL or Vault address.
+void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::string& namespace_name,
+                 const std::string& service_account, Problems* problems);
+
+// Replaces {namespace} and {serviceAccount} in a pattern.
+std::string SubstitutePodVars(std::string_view pattern, const std::string& namespace_name,
+                              const std::string& service_account);
+
+}  // namespace memsecret::webhook
