@@ -1,0 +1,59 @@
+// AWS credentials and where they come from. A CredentialSource performs one
+// exchange (STS web identity, Pod Identity agent, static env); the
+// RefreshingCredentials wrapper caches temporary credentials and renews them
+// before their Expiration. Secret parts are SecretValue: never logged.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "memsecret/clock.h"
+#include "memsecret/secret_value.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector::aws {
+
+struct AwsCredentials {
+  std::string access_key_id;  // not secret (it appears in Authorization headers)
+  SecretValue secret_access_key;
+  SecretValue session_token;           // empty for long-term keys
+  std::optional<WallTime> expiration;  // nullopt: does not expire
+};
+
+class CredentialSource {
+ public:
+  virtual ~CredentialSource() = default;
+  // Obtains fresh credentials (network or file I/O). Errors name the source
+  // ("sts AssumeRoleWithWebIdentity: ...") and are retryable when the remote
+  // end said so; never include tokens or keys.
+  virtual Result<AwsCredentials> Fetch() = 0;
+  // Short description for logs, e.g. "web identity (arn:aws:iam::...:role/x)".
+  virtual std::string Describe() const = 0;
+};
+
+// Caches credentials from `source` and fetches new ones when fewer than
+// `refresh_before` remain before expiration. If a refresh fails while the
+// cached credentials are still valid for `min_usable`, the cached ones are
+// returned (the failure is logged at warn). Single-threaded use.
+class RefreshingCredentials {
+ public:
+  RefreshingCredentials(std::unique_ptr<CredentialSource> source, const Clock& clock,
+                        std::chrono::seconds refresh_before = std::chrono::minutes(10),
+                        std::chrono::seconds min_usable = std::chrono::seconds(60));
+
+  Result<const AwsCredentials*> Get();
+  // Forgets the cache (e.g. after ExpiredTokenException); next Get() fetches.
+  void Invalidate() { cached_.reset(); }
+  const CredentialSource& source() const { return *source_; }
+
+ private:
+  std::unique_ptr<CredentialSource> source_;
+  const Clock& clock_;
+  std::chrono::seconds refresh_before_;
+  std::chrono::seconds min_usable_;
+  std::optional<AwsCredentials> cached_;
+};
+
+}  // namespace memsecret::injector::aws
