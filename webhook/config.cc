@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "memsecret/duration.h"
+#include "memsecret/issuer.h"
 
 namespace memsecret::webhook {
 
@@ -82,9 +83,7 @@ bool IsQuantity(const std::string& q) {
 
 bool IsHttpsOrLoopback(const std::string& url) {
   if (url.rfind("https://", 0) == 0) return url.size() > 8;
-  for (const char* p : {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
-    if (url.rfind(p, 0) == 0) return true;
-  return url == "http://localhost";
+  return url.rfind("http://", 0) == 0 && IsLoopbackUrl(url);
 }
 
 void ReadResources(Reader& r, const YAML::Node& n, const std::string& where, Resources* out) {
@@ -192,11 +191,12 @@ Result<Config> ParseConfig(std::string_view yaml) {
       r.String(aws, "tokenAudience", "aws", &c.aws.token_audience);
     }
     YAML::Node vault = root["vault"];
-    r.Keys(vault, "vault", {"addr", "authPath", "role", "tokenAudience", "allowedAddrs", "allowSkipVerify"});
+    r.Keys(vault, "vault", {"addr", "authPath", "role", "namespace", "tokenAudience", "allowedAddrs", "allowSkipVerify"});
     if (vault && vault.IsMap()) {
       r.String(vault, "addr", "vault", &c.vault.addr);
       r.String(vault, "authPath", "vault", &c.vault.auth_path);
       r.String(vault, "role", "vault", &c.vault.role);
+      r.String(vault, "namespace", "vault", &c.vault.vault_namespace);
       r.String(vault, "tokenAudience", "vault", &c.vault.token_audience);
       r.StringList(vault, "allowedAddrs", "vault", &c.vault.allowed_addrs);
       r.Bool(vault, "allowSkipVerify", "vault", &c.vault.allow_skip_verify);

@@ -52,6 +52,7 @@ struct Config {
     std::string addr = "https://vault.vault.svc:8200";
     std::string auth_path = "kubernetes";
     std::string role = "{serviceAccount}";
+    std::string vault_namespace;  // Enterprise namespace (X-Vault-Namespace), optional
     std::string token_audience = "vault";
     std::vector<std::string> allowed_addrs = {"https://vault.vault.svc:8200"};
     bool allow_skip_verify = false;

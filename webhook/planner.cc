@@ -149,7 +149,7 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     if (v.addr.empty()) invalid("vault: no address (set memsecret.io/vault-addr or vault.addr in the webhook config)");
     v.auth_path = spec.vault_auth_path.value_or(config.vault.auth_path);
     v.role = SubstitutePodVars(spec.vault_role.value_or(config.vault.role), ns, sa);
-    v.vault_namespace = spec.vault_namespace.value_or("");
+    v.vault_namespace = spec.vault_namespace.value_or(config.vault.vault_namespace);
     v.allow_skip_verify = config.vault.allow_skip_verify;
     out.sa_tokens.push_back({config.vault.token_audience, "vault-token"});
     v.token_file = token_dir + "/vault-token";

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything memsecret needs on a fresh Debian 12 machine (run as root).
+# Idempotent: safe to run again.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config git ca-certificates
+  # libraries (all from Debian)
+  libcpp-httplib-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests: independent JSON Patch / SigV4 implementations, YAML, TLS tooling
+  python3 python3-jsonpatch python3-botocore python3-yaml openssl util-linux
+)
+
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Debian's kubectl (kubernetes-client) for `kubectl kustomize` and `kubectl patch --local`;
+# skipped when another kubectl is already installed (it would conflict on /usr/bin/kubectl).
+if ! command -v kubectl >/dev/null 2>&1; then
+  $SUDO apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
+# Node.js + npm for the OAuth integration test (npm's oidc-provider); an existing
+# installation (e.g. NodeSource's nodejs, which bundles npm) is kept.
+if ! command -v npm >/dev/null 2>&1; then
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+echo "setup: dependencies installed"

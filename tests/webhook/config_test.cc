@@ -1,0 +1,102 @@
+#include "webhook/config.h"
+
+#include <gtest/gtest.h>
+
+namespace memsecret::webhook {
+namespace {
+
+TEST(ConfigTest, EmptyYieldsDefaults) {
+  auto c = ParseConfig("");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->injector.resources.requests_cpu, "5m");
+  EXPECT_EQ(c->injector.resources.requests_memory, "8Mi");
+  EXPECT_EQ(c->injector.resources.limits_memory, "16Mi");
+  EXPECT_TRUE(c->injector.native_sidecar);
+  EXPECT_EQ(c->volume_size_limit, "1Mi");
+  EXPECT_EQ(c->mount_path, "/var/run/secrets/memsecret");
+  EXPECT_EQ(c->aws.token_audience, "sts.amazonaws.com");
+  EXPECT_TRUE(c->policy.empty());
+}
+
+TEST(ConfigTest, ParsesTheDocumentedShape) {
+  auto c = ParseConfig(R"(
+injector:
+  image: registry.example/memsecret-injector:1.2.3
+  resources: {requests: {cpu: 10m, memory: 12Mi}, limits: {memory: 32Mi}}
+  nativeSidecar: false
+  env: [{name: HTTPS_PROXY, value: "http://proxy:3128"}]
+volume: {sizeLimit: 2Mi}
+mountPath: /run/secrets/app
+aws:   {region: eu-west-1, tokenAudience: sts.amazonaws.com}
+vault: {addr: "https://vault.vault.svc:8200", authPath: kubernetes, role: "{serviceAccount}",
+        tokenAudience: vault, allowedAddrs: ["https://vault.vault.svc:8200", "https://vault.example.com"]}
+oauth: {allowedTokenUrls: ["https://idp.example.com/oauth2/token"]}
+policy:
+  - namespaces: ["crm-sync", "crm-sync-*"]
+    allow: ["aws:/genesys/production/crm-sync-service/*"]
+  - namespaces: ["*"]
+    allow: ["aws:/genesys/{namespace}/{serviceAccount}/*", "vault:secret/genesys/{namespace}/*"]
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->injector.image, "registry.example/memsecret-injector:1.2.3");
+  EXPECT_EQ(c->injector.resources.requests_cpu, "10m");
+  EXPECT_FALSE(c->injector.native_sidecar);
+  ASSERT_EQ(c->injector.env.size(), 1u);
+  EXPECT_EQ(c->injector.env[0].name, "HTTPS_PROXY");
+  EXPECT_EQ(c->volume_size_limit, "2Mi");
+  EXPECT_EQ(c->mount_path, "/run/secrets/app");
+  EXPECT_EQ(c->aws.region, "eu-west-1");
+  EXPECT_EQ(c->vault.allowed_addrs.size(), 2u);
+  ASSERT_EQ(c->policy.size(), 2u);
+  EXPECT_EQ(c->policy[0].namespaces[1], "crm-sync-*");
+  EXPECT_EQ(c->oauth.allowed_token_urls[0], "https://idp.example.com/oauth2/token");
+}
+
+TEST(ConfigTest, RejectsTyposAndBadValuesNamingEachKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"injectr: {}", "injectr: unknown key"},
+      {"injector: {nativeSidecars: true}", "injector.nativeSidecars: unknown key"},
+      {"injector: {nativeSidecar: maybe}", "must be true or false"},
+      {"volume: {sizeLimit: lots}", "not a resource quantity"},
+      {"injector: {resources: {limits: {memory: 16MB}}}", "not a resource quantity"},
+      {"mountPath: relative/path", "mountPath: must be an absolute path"},
+      {"refreshInterval: 5 minutes", "refreshInterval"},
+      {"vault: {allowedAddrs: [\"http://vault.example.com\"]}", "must be https://"},
+      {"oauth: {allowedTokenUrls: [\"http://idp.example.com/token\"]}", "must be https://"},
+      {"oauth: {refreshFraction: 1.5}", "between 0 and 1"},
+      {"policy: {namespaces: [a]}", "policy: must be a list"},
+      {"policy: [{namespaces: [], allow: []}]", "policy[0].namespaces: must not be empty"},
+      {"policy: [{namespace: [a]}]", "policy[0].namespace: unknown key"},
+      {"injector: {env: [{name: MEMSECRET_PLAN, value: x}]}", "reserved"},
+      {"injector: {defaultRunAsUser: 0}", "non-root"},
+      {"a: [unclosed", "YAML syntax error"},
+      {"- just\n- a list", "top level must be a mapping"},
+  };
+  for (const auto& [yaml, want] : cases) {
+    SCOPED_TRACE(yaml);
+    auto c = ParseConfig(yaml);
+    ASSERT_FALSE(c.ok());
+    EXPECT_NE(c.status().message().find(want), std::string::npos) << c.status().message();
+  }
+}
+
+TEST(ConfigTest, ReportsAllProblemsAtOnce) {
+  auto c = ParseConfig("injectr: {}\nvolume: {sizeLimit: lots}\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("injectr"), std::string::npos);
+  EXPECT_NE(c.status().message().find("sizeLimit"), std::string::npos);
+}
+
+TEST(ConfigTest, LoopbackHttpIsAllowed) {
+  auto c = ParseConfig("vault: {addr: \"http://127.0.0.1:8200\", allowedAddrs: [\"http://127.0.0.1:8200\"]}\n");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+}
+
+TEST(ConfigTest, MissingFileIsAClearError) {
+  auto c = LoadConfigFile("/nonexistent/memsecret.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("/nonexistent/memsecret.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memsecret::webhook

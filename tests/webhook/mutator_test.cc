@@ -1,0 +1,334 @@
+#include "webhook/mutator.h"
+
+#include <gtest/gtest.h>
+
+#include "memsecret/injection_plan.h"
+#include "webhook/json_pointer.h"
+
+namespace memsecret::webhook {
+namespace {
+
+using nlohmann::json;
+
+Config TestConfig() {
+  auto c = ParseConfig(R"(
+aws: {region: eu-west-1}
+vault: {addr: "https://vault.vault.svc:8200", allowedAddrs: ["https://vault.vault.svc:8200", "https://vault.example.com"]}
+oauth: {allowedTokenUrls: ["https://idp.example.com/oauth2/token"]}
+policy:
+  - namespaces: ["crm-sync", "crm-sync-*"]
+    allow: ["aws:/genesys/production/crm-sync-service/*"]
+  - namespaces: ["staging"]
+    allow: ["aws:/genesys/staging/*"]
+  - namespaces: ["*"]
+    allow: ["aws:/genesys/{namespace}/{serviceAccount}/*", "vault:secret/genesys/{namespace}/*", "azure:cc-kv/*"]
+)");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return *c;
+}
+
+json Pod(json annotations, json spec = nullptr) {
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"generateName", "crm-sync-7d9f8b-"}, {"labels", {{"memsecret.io/inject", "true"}}}}}};
+  if (!annotations.is_null()) pod["metadata"]["annotations"] = annotations;
+  if (spec.is_null())
+    spec = {{"serviceAccountName", "crm-sync-service"},
+            {"containers", json::array({{{"name", "app"}, {"image", "crm:1"}, {"command", {"/app"}}}})}};
+  pod["spec"] = spec;
+  return pod;
+}
+
+json CrmAnnotations() {
+  return {{"memsecret.io/secret-client-secret", "aws:/genesys/production/crm-sync-service/oauth-client-secret#clientSecret"}};
+}
+
+// Applies the patch the way the apiserver would (nlohmann implements RFC 6902).
+json Apply(const json& pod, const MutationResult& r) { return pod.patch(r.patch); }
+
+const json* Find(const json& list, const std::string& name) {
+  for (const auto& c : list)
+    if (c.value("name", "") == name) return &c;
+  return nullptr;
+}
+
+InjectionPlan PlanOf(const json& container) {
+  for (const auto& e : container["env"])
+    if (e["name"] == "MEMSECRET_PLAN") return DecodePlan(e["value"].get<std::string>()).value();
+  ADD_FAILURE() << "no MEMSECRET_PLAN";
+  return {};
+}
+
+TEST(MutatorTest, NativeSidecarForAMinimalPod) {
+  json pod = Pod(CrmAnnotations());
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  // Missing arrays are created whole, never appended to.
+  for (const auto& op : r.patch) {
+    EXPECT_NE(op["path"], "/spec/volumes/-");
+    EXPECT_NE(op["path"], "/spec/initContainers/0");
+  }
+  json out = Apply(pod, r);
+  EXPECT_EQ(out["metadata"]["annotations"]["memsecret.io/status"], "injected");
+  const json& vol = out["spec"]["volumes"][0];
+  EXPECT_EQ(vol["name"], "memsecret");
+  EXPECT_EQ(vol["emptyDir"]["medium"], "Memory");
+  EXPECT_EQ(vol["emptyDir"]["sizeLimit"], "1Mi");
+  ASSERT_EQ(out["spec"]["initContainers"].size(), 1u);
+  const json& inj = out["spec"]["initContainers"][0];
+  EXPECT_EQ(inj["name"], "memsecret-injector");
+  EXPECT_EQ(inj["restartPolicy"], "Always");
+  EXPECT_EQ(inj["command"], json::array({"/usr/local/bin/memsecret-injector"}));
+  EXPECT_EQ(inj["args"], json::array({"run"}));
+  EXPECT_EQ(inj["startupProbe"]["exec"]["command"], json::array({"/usr/local/bin/memsecret-injector", "probe"}));
+  const json& sc = inj["securityContext"];
+  EXPECT_EQ(sc["runAsNonRoot"], true);
+  EXPECT_EQ(sc["readOnlyRootFilesystem"], true);
+  EXPECT_EQ(sc["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(sc["capabilities"]["drop"], json::array({"ALL"}));
+  EXPECT_EQ(sc["seccompProfile"]["type"], "RuntimeDefault");
+  EXPECT_EQ(sc["runAsUser"], 65532);
+  EXPECT_EQ(inj["resources"]["requests"]["cpu"], "5m");
+  EXPECT_EQ(inj["resources"]["limits"]["memory"], "16Mi");
+  const json& app = out["spec"]["containers"][0];
+  ASSERT_EQ(app["volumeMounts"].size(), 1u);
+  EXPECT_EQ(app["volumeMounts"][0], json({{"name", "memsecret"}, {"mountPath", "/var/run/secrets/memsecret"}, {"readOnly", true}}));
+  EXPECT_EQ(app["command"], json::array({"/app"}));  // app untouched otherwise
+  EXPECT_FALSE(app.contains("env"));
+
+  InjectionPlan plan = PlanOf(inj);
+  EXPECT_EQ(plan.pod.namespace_name, "crm-sync");
+  EXPECT_EQ(plan.pod.service_account, "crm-sync-service");
+  EXPECT_EQ(plan.output_dir, "/var/run/secrets/memsecret");
+  EXPECT_EQ(plan.refresh_interval_seconds, 300);
+  ASSERT_EQ(plan.files.size(), 1u);
+  EXPECT_EQ(plan.files[0].ref.field, "clientSecret");
+  ASSERT_TRUE(plan.aws.has_value());
+  EXPECT_EQ(plan.aws->region, "eu-west-1");
+  EXPECT_TRUE(plan.aws->role_arn.empty());  // no role: the container's own AWS identity is used
+  EXPECT_FALSE(out["spec"]["volumes"].size() > 1);  // hence no projected token
+  EXPECT_FALSE(r.warnings.empty());  // no runAsUser stated
+}
+
+TEST(MutatorTest, ExistingArraysAreAppendedAndNamesNeverCollide) {
+  json spec = {
+      {"serviceAccountName", "crm-sync-service"},
+      {"volumes", json::array({{{"name", "memsecret"}, {"emptyDir", json::object()}}, {{"name", "memsecret-sa-token"}, {"emptyDir", json::object()}}})},
+      {"initContainers", json::array({{{"name", "memsecret-injector"}, {"image", "busybox"}}, {{"name", "migrate"}, {"image", "m"}}})},
+      {"containers", json::array({{{"name", "app"}, {"image", "a"}, {"volumeMounts", json::array({{{"name", "memsecret"}, {"mountPath", "/data"}}})}},
+                                  {{"name", "memsecret-injector-2"}, {"image", "b"}}})}};
+  json ann = CrmAnnotations();
+  ann["memsecret.io/aws-role-arn"] = "arn:aws:iam::123456789012:role/crm-sync";
+  ann["memsecret.io/containers"] = "app,migrate";
+  json pod = Pod(ann, spec);
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  json out = Apply(pod, r);
+  const json& inits = out["spec"]["initContainers"];
+  ASSERT_EQ(inits.size(), 3u);
+  EXPECT_EQ(inits[0]["name"], "memsecret-injector-3");  // first, and unique across all containers
+  EXPECT_EQ(inits[1]["name"], "memsecret-injector");
+  EXPECT_EQ(inits[2]["name"], "migrate");
+  ASSERT_EQ(inits[2]["volumeMounts"].size(), 1u);  // the named init container gets the mount
+  EXPECT_EQ(inits[2]["volumeMounts"][0]["name"], "memsecret-2");
+  const json& vols = out["spec"]["volumes"];
+  ASSERT_EQ(vols.size(), 4u);
+  EXPECT_EQ(vols[2]["name"], "memsecret-2");
+  EXPECT_EQ(vols[3]["name"], "memsecret-sa-token-2");
+  EXPECT_EQ(vols[3]["projected"]["sources"][0]["serviceAccountToken"]["audience"], "sts.amazonaws.com");
+  const json& app = out["spec"]["containers"][0];
+  ASSERT_EQ(app["volumeMounts"].size(), 2u);
+  EXPECT_EQ(app["volumeMounts"][1]["name"], "memsecret-2");
+  EXPECT_FALSE(out["spec"]["containers"][1].contains("volumeMounts"));  // not selected
+  // The token volume is mounted only in the injector.
+  int token_mounts = 0;
+  for (const char* list : {"containers", "initContainers"})
+    for (const auto& c : out["spec"][list])
+      for (const auto& m : c.value("volumeMounts", json::array()))
+        if (m["name"] == "memsecret-sa-token-2") {
+          ++token_mounts;
+          EXPECT_EQ(c["name"], "memsecret-injector-3");
+        }
+  EXPECT_EQ(token_mounts, 1);
+  InjectionPlan plan = PlanOf(inits[0]);
+  EXPECT_EQ(plan.aws->role_arn, "arn:aws:iam::123456789012:role/crm-sync");
+  EXPECT_EQ(plan.aws->web_identity_token_file, "/var/run/secrets/memsecret.io/serviceaccount/aws-token");
+}
+
+TEST(MutatorTest, ClassicAndInitOnlyLayouts) {
+  Config classic = TestConfig();
+  classic.injector.native_sidecar = false;
+  json pod = Pod(CrmAnnotations());
+  auto r = Mutate(pod, "crm-sync", classic);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  json out = Apply(pod, r);
+  ASSERT_EQ(out["spec"]["initContainers"].size(), 1u);
+  EXPECT_EQ(out["spec"]["initContainers"][0]["name"], "memsecret-init");
+  EXPECT_EQ(out["spec"]["initContainers"][0]["args"], json::array({"run", "--once"}));
+  EXPECT_FALSE(out["spec"]["initContainers"][0].contains("restartPolicy"));
+  ASSERT_EQ(out["spec"]["containers"].size(), 2u);
+  EXPECT_EQ(out["spec"]["containers"][1]["name"], "memsecret-injector");
+  EXPECT_EQ(out["spec"]["containers"][1]["args"], json::array({"run"}));
+
+  json ann = CrmAnnotations();
+  ann["memsecret.io/lifecycle"] = "init";
+  pod = Pod(ann);
+  r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  out = Apply(pod, r);
+  ASSERT_EQ(out["spec"]["initContainers"].size(), 1u);
+  EXPECT_EQ(out["spec"]["initContainers"][0]["name"], "memsecret-init");
+  EXPECT_EQ(out["spec"]["containers"].size(), 1u);
+  EXPECT_EQ(PlanOf(out["spec"]["initContainers"][0]).lifecycle, Lifecycle::kInit);
+}
+
+TEST(MutatorTest, PodWithoutAnnotationsMapGetsOneCreated) {
+  // Unlabelled pods are unchanged; a labelled pod with no annotations map is denied
+  // (it asks for injection but names nothing), never silently started.
+  json pod = Pod(nullptr);
+  pod["metadata"].erase("labels");
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  EXPECT_EQ(r.kind, MutationResult::Kind::kUnchanged);
+  pod = Pod(nullptr);
+  r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+  EXPECT_EQ(r.status_code, 400);
+  EXPECT_NE(r.DenialMessage().find("no memsecret.io/secret-<name>"), std::string::npos);
+}
+
+TEST(MutatorTest, StatusAnnotationPathIsEscaped) {
+  json pod = Pod(CrmAnnotations());
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  EXPECT_EQ(r.patch[0]["path"], "/metadata/annotations/memsecret.io~1status");
+  EXPECT_EQ(EscapePointerToken("a~b/c"), "a~0b~1c");
+  EXPECT_EQ(Pointer({"x~1", "y/z"}), "/x~01/y~1z");
+}
+
+TEST(MutatorTest, IdempotentOnReinvocation) {
+  json pod = Pod(CrmAnnotations());
+  Config config = TestConfig();
+  auto r = Mutate(pod, "crm-sync", config);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  auto again = Mutate(Apply(pod, r), "crm-sync", config);
+  EXPECT_EQ(again.kind, MutationResult::Kind::kUnchanged);
+  EXPECT_EQ(again.reason, "already injected");
+}
+
+TEST(MutatorTest, UsesTheAppIdentity) {
+  json spec = {{"serviceAccountName", "crm-sync-service"},
+               {"securityContext", {{"runAsUser", 1000}, {"runAsGroup", 3000}, {"fsGroup", 2000}}},
+               {"containers", json::array({{{"name", "app"}, {"image", "a"}, {"securityContext", {{"runAsUser", 1001}}}}})}};
+  json pod = Pod(CrmAnnotations(), spec);
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  json out = Apply(pod, r);
+  EXPECT_EQ(out["spec"]["initContainers"][0]["securityContext"]["runAsUser"], 1001);
+  EXPECT_EQ(out["spec"]["initContainers"][0]["securityContext"]["runAsGroup"], 3000);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(MutatorTest, VaultAndAzureGetProjectedTokensWithTheirAudiences) {
+  json ann = {{"memsecret.io/secret-cfg", "vault:secret/genesys/cx-pipeline/config"},
+              {"memsecret.io/secret-kv", "azure:cc-kv/genesys-client"},
+              {"memsecret.io/vault-namespace", "contact-centre"}};
+  json pod = Pod(ann);
+  auto r = Mutate(pod, "cx-pipeline", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  json out = Apply(pod, r);
+  const json& sources = out["spec"]["volumes"][1]["projected"]["sources"];
+  ASSERT_EQ(sources.size(), 2u);
+  EXPECT_EQ(sources[0]["serviceAccountToken"]["audience"], "vault");
+  EXPECT_EQ(sources[1]["serviceAccountToken"]["audience"], "api://AzureADTokenExchange");
+  EXPECT_GE(sources[0]["serviceAccountToken"]["expirationSeconds"].get<int>(), 600);
+  InjectionPlan plan = PlanOf(out["spec"]["initContainers"][0]);
+  EXPECT_EQ(plan.vault->role, "crm-sync-service");  // {serviceAccount} substituted
+  EXPECT_EQ(plan.vault->vault_namespace, "contact-centre");
+  EXPECT_EQ(plan.vault->token_file, "/var/run/secrets/memsecret.io/serviceaccount/vault-token");
+  EXPECT_EQ(plan.azure->federated_token_file, "/var/run/secrets/memsecret.io/serviceaccount/azure-token");
+  EXPECT_FALSE(plan.aws.has_value());
+}
+
+struct DenialCase {
+  const char* name;
+  const char* ns;
+  json annotations;
+  int code;
+  std::vector<const char*> want;  // every fragment must appear in the message
+};
+
+TEST(MutatorTest, Denials) {
+  const DenialCase cases[] = {
+      {"staging asks for production", "staging",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"}}, 403,
+       {"policy: ref aws:/genesys/production/crm-sync-service/db", "not allowed in namespace staging"}},
+      {"no rule for namespace", "crm-sync-eu", {{"memsecret.io/secret-db", "aws:/other/db"}}, 403, {"not allowed in namespace crm-sync-eu"}},
+      {"template substitution keeps namespaces apart", "team-a",
+       {{"memsecret.io/secret-db", "aws:/genesys/team-b/crm-sync-service/db"}}, 403, {"not allowed"}},
+      {"vault addr outside allowlist", "cx",
+       {{"memsecret.io/secret-db", "vault:secret/genesys/cx/db"}, {"memsecret.io/vault-addr", "https://evil.example.com"}}, 403,
+       {"vault-addr https://evil.example.com is not in vault.allowedAddrs"}},
+      {"token url outside allowlist", "cx",
+       {{"memsecret.io/token-t", "vault:secret/genesys/cx/client"}, {"memsecret.io/issuer-t", "https://evil.example.com/token"}}, 403,
+       {"issuer https://evil.example.com/token", "oauth.allowedTokenUrls"}},
+      {"invalid and forbidden together: 400 and both named", "staging",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/x"}, {"memsecret.io/formt-db", "json"}}, 400,
+       {"memsecret.io/formt-db: unknown annotation", "not allowed in namespace staging"}},
+      {"unknown container", "crm-sync",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"}, {"memsecret.io/containers", "worker"}}, 400,
+       {"no container named \"worker\""}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = Mutate(Pod(c.annotations), c.ns, TestConfig());
+    ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+    EXPECT_EQ(r.status_code, c.code);
+    for (const char* w : c.want) EXPECT_NE(r.DenialMessage().find(w), std::string::npos) << r.DenialMessage();
+  }
+}
+
+TEST(MutatorTest, MountPathCollisionIsDenied) {
+  json spec = {{"containers", json::array({{{"name", "app"}, {"image", "a"},
+                                            {"volumeMounts", json::array({{{"name", "x"}, {"mountPath", "/var/run/secrets/memsecret"}}})}}})}};
+  auto r = Mutate(Pod({{"memsecret.io/secret-db", "aws:/genesys/team-x/default/db"}}, spec), "team-x", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kDenied) << r.DenialMessage();
+  EXPECT_NE(r.DenialMessage().find("already mounts a volume at /var/run/secrets/memsecret"), std::string::npos);
+}
+
+TEST(MutatorTest, EmptyPolicyDeniesEverything) {
+  Config config;  // defaults: no rules
+  auto r = Mutate(Pod(CrmAnnotations()), "crm-sync", config);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+  EXPECT_NE(r.DenialMessage().find("no rule matches namespace crm-sync"), std::string::npos);
+}
+
+TEST(MutatorTest, DenialMessageIsBounded) {
+  json ann = json::object();
+  for (int i = 0; i < 200; ++i) ann["memsecret.io/bogus-" + std::to_string(i)] = std::string(1000, 'x');
+  auto r = Mutate(Pod(ann), "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+  EXPECT_LE(r.DenialMessage().size(), 4500u);
+  EXPECT_NE(r.DenialMessage().find("more"), std::string::npos);
+}
+
+TEST(MutatorTest, MultipleContainersSelection) {
+  json spec = {{"containers", json::array({{{"name", "app"}, {"image", "a"}}, {{"name", "worker"}, {"image", "w"}}, {{"name", "proxy"}, {"image", "p"}}})}};
+  json ann = {{"memsecret.io/secret-db", "aws:/genesys/crm-sync-x/default/db"}, {"memsecret.io/containers", "worker, app"}};
+  json pod = Pod(ann, spec);
+  auto r = Mutate(pod, "crm-sync-x", TestConfig());
+  // crm-sync-* rule matches first and does not allow this ref.
+  ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+  r = Mutate(pod, "team-x", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);  // ref is for namespace crm-sync-x
+  ann["memsecret.io/secret-db"] = "aws:/genesys/team-x/default/db";
+  pod = Pod(ann, spec);
+  r = Mutate(pod, "team-x", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  json out = Apply(pod, r);
+  EXPECT_TRUE(out["spec"]["containers"][0].contains("volumeMounts"));
+  EXPECT_TRUE(out["spec"]["containers"][1].contains("volumeMounts"));
+  EXPECT_FALSE(out["spec"]["containers"][2].contains("volumeMounts"));
+}
+
+}  // namespace
+}  // namespace memsecret::webhook

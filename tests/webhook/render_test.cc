@@ -1,0 +1,99 @@
+#include "webhook/render.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <sstream>
+
+namespace memsecret::webhook {
+namespace {
+
+Config TestConfig() {
+  auto c = ParseConfig("policy: [{namespaces: ['*'], allow: ['aws:/genesys/{namespace}/*', 'vault:secret/genesys/{namespace}/*']}]\n");
+  EXPECT_TRUE(c.ok());
+  return *c;
+}
+
+constexpr const char* kManifest = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: crm-sync-service, namespace: crm-sync}
+spec:
+  replicas: 2
+  template:
+    metadata:
+      labels: {app: crm-sync, memsecret.io/inject: "true"}
+      annotations:
+        memsecret.io/secret-client-secret: "aws:/genesys/crm-sync/oauth#clientSecret"
+    spec:
+      containers:
+        - name: app
+          image: crm:1
+          env: [{name: PORT, value: "8080"}, {name: DEBUG, value: "false"}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cx-export}
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          labels: {memsecret.io/inject: "true"}
+          annotations: {memsecret.io/secret-cfg: "vault:secret/genesys/cx/cfg", memsecret.io/lifecycle: init}
+        spec:
+          restartPolicy: Never
+          containers: [{name: export, image: exp:1}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: crm-sync}
+spec: {ports: [{port: 80}]}
+)";
+
+TEST(RenderTest, MutatesPodTemplatesAndKeepsOtherDocuments) {
+  std::ostringstream out, err;
+  RenderOptions options{kManifest, ""};
+  options.namespace_name = "";
+  // The CronJob has no namespace: --namespace cx makes its ref allowed.
+  options.namespace_name = "";
+  int rc = Render({kManifest, ""}, TestConfig(), out, err);
+  EXPECT_EQ(rc, 1) << err.str();  // CronJob lands in "default", where its vault ref is not allowed
+  EXPECT_NE(err.str().find("CronJob/cx-export: denied: policy: ref vault:secret/genesys/cx/cfg"), std::string::npos) << err.str();
+
+  std::ostringstream out2, err2;
+  std::string two_docs = std::string(kManifest);
+  rc = Render({two_docs, "cx"}, TestConfig(), out2, err2);
+  EXPECT_EQ(rc, 1);  // now the Deployment's crm-sync ref is outside namespace cx
+  EXPECT_NE(err2.str().find("Deployment/crm-sync-service: denied"), std::string::npos);
+}
+
+TEST(RenderTest, OutputIsValidYamlWithTypesPreserved) {
+  const std::string deployment = std::string(kManifest).substr(0, std::string(kManifest).find("---"));
+  std::ostringstream out, err;
+  ASSERT_EQ(Render({deployment, ""}, TestConfig(), out, err), 0) << err.str();
+  auto docs = YAML::LoadAll(out.str());
+  ASSERT_EQ(docs.size(), 1u);
+  const YAML::Node tmpl = docs[0]["spec"]["template"];
+  EXPECT_EQ(docs[0]["spec"]["replicas"].as<int>(), 2);
+  EXPECT_EQ(tmpl["metadata"]["annotations"]["memsecret.io/status"].as<std::string>(), "injected");
+  EXPECT_EQ(tmpl["metadata"]["labels"]["memsecret.io/inject"].Tag(), "!");  // "true" stays a quoted string
+  EXPECT_EQ(tmpl["spec"]["containers"][0]["env"][0]["value"].Tag(), "!");  // "8080" stays a string
+  EXPECT_EQ(tmpl["spec"]["initContainers"][0]["name"].as<std::string>(), "memsecret-injector");
+  EXPECT_EQ(tmpl["spec"]["volumes"][0]["emptyDir"]["medium"].as<std::string>(), "Memory");
+}
+
+TEST(RenderTest, SyntaxErrorsExitTwo) {
+  std::ostringstream out, err;
+  EXPECT_EQ(Render({"a: [unclosed", ""}, TestConfig(), out, err), 2);
+  EXPECT_NE(err.str().find("cannot parse manifest"), std::string::npos);
+}
+
+TEST(RenderTest, WorkloadWithoutTemplateIsReported) {
+  std::ostringstream out, err;
+  EXPECT_EQ(Render({"kind: Deployment\nmetadata: {name: x}\nspec: {}\n", ""}, TestConfig(), out, err), 1);
+  EXPECT_NE(err.str().find("Deployment/x: no pod template"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memsecret::webhook
