@@ -1,0 +1,26 @@
+// Where AWS requests go: region resolution and endpoint URLs with the
+// standard overrides (SPEC §6): AWS_ENDPOINT_URL_SECRETS_MANAGER,
+// AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL; all ignored when
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true. Pure functions of their inputs.
+#pragma once
+
+#include <string>
+
+#include "injector/environment.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector::aws {
+
+// The plan's region if set, else AWS_REGION, else AWS_DEFAULT_REGION; an
+// error naming all three when none is set.
+Result<std::string> ResolveRegion(const std::string& plan_region, const Environment& env);
+
+// https://secretsmanager.<region>.amazonaws.com (".amazonaws.com.cn" for
+// cn-* regions) unless overridden.
+std::string SecretsManagerEndpoint(const std::string& region, const Environment& env);
+
+// https://sts.<region>.amazonaws.com (regional; the global endpoint when the
+// region is empty) unless overridden.
+std::string StsEndpoint(const std::string& region, const Environment& env);
+
+}  // namespace memsecret::injector::aws

@@ -1,0 +1,57 @@
+// SecretsManagerProvider: the `aws:` SecretProvider. GetSecretValue over the
+// JSON 1.1 protocol, SigV4-signed with credentials from the chain
+// (PROTOCOLS §3.1). Returns SecretString, or SecretBinary's decoded bytes,
+// with VersionId as the version.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "injector/aws/credentials.h"
+#include "injector/environment.h"
+#include "injector/secret_provider.h"
+#include "memsecret/clock.h"
+#include "memsecret/http_client.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector::aws {
+
+class SecretsManagerProvider final : public SecretProvider {
+ public:
+  // `http` and `clock` must outlive the provider.
+  SecretsManagerProvider(std::string region, std::string endpoint,
+                         std::unique_ptr<CredentialSource> credentials, HttpClient& http,
+                         const Clock& clock);
+
+  // Errors: "GetSecretValue <id>: <Type>: <AWS message>" with a code chosen by
+  // __type (MapSecretsManagerError). An ExpiredToken-style rejection drops the
+  // cached credentials and retries once with fresh ones.
+  FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override;
+
+ private:
+  FetchResult FetchOnce(const SecretRef& ref, const FetchOptions& options,
+                        bool* credentials_rejected);
+
+  std::string region_;
+  std::string endpoint_;
+  RefreshingCredentials credentials_;
+  HttpClient& http_;
+  const Clock& clock_;
+};
+
+// Maps a Secrets Manager error (`__type`, already sanitised) to a Status.
+// Throttling, 5xx and internal errors are retryable; not-found, access
+// denied, KMS decryption failure and bad parameters are final.
+Status MapSecretsManagerError(int http_status, const std::string& type, const std::string& message);
+
+// True for error types meaning "these credentials are no longer accepted".
+bool IsCredentialRejection(const std::string& type);
+
+// Builds the provider from the plan's aws settings and the environment
+// (region, endpoint overrides, credential chain).
+Result<std::unique_ptr<SecretProvider>> MakeSecretsManagerProvider(const AwsSettings& plan,
+                                                                   const Environment& env,
+                                                                   HttpClient& http,
+                                                                   const Clock& clock);
+
+}  // namespace memsecret::injector::aws

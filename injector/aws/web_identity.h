@@ -1,0 +1,32 @@
+// Web identity credentials (IRSA): exchanges the projected service-account
+// token for temporary credentials with STS AssumeRoleWithWebIdentity (query
+// protocol, unsigned, XML response; PROTOCOLS §3.2). The token file is re-read
+// on every exchange because the kubelet rotates it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "injector/aws/credentials.h"
+#include "memsecret/clock.h"
+#include "memsecret/http_client.h"
+
+namespace memsecret::injector::aws {
+
+struct WebIdentityConfig {
+  std::string role_arn;
+  std::string token_file;
+  std::string session_name;  // empty: "memsecret-<unix seconds>"
+  std::string sts_endpoint;  // e.g. https://sts.eu-west-1.amazonaws.com
+};
+
+// `http` and `clock` must outlive the source.
+std::unique_ptr<CredentialSource> MakeWebIdentitySource(WebIdentityConfig config, HttpClient& http,
+                                                        const Clock& clock);
+
+// Maps an STS error code to a Status (exposed for tests): IDPCommunicationError,
+// throttling and 5xx are retryable; InvalidIdentityToken/ExpiredTokenException
+// are kUnauthenticated; IDPRejectedClaim/AccessDenied kPermissionDenied.
+Status MapStsError(int http_status, const std::string& code, const std::string& message);
+
+}  // namespace memsecret::injector::aws

@@ -1,0 +1,39 @@
+// Small wire-format helpers shared by the AWS clients (STS, Pod Identity,
+// Secrets Manager): error-code normalisation, ISO 8601 timestamps,
+// Retry-After, minimal XML element extraction, form encoding. Pure.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "memsecret/clock.h"
+#include "memsecret/http_client.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector::aws {
+
+// aws-smithy sanitize_error_code: drop everything before '#' and after ':'.
+// "aws.protocoltests#FooError:http://x" -> "FooError".
+std::string SanitizeErrorCode(std::string_view code);
+
+// "2019-11-09T13:34:41Z", with optional fraction and "+00:00"/"Z" offset.
+Result<WallTime> ParseIso8601(std::string_view text);
+
+// Retry-After as delta-seconds (HTTP-dates are converted against `now`);
+// nullopt when absent or unparsable.
+std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response, WallTime now);
+
+// Text of the first <tag>...</tag> element (entities &amp; &lt; &gt; &quot;
+// &apos; decoded); nullopt when absent. Enough for STS's fixed responses.
+std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag);
+
+// application/x-www-form-urlencoded value encoding (space as %20).
+std::string FormEncode(std::string_view value);
+
+// Truncates untrusted remote text for inclusion in an error message and
+// strips control characters.
+std::string CleanRemoteText(std::string_view text, size_t max = 200);
+
+}  // namespace memsecret::injector::aws

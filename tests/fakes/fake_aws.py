@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Loopback fake of AWS Secrets Manager (JSON 1.1), STS AssumeRoleWithWebIdentity
+(query protocol, XML) and the EKS Pod Identity agent, for memsecret's tests.
+
+It follows the wire contract of the real services: status codes, `__type`
+error bodies and x-amzn-ErrorType headers, STS ErrorResponse XML, and it
+VERIFIES the SigV4 signature of every Secrets Manager request by recomputing
+it with botocore's SigV4Auth (an implementation independent of memsecret's).
+
+Usage: fake_aws.py            -> prints "PORT <n>" once listening on 127.0.0.1
+Control (tests only): POST /_control with a JSON command, GET /_control/stats.
+  {"op":"put_secret","name":..,"string":..|"binary_b64":..,"version":..,"stages":[..]}
+  {"op":"delete_secret","name":..}  {"op":"deny","name":..,"akid":..}
+  {"op":"static_key","akid":..,"secret":..,"token":..}
+  {"op":"sts","role":..,"token":..,"duration":secs}   (accepted web identity)
+  {"op":"pod_identity","token":..,"duration":secs}
+  {"op":"fail","target":"secretsmanager"|"sts"|"pod","count":n,"status":..,"type":..,"retry_after":..}
+  {"op":"skew_check","on":bool}
+Secret values are never logged.
+"""
+import base64
+import datetime
+import json
+import secrets as pysecrets
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.secrets = {}  # name -> {"arn", "versions": [{"id","string"|"binary","stages","created"}], "deleted", "deny"}
+        self.keys = {}  # akid -> {"secret", "token"}
+        self.sts_roles = {}  # role arn -> {"token", "duration"}
+        self.pod = None  # {"token", "duration"}
+        self.failures = []  # [{"target", "count", "status", "type", "retry_after"}]
+        self.skew_check = True
+        self.stats = {"GetSecretValue": 0, "AssumeRoleWithWebIdentity": 0, "PodIdentity": 0,
+                      "signature_failures": 0, "session_names": [], "last_stage": None,
+                      "last_version_id": None, "unsigned_security_token": 0}
+
+    def issue(self, duration):
+        akid = "ASIA" + pysecrets.token_hex(8).upper()
+        secret = pysecrets.token_urlsafe(30)
+        token = "FAKESESSION" + pysecrets.token_urlsafe(40)
+        exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=duration)
+        self.keys[akid] = {"secret": secret, "token": token}
+        return akid, secret, token, exp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def take_failure(self, target):
+        for f in self.failures:
+            if f["target"] == target and f["count"] > 0:
+                f["count"] -= 1
+                return f
+        return None
+
+
+STATE = State()
+
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # no request logging: bodies/headers may hold secrets
+        pass
+
+    def _body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _send(self, status, body, ctype, extra=None):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", pysecrets.token_hex(16))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _json_error(self, status, typ, message, retry_after=None):
+        extra = {"x-amzn-ErrorType": typ}
+        if retry_after is not None:
+            extra["Retry-After"] = str(retry_after)
+        self._send(status, json.dumps({"__type": typ, "Message": message}),
+                   "application/x-amz-json-1.1", extra)
+
+    def _sts_error(self, status, code, message):
+        kind = "Receiver" if status >= 500 else "Sender"
+        body = ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>%s</Type>'
+                '<Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>'
+                % (kind, code, xml_escape(message), pysecrets.token_hex(8)))
+        self._send(status, body, "text/xml")
+
+    # ---- routing ----
+    def do_GET(self):
+        if self.path == "/_control/stats":
+            with STATE.lock:
+                return self._send(200, json.dumps(STATE.stats), "application/json")
+        if self.path.startswith("/v1/credentials"):
+            return self.pod_identity()
+        self._send(404, "not found", "text/plain")
+
+    def do_POST(self):
+        body = self._body()
+        if self.path == "/_control":
+            return self.control(json.loads(body))
+        target = self.headers.get("X-Amz-Target")
+        if target is not None:
+            if target != "secretsmanager.GetSecretValue":
+                return self._json_error(400, "UnknownOperationException", "unsupported operation")
+            return self.get_secret_value(body)
+        form = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
+        if form.get("Action") == ["AssumeRoleWithWebIdentity"]:
+            return self.assume_role(form)
+        self._send(404, "not found", "text/plain")
+
+    # ---- control ----
+    def control(self, cmd):
+        op = cmd["op"]
+        with STATE.lock:
+            if op == "put_secret":
+                s = STATE.secrets.setdefault(cmd["name"], {
+                    "arn": "arn:aws:secretsmanager:%s:%s:secret:%s-%s" % (REGION, ACCOUNT, cmd["name"], pysecrets.token_hex(3)),
+                    "versions": [], "deleted": False, "deny": set()})
+                stages = cmd.get("stages", ["AWSCURRENT"])
+                for v in s["versions"]:  # a stage label lives on one version at a time
+                    had_current = "AWSCURRENT" in v["stages"]
+                    v["stages"] = [st for st in v["stages"] if st not in stages and st != "AWSPREVIOUS"]
+                    if had_current and "AWSCURRENT" in stages:
+                        v["stages"].append("AWSPREVIOUS")
+                ver = {"id": cmd.get("version") or str(uuid.uuid4()), "stages": stages,
+                       "created": time.time()}
+                if "binary_b64" in cmd:
+                    ver["binary"] = cmd["binary_b64"]
+                else:
+                    ver["string"] = cmd["string"]
+                s["versions"].append(ver)
+                return self._send(200, json.dumps({"arn": s["arn"], "version": ver["id"]}), "application/json")
+            if op == "delete_secret":
+                STATE.secrets[cmd["name"]]["deleted"] = True
+            elif op == "deny":
+                STATE.secrets[cmd["name"]]["deny"].add(cmd["akid"])
+            elif op == "static_key":
+                STATE.keys[cmd["akid"]] = {"secret": cmd["secret"], "token": cmd.get("token")}
+            elif op == "sts":
+                STATE.sts_roles[cmd["role"]] = {"token": cmd["token"], "duration": cmd.get("duration", 3600)}
+            elif op == "pod_identity":
+                STATE.pod = {"token": cmd["token"], "duration": cmd.get("duration", 3600)}
+            elif op == "fail":
+                STATE.failures.append({"target": cmd["target"], "count": cmd.get("count", 1),
+                                       "status": cmd.get("status", 500), "type": cmd.get("type", "InternalFailure"),
+                                       "retry_after": cmd.get("retry_after")})
+            elif op == "skew_check":
+                STATE.skew_check = cmd["on"]
+            else:
+                return self._send(400, "unknown op", "text/plain")
+        self._send(200, "{}", "application/json")
+
+    # ---- SigV4 verification (botocore) ----
+    def verify_sigv4(self, body):
+        """Returns (akid, None) when the signature is valid, else (None, (status, type, message))."""
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("AWS4-HMAC-SHA256 "):
+            return None, (400, "MissingAuthenticationTokenException", "Missing Authentication Token")
+        fields = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+        akid, date, region, service, term = fields["Credential"].split("/")
+        signed = fields["SignedHeaders"].split(";")
+        amz_date = self.headers.get("X-Amz-Date", "")
+        for required in ("host", "x-amz-date", "content-type", "x-amz-target"):
+            if required not in signed:
+                return None, (400, "IncompleteSignatureException", "Signed header %s missing" % required)
+        if self.headers.get("X-Amz-Security-Token") is not None and "x-amz-security-token" not in signed:
+            STATE.stats["unsigned_security_token"] += 1
+            return None, (400, "IncompleteSignatureException", "x-amz-security-token must be signed")
+        key = STATE.keys.get(akid)
+        if key is None:
+            return None, (400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        if key.get("token") and self.headers.get("X-Amz-Security-Token") != key["token"]:
+            return None, (400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        if region != REGION or service != "secretsmanager" or term != "aws4_request" or date != amz_date[:8]:
+            return None, (400, "InvalidSignatureException", "Credential should be scoped to a valid region/service")
+        if STATE.skew_check:
+            t = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+            if abs((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds()) > 15 * 60:
+                return None, (400, "InvalidSignatureException", "Signature expired")
+        headers = {h: self.headers.get(h) for h in signed}
+        req = AWSRequest(method=self.command, url="http://%s%s" % (self.headers.get("Host"), self.path),
+                         headers=headers, data=body)
+        req.context["timestamp"] = amz_date
+        signer = SigV4Auth(Credentials(akid, key["secret"], key.get("token")), service, region)
+        expected = signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
+        if expected != fields["Signature"]:
+            STATE.stats["signature_failures"] += 1
+            return None, (400, "InvalidSignatureException",
+                          "The request signature we calculated does not match the signature you provided.")
+        return akid, None
+
+    # ---- Secrets Manager ----
+    def get_secret_value(self, body):
+        with STATE.lock:
+            STATE.stats["GetSecretValue"] += 1
+            if not self.headers.get("Content-Type", "").startswith("application/x-amz-json-1.1"):
+                return self._json_error(400, "SerializationException", "bad content type")
+            akid, err = self.verify_sigv4(body)
+            if err:
+                return self._json_error(*err)
+            fail = STATE.take_failure("secretsmanager")
+            if fail:
+                return self._json_error(fail["status"], fail["type"], "injected failure", fail["retry_after"])
+            req = json.loads(body)
+            sid = req.get("SecretId", "")
+            secret = STATE.secrets.get(sid)
+            if secret is None:
+                secret = next((s for s in STATE.secrets.values()
+                               if sid == s["arn"] or (sid.startswith("arn:") and s["arn"].startswith(sid + "-"))), None)
+            if secret is None:
+                return self._json_error(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+            if akid in secret["deny"]:
+                return self._json_error(400, "AccessDeniedException",
+                                        "User is not authorized to perform: secretsmanager:GetSecretValue")
+            if secret["deleted"]:
+                return self._json_error(400, "InvalidRequestException",
+                                        "You can't perform this operation on the secret because it was marked for deletion.")
+            stage, vid = req.get("VersionStage"), req.get("VersionId")
+            STATE.stats["last_stage"], STATE.stats["last_version_id"] = stage, vid
+            if vid is None and stage is None:
+                stage = "AWSCURRENT"
+            match = [v for v in secret["versions"]
+                     if (vid is None or v["id"] == vid) and (stage is None or stage in v["stages"])]
+            if not match:
+                return self._json_error(400, "ResourceNotFoundException",
+                                        "Secrets Manager can't find the specified secret value for the version or stage.")
+            v = match[0]
+            out = {"ARN": secret["arn"], "Name": [n for n, s in STATE.secrets.items() if s is secret][0],
+                   "VersionId": v["id"], "VersionStages": v["stages"], "CreatedDate": v["created"]}
+            if "binary" in v:
+                out["SecretBinary"] = v["binary"]
+            else:
+                out["SecretString"] = v["string"]
+            self._send(200, json.dumps(out), "application/x-amz-json-1.1")
+
+    # ---- STS ----
+    def assume_role(self, form):
+        with STATE.lock:
+            STATE.stats["AssumeRoleWithWebIdentity"] += 1
+            if self.headers.get("Authorization"):
+                return self._sts_error(400, "InvalidParameterValue", "AssumeRoleWithWebIdentity is unsigned")
+            fail = STATE.take_failure("sts")
+            if fail:
+                return self._sts_error(fail["status"], fail["type"], "injected failure")
+            one = lambda k: form.get(k, [""])[0]
+            if one("Version") != "2011-06-15":
+                return self._sts_error(400, "InvalidAction", "Could not find operation for version")
+            session = one("RoleSessionName")
+            STATE.stats["session_names"].append(session)
+            if not (2 <= len(session) <= 64):
+                return self._sts_error(400, "ValidationError", "RoleSessionName length")
+            role = STATE.sts_roles.get(one("RoleArn"))
+            if role is None or one("WebIdentityToken") != role["token"]:
+                return self._sts_error(400, "InvalidIdentityToken", "Incorrect token audience")
+            akid, secret, token, exp = STATE.issue(role["duration"])
+            body = ('<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+                    '<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>system:serviceaccount:ns:sa'
+                    '</SubjectFromWebIdentityToken><Audience>sts.amazonaws.com</Audience><AssumedRoleUser>'
+                    '<Arn>%s/%s</Arn><AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>'
+                    '<Credentials><SessionToken>%s</SessionToken><SecretAccessKey>%s</SecretAccessKey>'
+                    '<Expiration>%s</Expiration><AccessKeyId>%s</AccessKeyId></Credentials>'
+                    '<Provider>oidc.eks.us-east-1.amazonaws.com/id/FAKE</Provider></AssumeRoleWithWebIdentityResult>'
+                    '<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>'
+                    '</AssumeRoleWithWebIdentityResponse>'
+                    % (xml_escape(one("RoleArn")), xml_escape(session), xml_escape(session), xml_escape(token),
+                       xml_escape(secret), exp, akid, pysecrets.token_hex(8)))
+            self._send(200, body, "text/xml")
+
+    # ---- Pod Identity agent ----
+    def pod_identity(self):
+        with STATE.lock:
+            STATE.stats["PodIdentity"] += 1
+            fail = STATE.take_failure("pod")
+            if fail:
+                return self._send(fail["status"], json.dumps({"Message": "injected failure"}), "application/json")
+            if STATE.pod is None or self.headers.get("Authorization") != STATE.pod["token"]:
+                return self._send(401, json.dumps({"Message": "invalid authorization token"}), "application/json")
+            akid, secret, token, exp = STATE.issue(STATE.pod["duration"])
+            self._send(200, json.dumps({"AccessKeyId": akid, "SecretAccessKey": secret, "Token": token,
+                                        "AccountId": ACCOUNT, "Expiration": exp}), "application/json")
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
