@@ -42,32 +42,33 @@ std::string EnvValue(const json& containers, const std::vector<size_t>& indices,
   return "";
 }
 
-// The UID/GID the app states, container level first, then pod level.
-void ResolveIdentity(const json& spec, const json& containers, const std::vector<size_t>& apps, const Config& config, PodPlan* out) {
+// The UID/GID the selected containers state (container level first, then
+// pod level). UID and GID are resolved independently.
+void ResolveIdentity(const json& spec, const std::vector<const json*>& selected, const Config& config, PodPlan* out) {
   std::optional<int64_t> uid, gid;
   bool conflicting = false;
-  for (size_t i : apps) {
-    auto c_uid = IntAt(containers[i], "securityContext", "runAsUser");
+  for (const json* c : selected) {
+    auto c_uid = IntAt(*c, "securityContext", "runAsUser");
     if (!c_uid) c_uid = IntAt(spec, "securityContext", "runAsUser");
-    auto c_gid = IntAt(containers[i], "securityContext", "runAsGroup");
+    auto c_gid = IntAt(*c, "securityContext", "runAsGroup");
     if (!c_gid) c_gid = IntAt(spec, "securityContext", "runAsGroup");
     if (c_uid && uid && *c_uid != *uid) conflicting = true;
-    if (c_uid && !uid) uid = c_uid, gid = c_gid;
+    if (c_uid && !uid) uid = c_uid;
+    if (c_gid && !gid) gid = c_gid;
   }
-  if (conflicting) out->warnings.push_back("memsecret: app containers run as different UIDs; injector uses the first");
+  if (selected.empty()) {
+    uid = IntAt(spec, "securityContext", "runAsUser");
+    gid = IntAt(spec, "securityContext", "runAsGroup");
+  }
+  if (conflicting) out->warnings.push_back("memsecret: selected containers run as different UIDs; injector uses the first");
   if (uid && *uid == 0) {
     out->warnings.push_back("memsecret: app runs as root; injector runs as UID " + std::to_string(config.injector.default_run_as_user));
     uid.reset();
-    gid.reset();
   }
-  if (!uid) {
-    if (!IntAt(spec, "securityContext", "fsGroup"))
-      out->warnings.push_back("memsecret: no runAsUser on the pod; injector runs as UID " +
-                              std::to_string(config.injector.default_run_as_user) + " and owns the files");
-    out->run_as_user = config.injector.default_run_as_user;
-  } else {
-    out->run_as_user = *uid;
-  }
+  if (!uid && !gid && !IntAt(spec, "securityContext", "fsGroup"))
+    out->warnings.push_back("memsecret: no runAsUser on the pod; injector runs as UID " +
+                            std::to_string(config.injector.default_run_as_user) + " and owns the files");
+  out->run_as_user = uid.value_or(config.injector.default_run_as_user);
   out->run_as_group = gid;
 }
 
@@ -109,8 +110,10 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   };
   check_mounts(containers, out.app_containers);
   check_mounts(inits, out.init_containers);
-  std::vector<size_t> identity_from = out.app_containers.empty() ? std::vector<size_t>{} : out.app_containers;
-  ResolveIdentity(pod_spec, containers, identity_from, config, &out);
+  std::vector<const json*> selected;
+  for (size_t i : out.app_containers) selected.push_back(&containers[i]);
+  for (size_t i : out.init_containers) selected.push_back(&inits[i]);
+  ResolveIdentity(pod_spec, selected, config, &out);
 
   // The plan the injector carries out.
   InjectionPlan& plan = out.plan;

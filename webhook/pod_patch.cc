@@ -125,7 +125,9 @@ json BuildPodPatch(const json& pod, const PodPlan& p, const Config& config) {
     // After step 2's first add the array exists, so append.
     ops.push_back({{"op", "add"},
                    {"path", "/spec/volumes/-"},
-                   {"value", {{"name", token_volume}, {"projected", {{"sources", sources}, {"defaultMode", 0440}}}}}});
+                   // No defaultMode: kubelet's 0644 lets the injector read its token whatever
+                   // UID it runs as; the volume is mounted in the injector only.
+                   {"value", {{"name", token_volume}, {"projected", {{"sources", sources}}}}}});
   }
 
   // 3. Read-only mounts in the selected containers (original indices, before any insert).

@@ -789,13 +789,6 @@ class BarePodAwsRoleFromConfig(BarePod):
         self.assertEqual(plan["aws"]["roleArn"], "arn:aws:iam::123456789012:role/memsecret-crm-sync")
         self.assertEqual(plan["aws"]["region"], "us-east-1")
 
-    # BUG: the projected SA token volume has defaultMode 0440 (pod_patch.cc). For a
-    # pod with no runAsUser and no fsGroup, kubelet then writes the token file as
-    # root:root 0440 (FsUser/FsGroup both nil), and the injector (UID 65532,
-    # non-root) cannot read it: AWS web identity / Vault login fail at runtime.
-    # Fix: no defaultMode (kubelet default 0644, the volume is mounted only in the
-    # injector), or 0444.
-    @unittest.expectedFailure
     def test_token_readable_by_injector(self):
         super().test_token_readable_by_injector()
 
@@ -860,25 +853,12 @@ class InitContainerOnlySelected(ExistingNamesNative):
     APPS = []
     INITS = ["db-migrate"]
 
-    # BUG: planner.cc ResolveIdentity only looks at the selected *app* containers
-    # (identity_from = app_containers). When memsecret.io/containers names only
-    # init containers, the pod-level runAsUser/runAsGroup (20000) is ignored: the
-    # injector runs as 65532 with no runAsGroup, writes 0400 files db-migrate
-    # (UID 20000) cannot read, and the warning wrongly says "no runAsUser on the
-    # pod". Fix: resolve the identity from the selected init containers too (and
-    # fall back to the pod-level securityContext).
-    @unittest.expectedFailure
     def test_injector_security_context(self):
         super().test_injector_security_context()
 
-    # BUG: same root cause: the injector's UID differs from every other container,
-    # so kubelet's FsUser is unset; without fsGroup the token is root:root 0440.
-    @unittest.expectedFailure
     def test_token_readable_by_injector(self):
         super().test_token_readable_by_injector()
 
-    # BUG: same root cause: files owned by 65532 mode 0400, reader is UID 20000.
-    @unittest.expectedFailure
     def test_selected_containers_can_read_files(self):
         super().test_selected_containers_can_read_files()
 
@@ -913,12 +893,6 @@ class RunAsGroupOnly(ScenarioChecks, unittest.TestCase):
     FILES = RunAsUserOverride.FILES
     SERVICE_ACCOUNT = "agent-desktop-api"
 
-    # BUG (minor): planner.cc ResolveIdentity takes the GID only together with a
-    # stated UID, so an app container stating just runAsGroup: 3000 gets an
-    # injector without runAsGroup (SPEC 4: "as the app's UID/GID when the pod
-    # states them"). Without fsGroup, 0440 files are then not group-readable by
-    # the app.
-    @unittest.expectedFailure
     def test_injector_security_context(self):
         super().test_injector_security_context()
 
