@@ -1,0 +1,71 @@
+#include "injector/oauth/form_encoding.h"
+
+#include <openssl/evp.h>
+
+#include <string>
+
+namespace memsecret::injector::oauth {
+
+std::string FormUrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '*';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+void FormBody::Append(std::string_view name, std::string_view value) {
+  if (!body_.empty()) body_ += '&';
+  body_ += FormUrlEncode(name);
+  body_ += '=';
+  std::string encoded = FormUrlEncode(value);
+  body_ += encoded;
+  SecureWipe(encoded);
+}
+
+void FormBody::Add(std::string_view name, std::string_view value) { Append(name, value); }
+
+void FormBody::AddSecret(std::string_view name, const SecretValue& value) {
+  Append(name, value.Reveal());
+}
+
+SecretValue FormBody::Build() const { return SecretValue(body_); }
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
+  return out;
+}
+
+SecretValue BasicAuthorization(std::string_view client_id, const SecretValue& secret,
+                               bool form_encode) {
+  std::string joined = form_encode ? FormUrlEncode(client_id) : std::string(client_id);
+  joined += ':';
+  if (form_encode) {
+    std::string enc = FormUrlEncode(secret.Reveal());
+    joined += enc;
+    SecureWipe(enc);
+  } else {
+    joined += secret.Reveal();
+  }
+  std::string header = "Basic " + Base64Encode(joined);
+  SecureWipe(joined);
+  return SecretValue(std::move(header));
+}
+
+}  // namespace memsecret::injector::oauth

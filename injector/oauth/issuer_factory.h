@@ -1,0 +1,22 @@
+// MakeTokenIssuer: the plan's issuer value (TokenSpec::issuer) -> a
+// TokenIssuer. Recognised values:
+//   "genesys", "genesys:<host or region id>"   -> GenesysCloudIssuer
+//   "cxone", "cxone:<area or host>"            -> NiceCxoneIssuer
+//   "https://..." (or "http://" to loopback)   -> ClientCredentialsIssuer
+// Anything else is kInvalidArgument naming the value. Start-up misconfiguration:
+// the injector should refuse to run on such a plan.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "injector/oauth/token_issuer.h"
+#include "memsecret/http_client.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector::oauth {
+
+// `http` must outlive the issuer.
+Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http);
+
+}  // namespace memsecret::injector::oauth

@@ -1,0 +1,82 @@
+// TokenJob: the scheduler job that keeps one token file fresh — mint (via
+// TokenMinter, which handles rotation), render, write atomically, and say
+// when to run next: RefreshAt after a success, RetryAt (backoff, Retry-After,
+// sooner as the token on disk nears expiry) after a failure. A failure never
+// touches the file, so it keeps the last good token until that expires.
+// Logs one line per outcome with the file name, issuer, credential ref and
+// version and, on failure, the status message (issuer `error` and
+// `error_description` only) — never a token, secret or response body.
+//
+// Wiring (injector main), for each plan file with kind == kToken:
+//   auto jobs = MakeTokenJobs(plan, http, providers, writer, MakeRandomJitter());
+//   for (auto& job : *jobs) scheduler.Add(std::move(job), clock.Now());
+// Sidecar: Scheduler::Run keeps them refreshing. Init / --once: RunDue(now)
+// once and require AllReady(); TokenJob::last_status() explains a failure.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "injector/atomic_file_writer.h"
+#include "injector/backoff.h"
+#include "injector/oauth/refresh_schedule.h"
+#include "injector/oauth/token_minter.h"
+#include "injector/scheduler.h"
+#include "injector/secret_provider.h"
+#include "memsecret/http_client.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector::oauth {
+
+class TokenJob final : public Job {
+ public:
+  // `file` must be a token file (kind kToken with a TokenSpec). `http`,
+  // `store` and `writer` must outlive the job. kInvalidArgument for an
+  // unknown issuer or a non-token file.
+  static Result<std::unique_ptr<TokenJob>> Create(const PlannedFile& file,
+                                                  const InjectionPlan& plan, HttpClient* http,
+                                                  SecretProvider* store, AtomicFileWriter* writer,
+                                                  JitterSource jitter);
+
+  const std::string& name() const override { return file_.name; }
+  std::optional<WallTime> Run(WallTime now) override;
+  bool Ready() const override { return written_; }
+
+  // The outcome of the last Run (OK before the first).
+  const Status& last_status() const { return last_status_; }
+  // Expiry of the token in the file (nullopt before the first write).
+  std::optional<WallTime> valid_until() const { return valid_until_; }
+  int consecutive_failures() const { return failures_; }
+
+ private:
+  TokenJob(PlannedFile file, RefreshSettings refresh, std::unique_ptr<TokenIssuer> issuer,
+           TokenMinter::Config minter_config, SecretProvider* store, AtomicFileWriter* writer,
+           JitterSource jitter);
+
+  WallTime OnFailure(WallTime now, const Status& status,
+                     std::optional<std::chrono::seconds> retry_after);
+
+  PlannedFile file_;
+  RefreshSettings refresh_;
+  std::unique_ptr<TokenIssuer> issuer_;
+  TokenMinter minter_;
+  AtomicFileWriter* writer_;
+  JitterSource jitter_;
+  std::string ref_text_;  // credential ref, for logs
+  bool written_ = false;
+  int failures_ = 0;
+  Status last_status_;
+  std::optional<WallTime> valid_until_;
+};
+
+// One TokenJob per token file of `plan`, in plan order. Fails on the first
+// file whose issuer cannot be built (start-up misconfiguration).
+Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(const InjectionPlan& plan,
+                                                             HttpClient* http,
+                                                             SecretProvider* store,
+                                                             AtomicFileWriter* writer,
+                                                             const JitterSource& jitter);
+
+}  // namespace memsecret::injector::oauth

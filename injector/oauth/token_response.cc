@@ -1,0 +1,167 @@
+#include "injector/oauth/token_response.h"
+
+#include <openssl/evp.h>
+
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace memsecret::injector::oauth {
+namespace {
+
+using nlohmann::json;
+constexpr std::chrono::seconds kMaxRetryAfter{3600};
+constexpr double kMaxExpiresIn = 10.0 * 365 * 24 * 3600;
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// expires_in as seconds; numbers or numeric strings ("3600") are accepted.
+std::optional<double> ExpiresIn(const json& body) {
+  auto it = body.find("expires_in");
+  if (it == body.end()) return std::nullopt;
+  double v = 0;
+  if (it->is_number()) {
+    v = it->get<double>();
+  } else if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    char* end = nullptr;
+    v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (!std::isfinite(v)) return std::nullopt;
+  return std::clamp(v, 0.0, kMaxExpiresIn);
+}
+
+std::string StringField(const json& body, const char* name) {
+  auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// "issuer: HTTP 400 invalid_client: description" from an error body.
+std::string ErrorMessage(std::string_view issuer, int status, const json& body) {
+  std::string msg = std::string(issuer) + ": HTTP " + std::to_string(status);
+  if (!body.is_object()) return msg;
+  std::string error = SanitizeServerText(StringField(body, "error"), 64);
+  std::string description = StringField(body, "error_description");
+  if (description.empty()) description = StringField(body, "description");  // Genesys
+  description = SanitizeServerText(description);
+  if (!error.empty()) msg += " " + error;
+  if (!description.empty()) msg += ": " + description;
+  return msg;
+}
+
+Status ClassifyError(int http_status, const std::string& error, std::string msg) {
+  if (error == "invalid_client" || error == "invalid_grant" || http_status == 401) {
+    return Unauthenticated(std::move(msg));
+  }
+  if (error == "unauthorized_client" || error == "access_denied" || http_status == 403) {
+    return PermissionDenied(std::move(msg));
+  }
+  if (http_status == 429 || error == "slow_down") return ResourceExhausted(std::move(msg));
+  if (http_status >= 500 || error == "temporarily_unavailable" || error == "server_error") {
+    return Unavailable(std::move(msg));
+  }
+  if (http_status == 400 || !error.empty()) return InvalidArgument(std::move(msg));
+  return FailedPrecondition(std::move(msg) + " (unexpected status from token endpoint)");
+}
+
+}  // namespace
+
+std::string SanitizeServerText(std::string_view s, size_t max_len) {
+  std::string out;
+  for (char c : s) {
+    if (out.size() >= max_len) break;
+    if (c >= 0x20 && c < 0x7F) out += c;
+  }
+  return out;
+}
+
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, WallTime now) {
+  value = Trim(value);
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (value.size() > 9) return kMaxRetryAfter;
+    return std::min(std::chrono::seconds(std::stol(std::string(value))), kMaxRetryAfter);
+  }
+  std::tm tm{};
+  const std::string text(value);
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
+  if (at <= now) return std::chrono::seconds(0);
+  return std::min(std::chrono::duration_cast<std::chrono::seconds>(at - now), kMaxRetryAfter);
+}
+
+std::optional<WallTime> JwtExpiry(std::string_view jwt) {
+  const size_t a = jwt.find('.');
+  const size_t b = a == std::string_view::npos ? a : jwt.find('.', a + 1);
+  if (b == std::string_view::npos || b - a - 1 == 0 || b - a - 1 > 8192) return std::nullopt;
+  std::string b64(jwt.substr(a + 1, b - a - 1));
+  for (char& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (b64.size() % 4 != 0) b64 += '=';
+  std::string raw(b64.size(), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()),
+                          static_cast<int>(b64.size()));
+  if (n < 0) return std::nullopt;
+  raw.resize(static_cast<size_t>(n));
+  while (!raw.empty() && raw.back() == '\0') raw.pop_back();  // padding artefacts
+  json claims = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (!claims.is_object()) return std::nullopt;
+  auto exp = claims.find("exp");
+  if (exp == claims.end() || !exp->is_number()) return std::nullopt;
+  const double secs = exp->get<double>();
+  if (!std::isfinite(secs) || secs <= 0 || secs > 1e11) return std::nullopt;
+  return WallTime(std::chrono::seconds(static_cast<int64_t>(secs)));
+}
+
+MintResult ParseTokenResponse(const HttpResponse& response, std::string_view issuer,
+                              WallTime sent_at) {
+  std::optional<std::chrono::seconds> retry_after;
+  if (auto h = response.Header("Retry-After")) retry_after = ParseRetryAfter(*h, sent_at);
+
+  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  const bool is_object = !body.is_discarded() && body.is_object();
+
+  if (response.status < 200 || response.status >= 300) {
+    const std::string error = is_object ? StringField(body, "error") : std::string();
+    Status s = ClassifyError(response.status, error, ErrorMessage(issuer, response.status, body));
+    return MintResult::Failure(std::move(s), retry_after);
+  }
+  if (!is_object) {
+    return MintResult::Failure(Unavailable(std::string(issuer) + ": HTTP " +
+                                           std::to_string(response.status) +
+                                           " body is not a JSON object"));
+  }
+  auto at = body.find("access_token");
+  if (at == body.end() || !at->is_string() || at->get_ref<const std::string&>().empty()) {
+    if (body.contains("error")) {
+      return MintResult::Failure(ClassifyError(400, StringField(body, "error"),
+                                               ErrorMessage(issuer, response.status, body)));
+    }
+    return MintResult::Failure(
+        Unavailable(std::string(issuer) + ": token response has no access_token"));
+  }
+  AccessToken token;
+  token.access_token = SecretValue(at->get<std::string>());
+  SecureWipe(at->get_ref<std::string&>());
+  const std::string type = StringField(body, "token_type");
+  token.token_type = type.empty() ? "Bearer" : SanitizeServerText(type, 32);
+  token.scope = SanitizeServerText(StringField(body, "scope"), 1024);
+  token.issued_at = sent_at;
+  if (auto expires_in = ExpiresIn(body)) {
+    token.expires_at =
+        sent_at + std::chrono::milliseconds(static_cast<int64_t>(*expires_in * 1000));
+  } else {
+    token.expires_at = JwtExpiry(token.access_token.Reveal());
+  }
+  return MintResult::Success(std::move(token));
+}
+
+}  // namespace memsecret::injector::oauth

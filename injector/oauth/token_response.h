@@ -1,0 +1,37 @@
+// Parsing of token endpoint responses (RFC 6749 §5.1 success, §5.2 error) and
+// the HTTP-status classification every issuer shares. Pure functions: the
+// body is read but never copied into a message except the server's `error`
+// and `error_description` (sanitised: printable ASCII, at most 200 chars).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "injector/oauth/token_issuer.h"
+#include "memsecret/clock.h"
+#include "memsecret/http_client.h"
+
+namespace memsecret::injector::oauth {
+
+// Turns one token endpoint response into a MintResult. `issuer` names the
+// endpoint in messages ("genesys(login.mypurecloud.ie)"); `sent_at` is when
+// the request was sent. A 2xx needs a JSON object with a non-empty string
+// `access_token`; `expires_in` may be a number or a numeric string; without
+// it the `exp` claim of a JWT access token is used, else expires_at is unset.
+MintResult ParseTokenResponse(const HttpResponse& response, std::string_view issuer,
+                              WallTime sent_at);
+
+// Retry-After (RFC 9110 §10.2.3): delta-seconds or an IMF-fixdate, relative to
+// `now`. Returns nullopt when absent or unparsable; a date in the past is 0 s.
+// Capped at one hour.
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, WallTime now);
+
+// The `exp` claim of a JWT (unverified; used only to schedule refreshes).
+std::optional<WallTime> JwtExpiry(std::string_view jwt);
+
+// Keeps printable ASCII only and truncates to `max_len` characters.
+std::string SanitizeServerText(std::string_view s, size_t max_len = 200);
+
+}  // namespace memsecret::injector::oauth

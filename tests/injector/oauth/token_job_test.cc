@@ -1,0 +1,206 @@
+// TokenJob over a fake clock, a scripted issuer and a real temp directory:
+// the file always holds a valid token while the issuer is reachable, outages
+// keep the old file and back off (honouring Retry-After), and nothing secret
+// reaches the log.
+#include "injector/oauth/token_job.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "injector/oauth/oauth_fakes.h"
+#include "injector/oauth/token_renderer.h"
+#include "injector/temp_dir.h"
+
+namespace memsecret::injector::oauth {
+namespace {
+
+using std::chrono::seconds;
+using testing::FakeSecretStore;
+using testing::LogCapture;
+
+constexpr const char* kClientSecret = "CLIENT-SECRET-7f3a";
+constexpr const char* kPath = "/genesys/prod/app/oauth";
+
+// An issuer whose answers are computed per request (token n, lifetime, up/down).
+class FnHttpClient final : public HttpClient {
+ public:
+  std::function<Result<HttpResponse>(const HttpRequest&)> fn;
+  int calls = 0;
+  Result<HttpResponse> Send(const HttpRequest& r) override {
+    ++calls;
+    return fn(r);
+  }
+};
+
+HttpResponse Json(int status, std::string body, HttpHeaders headers = {}) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct JobFixture : ::testing::Test {
+  JobFixture() : writer(dir.path()) {
+    store.Put(kPath, std::string(R"({"clientId":"cid","clientSecret":")") + kClientSecret + "\"}",
+              "v1");
+    http.fn = [this](const HttpRequest&) -> Result<HttpResponse> {
+      if (down) return Json(503, R"({"error":"temporarily_unavailable"})", {{"Retry-After", "5"}});
+      ++minted;
+      return Json(200, R"({"access_token":"TOKEN-)" + std::to_string(minted) +
+                           R"(-SECRET","token_type":"Bearer","expires_in":)" +
+                           std::to_string(lifetime) + "}");
+    };
+  }
+  std::unique_ptr<TokenJob> Make(OutputFormat format = OutputFormat::kJson) {
+    InjectionPlan plan;
+    PlannedFile f;
+    f.name = "token";
+    f.kind = FileKind::kToken;
+    f.ref = *ParseSecretRef(std::string("aws:") + kPath);
+    f.format = format;
+    f.token = TokenSpec{"https://idp.example/token", "", ""};
+    plan.files.push_back(f);
+    auto job = TokenJob::Create(f, plan, &http, &store, &writer, [] { return 0.5; });
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    return std::move(job).value();
+  }
+  // Expiry written in the json token file.
+  WallTime FileExpiry() {
+    auto doc = nlohmann::json::parse(ReadFile(dir.path() + "/token"));
+    std::tm tm{};
+    strptime(doc["expires_at"].get<std::string>().c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+  }
+
+  TempDir dir;
+  AtomicFileWriter writer;
+  FakeSecretStore store;
+  FnHttpClient http;
+  FakeClock clock;
+  bool down = false;
+  int minted = 0;
+  int lifetime = 300;
+};
+
+TEST_F(JobFixture, FirstRunWritesTheFileAndSchedulesTheRefresh) {
+  auto job = Make(OutputFormat::kRaw);
+  EXPECT_FALSE(job->Ready());
+  const WallTime t0 = clock.Now();
+  std::optional<WallTime> next = job->Run(t0);
+  EXPECT_TRUE(job->Ready());
+  EXPECT_EQ(ReadFile(dir.path() + "/token"), "TOKEN-1-SECRET");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(*next, RefreshAt(t0, t0 + seconds(300), {}, 0.5));
+  EXPECT_EQ(job->valid_until(), t0 + seconds(300));
+}
+
+TEST_F(JobFixture, FileAlwaysHoldsAValidTokenOverManyCyclesAndRidesOutAnOutage) {
+  LogCapture logs;
+  auto job = Make();
+  WallTime now = clock.Now();
+  int cycles = 0;
+  for (int step = 0; step < 400 && cycles < 40; ++step) {
+    // An outage from 1000 s to 1100 s: shorter than the 60+ s margin plus the
+    // 25% of lifetime left at refresh time, so the file must stay valid.
+    const double t = std::chrono::duration<double>(now - WallTime(seconds(1'700'000'000))).count();
+    down = t >= 1000 && t < 1100;
+    const int before = minted;
+    std::optional<WallTime> next = job->Run(now);
+    ASSERT_TRUE(next);
+    ASSERT_GT(*next, now);
+    if (minted > before) ++cycles;
+    // Until the next run the file does not change: it must stay valid past it.
+    EXPECT_GT(FileExpiry(), *next) << "at t=" << t;
+    if (down) EXPECT_GE(*next - now, seconds(5)) << "Retry-After honoured";
+    clock.Set(*next);
+    now = *next;
+  }
+  EXPECT_GE(cycles, 40);
+  EXPECT_EQ(job->consecutive_failures(), 0);
+  const std::string log = logs.text();
+  EXPECT_NE(log.find("temporarily_unavailable"), std::string::npos);
+  EXPECT_NE(log.find("keeping the current token"), std::string::npos);
+  EXPECT_EQ(log.find("SECRET\""), std::string::npos);
+  EXPECT_EQ(log.find("TOKEN-"), std::string::npos);
+  EXPECT_EQ(log.find(kClientSecret), std::string::npos);
+}
+
+TEST_F(JobFixture, LongOutageKeepsTheExpiredFileAndRecoversByItself) {
+  lifetime = 120;
+  auto job = Make(OutputFormat::kRaw);
+  WallTime now = clock.Now();
+  ASSERT_TRUE(job->Run(now));
+  down = true;
+  int failures = 0;
+  WallTime last = now;
+  for (now = now + seconds(60); now < last + seconds(1200); ++failures) {
+    std::optional<WallTime> next = job->Run(now);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(ReadFile(dir.path() + "/token"), "TOKEN-1-SECRET")
+        << "a failure never touches the file";
+    now = *next;
+  }
+  EXPECT_GT(failures, 5);
+  EXPECT_LT(failures, 40) << "backoff must grow";
+  EXPECT_EQ(job->last_status().code(), Code::kUnavailable);
+  down = false;
+  ASSERT_TRUE(job->Run(now));
+  EXPECT_EQ(ReadFile(dir.path() + "/token"), "TOKEN-2-SECRET");
+  EXPECT_TRUE(job->last_status().ok());
+}
+
+TEST_F(JobFixture, FirstMintFailureLeavesNoFileAndExplains) {
+  LogCapture logs;
+  http.fn = [](const HttpRequest&) -> Result<HttpResponse> {
+    return Json(401,
+                std::string(R"({"error":"invalid_client","error_description":"bad","echo":")") +
+                    kClientSecret + "\"}");
+  };
+  auto job = Make();
+  ASSERT_TRUE(job->Run(clock.Now()));
+  EXPECT_FALSE(job->Ready());
+  EXPECT_EQ(job->last_status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(job->last_status().message(),
+            "token token: oauth(https://idp.example/token): HTTP 401 invalid_client: bad");
+  EXPECT_FALSE(std::ifstream(dir.path() + "/token").good());
+  EXPECT_NE(logs.text().find("invalid_client: bad"), std::string::npos);
+  EXPECT_EQ(logs.text().find(kClientSecret), std::string::npos);
+}
+
+TEST_F(JobFixture, EnvFormatAndCreateErrors) {
+  auto job = Make(OutputFormat::kEnv);
+  ASSERT_TRUE(job->Run(clock.Now()));
+  EXPECT_EQ(ReadFile(dir.path() + "/token")
+                .rfind("ACCESS_TOKEN=TOKEN-1-SECRET\nTOKEN_TYPE=Bearer\nTOKEN_EXPIRES_AT=", 0),
+            0u);
+
+  InjectionPlan plan;
+  PlannedFile f;
+  f.name = "t";
+  f.kind = FileKind::kToken;
+  f.token = TokenSpec{"okta", "", ""};
+  EXPECT_EQ(TokenJob::Create(f, plan, &http, &store, &writer, {}).status().code(),
+            Code::kInvalidArgument);
+  f.kind = FileKind::kSecret;
+  EXPECT_EQ(TokenJob::Create(f, plan, &http, &store, &writer, {}).status().code(),
+            Code::kInvalidArgument);
+  plan.files = {f};
+  auto jobs = MakeTokenJobs(plan, &http, &store, &writer, {});
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_TRUE(jobs->empty()) << "secret files are not token jobs";
+}
+
+}  // namespace
+}  // namespace memsecret::injector::oauth
