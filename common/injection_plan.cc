@@ -53,16 +53,17 @@ std::string ModeString(uint32_t mode) {
 }
 
 json FileToJson(const PlannedFile& f) {
-  json j = {{"name", f.name},
-            {"kind", FileKindName(f.kind)},
-            {"ref", f.ref.ToString()},
-            {"format", OutputFormatName(f.format)},
-            {"mode", ModeString(f.mode)}};
+  json j = json::object();
+  j["name"] = f.name;
+  j["kind"] = FileKindName(f.kind);
+  j["ref"] = f.ref.ToString();
+  j["format"] = OutputFormatName(f.format);
+  j["mode"] = ModeString(f.mode);
   if (f.token) {
-    json t = {{"issuer", f.token->issuer}};
+    json& t = j["token"];
+    t["issuer"] = f.token->issuer;
     if (!f.token->scope.empty()) t["scope"] = f.token->scope;
     if (!f.token->audience.empty()) t["audience"] = f.token->audience;
-    j["token"] = t;
   }
   return j;
 }
@@ -118,24 +119,40 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
 
 }  // namespace
 
+// Built by assignment rather than nested initializer lists, which copy every
+// element: the webhook encodes a plan on every admission.
 std::string EncodePlan(const InjectionPlan& p) {
   json files = json::array();
   for (const auto& f : p.files) files.push_back(FileToJson(f));
-  json j = {{"version", InjectionPlan::kVersion},
-            {"pod", {{"namespace", p.pod.namespace_name}, {"serviceAccount", p.pod.service_account}, {"name", p.pod.name}}},
-            {"lifecycle", LifecycleName(p.lifecycle)},
-            {"outputDir", p.output_dir},
-            {"refreshIntervalSeconds", p.refresh_interval_seconds},
-            {"tokenRefreshFraction", p.token_refresh_fraction},
-            {"tokenMinRemainingSeconds", p.token_min_remaining_seconds},
-            {"files", files}};
-  if (p.aws)
-    j["aws"] = {{"region", p.aws->region}, {"roleArn", p.aws->role_arn}, {"webIdentityTokenFile", p.aws->web_identity_token_file}};
-  if (p.vault)
-    j["vault"] = {{"addr", p.vault->addr},           {"authPath", p.vault->auth_path},
-                  {"role", p.vault->role},           {"namespace", p.vault->vault_namespace},
-                  {"tokenFile", p.vault->token_file}, {"allowSkipVerify", p.vault->allow_skip_verify}};
-  if (p.azure) j["azure"] = {{"federatedTokenFile", p.azure->federated_token_file}};
+  json pod = json::object();
+  pod["namespace"] = p.pod.namespace_name;
+  pod["serviceAccount"] = p.pod.service_account;
+  pod["name"] = p.pod.name;
+  json j = json::object();
+  j["version"] = InjectionPlan::kVersion;
+  j["pod"] = std::move(pod);
+  j["lifecycle"] = LifecycleName(p.lifecycle);
+  j["outputDir"] = p.output_dir;
+  j["refreshIntervalSeconds"] = p.refresh_interval_seconds;
+  j["tokenRefreshFraction"] = p.token_refresh_fraction;
+  j["tokenMinRemainingSeconds"] = p.token_min_remaining_seconds;
+  j["files"] = std::move(files);
+  if (p.aws) {
+    json& a = j["aws"];
+    a["region"] = p.aws->region;
+    a["roleArn"] = p.aws->role_arn;
+    a["webIdentityTokenFile"] = p.aws->web_identity_token_file;
+  }
+  if (p.vault) {
+    json& v = j["vault"];
+    v["addr"] = p.vault->addr;
+    v["authPath"] = p.vault->auth_path;
+    v["role"] = p.vault->role;
+    v["namespace"] = p.vault->vault_namespace;
+    v["tokenFile"] = p.vault->token_file;
+    v["allowSkipVerify"] = p.vault->allow_skip_verify;
+  }
+  if (p.azure) j["azure"]["federatedTokenFile"] = p.azure->federated_token_file;
   return j.dump();
 }
 

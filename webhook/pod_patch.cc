@@ -38,12 +38,24 @@ std::set<std::string> Names(const json& spec, std::initializer_list<const char*>
   return out;
 }
 
+// An "add" operation. Built by assignment: nlohmann initializer lists copy
+// their elements, and containers with the encoded plan are not small.
+json AddOp(std::string path, json value) {
+  json op = json::object();
+  op["op"] = "add";
+  op["path"] = std::move(path);
+  op["value"] = std::move(value);
+  return op;
+}
+
 // Appends `value` to the array at `path`, creating the array if absent.
 void AddToArray(json& ops, const json& parent, const char* key, const std::string& path, json value, bool at_front = false) {
   if (Has(parent, key) && parent[key].is_array()) {
-    ops.push_back({{"op", "add"}, {"path", path + (at_front ? "/0" : "/-")}, {"value", std::move(value)}});
+    ops.push_back(AddOp(path + (at_front ? "/0" : "/-"), std::move(value)));
   } else {
-    ops.push_back({{"op", "add"}, {"path", path}, {"value", json::array({std::move(value)})}});
+    json array = json::array();
+    array.push_back(std::move(value));
+    ops.push_back(AddOp(path, std::move(array)));
   }
 }
 
@@ -62,7 +74,10 @@ json Resources(const Resources& r) {
 json InjectorContainer(const std::string& name, bool once, const PodPlan& p, const Config& config,
                        const std::string& volume, const std::string& token_volume) {
   json env = json::array();
-  env.push_back({{"name", "MEMSECRET_PLAN"}, {"value", EncodePlan(p.plan)}});
+  json plan_env = json::object();
+  plan_env["name"] = "MEMSECRET_PLAN";
+  plan_env["value"] = EncodePlan(p.plan);
+  env.push_back(std::move(plan_env));
   env.push_back({{"name", "MEMSECRET_POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}});
   for (const auto& e : config.injector.env) env.push_back({{"name", e.name}, {"value", e.value}});
 
@@ -79,17 +94,18 @@ json InjectorContainer(const std::string& name, bool once, const PodPlan& p, con
   if (!token_volume.empty())
     mounts.push_back({{"name", token_volume}, {"mountPath", kServiceAccountTokenDir}, {"readOnly", true}});
 
-  json args = once ? json::array({"run", "--once"}) : json::array({"run"});
-  return {{"name", name},
-          {"image", config.injector.image},
-          {"imagePullPolicy", config.injector.image_pull_policy},
-          {"command", json::array({config.injector.binary_path})},
-          {"args", args},
-          {"env", env},
-          {"resources", Resources(config.injector.resources)},
-          {"securityContext", security},
-          {"volumeMounts", mounts},
-          {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  json c = json::object();
+  c["name"] = name;
+  c["image"] = config.injector.image;
+  c["imagePullPolicy"] = config.injector.image_pull_policy;
+  c["command"] = json::array({config.injector.binary_path});
+  c["args"] = once ? json::array({"run", "--once"}) : json::array({"run"});
+  c["env"] = std::move(env);
+  c["resources"] = Resources(config.injector.resources);
+  c["securityContext"] = std::move(security);
+  c["volumeMounts"] = std::move(mounts);
+  c["terminationMessagePolicy"] = "FallbackToLogsOnError";
+  return c;
 }
 
 }  // namespace
