@@ -52,6 +52,31 @@ bool Scheduler::AllReady() const {
                      [](const Entry& e) { return e.job->Ready(); });
 }
 
+Status Scheduler::RunUntilReady(const Clock& clock, Waiter& waiter, WallTime deadline) {
+  while (true) {
+    std::optional<WallTime> next = RunDue(clock.Now());
+    if (AllReady()) return Status::Ok();
+    bool final_failure = false;
+    std::string problems;
+    Code code = Code::kUnavailable;
+    for (const auto& e : entries_) {
+      if (e.job->Ready()) continue;
+      Status st = e.job->LastStatus();
+      if (!st.ok() && !st.retryable()) {
+        final_failure = true;
+        code = st.code();
+      }
+      if (!problems.empty()) problems += "; ";
+      problems += e.job->name() + ": " + (st.ok() ? "not written" : st.message());
+    }
+    if (final_failure) return Status(code, problems);
+    if (clock.Now() >= deadline) return DeadlineExceeded("gave up retrying: " + problems);
+    WallTime wake = next && *next < deadline ? *next : deadline;
+    if (!waiter.WaitUntil(wake))
+      return Unavailable("stopped before the first complete write: " + problems);
+  }
+}
+
 void Scheduler::Run(const Clock& clock, Waiter& waiter, const std::function<void()>& after_pass) {
   while (!waiter.stopped()) {
     std::optional<WallTime> next = RunDue(clock.Now());

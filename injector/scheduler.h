@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "memsecret/clock.h"
+#include "memsecret/status.h"
 
 namespace memsecret::injector {
 
@@ -31,6 +32,10 @@ class Job {
   // True once the job's file has been written at least once; the readiness
   // marker is written when every job is ready.
   virtual bool Ready() const = 0;
+  // Why the last Run failed (OK when it succeeded or has not run). The
+  // message names the file's ref and the reason, never a value. Init mode
+  // reports it on exit and stops retrying when it is not retryable().
+  virtual Status LastStatus() const { return Status::Ok(); }
 };
 
 // Blocks the scheduler thread between passes. Stop() may be called from any
@@ -68,6 +73,12 @@ class Scheduler {
 
   // True when every job is Ready() (vacuously true with no jobs).
   bool AllReady() const;
+
+  // Init / --once: runs passes until every job is Ready(). Stops with an error
+  // listing each unready job's LastStatus() when one failed with a
+  // non-retryable status, when `deadline` passes, or when the waiter is
+  // stopped. Retryable failures are retried at the jobs' own backoff times.
+  Status RunUntilReady(const Clock& clock, Waiter& waiter, WallTime deadline);
 
   // Loop: RunDue(clock.Now()); after_pass(); WaitUntil(next) — until the
   // waiter is stopped. `after_pass` may be empty.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "injector/backoff.h"
+#include "injector_fakes.h"
 
 namespace memsecret::injector {
 namespace {
@@ -63,28 +64,6 @@ TEST(SchedulerTest, FinishedJobsLeaveNothingScheduled) {
   EXPECT_EQ(s.DueOf("once"), std::nullopt);
   EXPECT_EQ(log.size(), 1u);
 }
-
-// A waiter that jumps the fake clock to each deadline and stops after N waits,
-// recording every deadline it was asked to wait for.
-class FakeWaiter final : public Waiter {
- public:
-  FakeWaiter(FakeClock* clock, int max_waits) : clock_(clock), left_(max_waits) {}
-  bool WaitUntil(std::optional<WallTime> deadline) override {
-    deadlines.push_back(deadline);
-    if (--left_ < 0 || !deadline) stopped_ = true;
-    if (stopped_) return false;
-    clock_->Set(*deadline);
-    return true;
-  }
-  void Stop() override { stopped_ = true; }
-  bool stopped() const override { return stopped_; }
-  std::vector<std::optional<WallTime>> deadlines;
-
- private:
-  FakeClock* clock_;
-  int left_;
-  bool stopped_ = false;
-};
 
 TEST(SchedulerTest, RunLoopWaitsExactlyUntilTheNextDueTime) {
   std::vector<std::string> log;

@@ -1,0 +1,53 @@
+// Audit: one JSON line per fetch or mint on stdout (SPEC §6) — who (pod,
+// namespace, service account), what (provider, ref, file, version), how it
+// went (outcome, latency, error reason). References and reasons only: the
+// record has no field that could hold a secret value.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "memsecret/clock.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector {
+
+struct AuditRecord {
+  WallTime time;
+  PodIdentity pod;
+  std::string kind;      // "secret" or "token"
+  std::string provider;  // "aws", "vault", "azure"
+  std::string ref;       // canonical ref text
+  std::string file;      // output file name
+  std::string version;   // store version id; "" when unknown
+  std::string outcome;   // "written", "unchanged", "error"
+  std::chrono::milliseconds latency{0};
+  std::string error;  // status text when outcome == "error"
+};
+
+// {"time":"2026-...Z","audit":true,"pod":...,"namespace":...,
+//  "serviceAccount":...,"kind":...,"provider":...,"ref":...,"file":...,
+//  "version":...,"outcome":...,"latencyMs":N[,"error":...]}
+std::string FormatAuditLine(const AuditRecord& record);
+
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  // Thread-safe.
+  virtual void Emit(const AuditRecord& record) = 0;
+};
+
+// Writes each line with a single fwrite + fflush (stdout in production).
+class StreamAuditSink final : public AuditSink {
+ public:
+  explicit StreamAuditSink(std::FILE* out) : out_(out) {}
+  void Emit(const AuditRecord& record) override;
+
+ private:
+  std::mutex mu_;  // serialises lines on out_
+  std::FILE* out_;
+};
+
+}  // namespace memsecret::injector

@@ -1,0 +1,69 @@
+// SecretFileJob: the scheduler job that keeps one `secret-<name>` file in
+// step with its store: fetch, render (field + format), write atomically when
+// changed. A fetch returning the VersionId already on disk skips rendering and
+// writing. After success it is due again in refresh_interval (never when 0);
+// after a failure it keeps the last good file and retries with exponential
+// backoff and jitter (honouring Retry-After), recovering by itself. One audit
+// line per fetch; failures are logged (warn) with the ref and the reason.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "injector/atomic_file_writer.h"
+#include "injector/audit.h"
+#include "injector/backoff.h"
+#include "injector/scheduler.h"
+#include "injector/secret_provider.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector {
+
+// What every job of one injector run shares. Pointees must outlive the jobs.
+struct JobEnvironment {
+  PodIdentity pod;  // with the pod name from MEMSECRET_POD_NAME when known
+  SecretProvider* provider = nullptr;
+  AtomicFileWriter* writer = nullptr;
+  AuditSink* audit = nullptr;
+  JitterSource jitter;
+  BackoffPolicy backoff;
+};
+
+class SecretFileJob final : public Job {
+ public:
+  // `file.kind` must be kSecret. refresh <= 0 means fetch once.
+  SecretFileJob(PlannedFile file, std::chrono::seconds refresh, JobEnvironment env);
+
+  const std::string& name() const override { return file_.name; }
+  std::optional<WallTime> Run(WallTime now) override;
+  bool Ready() const override { return written_; }
+  Status LastStatus() const override { return last_status_; }
+
+  int consecutive_failures() const { return failures_; }
+  const std::string& version_on_disk() const { return version_; }
+
+ private:
+  // Fetch + render + write; fills *version/*outcome.
+  Status Refresh(std::string* version, std::string* outcome,
+                 std::optional<std::chrono::seconds>* retry_after);
+  void Audit(WallTime now, const std::string& version, const std::string& outcome,
+             std::chrono::milliseconds latency, const Status& status);
+
+  PlannedFile file_;
+  std::string ref_text_;
+  std::chrono::seconds refresh_;
+  JobEnvironment env_;
+  bool written_ = false;
+  std::string version_;  // VersionId of the content on disk ("" when unknown)
+  int failures_ = 0;
+  Status last_status_;
+};
+
+// One SecretFileJob per kSecret file of `plan`, in plan order.
+std::vector<std::unique_ptr<SecretFileJob>> MakeSecretFileJobs(const InjectionPlan& plan,
+                                                               const JobEnvironment& env);
+
+}  // namespace memsecret::injector

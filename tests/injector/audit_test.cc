@@ -1,0 +1,41 @@
+// FormatAuditLine: one JSON object per line with the documented fields.
+#include "injector/audit.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace memsecret::injector {
+namespace {
+
+TEST(AuditTest, LineHasEveryFieldAndParses) {
+  AuditRecord r;
+  r.time = WallTime(std::chrono::milliseconds(1'700'000'000'123));
+  r.pod = {"crm", "crm-sync", "crm-sync-7d9f"};
+  r.kind = "secret";
+  r.provider = "aws";
+  r.ref = "aws:/genesys/prod/x#clientSecret";
+  r.file = "client-secret";
+  r.version = "v-1";
+  r.outcome = "error";
+  r.latency = std::chrono::milliseconds(42);
+  r.error = "not_found: GetSecretValue /x: \"quoted\"\nnewline";
+  std::string line = FormatAuditLine(r);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["time"], "2023-11-14T22:13:20.123Z");
+  EXPECT_EQ(j["audit"], true);
+  EXPECT_EQ(j["pod"], "crm-sync-7d9f");
+  EXPECT_EQ(j["namespace"], "crm");
+  EXPECT_EQ(j["serviceAccount"], "crm-sync");
+  EXPECT_EQ(j["provider"], "aws");
+  EXPECT_EQ(j["ref"], "aws:/genesys/prod/x#clientSecret");
+  EXPECT_EQ(j["version"], "v-1");
+  EXPECT_EQ(j["outcome"], "error");
+  EXPECT_EQ(j["latencyMs"], 42);
+  EXPECT_EQ(j["error"], r.error);
+  EXPECT_EQ(j.size(), 13u);
+}
+
+}  // namespace
+}  // namespace memsecret::injector
