@@ -14,7 +14,7 @@ packages=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests: independent JSON Patch / SigV4 implementations, YAML, TLS tooling
-  python3 python3-jsonpatch python3-botocore python3-yaml openssl util-linux
+  python3 python3-jsonpatch python3-botocore python3-yaml python3-jsonschema openssl util-linux
 )
 
 $SUDO apt-get update -qq

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Checks what the platform team installs: the kustomize base renders with
+kubectl and has the production settings the webhook relies on; the Helm chart's
+files parse, values.yaml satisfies values.schema.json, and every value the
+templates reference exists; every embedded webhook config is accepted by the
+webhook's own strict config parser; the example workloads render through
+`memsecret-webhook render` (and the denied example is denied)."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import yaml
+
+ARGS = None
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
+
+
+def check_webhook_config(test, text, where):
+    """The webhook's own parser (via admit_tool) must accept the config."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write(text)
+        path = f.name
+    try:
+        res = run([ARGS.admit_tool, path], input="{}")
+        test.assertEqual(res.returncode, 0, f"{where}: webhook rejects its config: {res.stderr.strip()}")
+    finally:
+        os.unlink(path)
+
+
+class KustomizeBase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        kubectl = shutil.which("kubectl")
+        if not kubectl:
+            raise unittest.SkipTest("kubectl not installed (scripts/setup.sh installs Debian's kubernetes-client)")
+        res = run([kubectl, "kustomize", os.path.join(ARGS.repo_root, "deploy")])
+        if res.returncode != 0:
+            raise AssertionError("kubectl kustomize deploy/ failed: " + res.stderr)
+        cls.docs = [d for d in yaml.safe_load_all(res.stdout) if d]
+        cls.by_kind = {}
+        for d in cls.docs:
+            cls.by_kind.setdefault(d["kind"], []).append(d)
+
+    def test_expected_objects(self):
+        for kind in ["Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Service",
+                     "PodDisruptionBudget", "MutatingWebhookConfiguration", "Certificate", "Issuer"]:
+            self.assertIn(kind, self.by_kind, kind)
+        for d in self.docs:
+            if d["kind"] not in ("Namespace", "MutatingWebhookConfiguration"):
+                self.assertEqual(d["metadata"].get("namespace"), "memsecret-system", d["metadata"]["name"])
+
+    def test_deployment(self):
+        dep = self.by_kind["Deployment"][0]
+        self.assertEqual(dep["spec"]["replicas"], 2)
+        pod = dep["spec"]["template"]["spec"]
+        self.assertIn("podAntiAffinity", pod["affinity"])
+        self.assertFalse(pod["automountServiceAccountToken"])
+        c = pod["containers"][0]
+        self.assertEqual(c["readinessProbe"]["httpGet"]["path"], "/readyz")
+        self.assertEqual(c["livenessProbe"]["httpGet"]["path"], "/healthz")
+        self.assertIn("limits", c["resources"])
+        self.assertTrue(c["securityContext"]["readOnlyRootFilesystem"])
+        self.assertEqual(c["securityContext"]["capabilities"]["drop"], ["ALL"])
+        self.assertIn("serve", c["args"])
+        sel = dep["spec"]["selector"]["matchLabels"]
+        pdb = self.by_kind["PodDisruptionBudget"][0]
+        self.assertEqual(pdb["spec"]["selector"]["matchLabels"], sel)
+        svc = self.by_kind["Service"][0]
+        self.assertEqual(svc["spec"]["selector"], sel)
+
+    def test_webhook_registration(self):
+        mwc = self.by_kind["MutatingWebhookConfiguration"][0]
+        wh = mwc["webhooks"][0]
+        self.assertEqual(wh["objectSelector"], {"matchLabels": {"memsecret.io/inject": "true"}})
+        self.assertEqual(wh["failurePolicy"], "Fail")
+        self.assertEqual(wh["sideEffects"], "None")
+        self.assertLessEqual(wh["timeoutSeconds"], 10)
+        self.assertEqual(wh["admissionReviewVersions"], ["v1"])
+        excluded = wh["namespaceSelector"]["matchExpressions"][0]
+        self.assertEqual(excluded["operator"], "NotIn")
+        self.assertTrue({"kube-system", "memsecret-system"} <= set(excluded["values"]))
+        self.assertEqual(wh["clientConfig"]["service"]["path"], "/mutate")
+        self.assertEqual(wh["rules"][0]["operations"], ["CREATE"])
+        self.assertIn("cert-manager.io/inject-ca-from", mwc["metadata"]["annotations"])
+        cert = [c for c in self.by_kind["Certificate"] if c["metadata"]["name"] == "memsecret-webhook"][0]
+        svc = self.by_kind["Service"][0]["metadata"]["name"]
+        self.assertIn(f"{svc}.memsecret-system.svc", cert["spec"]["dnsNames"])
+
+    def test_config_is_accepted_by_the_webhook(self):
+        cm = self.by_kind["ConfigMap"][0]
+        check_webhook_config(self, cm["data"]["config.yaml"], "deploy/configmap.yaml")
+
+
+class HelmChart(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.root = os.path.join(ARGS.repo_root, "charts", "memsecret")
+        with open(os.path.join(cls.root, "values.yaml")) as f:
+            cls.values = yaml.safe_load(f)
+        cls.templates = {}
+        tdir = os.path.join(cls.root, "templates")
+        for name in sorted(os.listdir(tdir)):
+            with open(os.path.join(tdir, name)) as f:
+                cls.templates[name] = f.read()
+
+    def test_chart_metadata(self):
+        with open(os.path.join(self.root, "Chart.yaml")) as f:
+            chart = yaml.safe_load(f)
+        self.assertEqual(chart["apiVersion"], "v2")
+        self.assertEqual(chart["name"], "memsecret")
+        for key in ("version", "appVersion", "description"):
+            self.assertTrue(chart.get(key), key)
+        self.assertIn("NOTES.txt", self.templates)
+
+    def test_values_match_schema(self):
+        import jsonschema
+        with open(os.path.join(self.root, "values.schema.json")) as f:
+            schema = json.load(f)
+        jsonschema.Draft7Validator.check_schema(schema)
+        jsonschema.validate(self.values, schema)
+        bad = dict(self.values, webhook=dict(self.values["webhook"], failurePolicy="Sometimes"))
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+        typo = dict(self.values, replicas=3)
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate(typo, schema)
+
+    def test_every_referenced_value_exists(self):
+        refs = set()
+        for name, text in self.templates.items():
+            for m in re.finditer(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)", text):
+                refs.add((name, m.group(1)[1:]))
+        self.assertGreater(len(refs), 15)
+        for name, path in sorted(refs):
+            node = self.values
+            for part in path.split("."):
+                self.assertIsInstance(node, dict, f"{name}: .Values.{path}")
+                self.assertIn(part, node, f"{name}: .Values.{path} is not in values.yaml")
+                node = node[part]
+
+    def test_templates_balance_actions(self):
+        for name, text in self.templates.items():
+            opens = len(re.findall(r"\{\{-?\s*(if|range|with|define)\b", text))
+            ends = len(re.findall(r"\{\{-?\s*end\b", text))
+            self.assertEqual(opens, ends, f"{name}: {opens} blocks opened, {ends} closed")
+
+    def test_config_is_accepted_by_the_webhook(self):
+        check_webhook_config(self, yaml.safe_dump(self.values["config"]), "charts/memsecret values.config")
+
+    def test_webhook_registration_mirrors_kustomize(self):
+        mwc = self.templates["mutatingwebhookconfiguration.yaml"]
+        for needle in ("objectSelector", 'memsecret.io/inject: "true"', "sideEffects: None",
+                       "kubernetes.io/metadata.name", "path: /mutate", "cert-manager.io/inject-ca-from"):
+            self.assertIn(needle, mwc)
+
+
+class Examples(unittest.TestCase):
+    def render(self, name):
+        path = os.path.join(ARGS.repo_root, "deploy", "examples", name)
+        config = os.path.join(ARGS.repo_root, "deploy", "examples", "config.yaml")
+        return run([ARGS.webhook, "render", "-f", path, "--config", config])
+
+    def test_examples_render(self):
+        for name in ("crm-sync-service.yaml", "cxone-pipeline-job.yaml"):
+            with self.subTest(name):
+                res = self.render(name)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                docs = [d for d in yaml.safe_load_all(res.stdout) if d]
+                tmpl = docs[0]["spec"]["template"]
+                self.assertEqual(tmpl["metadata"]["annotations"]["memsecret.io/status"], "injected")
+                names = [c["name"] for c in tmpl["spec"].get("initContainers", [])]
+                self.assertIn(names[0], ("memsecret-injector", "memsecret-init"))
+
+    def test_denied_example(self):
+        res = self.render("denied-staging.yaml")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("not allowed in namespace staging", res.stderr)
+        self.assertIn("memsecret.io/formt-client-secret: unknown annotation", res.stderr)
+        self.assertEqual(res.stdout.strip(), "")
+
+    def test_example_config(self):
+        with open(os.path.join(ARGS.repo_root, "deploy", "examples", "config.yaml")) as f:
+            check_webhook_config(self, f.read(), "deploy/examples/config.yaml")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repo-root", required=True)
+    parser.add_argument("--webhook", required=True)
+    parser.add_argument("--admit-tool", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest)
