@@ -32,6 +32,9 @@ class FakeAwsProcess {
       ::close(out[0]);
       ::close(out[1]);
       const char* script = MEMSECRET_FAKES_DIR "/fake_aws.py";
+      // Prefer the Debian interpreter that python3-botocore is installed for.
+      if (::access("/usr/bin/python3", X_OK) == 0)
+        ::execl("/usr/bin/python3", "python3", script, nullptr);
       ::execlp("python3", "python3", script, static_cast<char*>(nullptr));
       ::_exit(127);
     }

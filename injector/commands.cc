@@ -1,0 +1,178 @@
+#include "injector/commands.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "injector/atomic_file_writer.h"
+#include "injector/audit.h"
+#include "injector/aws/secrets_manager.h"
+#include "injector/oauth/token_job.h"
+#include "injector/scheduler.h"
+#include "injector/secret_file_job.h"
+#include "memsecret/duration.h"
+#include "memsecret/http_client.h"
+
+namespace memsecret::injector {
+
+namespace {
+
+int Fail(const std::string& message, int code = 1) {
+  spdlog::error("{}", message);
+  std::fprintf(stderr, "memsecret-injector: %s\n", message.c_str());
+  return code;
+}
+
+bool UsesProvider(const InjectionPlan& plan, Provider p) {
+  for (const auto& f : plan.files)
+    if (f.ref.provider == p) return true;
+  return false;
+}
+
+// Blocks SIGTERM/SIGINT in every thread and turns them into waiter.Stop() on a
+// dedicated thread. If the main loop is stuck in a network call, the process
+// exits on its own shortly after, well within a second: files are replaced
+// atomically, so an interrupted write leaves only a temp file (swept on start).
+void HandleTerminationSignals(Waiter* waiter) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set, waiter] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    waiter->Stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    spdlog::warn("still busy 700 ms after {}; exiting now", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    spdlog::default_logger()->flush();
+    std::fflush(stdout);
+    std::_Exit(0);
+  }).detach();
+}
+
+}  // namespace
+
+Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file,
+                               const Environment& env) {
+  std::string text;
+  if (plan_file) {
+    std::ifstream in(*plan_file);
+    if (!in) return InvalidArgument("cannot read plan file " + *plan_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  } else {
+    auto v = env.Get("MEMSECRET_PLAN");
+    if (!v || v->empty()) return InvalidArgument("no plan: set MEMSECRET_PLAN or pass --plan FILE");
+    text = *v;
+  }
+  auto plan = DecodePlan(text);
+  if (!plan.ok()) return plan.status();
+  if (auto pod = env.Get("MEMSECRET_POD_NAME"); pod && !pod->empty()) plan->pod.name = *pod;
+  return plan;
+}
+
+Status CheckProvidersSupported(const InjectionPlan& plan) {
+  std::string problems;
+  for (const auto& f : plan.files) {
+    if (f.ref.provider == Provider::kAws) continue;
+    if (!problems.empty()) problems += "; ";
+    problems += f.name + ": " + f.ref.ToString() + ": provider " + ProviderName(f.ref.provider) +
+                " is not supported by this build yet";
+  }
+  return problems.empty() ? Status::Ok() : FailedPrecondition(problems);
+}
+
+int RunCommand(const RunOptions& options, const Environment& env) {
+  auto loaded = LoadPlan(options.plan_file, env);
+  if (!loaded.ok()) return Fail("plan: " + loaded.status().message(), 2);
+  const InjectionPlan& plan = *loaded;
+  if (Status st = CheckProvidersSupported(plan); !st.ok()) return Fail(st.message());
+  struct stat st;
+  if (::stat(plan.output_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Fail("output directory " + plan.output_dir +
+                " does not exist (is the memsecret volume mounted?)");
+
+  const bool once = options.once || plan.lifecycle == Lifecycle::kInit;
+  SystemClock clock;
+  CondVarWaiter waiter;
+  HandleTerminationSignals(&waiter);
+
+  auto http = MakeHttpClient();
+  std::unique_ptr<HttpClient> aws_http;  // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only
+  if (auto bundle = env.GetOr("AWS_CA_BUNDLE"); !bundle.empty())
+    aws_http = MakeHttpClient(TlsOptions{bundle, "", false});
+  ProviderRegistry providers;
+  if (UsesProvider(plan, Provider::kAws)) {
+    auto aws = aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), env,
+                                               aws_http ? *aws_http : *http, clock);
+    if (!aws.ok()) return Fail("aws: " + aws.status().message());
+    providers.Register(Provider::kAws, std::move(aws).value());
+  }
+
+  AtomicFileWriter writer(plan.output_dir);
+  if (int swept = writer.RemoveStaleTempFiles(); swept > 0)
+    spdlog::info("removed {} temp files left by an interrupted write", swept);
+  StreamAuditSink audit(stdout);
+  JobEnvironment job_env{plan.pod, &providers,         &writer,
+                         &audit,   MakeRandomJitter(), BackoffPolicy{}};
+
+  Scheduler scheduler;
+  const WallTime start = clock.Now();
+  for (auto& job : MakeSecretFileJobs(plan, job_env)) scheduler.Add(std::move(job), start);
+  auto tokens = oauth::MakeTokenJobs(plan, http.get(), &providers, &writer, job_env.jitter);
+  if (!tokens.ok()) return Fail("oauth: " + tokens.status().message());
+  for (auto& job : *tokens) scheduler.Add(std::move(job), start);
+
+  spdlog::info("starting: {} files into {}, lifecycle {}, refresh every {}s, pod {}/{}",
+               plan.files.size(), plan.output_dir, once ? "init" : "sidecar",
+               plan.refresh_interval_seconds, plan.pod.namespace_name,
+               plan.pod.name.empty() ? "-" : plan.pod.name);
+
+  if (once) {
+    Status done = scheduler.RunUntilReady(clock, waiter, start + options.init_timeout);
+    if (!done.ok()) return Fail("first write failed: " + done.message());
+    if (Status m = writer.WriteReadyMarker(); !m.ok()) return Fail(m.message());
+    spdlog::info("all {} files written", plan.files.size());
+    return 0;
+  }
+
+  bool marker_written = false;
+  Status marker_status;
+  scheduler.Run(clock, waiter, [&] {
+    if (marker_written || !scheduler.AllReady()) return;
+    marker_status = writer.WriteReadyMarker();
+    if (marker_status.ok()) {
+      marker_written = true;
+      spdlog::info(
+          "first complete write done in {} ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - start).count());
+    } else {
+      spdlog::error("cannot write the readiness marker: {}", marker_status.message());
+    }
+  });
+  spdlog::info("stopped");
+  return 0;
+}
+
+int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env) {
+  auto plan = LoadPlan(plan_file, env);
+  if (!plan.ok()) {
+    std::fprintf(stderr, "memsecret-injector probe: plan: %s\n", plan.status().message().c_str());
+    return 2;
+  }
+  if (AtomicFileWriter::ReadyMarkerExists(plan->output_dir)) return 0;
+  std::fprintf(stderr, "memsecret-injector probe: first write not complete in %s\n",
+               plan->output_dir.c_str());
+  return 1;
+}
+
+}  // namespace memsecret::injector

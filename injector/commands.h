@@ -1,0 +1,40 @@
+// The injector's commands (SPEC §7), wired to real effects; main() only
+// parses the command line and calls one of these.
+//   run [--plan FILE] [--once]  fetch/mint and write; init (or --once) exits
+//                               after the first complete write, sidecar keeps
+//                               refreshing until SIGTERM/SIGINT.
+//   probe [--plan FILE]         exit 0 iff the first complete write is done.
+// Exit codes: 0 success, 1 failure (message on stderr naming the file, ref
+// and reason), 2 usage or plan errors.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "injector/environment.h"
+#include "memsecret/injection_plan.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector {
+
+struct RunOptions {
+  std::optional<std::string> plan_file;  // else env MEMSECRET_PLAN
+  bool once = false;                     // also implied by lifecycle init
+  // Init / --once: how long retryable failures are retried before giving up
+  // (env MEMSECRET_INIT_TIMEOUT, a duration like "60s").
+  std::chrono::seconds init_timeout{60};
+};
+
+// The plan from `plan_file` or MEMSECRET_PLAN, decoded and checked; the pod
+// name is taken from MEMSECRET_POD_NAME when set.
+Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file, const Environment& env);
+
+// Refs this build cannot serve (vault:, azure:) as a start-up error naming
+// every such file; OK when all providers are available.
+Status CheckProvidersSupported(const InjectionPlan& plan);
+
+int RunCommand(const RunOptions& options, const Environment& env);
+int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env);
+
+}  // namespace memsecret::injector
