@@ -1,8 +1,8 @@
 #include "injector/oauth/form_encoding.h"
 
-#include <openssl/evp.h>
-
 #include <string>
+
+#include "memsecret/base64.h"
 
 namespace memsecret::injector::oauth {
 
@@ -42,15 +42,6 @@ void FormBody::AddSecret(std::string_view name, const SecretValue& value) {
 }
 
 SecretValue FormBody::Build() const { return SecretValue(body_); }
-
-std::string Base64Encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
-  return out;
-}
 
 SecretValue BasicAuthorization(std::string_view client_id, const SecretValue& secret,
                                bool form_encode) {

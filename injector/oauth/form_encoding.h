@@ -1,6 +1,6 @@
 // Wire encodings shared by the token issuers: application/x-www-form-urlencoded
-// (RFC 6749 Appendix B), standard base64, and the client_secret_basic
-// Authorization header of RFC 6749 §2.3.1. Pure functions, no I/O.
+// (RFC 6749 Appendix B) and the client_secret_basic Authorization header of
+// RFC 6749 §2.3.1 (base64 from memsecret/base64.h). Pure functions, no I/O.
 #pragma once
 
 #include <string>
@@ -35,9 +35,6 @@ class FormBody {
   std::string body_;
   void Append(std::string_view name, std::string_view value);
 };
-
-// Standard base64 (RFC 4648 §4) with "=" padding, no line breaks.
-std::string Base64Encode(std::string_view bytes);
 
 // "Basic " + base64(FormUrlEncode(client_id) ":" FormUrlEncode(secret)), as
 // RFC 6749 §2.3.1 requires. When `form_encode` is false the id and secret are

@@ -1,12 +1,12 @@
 // GenesysCloudIssuer: Genesys Cloud client credentials (PROTOCOLS §5).
 // POST https://login.<host>/oauth/token, Authorization: Basic
 // base64(client_id:client_secret), body grant_type=client_credentials.
-// The region host is a built-in allowlist (the SDK's PureCloudRegionHosts);
-// a client secret is never sent to any other host.
+// The region host is a built-in allowlist (memsecret::GenesysHost: the SDK's
+// PureCloudRegionHosts, by host or region id); a client secret is never sent
+// to any other host.
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,12 +14,6 @@
 #include "memsecret/http_client.h"
 
 namespace memsecret::injector::oauth {
-
-// Resolves a region given as a host ("mypurecloud.ie"), a region id
-// ("eu_west_1", also "eu-west-1"), or a URL/host with a "login."/"api."
-// prefix ("https://api.mypurecloud.ie/") to the region's base host.
-// Case-insensitive. nullopt when it names no known region.
-std::optional<std::string> ResolveGenesysHost(std::string_view region_or_host);
 
 class GenesysCloudIssuer final : public TokenIssuer {
  public:

@@ -5,6 +5,7 @@
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/genesys_cloud.h"
 #include "injector/oauth/nice_cxone.h"
+#include "memsecret/issuer.h"
 
 namespace memsecret::injector::oauth {
 namespace {
@@ -18,17 +19,17 @@ Result<std::unique_ptr<TokenIssuer>> Upcast(Result<std::unique_ptr<T>> r) {
 }  // namespace
 
 Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http) {
-  if (issuer == "genesys") return Upcast(GenesysCloudIssuer::Create("", http));
-  if (issuer.starts_with("genesys:"))
-    return Upcast(GenesysCloudIssuer::Create(issuer.substr(8), http));
-  if (issuer == "cxone") return Upcast(NiceCxoneIssuer::Create("", http));
-  if (issuer.starts_with("cxone:")) return Upcast(NiceCxoneIssuer::Create(issuer.substr(6), http));
-  if (issuer.starts_with("https://") || issuer.starts_with("http://")) {
-    return Upcast(ClientCredentialsIssuer::Create(std::string(issuer), http));
+  Result<IssuerRef> ref = ParseIssuer(issuer);
+  if (!ref.ok()) return ref.status();
+  switch (ref->kind) {
+    case IssuerKind::kGenesys:
+      return Upcast(GenesysCloudIssuer::Create(ref->host, http));
+    case IssuerKind::kCxone:
+      return Upcast(NiceCxoneIssuer::Create(ref->host, http));
+    case IssuerKind::kGeneric:
+      return Upcast(ClientCredentialsIssuer::Create(ref->url, http));
   }
-  return InvalidArgument(
-      "unknown token issuer \"" + std::string(issuer) +
-      "\" (expected genesys, genesys:<host>, cxone, cxone:<area|host> or an https:// token URL)");
+  return Internal("unhandled issuer kind");
 }
 
 }  // namespace memsecret::injector::oauth

@@ -1,5 +1,6 @@
 // MakeTokenIssuer: the plan's issuer value (TokenSpec::issuer) -> a
-// TokenIssuer. Recognised values:
+// TokenIssuer, parsed with the webhook's own memsecret::ParseIssuer so both
+// sides agree on the grammar:
 //   "genesys", "genesys:<host or region id>"   -> GenesysCloudIssuer
 //   "cxone", "cxone:<area or host>"            -> NiceCxoneIssuer
 //   "https://..." (or "http://" to loopback)   -> ClientCredentialsIssuer

@@ -8,6 +8,7 @@
 #include "injector/oauth/issuer_factory.h"
 #include "injector/oauth/nice_cxone.h"
 #include "injector/oauth/oauth_fakes.h"
+#include "memsecret/base64.h"
 
 namespace memsecret::injector::oauth {
 namespace {
@@ -22,7 +23,7 @@ ClientCredentials Creds(const std::string& json) {
   return c.ok() ? *c : ClientCredentials{};
 }
 
-TEST(ResolveGenesysHost, EveryRegionByIdAndHost) {
+TEST(GenesysCloudIssuer, EveryRegionByIdAndHostFromTheCredentials) {
   const std::pair<const char*, const char*> regions[] = {
       {"us_east_1", "mypurecloud.com"},         {"eu_west_1", "mypurecloud.ie"},
       {"ap_southeast_2", "mypurecloud.com.au"}, {"ap_northeast_1", "mypurecloud.jp"},
@@ -33,16 +34,23 @@ TEST(ResolveGenesysHost, EveryRegionByIdAndHost) {
       {"me_central_1", "mec1.pure.cloud"},      {"ap_northeast_3", "apne3.pure.cloud"},
       {"eu_central_2", "euc2.pure.cloud"},
   };
+  FakeHttpClient http;
+  http.PushJson(200, TokenJson("T", 300));
+  auto issuer = GenesysCloudIssuer::Create("", &http);
+  ASSERT_TRUE(issuer.ok());
   for (const auto& [id, host] : regions) {
-    EXPECT_EQ(ResolveGenesysHost(id), host) << id;
-    EXPECT_EQ(ResolveGenesysHost(host), host) << host;
-    EXPECT_EQ(ResolveGenesysHost(std::string("login.") + host), host) << host;
+    const std::string expected = std::string("https://login.") + host + "/oauth/token";
+    for (const std::string& field :
+         {std::string(R"("region":")") + id, std::string(R"("domain":")") + host}) {
+      MintResult r =
+          (*issuer)->Mint(Creds(R"({"clientId":"a","clientSecret":"b",)" + field + "\"}"), {}, kT0);
+      ASSERT_TRUE(r.ok()) << field << " " << r.status.ToString();
+      EXPECT_EQ(http.requests.back().url, expected) << field;
+    }
+    auto fixed = GenesysCloudIssuer::Create(id, &http);
+    ASSERT_TRUE(fixed.ok()) << id;
+    EXPECT_EQ((*fixed)->Describe(), std::string("genesys(login.") + host + ")");
   }
-  EXPECT_EQ(ResolveGenesysHost("EU-WEST-1"), "mypurecloud.ie");
-  EXPECT_EQ(ResolveGenesysHost("https://api.mypurecloud.de/"), "mypurecloud.de");
-  EXPECT_EQ(ResolveGenesysHost("evil.example"), std::nullopt);
-  EXPECT_EQ(ResolveGenesysHost("mypurecloud.ie.evil.example"), std::nullopt);
-  EXPECT_EQ(ResolveGenesysHost(""), std::nullopt);
 }
 
 TEST(GenesysCloudIssuer, PostsClientCredentialsToTheRegionLoginHost) {

@@ -7,6 +7,7 @@
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/form_encoding.h"
 #include "injector/oauth/oauth_fakes.h"
+#include "memsecret/base64.h"
 
 namespace memsecret::injector::oauth {
 namespace {
@@ -117,7 +118,8 @@ TEST_F(MinterFixture, VaultRefsRereadTheLatestVersionButHaveNoPendingStage) {
 TEST_F(MinterFixture, PinnedAwsVersionIsNeverSwapped) {
   store.Put(kPath, CredJson("old"), "v1");
   http.PushJson(401, kInvalidClient);
-  auto ref = ParseSecretRef(std::string("aws:") + kPath + "?version=EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE");
+  auto ref =
+      ParseSecretRef(std::string("aws:") + kPath + "?version=EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE");
   ASSERT_TRUE(ref.ok()) << ref.status().ToString();
   TokenMinter m = Make(ref->ToString());
   MintReport r = m.Mint(kT0);

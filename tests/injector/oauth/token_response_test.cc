@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "injector/oauth/form_encoding.h"
+#include "memsecret/base64.h"
 
 namespace memsecret::injector::oauth {
 namespace {
