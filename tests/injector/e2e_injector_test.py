@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""End-to-end: the real memsecret-injector binary against the loopback AWS fake
+(SigV4 verified with botocore), writing into a real tmpfs mounted in a private
+mount namespace (needs root: unshare -m + mount -t tmpfs).
+
+Checks: init run writes every file and the marker; a missing secret fails init
+with the ref and reason and no marker; the sidecar passes `probe` after its
+first write (time from exec to probe success is measured), rewrites on
+rotation, keeps the last good file through an outage and recovers, exits on
+SIGTERM within a second; audit lines are JSON per fetch; no secret value,
+session token or JWT appears in any output. Exit 77 = skipped.
+
+usage: e2e_injector_test.py <memsecret-injector> <fake_aws.py>
+"""
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+SKIP = 77
+ROLE = "arn:aws:iam::123456789012:role/crm-sync"
+JWT = "eyJhbGciOiJSUzI1NiJ9.E2E-FAKE-JWT.sig"
+V1 = {"clientId": "crm-sync", "clientSecret": "E2E-SECRET-VALUE-ONE", "note": "it's $x"}
+V2 = {"clientId": "crm-sync", "clientSecret": "E2E-SECRET-VALUE-TWO", "note": "it's $x"}
+SECRET_STRINGS = ["E2E-SECRET-VALUE-ONE", "E2E-SECRET-VALUE-TWO", JWT, "FAKESESSION"]
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("ok   " + what, flush=True)
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            print("ok   " + what, flush=True)
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out: " + what)
+
+
+class Fake:
+    def __init__(self, script):
+        py = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+        self.proc = subprocess.Popen([py, script], stdout=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline().split()[1])
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def control(self, **cmd):
+        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
+        return json.loads(urllib.request.urlopen(req).read())
+
+    def stats(self):
+        return json.loads(urllib.request.urlopen(self.url + "/_control/stats").read())
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def plan(out_dir, token_file, refresh, lifecycle, files):
+    return json.dumps({
+        "version": 1, "pod": {"namespace": "crm", "serviceAccount": "crm-sync", "name": ""},
+        "lifecycle": lifecycle, "outputDir": out_dir, "refreshIntervalSeconds": refresh,
+        "files": files, "aws": {"region": "us-east-1", "roleArn": ROLE, "webIdentityTokenFile": token_file}})
+
+
+FILES = [
+    {"name": "client-secret", "kind": "secret", "ref": "aws:/genesys/production/crm-sync#clientSecret",
+     "format": "raw", "mode": "0400"},
+    {"name": "crm.env", "kind": "secret", "ref": "aws:/genesys/production/crm-sync", "format": "env", "mode": "0440"},
+    {"name": "crm.json", "kind": "secret", "ref": "aws:/genesys/production/crm-sync", "format": "json", "mode": "0444"},
+]
+
+
+def inner(binary, fake_script):
+    work = tempfile.mkdtemp(prefix="memsecret-e2e-")
+    out = os.path.join(work, "secrets")
+    os.mkdir(out)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "memsecret", out], check=True)
+    fake = Fake(fake_script)
+    outputs = []
+    try:
+        with open("/proc/self/mounts") as m:
+            check(any(l.split()[1] == out and l.split()[2] == "tmpfs" for l in m), "output dir is a tmpfs mount")
+        token_file = os.path.join(work, "token")
+        with open(token_file, "w") as f:
+            f.write(JWT)
+        fake.control(op="sts", role=ROLE, token=JWT, duration=3600)
+        fake.control(op="put_secret", name="/genesys/production/crm-sync", string=json.dumps(V1))
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_ENDPOINT_URL": fake.url,
+               "MEMSECRET_POD_NAME": "crm-sync-7d9f-abcde"}
+
+        # --- init: missing secret fails with ref + reason, no marker -------------
+        bad = FILES + [{"name": "missing", "kind": "secret", "ref": "aws:/genesys/production/nope",
+                        "format": "raw", "mode": "0400"}]
+        r = subprocess.run([binary, "run"], env=dict(env, MEMSECRET_PLAN=plan(out, token_file, 300, "init", bad)),
+                           capture_output=True, text=True, timeout=30)
+        outputs += [r.stdout, r.stderr]
+        check(r.returncode == 1, "init with a missing secret exits 1")
+        check("aws:/genesys/production/nope" in r.stderr and "ResourceNotFoundException" in r.stderr,
+              "init failure names the ref and the reason")
+        probe_env = dict(env, MEMSECRET_PLAN=plan(out, token_file, 300, "init", FILES))
+        check(subprocess.run([binary, "probe"], env=probe_env).returncode == 1, "probe fails without the marker")
+
+        # --- init: success ------------------------------------------------------
+        for name in os.listdir(out):  # the failed run wrote the good files already
+            os.unlink(os.path.join(out, name))
+        r = subprocess.run([binary, "run"], env=probe_env, capture_output=True, text=True, timeout=30)
+        outputs += [r.stdout, r.stderr]
+        check(r.returncode == 0, "init run exits 0")
+        check(read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-ONE", "raw #field file")
+        check(json.loads(read(os.path.join(out, "crm.json"))) == V1, "json file")
+        sourced = subprocess.run(["sh", "-c", '. "$0" && printf %s "$note|$clientSecret"',
+                                  os.path.join(out, "crm.env")], capture_output=True, text=True)
+        check(sourced.stdout == "it's $x|E2E-SECRET-VALUE-ONE", "env file sources back exactly")
+        modes = {n: stat.S_IMODE(os.stat(os.path.join(out, n)).st_mode) for n in ("client-secret", "crm.env", "crm.json")}
+        check(modes == {"client-secret": 0o400, "crm.env": 0o440, "crm.json": 0o444}, "file modes from the plan")
+        check(subprocess.run([binary, "probe"], env=probe_env).returncode == 0, "probe passes after init")
+        audit = [json.loads(l) for l in r.stdout.splitlines()]
+        check(len(audit) == 3 and all(a["audit"] and a["outcome"] == "written" and a["version"] for a in audit),
+              "one audit line per fetch with version")
+        check(all(a["pod"] == "crm-sync-7d9f-abcde" and a["namespace"] == "crm" and a["serviceAccount"] == "crm-sync"
+                  for a in audit), "audit names pod, namespace and service account")
+
+        # --- sidecar: probe timing, rotation, outage, recovery, SIGTERM ----------
+        for name in os.listdir(out):
+            os.unlink(os.path.join(out, name))
+        side_env = dict(env, MEMSECRET_PLAN=plan(out, token_file, 1, "sidecar", FILES))
+        t0 = time.monotonic()
+        proc = subprocess.Popen([binary, "run"], env=side_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while subprocess.run([binary, "probe"], env=side_env, stderr=subprocess.DEVNULL).returncode != 0:
+            if proc.poll() is not None or time.monotonic() - t0 > 10:
+                raise AssertionError("sidecar exited or never became ready")
+            time.sleep(0.005)
+        probe_ms = (time.monotonic() - t0) * 1000
+        print("MEASURED exec-to-probe-success: %.1f ms" % probe_ms, flush=True)
+        check(read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-ONE", "sidecar first write")
+
+        fake.control(op="put_secret", name="/genesys/production/crm-sync", string=json.dumps(V2))
+        t_rot = time.monotonic()
+        wait_for(lambda: read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-TWO", 10,
+                 "rotation picked up on the next refresh")
+        print("MEASURED rotation-to-file: %.0f ms (refresh interval 1 s)" % ((time.monotonic() - t_rot) * 1000))
+
+        before = fake.stats()["GetSecretValue"]
+        fake.control(op="fail", target="secretsmanager", count=6, status=503, type="ServiceUnavailable")
+        wait_for(lambda: fake.stats()["GetSecretValue"] >= before + 6, 15, "outage requests served with 503")
+        check(read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-TWO", "last good file kept in outage")
+        fake.control(op="put_secret", name="/genesys/production/crm-sync", string=json.dumps(V1))
+        wait_for(lambda: read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-ONE", 15,
+                 "recovered by itself after the outage")
+        check(fake.stats()["signature_failures"] == 0, "every request's SigV4 signature verified by botocore")
+
+        t_term = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=5)
+        term_ms = (time.monotonic() - t_term) * 1000
+        print("MEASURED SIGTERM-to-exit: %.1f ms" % term_ms, flush=True)
+        outputs += [stdout, stderr]
+        check(proc.returncode == 0 and term_ms < 1000, "SIGTERM ends the sidecar within a second")
+        lines = [json.loads(l) for l in stdout.splitlines()]
+        check(any(a["outcome"] == "error" and "ServiceUnavailable" in a.get("error", "") for a in lines),
+              "outage audited as errors")
+        check(all(json.loads(l)["component"] == "injector" for l in stderr.splitlines()), "stderr is JSON logs")
+        check(sorted(os.listdir(out)) == [".memsecret-ready", "client-secret", "crm.env", "crm.json"],
+              "no temp files left behind")
+
+        leaked = [s for s in SECRET_STRINGS if any(s in o for o in outputs)]
+        check(not leaked, "no secret value, session token or JWT in any output")
+    finally:
+        fake.close()
+        subprocess.run(["umount", out])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[3] == "--inner":
+        inner(sys.argv[1], sys.argv[2])
+        return 0
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        print("SKIP: needs root and unshare for a private tmpfs mount")
+        return SKIP
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        print("SKIP: unshare -m not permitted here")
+        return SKIP
+    return subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(__file__),
+                           sys.argv[1], sys.argv[2], "--inner"]).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
