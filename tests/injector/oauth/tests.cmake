@@ -27,3 +27,13 @@ if(MEMSECRET_NODE)
 else()
   message(STATUS "node not found: OAuth integration tests (tests/oauth) are not built")
 endif()
+
+# End-to-end: the real memsecret-injector binary (credentials from the AWS
+# fake, tokens from oidc-provider).
+if(MEMSECRET_NODE)
+  add_test(NAME oauth_e2e_injector_tokens
+    COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/oauth/e2e_token_test.py $<TARGET_FILE:memsecret-injector>
+            ${PROJECT_SOURCE_DIR}/tests/fakes/fake_aws.py)
+  set_tests_properties(oauth_e2e_injector_tokens PROPERTIES FIXTURES_REQUIRED oauth_oidc TIMEOUT 180
+    LABELS integration)
+endif()
