@@ -72,6 +72,12 @@ Status AtomicFileWriter::WriteReadyMarker() {
   return r.ok() ? Status::Ok() : r.status();
 }
 
+Status AtomicFileWriter::RemoveReadyMarker() {
+  const std::string path = dir_ + "/" + kReadyMarker;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("remove " + path, errno);
+  return Status::Ok();
+}
+
 bool AtomicFileWriter::ReadyMarkerExists(const std::string& dir) {
   struct stat st;
   return ::lstat((dir + "/" + kReadyMarker).c_str(), &st) == 0 && S_ISREG(st.st_mode);

@@ -36,6 +36,9 @@ class AtomicFileWriter {
 
   // Writes the readiness marker (content: the injector's pid; mode 0444).
   Status WriteReadyMarker();
+  // Removes a marker left by an earlier run, so `probe` reflects this run's
+  // first complete write. Missing marker is not an error.
+  Status RemoveReadyMarker();
   // True if dir/.memsecret-ready exists (used by `memsecret-injector probe`).
   static bool ReadyMarkerExists(const std::string& dir);
 

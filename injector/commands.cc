@@ -119,6 +119,7 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   }
 
   AtomicFileWriter writer(plan.output_dir);
+  if (Status m = writer.RemoveReadyMarker(); !m.ok()) return Fail(m.message());
   if (int swept = writer.RemoveStaleTempFiles(); swept > 0)
     spdlog::info("removed {} temp files left by an interrupted write", swept);
   StreamAuditSink audit(stdout);

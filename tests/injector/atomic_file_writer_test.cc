@@ -145,6 +145,10 @@ TEST(AtomicFileWriterTest, ReadyMarkerIsADotFileAndTempFilesAreSwept) {
   EXPECT_FALSE(AtomicFileWriter::ReadyMarkerExists(dir.path()));
   ASSERT_TRUE(w.WriteReadyMarker().ok());
   EXPECT_TRUE(AtomicFileWriter::ReadyMarkerExists(dir.path()));
+  ASSERT_TRUE(w.RemoveReadyMarker().ok());
+  EXPECT_FALSE(AtomicFileWriter::ReadyMarkerExists(dir.path()));
+  EXPECT_TRUE(w.RemoveReadyMarker().ok());  // already gone: fine
+  ASSERT_TRUE(w.WriteReadyMarker().ok());
   { std::ofstream(dir.path() + "/.a.tmp-0123456789abcdef") << "partial"; }
   EXPECT_EQ(w.RemoveStaleTempFiles(), 1);
   EXPECT_EQ(List(dir.path()), std::vector<std::string>{AtomicFileWriter::kReadyMarker});

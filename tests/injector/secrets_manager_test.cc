@@ -11,6 +11,7 @@
 #include "fakes/fake_aws.h"
 #include "injector/aws/credential_chain.h"
 #include "injector/aws/endpoints.h"
+#include "injector_fakes.h"
 #include "temp_dir.h"
 
 namespace memsecret::injector::aws {
@@ -68,6 +69,9 @@ class SecretsManagerTest : public ::testing::Test {
       EXPECT_EQ(text.find(s), std::string::npos) << "leaked " << s;
   }
 
+  void TearDown() override { ExpectClean(logs_.text()); }
+
+  LogCapture logs_;  // every log line of every test is checked for secrets
   memsecret::testing::FakeAwsProcess fake_;
   std::unique_ptr<HttpClient> http_ = MakeHttpClient();
   SystemClock clock_;  // the fake rejects signatures more than 15 min off its own time
@@ -83,6 +87,24 @@ TEST_F(SecretsManagerTest, StaticKeysFetchStringWithVersion) {
   EXPECT_EQ(r.secret->value.Reveal(), kValue);
   EXPECT_EQ(r.secret->version, "11111111-1111-1111-1111-111111111111");
   EXPECT_EQ(fake_.Stats()["signature_failures"], 0);
+}
+
+TEST_F(SecretsManagerTest, StaticKeysWithSessionTokenSignTheToken) {
+  fake_.Control({{"op", "static_key"},
+                 {"akid", "ASIASTATICEXAMPLE"},
+                 {"secret", kStaticSecret},
+                 {"token", "FAKESESSION-static-token"}});
+  env_.Set("AWS_ACCESS_KEY_ID", "ASIASTATICEXAMPLE");
+  env_.Set("AWS_SECRET_ACCESS_KEY", kStaticSecret);
+  env_.Set("AWS_SESSION_TOKEN", "FAKESESSION-static-token");
+  auto r = Provider()->Fetch(Ref("aws:/genesys/prod/crm"));
+  ASSERT_TRUE(r.ok()) << r.status.ToString();
+  env_.Set("AWS_SESSION_TOKEN", "FAKESESSION-wrong-token");
+  auto wrong = Provider()->Fetch(Ref("aws:/genesys/prod/crm"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status.code(), Code::kUnauthenticated);
+  EXPECT_NE(wrong.status.message().find("UnrecognizedClientException"), std::string::npos);
+  ExpectClean(wrong.status.message());
 }
 
 TEST_F(SecretsManagerTest, ArnStageVersionAndBinary) {

@@ -1,0 +1,139 @@
+// AWS wire helpers and STS/credential plumbing that need no network:
+// error-code sanitising, timestamps, Retry-After, XML text, STS error mapping,
+// and RefreshingCredentials' renew-before-expiry policy under a fake clock.
+#include <gtest/gtest.h>
+
+#include "injector/aws/credentials.h"
+#include "injector/aws/web_identity.h"
+#include "injector/aws/wire.h"
+#include "injector_fakes.h"
+
+namespace memsecret::injector::aws {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TEST(AwsWireTest, SanitizeErrorCode) {
+  EXPECT_EQ(SanitizeErrorCode("ResourceNotFoundException"), "ResourceNotFoundException");
+  EXPECT_EQ(SanitizeErrorCode("com.amazonaws.secretsmanager#ThrottlingException"),
+            "ThrottlingException");
+  EXPECT_EQ(SanitizeErrorCode("AccessDeniedException:http://internal.amazon.com/"),
+            "AccessDeniedException");
+  EXPECT_EQ(SanitizeErrorCode("aws.protocoltests#FooError:http://x"), "FooError");
+}
+
+TEST(AwsWireTest, ParseIso8601) {
+  const WallTime want = WallTime(seconds(1573306481));  // 2019-11-09T13:34:41Z
+  for (const char* text :
+       {"2019-11-09T13:34:41Z", "2019-11-09T13:34:41.123Z", "2019-11-09T13:34:41+00:00"}) {
+    auto t = ParseIso8601(text);
+    ASSERT_TRUE(t.ok()) << text;
+    EXPECT_EQ(*t, want) << text;
+  }
+  EXPECT_FALSE(ParseIso8601("2019-11-09 13:34").ok());
+  EXPECT_FALSE(ParseIso8601("2019-11-09T13:34:41+02:00").ok());
+}
+
+TEST(AwsWireTest, RetryAfter) {
+  const WallTime now = WallTime(seconds(1'700'000'000));  // Tue, 14 Nov 2023 22:13:20 GMT
+  HttpResponse r;
+  EXPECT_EQ(ParseRetryAfter(r, now), std::nullopt);
+  r.headers = {{"retry-after", "17"}};
+  EXPECT_EQ(ParseRetryAfter(r, now), seconds(17));
+  r.headers = {{"Retry-After", "Tue, 14 Nov 2023 22:14:00 GMT"}};
+  EXPECT_EQ(ParseRetryAfter(r, now), seconds(40));
+  r.headers = {{"Retry-After", "soon"}};
+  EXPECT_EQ(ParseRetryAfter(r, now), std::nullopt);
+}
+
+TEST(AwsWireTest, XmlTextAndCleanText) {
+  const char* xml =
+      "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>a&amp;b&lt;c</"
+      "SecretAccessKey>"
+      "</Credentials></R>";
+  EXPECT_EQ(XmlElementText(xml, "AccessKeyId"), "ASIA1");
+  EXPECT_EQ(XmlElementText(xml, "SecretAccessKey"), "a&b<c");
+  EXPECT_EQ(XmlElementText(xml, "SessionToken"), std::nullopt);
+  EXPECT_EQ(CleanRemoteText("a\nb\x01", 10), "a b ");
+  EXPECT_EQ(CleanRemoteText(std::string(300, 'x'), 5), "xxxxx...");
+  EXPECT_EQ(FormEncode("arn:aws:iam::1:role/a b+c="),
+            "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc%3D");
+}
+
+TEST(AwsWireTest, StsErrorMapping) {
+  struct Case {
+    int status;
+    const char* code;
+    Code want;
+  } cases[] = {{400, "InvalidIdentityToken", Code::kUnauthenticated},
+               {400, "ExpiredTokenException", Code::kUnauthenticated},
+               {403, "IDPRejectedClaim", Code::kPermissionDenied},
+               {400, "IDPCommunicationError", Code::kUnavailable},
+               {403, "RegionDisabledException", Code::kPermissionDenied},
+               {500, "InternalFailure", Code::kUnavailable},
+               {400, "MalformedPolicyDocument", Code::kInvalidArgument}};
+  for (const auto& c : cases)
+    EXPECT_EQ(MapStsError(c.status, c.code, "m").code(), c.want) << c.code;
+}
+
+// Hands out credentials expiring `lifetime` after the fake clock's now.
+class CountingSource final : public CredentialSource {
+ public:
+  CountingSource(const FakeClock* clock, std::chrono::seconds lifetime)
+      : clock_(clock), lifetime_(lifetime) {}
+  Result<AwsCredentials> Fetch() override {
+    ++*calls;
+    if (*fail) return Unavailable("sts down");
+    return AwsCredentials{"ASIA" + std::to_string(*calls), SecretValue(std::string("k")),
+                          SecretValue(std::string("t")), clock_->Now() + lifetime_};
+  }
+  std::string Describe() const override { return "counting"; }
+  std::shared_ptr<int> calls = std::make_shared<int>(0);
+  std::shared_ptr<bool> fail = std::make_shared<bool>(false);
+
+ private:
+  const FakeClock* clock_;
+  std::chrono::seconds lifetime_;
+};
+
+TEST(RefreshingCredentialsTest, RenewsBeforeExpirationAndRidesOutShortOutages) {
+  FakeClock clock;
+  auto source = std::make_unique<CountingSource>(&clock, seconds(3600));
+  auto calls = source->calls;
+  auto fail = source->fail;
+  RefreshingCredentials creds(std::move(source), clock, minutes(10), seconds(60));
+  ASSERT_TRUE(creds.Get().ok());
+  clock.Advance(minutes(49));  // 11 min left: cached
+  EXPECT_EQ((*creds.Get())->access_key_id, "ASIA1");
+  EXPECT_EQ(*calls, 1);
+  clock.Advance(minutes(2));  // 9 min left: renewed early
+  EXPECT_EQ((*creds.Get())->access_key_id, "ASIA2");
+  EXPECT_EQ(*calls, 2);
+
+  clock.Advance(minutes(52));  // 8 min left, but STS is down: keep the valid ones
+  *fail = true;
+  auto during = creds.Get();
+  ASSERT_TRUE(during.ok());
+  EXPECT_EQ((*during)->access_key_id, "ASIA2");
+  clock.Advance(minutes(7) + seconds(30));  // 30 s left: no longer usable
+  auto expired = creds.Get();
+  ASSERT_FALSE(expired.ok());
+  EXPECT_TRUE(expired.status().retryable());
+  *fail = false;
+  EXPECT_EQ((*creds.Get())->access_key_id, "ASIA5");  // recovers by itself
+}
+
+TEST(RefreshingCredentialsTest, InvalidateForcesAFetch) {
+  FakeClock clock;
+  auto source = std::make_unique<CountingSource>(&clock, seconds(3600));
+  auto calls = source->calls;
+  RefreshingCredentials creds(std::move(source), clock);
+  ASSERT_TRUE(creds.Get().ok());
+  creds.Invalidate();
+  ASSERT_TRUE(creds.Get().ok());
+  EXPECT_EQ(*calls, 2);
+}
+
+}  // namespace
+}  // namespace memsecret::injector::aws
