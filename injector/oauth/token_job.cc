@@ -17,7 +17,7 @@ int64_t SecondsBetween(WallTime from, WallTime to) {
 Result<std::unique_ptr<TokenJob>> TokenJob::Create(const PlannedFile& file,
                                                    const InjectionPlan& plan, HttpClient* http,
                                                    SecretProvider* store, AtomicFileWriter* writer,
-                                                   JitterSource jitter) {
+                                                   JitterSource jitter, AuditSink* audit) {
   if (file.kind != FileKind::kToken || !file.token) {
     return InvalidArgument("file \"" + file.name + "\" is not a token file");
   }
@@ -27,9 +27,29 @@ Result<std::unique_ptr<TokenJob>> TokenJob::Create(const PlannedFile& file,
                           std::chrono::seconds(plan.token_min_remaining_seconds)};
   TokenMinter::Config config{file.ref, TokenOptions{file.token->scope, file.token->audience},
                              std::chrono::seconds(plan.refresh_interval_seconds)};
-  return std::unique_ptr<TokenJob>(new TokenJob(file, refresh, std::move(issuer).value(),
-                                                std::move(config), store, writer,
-                                                std::move(jitter)));
+  std::unique_ptr<TokenJob> job(new TokenJob(file, refresh, std::move(issuer).value(),
+                                             std::move(config), store, writer, std::move(jitter)));
+  job->audit_ = audit;
+  job->pod_ = plan.pod;
+  return job;
+}
+
+void TokenJob::Audit(WallTime now, const char* outcome, const std::string& version,
+                     const Status& status) {
+  if (audit_ == nullptr) return;
+  AuditRecord r;
+  r.time = now;
+  r.pod = pod_;
+  r.kind = "token";
+  r.provider = ProviderName(file_.ref.provider);
+  r.ref = ref_text_;
+  r.file = file_.name;
+  r.version = version;
+  r.outcome = outcome;
+  r.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started_);
+  if (!status.ok()) r.error = status.ToString();
+  audit_->Emit(r);
 }
 
 TokenJob::TokenJob(PlannedFile file, RefreshSettings refresh, std::unique_ptr<TokenIssuer> issuer,
@@ -44,6 +64,7 @@ TokenJob::TokenJob(PlannedFile file, RefreshSettings refresh, std::unique_ptr<To
       ref_text_(file_.ref.ToString()) {}
 
 std::optional<WallTime> TokenJob::Run(WallTime now) {
+  started_ = std::chrono::steady_clock::now();
   MintReport report = minter_.Mint(now);
   if (!report.result.ok()) return OnFailure(now, report.result.status, report.result.retry_after);
 
@@ -54,6 +75,8 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
 
   written_ = true;
   failures_ = 0;
+  Audit(now, *wrote == WriteOutcome::kWritten ? "written" : "unchanged", report.credential_version,
+        Status::Ok());
   last_status_ = Status::Ok();
   valid_until_ = EffectiveExpiry(token.issued_at, token.expires_at);
   const WallTime next = RefreshAt(token.issued_at, token.expires_at, refresh_, jitter_());
@@ -73,6 +96,7 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
                              std::optional<std::chrono::seconds> retry_after) {
   ++failures_;
   last_status_ = status.WithContext("token " + file_.name);
+  Audit(now, "error", "", last_status_);
   const WallTime next = RetryAt(now, failures_, jitter_(), retry_after, valid_until_);
   const char* held = !valid_until_         ? "no token written yet"
                      : *valid_until_ > now ? "keeping the current token"
@@ -82,16 +106,14 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
   return next;
 }
 
-Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(const InjectionPlan& plan,
-                                                             HttpClient* http,
-                                                             SecretProvider* store,
-                                                             AtomicFileWriter* writer,
-                                                             const JitterSource& jitter) {
+Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(
+    const InjectionPlan& plan, HttpClient* http, SecretProvider* store, AtomicFileWriter* writer,
+    const JitterSource& jitter, AuditSink* audit) {
   std::vector<std::unique_ptr<TokenJob>> jobs;
   for (const PlannedFile& file : plan.files) {
     if (file.kind != FileKind::kToken) continue;
     Result<std::unique_ptr<TokenJob>> job =
-        TokenJob::Create(file, plan, http, store, writer, jitter);
+        TokenJob::Create(file, plan, http, store, writer, jitter, audit);
     if (!job.ok()) return job.status();
     jobs.push_back(std::move(job).value());
   }

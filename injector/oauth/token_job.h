@@ -3,12 +3,13 @@
 // when to run next: RefreshAt after a success, RetryAt (backoff, Retry-After,
 // sooner as the token on disk nears expiry) after a failure. A failure never
 // touches the file, so it keeps the last good token until that expires.
-// Logs one line per outcome with the file name, issuer, credential ref and
-// version and, on failure, the status message (issuer `error` and
+// Emits one audit record per mint attempt (kind "token", outcome written /
+// unchanged / error, credential version) when given a sink. Logs one line per outcome with the file
+// name, issuer, credential ref and version and, on failure, the status message (issuer `error` and
 // `error_description` only) — never a token, secret or response body.
 //
 // Wiring (injector main), for each plan file with kind == kToken:
-//   auto jobs = MakeTokenJobs(plan, http, providers, writer, MakeRandomJitter());
+//   auto jobs = MakeTokenJobs(plan, http, providers, writer, MakeRandomJitter(), &audit);
 //   for (auto& job : *jobs) scheduler.Add(std::move(job), clock.Now());
 // Sidecar: Scheduler::Run keeps them refreshing. Init / --once: RunDue(now)
 // once and require AllReady(); TokenJob::last_status() explains a failure.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "injector/atomic_file_writer.h"
+#include "injector/audit.h"
 #include "injector/backoff.h"
 #include "injector/oauth/refresh_schedule.h"
 #include "injector/oauth/token_minter.h"
@@ -33,12 +35,12 @@ namespace memsecret::injector::oauth {
 class TokenJob final : public Job {
  public:
   // `file` must be a token file (kind kToken with a TokenSpec). `http`,
-  // `store` and `writer` must outlive the job. kInvalidArgument for an
-  // unknown issuer or a non-token file.
+  // `store`, `writer` and `audit` (optional) must outlive the job.
+  // kInvalidArgument for an unknown issuer or a non-token file.
   static Result<std::unique_ptr<TokenJob>> Create(const PlannedFile& file,
                                                   const InjectionPlan& plan, HttpClient* http,
                                                   SecretProvider* store, AtomicFileWriter* writer,
-                                                  JitterSource jitter);
+                                                  JitterSource jitter, AuditSink* audit = nullptr);
 
   const std::string& name() const override { return file_.name; }
   std::optional<WallTime> Run(WallTime now) override;
@@ -57,6 +59,7 @@ class TokenJob final : public Job {
 
   WallTime OnFailure(WallTime now, const Status& status,
                      std::optional<std::chrono::seconds> retry_after);
+  void Audit(WallTime now, const char* outcome, const std::string& version, const Status& status);
 
   PlannedFile file_;
   RefreshSettings refresh_;
@@ -65,6 +68,9 @@ class TokenJob final : public Job {
   AtomicFileWriter* writer_;
   JitterSource jitter_;
   std::string ref_text_;  // credential ref, for logs
+  PodIdentity pod_;
+  AuditSink* audit_ = nullptr;
+  std::chrono::steady_clock::time_point started_;  // of the current Run, for audit latency
   bool written_ = false;
   int failures_ = 0;
   Status last_status_;
@@ -73,10 +79,8 @@ class TokenJob final : public Job {
 
 // One TokenJob per token file of `plan`, in plan order. Fails on the first
 // file whose issuer cannot be built (start-up misconfiguration).
-Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(const InjectionPlan& plan,
-                                                             HttpClient* http,
-                                                             SecretProvider* store,
-                                                             AtomicFileWriter* writer,
-                                                             const JitterSource& jitter);
+Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(
+    const InjectionPlan& plan, HttpClient* http, SecretProvider* store, AtomicFileWriter* writer,
+    const JitterSource& jitter, AuditSink* audit = nullptr);
 
 }  // namespace memsecret::injector::oauth

@@ -179,6 +179,46 @@ TEST_F(JobFixture, FirstMintFailureLeavesNoFileAndExplains) {
   EXPECT_EQ(logs.text().find(kClientSecret), std::string::npos);
 }
 
+class VectorAudit final : public AuditSink {
+ public:
+  void Emit(const AuditRecord& r) override { records.push_back(r); }
+  std::vector<AuditRecord> records;
+};
+
+TEST_F(JobFixture, AuditsEveryMintWithReferencesOnly) {
+  VectorAudit audit;
+  InjectionPlan plan;
+  plan.pod = PodIdentity{"crm", "crm-sync", "pod-1"};
+  PlannedFile f;
+  f.name = "token";
+  f.kind = FileKind::kToken;
+  f.ref = *ParseSecretRef(std::string("aws:") + kPath);
+  f.token = TokenSpec{"https://idp.example/token", "", ""};
+  plan.files = {f};
+  auto jobs = MakeTokenJobs(
+      plan, &http, &store, &writer, [] { return 0.5; }, &audit);
+  ASSERT_TRUE(jobs.ok());
+  auto& job = (*jobs)[0];
+  ASSERT_TRUE(job->Run(clock.Now()));
+  down = true;
+  ASSERT_TRUE(job->Run(clock.Now() + seconds(200)));
+  ASSERT_EQ(audit.records.size(), 2u);
+  EXPECT_EQ(audit.records[0].kind, "token");
+  EXPECT_EQ(audit.records[0].provider, "aws");
+  EXPECT_EQ(audit.records[0].ref, std::string("aws:") + kPath);
+  EXPECT_EQ(audit.records[0].file, "token");
+  EXPECT_EQ(audit.records[0].version, "v1");
+  EXPECT_EQ(audit.records[0].outcome, "written");
+  EXPECT_EQ(audit.records[0].pod.service_account, "crm-sync");
+  EXPECT_EQ(audit.records[1].outcome, "error");
+  EXPECT_NE(audit.records[1].error.find("temporarily_unavailable"), std::string::npos);
+  for (const AuditRecord& r : audit.records) {
+    const std::string line = FormatAuditLine(r);
+    EXPECT_EQ(line.find("TOKEN-"), std::string::npos);
+    EXPECT_EQ(line.find(kClientSecret), std::string::npos);
+  }
+}
+
 TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   auto job = Make(OutputFormat::kEnv);
   ASSERT_TRUE(job->Run(clock.Now()));
