@@ -18,6 +18,9 @@
 #include "injector/secret_file_job.h"
 #include "memsecret/duration.h"
 #include "memsecret/http_client.h"
+#ifdef MEMSECRET_WITH_VAULT
+#include "injector/vault/vault_provider.h"
+#endif
 
 namespace memsecret::injector {
 
@@ -80,10 +83,26 @@ Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file,
   return plan;
 }
 
+bool ProviderCompiledIn(Provider provider) {
+  switch (provider) {
+    case Provider::kAws:
+      return true;
+    case Provider::kVault:
+#ifdef MEMSECRET_WITH_VAULT
+      return true;
+#else
+      return false;
+#endif
+    case Provider::kAzure:
+      return false;
+  }
+  return false;
+}
+
 Status CheckProvidersSupported(const InjectionPlan& plan) {
   std::string problems;
   for (const auto& f : plan.files) {
-    if (f.ref.provider == Provider::kAws) continue;
+    if (ProviderCompiledIn(f.ref.provider)) continue;
     if (!problems.empty()) problems += "; ";
     problems += f.name + ": " + f.ref.ToString() + ": provider " + ProviderName(f.ref.provider) +
                 " is not supported by this build yet";
@@ -117,6 +136,13 @@ int RunCommand(const RunOptions& options, const Environment& env) {
     if (!aws.ok()) return Fail("aws: " + aws.status().message());
     providers.Register(Provider::kAws, std::move(aws).value());
   }
+#ifdef MEMSECRET_WITH_VAULT
+  if (UsesProvider(plan, Provider::kVault)) {
+    auto vault = vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), env, clock);
+    if (!vault.ok()) return Fail("vault: " + vault.status().message());
+    providers.Register(Provider::kVault, std::move(vault).value());
+  }
+#endif
 
   AtomicFileWriter writer(plan.output_dir);
   if (Status m = writer.RemoveReadyMarker(); !m.ok()) return Fail(m.message());

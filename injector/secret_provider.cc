@@ -16,6 +16,18 @@ void ProviderRegistry::Register(Provider provider, std::unique_ptr<SecretProvide
   }
 }
 
+bool ProviderRegistry::Has(Provider provider) const {
+  switch (provider) {
+    case Provider::kAws:
+      return aws_ != nullptr;
+    case Provider::kVault:
+      return vault_ != nullptr;
+    case Provider::kAzure:
+      return azure_ != nullptr;
+  }
+  return false;
+}
+
 FetchResult ProviderRegistry::Fetch(const SecretRef& ref, const FetchOptions& options) {
   SecretProvider* impl = nullptr;
   switch (ref.provider) {

@@ -62,6 +62,7 @@ class ProviderRegistry final : public SecretProvider {
  public:
   void Register(Provider provider, std::unique_ptr<SecretProvider> impl);
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override;
+  bool Has(Provider provider) const;
 
  private:
   std::unique_ptr<SecretProvider> aws_, vault_, azure_;
