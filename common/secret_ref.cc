@@ -87,7 +87,14 @@ Status CheckQuery(Provider p, std::string_view key, std::string_view value) {
         if (!IsDigits(value) || value.size() > 9 || value == "0") return InvalidArgument("version must be a positive integer");
         return Status::Ok();
       }
-      return InvalidArgument("unknown query key \"" + std::string(key) + "\" for vault (expected kv or version)");
+      if (key == "mount") {  // a mount whose name has '/': vault:team-a/kv/app?mount=team-a/kv
+        for (auto seg : Split(value, '/')) {
+          if (seg.empty() || seg == "." || seg == ".." || !AllOf(seg, "._-@+="))
+            return InvalidArgument("mount must be '/'-separated segments of letters, digits and ._-@+=");
+        }
+        return Status::Ok();
+      }
+      return InvalidArgument("unknown query key \"" + std::string(key) + "\" for vault (expected kv, version or mount)");
     case Provider::kAzure:
       if (key == "version") {
         if (value.empty() || value.size() > 64 || !AllOf(value, "")) return InvalidArgument("version must be 1-64 letters or digits");
@@ -169,6 +176,9 @@ Result<SecretRef> ParseSecretRef(std::string_view text) {
       ref.query.emplace_back(std::move(key), std::move(value));
     }
   }
+  if (auto mount = ref.Query("mount"); ref.provider == Provider::kVault && mount &&
+      !(ref.path.size() > mount->size() + 1 && ref.path.starts_with(*mount + "/")))
+    return fail(InvalidArgument("mount \"" + *mount + "\" must be a leading part of the path followed by the secret's path"));
   if (ref.provider == Provider::kVault && ref.Query("kv") == "1" && ref.Query("version"))
     return fail(InvalidArgument("version is only supported by KV v2 (drop kv=1)"));
   return ref;

@@ -22,6 +22,7 @@ TEST(SecretRefTest, ParsesValidRefs) {
       {"vault:secret/genesys/production/cx-pipeline", Provider::kVault, "secret/genesys/production/cx-pipeline", nullptr},
       {"vault:kv/app?kv=1#password", Provider::kVault, "kv/app", "password"},
       {"vault:secret/app?version=3", Provider::kVault, "secret/app", nullptr},
+      {"vault:team-a/kv/app/db?mount=team-a/kv", Provider::kVault, "team-a/kv/app/db", nullptr},
       {"azure:contoso-kv/genesys-client?version=0123456789abcdef0123456789abcdef", Provider::kAzure,
        "contoso-kv/genesys-client", nullptr},
   };
@@ -55,6 +56,9 @@ TEST(SecretRefTest, RejectsBadRefsWithAReason) {
       {"vault:secret/x?kv=3", "kv must be"},
       {"vault:secret/x?kv=1&version=2", "only supported by KV v2"},
       {"vault:secret/x?version=0", "positive integer"},
+      {"vault:team-a/kv/app?mount=team-b/kv", "must be a leading part"},
+      {"vault:team-a/kv?mount=team-a/kv", "must be a leading part"},
+      {"vault:team-a/kv/app?mount=team-a//kv", "mount must be"},
       {"azure:kv/secret", "3-24"},
       {"azure:contoso/a/b", "<vault-name>/<secret-name>"},
       {"azure:contoso/na_me", "1-127"},

@@ -1,0 +1,52 @@
+// VaultTokenManager: holds the provider's client token and keeps it usable —
+// logs in when there is none, renews it (renew-self) before its lease ends,
+// and logs in again when it is not renewable, when renewal stopped extending
+// it, or after the caller saw a 403 (Invalidate). The decisions are the pure
+// rules of token_lifecycle.h; this class only performs them.
+// Single-threaded (the injector's scheduler thread).
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "injector/vault/token_lifecycle.h"
+#include "injector/vault/vault_auth.h"
+#include "injector/vault/vault_http.h"
+#include "memsecret/clock.h"
+#include "memsecret/secret_value.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector::vault {
+
+class VaultTokenManager {
+ public:
+  // `http` and `clock` must outlive the manager.
+  VaultTokenManager(std::unique_ptr<VaultAuthenticator> auth, VaultHttp& http, const Clock& clock);
+
+  // A token to use now, logging in or renewing first when the lifecycle
+  // rules say so. A failed renewal falls back to logging in. When that login
+  // fails for a retryable reason (sealed, 5xx, network) while the current
+  // token is still within its lease and Vault has not refused it, the current
+  // token is returned. Errors are the login's; the pointer is valid until the
+  // next call.
+  Result<const SecretValue*> Token();
+
+  // Forgets the token (a read was refused with 403); the next Token() logs in.
+  void Invalidate();
+
+  // The current lease, for tests and diagnostics.
+  const std::optional<VaultLease>& lease() const { return lease_; }
+  const VaultAuthenticator& authenticator() const { return *auth_; }
+
+ private:
+  Status Login();
+  Status Renew();
+
+  std::unique_ptr<VaultAuthenticator> auth_;
+  VaultHttp& http_;
+  const Clock& clock_;
+  SecretValue token_;
+  std::optional<VaultLease> lease_;  // set iff token_ is usable
+};
+
+}  // namespace memsecret::injector::vault

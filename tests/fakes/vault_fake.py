@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Loopback fake of HashiCorp Vault's HTTP API for memsecret's tests.
+
+Follows the wire contract (hashicorp/vault website/content/api-docs: auth/kubernetes,
+auth/token, secret/kv/kv-v1, secret/kv/kv-v2; vault-plugin-secrets-kv path_data.go):
+  POST /v1/auth/<path>/login            {"role","jwt"} -> auth{client_token,lease_duration,renewable,...}
+  GET  /v1/auth/token/lookup-self        -> data{ttl,expire_time,renewable,id,...}
+  POST /v1/auth/token/renew-self         -> auth{...}; lease capped by the token's max TTL
+  GET  /v1/<kv2>/data/<p>[?version=N]    -> data{data,metadata}; soft-deleted/destroyed: 404 + metadata
+  GET  /v1/<kv2>/metadata/<p>            -> data{current_version,versions}
+  GET  /v1/<kv1>/<p>                     -> data{...}
+Errors are {"errors":[...]} with Vault's status codes (400, 403, 404, 405, 503 sealed).
+It CHECKS what Vault checks: X-Vault-Token (or Bearer) on every non-login route, token
+expiry and max TTL on a virtual clock, the X-Vault-Namespace header (mounts, roles and
+tokens live in a namespace; a token works in its namespace and below), the login JWT
+equal to the one configured for the role, and per-token path policies.
+
+Usage: vault_fake.py [--tls-cert C --tls-key K]  -> prints "PORT <n>" once listening.
+Control (tests only): POST /_control {"op":...}, GET /_control/stats.
+  advance{seconds} seal unseal namespace{name} mount{namespace,path,version}
+  kv_put{namespace,mount,path,data} -> {"version"}  kv_delete/kv_destroy{namespace,mount,path,versions}
+  k8s_role{namespace,auth_path,role,jwt,ttl,max_ttl,renewable,paths}
+  token{namespace,token,ttl,max_ttl,renewable,paths}  revoke_all
+  fail{target: login|renew|lookup|read, count, status, errors, retry_after}
+Secret values, tokens and JWTs are never logged.
+"""
+import datetime
+import json
+import secrets as pysecrets
+import ssl
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SEALED = "Vault is sealed"
+DENIED = "permission denied"
+KV2_BAD_PATH = ("Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate "
+                "API endpoints to use. If using the Vault CLI, use 'vault kv get' for this operation.")
+
+
+def canon_ns(ns):
+    ns = (ns or "").strip("/")
+    return ns + "/" if ns else ""
+
+
+def rfc3339(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.now = 1_700_000_000.0  # virtual clock; FakeClock's default start
+        self.sealed = False
+        self.namespaces = {""}
+        self.mounts = {}  # (ns, mount) -> {"version", "secrets"}
+        self.roles = {}  # (ns, auth_path) -> {role: cfg}
+        self.tokens = {}  # token -> {ns, paths, ttl, renewable, issued, expire, max_expire}
+        self.failures = []
+        self.stats = {"login": 0, "login_ok": 0, "login_jwt_mismatch": 0, "renew": 0, "lookup": 0,
+                      "read": 0, "denied": 0, "tokens_issued": 0, "namespace_headers": [],
+                      "missing_request_header": 0, "last_read": None}
+
+    def take_failure(self, target):
+        for f in self.failures:
+            if f["target"] == target and f["count"] > 0:
+                f["count"] -= 1
+                return f
+        return None
+
+    def issue(self, ns, ttl, max_ttl, renewable, paths, token=None):
+        token = token or "hvs." + pysecrets.token_urlsafe(24)
+        expire = self.now + ttl if ttl else None
+        max_expire = self.now + max_ttl if max_ttl else None
+        if expire and max_expire:
+            expire = min(expire, max_expire)
+        self.tokens[token] = {"ns": ns, "paths": paths, "ttl": ttl, "renewable": renewable,
+                              "issued": self.now, "expire": expire, "max_expire": max_expire,
+                              "accessor": pysecrets.token_urlsafe(12)}
+        self.stats["tokens_issued"] += 1
+        return token
+
+    def lease(self, tok):
+        return int(round(tok["expire"] - self.now)) if tok["expire"] else 0
+
+
+STATE = State()
+
+
+def envelope(data=None, auth=None, warnings=None, lease_duration=0):
+    return {"request_id": pysecrets.token_hex(8), "lease_id": "", "renewable": False,
+            "lease_duration": lease_duration, "data": data, "wrap_info": None,
+            "warnings": warnings, "auth": auth}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # no request logging: headers and bodies hold secrets
+        pass
+
+    def _send(self, status, obj, extra=None):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status, errors, retry_after=None, warnings=None):
+        body = {"errors": errors}
+        if warnings:
+            body["warnings"] = warnings
+        self._send(status, body, {"Retry-After": str(retry_after)} if retry_after is not None else None)
+
+    def _body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def do_GET(self):
+        if self.path == "/_control/stats":
+            with STATE.lock:
+                return self._send(200, STATE.stats)
+        self.route("GET", b"")
+
+    def do_POST(self):
+        body = self._body()
+        if self.path == "/_control":
+            return self.control(json.loads(body))
+        self.route("POST", body)
+
+    def do_PUT(self):
+        self.route("PUT", self._body())
+
+    def route(self, method, body):
+        with STATE.lock:
+            if STATE.sealed:
+                return self._error(503, [SEALED])
+            if self.headers.get("X-Vault-Request") != "true":
+                STATE.stats["missing_request_header"] += 1
+            ns = canon_ns(self.headers.get("X-Vault-Namespace"))
+            STATE.stats["namespace_headers"] = (STATE.stats["namespace_headers"] + [ns])[-20:]
+            url = urllib.parse.urlsplit(self.path)
+            if not url.path.startswith("/v1/"):
+                return self._error(404, ["no handler for route"])
+            path = url.path[len("/v1/"):]
+            query = urllib.parse.parse_qs(url.query)
+            if ns not in STATE.namespaces:
+                return self._error(404, ['namespace not found: "%s"' % ns])
+            if path.startswith("auth/") and path.endswith("/login") and path != "auth/token/login":
+                if method not in ("POST", "PUT"):
+                    return self._error(405, ["unsupported operation"])
+                return self.login(ns, path[len("auth/"):-len("/login")], body)
+            tok = self.authenticate(ns)
+            if tok is None:
+                STATE.stats["denied"] += 1
+                return self._error(403, [DENIED])
+            if path == "auth/token/lookup-self" and method == "GET":
+                return self.lookup_self(tok)
+            if path == "auth/token/renew-self" and method in ("POST", "PUT"):
+                return self.renew_self(tok, body)
+            if method != "GET":
+                return self._error(405, ["unsupported operation"])
+            return self.read(ns, tok, path, query)
+
+    def authenticate(self, ns):
+        token = self.headers.get("X-Vault-Token")
+        auth = self.headers.get("Authorization", "")
+        if token is None and auth.startswith("Bearer "):
+            token = auth[len("Bearer "):]
+        tok = STATE.tokens.get(token or "")
+        if tok is None:
+            return None
+        if tok["expire"] is not None and STATE.now >= tok["expire"]:
+            del STATE.tokens[token]
+            return None
+        if not ns.startswith(tok["ns"]):  # a token works in its namespace and below
+            return None
+        tok["id"] = token
+        return tok
+
+    # ---- auth ----
+    def login(self, ns, auth_path, body):
+        STATE.stats["login"] += 1
+        fail = STATE.take_failure("login")
+        if fail:
+            return self._error(fail["status"], fail["errors"], fail["retry_after"])
+        roles = STATE.roles.get((ns, auth_path))
+        if roles is None:
+            return self._error(400, ['no handler for route "auth/%s/login". route entry not found.' % auth_path])
+        try:
+            req = json.loads(body or b"{}")
+        except ValueError:
+            return self._error(400, ["failed to parse JSON input"])
+        if not req.get("role"):
+            return self._error(400, ["missing role"])
+        if not req.get("jwt"):
+            return self._error(400, ["missing jwt"])
+        role = roles.get(req["role"])
+        if role is None:
+            return self._error(400, ['invalid role name "%s"' % req["role"]])
+        if req["jwt"] != role["jwt"]:
+            STATE.stats["login_jwt_mismatch"] += 1
+            return self._error(403, [DENIED])
+        token = STATE.issue(ns, role["ttl"], role["max_ttl"], role["renewable"], role["paths"])
+        tok = STATE.tokens[token]
+        STATE.stats["login_ok"] += 1
+        auth = {"client_token": token, "accessor": tok["accessor"], "policies": ["default", req["role"]],
+                "token_policies": ["default", req["role"]],
+                "metadata": {"role": req["role"], "service_account_name": "cx-pipeline",
+                             "service_account_namespace": "genesys", "service_account_uid": "uid-1"},
+                "lease_duration": STATE.lease(tok), "renewable": tok["renewable"],
+                "entity_id": "", "token_type": "service", "orphan": True}
+        self._send(200, envelope(auth=auth))
+
+    def lookup_self(self, tok):
+        STATE.stats["lookup"] += 1
+        fail = STATE.take_failure("lookup")
+        if fail:
+            return self._error(fail["status"], fail["errors"], fail["retry_after"])
+        data = {"accessor": tok["accessor"], "creation_time": int(tok["issued"]), "creation_ttl": tok["ttl"],
+                "display_name": "token", "entity_id": "", "expire_time": rfc3339(tok["expire"]) if tok["expire"] else None,
+                "explicit_max_ttl": 0, "id": tok["id"], "issue_time": rfc3339(tok["issued"]), "meta": None,
+                "num_uses": 0, "orphan": True, "path": "auth/token/create", "policies": ["default"],
+                "renewable": tok["renewable"], "ttl": STATE.lease(tok), "type": "service"}
+        self._send(200, envelope(data=data))
+
+    def renew_self(self, tok, body):
+        STATE.stats["renew"] += 1
+        fail = STATE.take_failure("renew")
+        if fail:
+            return self._error(fail["status"], fail["errors"], fail["retry_after"])
+        if not tok["renewable"] or tok["expire"] is None:
+            return self._error(400, ["lease is not renewable"])
+        want = tok["ttl"]
+        warnings = None
+        expire = STATE.now + want
+        if tok["max_expire"] is not None and expire > tok["max_expire"]:
+            expire = tok["max_expire"]
+            warnings = ["TTL of \"%ds\" exceeded the effective max_ttl of \"%ds\"; TTL value is capped accordingly"
+                        % (want, int(expire - STATE.now))]
+        tok["expire"] = expire
+        auth = {"client_token": tok["id"], "accessor": tok["accessor"], "policies": ["default"],
+                "lease_duration": STATE.lease(tok), "renewable": tok["renewable"], "metadata": None}
+        self._send(200, envelope(auth=auth, warnings=warnings))
+
+    # ---- KV ----
+    def read(self, ns, tok, path, query):
+        STATE.stats["read"] += 1
+        STATE.stats["last_read"] = ns + path + ("?" + urllib.parse.urlencode(query, doseq=True) if query else "")
+        fail = STATE.take_failure("read")
+        if fail:
+            return self._error(fail["status"], fail["errors"], fail["retry_after"])
+        if not any(path.startswith(p) for p in tok["paths"]):
+            STATE.stats["denied"] += 1
+            return self._error(403, ["1 error occurred:\n\t* permission denied\n\n"])
+        mount = max((m for (mns, m) in STATE.mounts if mns == ns and path.startswith(m + "/")),
+                    key=len, default=None)
+        if mount is None:
+            return self._error(403, ["1 error occurred:\n\t* permission denied\n\n"])  # Vault: no route
+        engine = STATE.mounts[(ns, mount)]
+        rest = path[len(mount) + 1:]
+        if engine["version"] == 1:
+            data = engine["secrets"].get(rest)
+            if data is None:
+                return self._error(404, [])
+            return self._send(200, envelope(data=data, lease_duration=2764800))
+        if rest.startswith("metadata/"):
+            return self.metadata(engine, rest[len("metadata/"):])
+        if not rest.startswith("data/"):
+            return self._send(404, envelope(warnings=[KV2_BAD_PATH]))
+        secret = engine["secrets"].get(rest[len("data/"):])
+        if secret is None:
+            return self._error(404, [])
+        version = int(query.get("version", ["0"])[0] or 0) or secret["current"]
+        v = secret["versions"].get(version)
+        if v is None:
+            return self._error(404, [])
+        meta = {"created_time": rfc3339(v["created"]), "custom_metadata": None,
+                "deletion_time": rfc3339(v["deleted"]) if v["deleted"] else "",
+                "destroyed": v["destroyed"], "version": version}
+        if v["destroyed"] or (v["deleted"] and v["deleted"] <= STATE.now):
+            return self._send(404, envelope(data={"data": None, "metadata": meta}))
+        self._send(200, envelope(data={"data": v["data"], "metadata": meta}))
+
+    def metadata(self, engine, rest):
+        secret = engine["secrets"].get(rest)
+        if secret is None:
+            return self._error(404, [])
+        versions = {str(n): {"created_time": rfc3339(v["created"]),
+                             "deletion_time": rfc3339(v["deleted"]) if v["deleted"] else "",
+                             "destroyed": v["destroyed"]} for n, v in secret["versions"].items()}
+        self._send(200, envelope(data={"current_version": secret["current"], "versions": versions,
+                                       "max_versions": 0, "oldest_version": 0}))
+
+    # ---- control ----
+    def control(self, cmd):
+        op = cmd["op"]
+        out = {}
+        with STATE.lock:
+            ns = canon_ns(cmd.get("namespace"))
+            if op == "advance":
+                STATE.now += cmd["seconds"]
+            elif op == "seal":
+                STATE.sealed = True
+            elif op == "unseal":
+                STATE.sealed = False
+            elif op == "namespace":
+                STATE.namespaces.add(canon_ns(cmd["name"]))
+            elif op == "mount":
+                STATE.mounts[(ns, cmd["path"].strip("/"))] = {"version": cmd.get("version", 2), "secrets": {}}
+            elif op == "kv_put":
+                engine = STATE.mounts[(ns, cmd["mount"])]
+                if engine["version"] == 1:
+                    engine["secrets"][cmd["path"]] = cmd["data"]
+                else:
+                    s = engine["secrets"].setdefault(cmd["path"], {"versions": {}, "current": 0})
+                    s["current"] += 1
+                    s["versions"][s["current"]] = {"data": cmd["data"], "created": STATE.now,
+                                                   "deleted": None, "destroyed": False}
+                    out["version"] = s["current"]
+            elif op in ("kv_delete", "kv_destroy"):
+                s = STATE.mounts[(ns, cmd["mount"])]["secrets"][cmd["path"]]
+                for n in cmd.get("versions") or [s["current"]]:
+                    if op == "kv_delete":
+                        s["versions"][n]["deleted"] = STATE.now
+                    else:
+                        s["versions"][n]["destroyed"] = True
+                        s["versions"][n]["data"] = None
+            elif op == "k8s_role":
+                STATE.roles.setdefault((ns, cmd.get("auth_path", "kubernetes")), {})[cmd["role"]] = {
+                    "jwt": cmd["jwt"], "ttl": cmd.get("ttl", 3600), "max_ttl": cmd.get("max_ttl", 0),
+                    "renewable": cmd.get("renewable", True), "paths": cmd.get("paths", [""])}
+            elif op == "token":
+                STATE.issue(ns, cmd.get("ttl", 0), cmd.get("max_ttl", 0), cmd.get("renewable", False),
+                            cmd.get("paths", [""]), token=cmd["token"])
+            elif op == "revoke_all":
+                STATE.tokens.clear()
+            elif op == "fail":
+                STATE.failures.append({"target": cmd["target"], "count": cmd.get("count", 1),
+                                       "status": cmd.get("status", 500),
+                                       "errors": cmd.get("errors", ["internal error"]),
+                                       "retry_after": cmd.get("retry_after")})
+            else:
+                return self._send(400, {"errors": ["unknown op"]})
+        self._send(200, out)
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    args = sys.argv[1:]
+    if "--tls-cert" in args:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args[args.index("--tls-cert") + 1], args[args.index("--tls-key") + 1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
