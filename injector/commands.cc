@@ -42,13 +42,15 @@ bool UsesProvider(const InjectionPlan& plan, Provider p) {
 // dedicated thread. If the main loop is stuck in a network call, the process
 // exits on its own shortly after, well within a second: files are replaced
 // atomically, so an interrupted write leaves only a temp file (swept on start).
-void HandleTerminationSignals(Waiter* waiter) {
+// `forced_exit_code` is 0 for a sidecar; init must not look successful, so it
+// uses 128+SIGTERM.
+void HandleTerminationSignals(Waiter* waiter, int forced_exit_code) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::thread([set, waiter] {
+  std::thread([set, waiter, forced_exit_code] {
     int sig = 0;
     sigwait(&set, &sig);
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -57,7 +59,7 @@ void HandleTerminationSignals(Waiter* waiter) {
     spdlog::warn("still busy 700 ms after {}; exiting now", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     spdlog::default_logger()->flush();
     std::fflush(stdout);
-    std::_Exit(0);
+    std::_Exit(forced_exit_code);
   }).detach();
 }
 
@@ -123,7 +125,7 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   const bool once = options.once || plan.lifecycle == Lifecycle::kInit;
   SystemClock clock;
   CondVarWaiter waiter;
-  HandleTerminationSignals(&waiter);
+  HandleTerminationSignals(&waiter, once ? 128 + SIGTERM : 0);
 
   auto http = MakeHttpClient();
   std::unique_ptr<HttpClient> aws_http;  // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only
@@ -139,7 +141,7 @@ int RunCommand(const RunOptions& options, const Environment& env) {
 #ifdef MEMSECRET_WITH_VAULT
   if (UsesProvider(plan, Provider::kVault)) {
     auto vault = vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), env, clock);
-    if (!vault.ok()) return Fail("vault: " + vault.status().message());
+    if (!vault.ok()) return Fail(vault.status().message());
     providers.Register(Provider::kVault, std::move(vault).value());
   }
 #endif
@@ -155,7 +157,7 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   Scheduler scheduler;
   const WallTime start = clock.Now();
   for (auto& job : MakeSecretFileJobs(plan, job_env)) scheduler.Add(std::move(job), start);
-  auto tokens = oauth::MakeTokenJobs(plan, http.get(), &providers, &writer, job_env.jitter);
+  auto tokens = oauth::MakeTokenJobs(plan, http.get(), &providers, &writer, job_env.jitter, &audit);
   if (!tokens.ok()) return Fail("oauth: " + tokens.status().message());
   for (auto& job : *tokens) scheduler.Add(std::move(job), start);
 
