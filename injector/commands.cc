@@ -13,6 +13,7 @@
 #include "injector/atomic_file_writer.h"
 #include "injector/audit.h"
 #include "injector/aws/secrets_manager.h"
+#include "injector/coalescing_provider.h"
 #include "injector/oauth/token_job.h"
 #include "injector/scheduler.h"
 #include "injector/secret_file_job.h"

@@ -130,9 +130,11 @@ def inner(binary, fake_script):
         # --- init: success ------------------------------------------------------
         for name in os.listdir(out):  # the failed run wrote the good files already
             os.unlink(os.path.join(out, name))
+        calls = fake.stats()["GetSecretValue"]
         r = subprocess.run([binary, "run"], env=probe_env, capture_output=True, text=True, timeout=30)
         outputs += [r.stdout, r.stderr]
         check(r.returncode == 0, "init run exits 0")
+        check(fake.stats()["GetSecretValue"] - calls == 1, "three files of one secret cost one GetSecretValue")
         check(read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-ONE", "raw #field file")
         check(json.loads(read(os.path.join(out, "crm.json"))) == V1, "json file")
         sourced = subprocess.run(["sh", "-c", '. "$0" && printf %s "$note|$clientSecret"',

@@ -1,0 +1,38 @@
+// CoalescingProvider: lets the files of one pass share a fetch. Several files
+// often read the same secret (`#clientId` and `#clientSecret` of one JSON
+// secret); a successful result is reused for the same ref (field ignored) and
+// options within `window`, so a pass costs one GetSecretValue per secret.
+// Failures are never cached. Use it for secret files only: credential
+// rotation (OAuth invalid_client) must re-read the store, not this cache.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "injector/secret_provider.h"
+#include "memsecret/clock.h"
+
+namespace memsecret::injector {
+
+class CoalescingProvider final : public SecretProvider {
+ public:
+  // `inner` and `clock` must outlive this provider. Single-threaded use.
+  CoalescingProvider(SecretProvider* inner, const Clock* clock,
+                     std::chrono::milliseconds window = std::chrono::seconds(2))
+      : inner_(inner), clock_(clock), window_(window) {}
+
+  FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override;
+
+ private:
+  struct Entry {
+    WallTime at;
+    FetchedSecret secret;
+  };
+  SecretProvider* inner_;
+  const Clock* clock_;
+  std::chrono::milliseconds window_;
+  std::map<std::string, Entry> recent_;  // key: ref without field + options
+};
+
+}  // namespace memsecret::injector
