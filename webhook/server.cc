@@ -60,11 +60,14 @@ void LogAdmission(const AdmitAnswer& a, std::chrono::nanoseconds latency) {
   }
   problems += "]";
   const double ms = std::chrono::duration<double, std::milli>(latency).count();
-  spdlog::log(IsDenialLike(a.outcome) ? spdlog::level::warn : spdlog::level::info,
-              "admission uid=\"{}\" namespace=\"{}\" outcome={} status={} files={} "
-              "latency_ms={:.3f} problems={}",
-              JsonEscape(a.uid), JsonEscape(a.namespace_name), AdmitOutcomeName(a.outcome),
-              a.http_status, a.files, ms, problems);
+  LogEvent(IsDenialLike(a.outcome) ? spdlog::level::warn : spdlog::level::info, "admission",
+           {{"uid", a.uid},
+            {"namespace", a.namespace_name},
+            {"outcome", AdmitOutcomeName(a.outcome)},
+            {"status", int64_t{a.http_status}},
+            {"files", static_cast<int64_t>(a.files)},
+            {"latency_ms", ms},
+            LogField::Raw("problems", problems)});
 }
 
 }  // namespace

@@ -5,6 +5,10 @@
 // formatted at all; see the injector's SecretValue).
 #pragma once
 
+#include <spdlog/common.h>
+
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -17,5 +21,21 @@ void InitJsonLogging(std::string_view component, std::string_view level = "info"
 
 // Escapes a string for embedding inside a JSON string literal.
 std::string JsonEscape(std::string_view s);
+
+// One extra top-level field of a log line; the value is kept as JSON text.
+struct LogField {
+  LogField(std::string_view key, std::string_view value);  // a JSON string
+  LogField(std::string_view key, const char* value) : LogField(key, std::string_view(value)) {}
+  LogField(std::string_view key, int64_t value);
+  LogField(std::string_view key, double value);
+  static LogField Raw(std::string_view key, std::string json);  // pre-encoded JSON value
+  std::string key;
+  std::string json;
+};
+
+// Logs `msg` with extra fields on the same JSON line:
+//   {"time":..,"level":..,"component":..,"msg":"admission","uid":"..","latency_ms":1.2}
+// Fields are attached only to this call (the text of `msg` can never inject fields).
+void LogEvent(spdlog::level::level_enum level, std::string_view msg, std::initializer_list<LogField> fields);
 
 }  // namespace memsecret

@@ -131,9 +131,9 @@ class BinaryTest(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 3.5)
             conn.close()
             server.wait_for("shutdown complete")
-            for l in server.all_lines:
-                json.loads(l)  # every log line is one JSON object
-            self.assertTrue(any("outcome=bad_request" in l for l in server.all_lines))
+            lines = [json.loads(l) for l in server.all_lines]  # every log line is one JSON object
+            admissions = [l for l in lines if l["msg"] == "admission"]
+            self.assertTrue(any(l["outcome"] == "bad_request" and l["status"] == 400 for l in admissions), admissions)
         finally:
             if server.proc.poll() is None:
                 server.proc.kill()
