@@ -4,6 +4,8 @@
 // options within `window`, so a pass costs one GetSecretValue per secret.
 // Failures are never cached. Use it for secret files only: credential
 // rotation (OAuth invalid_client) must re-read the store, not this cache.
+// The window must stay well below the shortest refresh interval (1 s) so a
+// later pass always reads the store again.
 #pragma once
 
 #include <chrono>
@@ -19,7 +21,7 @@ class CoalescingProvider final : public SecretProvider {
  public:
   // `inner` and `clock` must outlive this provider. Single-threaded use.
   CoalescingProvider(SecretProvider* inner, const Clock* clock,
-                     std::chrono::milliseconds window = std::chrono::seconds(2))
+                     std::chrono::milliseconds window = std::chrono::milliseconds(500))
       : inner_(inner), clock_(clock), window_(window) {}
 
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override;

@@ -152,7 +152,8 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   if (int swept = writer.RemoveStaleTempFiles(); swept > 0)
     spdlog::info("removed {} temp files left by an interrupted write", swept);
   StreamAuditSink audit(stdout);
-  JobEnvironment job_env{plan.pod, &providers,         &writer,
+  CoalescingProvider shared_fetches(&providers, &clock);  // files of one secret share a fetch
+  JobEnvironment job_env{plan.pod, &shared_fetches,    &writer,
                          &audit,   MakeRandomJitter(), BackoffPolicy{}};
 
   Scheduler scheduler;
