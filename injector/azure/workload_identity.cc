@@ -1,0 +1,128 @@
+#include "injector/azure/workload_identity.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "injector/aws/wire.h"
+#include "injector/read_file.h"
+
+namespace memsecret::injector::azure {
+
+namespace {
+
+using nlohmann::json;
+
+std::string StringField(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string Redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+    text.replace(at, secret.size(), "[redacted]");
+  return text;
+}
+
+}  // namespace
+
+WallTime TokenRefreshAt(WallTime issued, std::chrono::seconds expires_in) {
+  const auto expiry = issued + expires_in;
+  if (expires_in < std::chrono::minutes(10)) return issued + expires_in / 2;
+  return expiry - std::chrono::minutes(5);
+}
+
+Status MapEntraError(int http_status, const std::string& error, const std::string& description) {
+  std::string what = (error.empty() ? "HTTP " + std::to_string(http_status) : error) +
+                     (description.empty() ? "" : ": " + description);
+  if (http_status == 429) return ResourceExhausted(what);
+  if (error == "temporarily_unavailable" || http_status >= 500) return Unavailable(what);
+  if (error == "invalid_client" || error == "unauthorized_client" || error == "invalid_grant" ||
+      http_status == 401)
+    return Unauthenticated(what);
+  if (http_status == 403) return PermissionDenied(what);
+  return InvalidArgument(what);
+}
+
+WorkloadIdentityCredential::WorkloadIdentityCredential(AzureConfig config, HttpClient& http,
+                                                       const Clock& clock)
+    : config_(std::move(config)), http_(http), clock_(clock) {}
+
+void WorkloadIdentityCredential::Invalidate() {
+  token_ = SecretValue();
+  expires_at_.reset();
+}
+
+Result<const SecretValue*> WorkloadIdentityCredential::Token() {
+  const WallTime now = clock_.Now();
+  if (expires_at_ && now < refresh_at_) return &token_;
+  Status st = Exchange();
+  if (st.ok()) return &token_;
+  st = st.WithContext("entra token for client " + config_.client_id);
+  if (st.retryable() && expires_at_ && now + std::chrono::seconds(30) < *expires_at_) {
+    spdlog::warn("azure: {}; using the cached token until it nears expiry", st.message());
+    return &token_;
+  }
+  Invalidate();
+  return st;
+}
+
+Status WorkloadIdentityCredential::Exchange() {
+  last_retry_after_.reset();
+  auto assertion = ReadSecretFile(config_.token_file);
+  if (!assertion.ok()) return assertion.status().WithContext("federated token");
+  HttpRequest req;
+  req.method = "POST";
+  req.url = config_.TokenUrl();
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                 {"Accept", "application/json"}};
+  req.body = "client_id=" + aws::FormEncode(config_.client_id) +
+             "&scope=" + aws::FormEncode(config_.scope) +
+             "&grant_type=client_credentials"
+             "&client_assertion_type=" +
+             aws::FormEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+             "&client_assertion=" + aws::FormEncode(assertion->Reveal());
+  const WallTime sent = clock_.Now();
+  auto resp = http_.Send(req);
+  SecureWipe(req.body);
+  if (!resp.ok()) return resp.status();
+  json j = json::parse(resp->body, nullptr, false);
+  SecureWipe(resp->body);
+  if (resp->status != 200) {
+    std::string error, description;
+    if (j.is_object()) {
+      error = aws::CleanRemoteText(StringField(j, "error"), 64);
+      std::string d = Redact(StringField(j, "error_description"), assertion->Reveal());
+      description = aws::CleanRemoteText(d.substr(0, d.find_first_of("\r\n")), 300);
+    }
+    Status st = MapEntraError(resp->status, error, description);
+    if (st.retryable()) last_retry_after_ = aws::ParseRetryAfter(*resp, sent);
+    return st;
+  }
+  if (!j.is_object()) return Internal("token response is not a JSON object");
+  auto token = j.find("access_token");
+  auto expires_in = j.find("expires_in");
+  if (token == j.end() || !token->is_string() || token->get_ref<std::string&>().empty())
+    return Internal("token response has no access_token");
+  int64_t lifetime = 0;
+  if (expires_in != j.end() && expires_in->is_number()) lifetime = expires_in->get<int64_t>();
+  if (expires_in != j.end() && expires_in->is_string()) {  // older endpoints send a string
+    const std::string& s = expires_in->get_ref<const std::string&>();
+    if (!s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos)
+      lifetime = std::stoll(s);
+  }
+  if (lifetime <= 0) {
+    SecureWipe(token->get_ref<std::string&>());
+    return Internal("token response has no positive expires_in");
+  }
+  token_ = SecretValue(std::move(token->get_ref<std::string&>()));
+  SecureWipe(token->get_ref<std::string&>());
+  expires_at_ = sent + std::chrono::seconds(lifetime);
+  refresh_at_ = TokenRefreshAt(sent, std::chrono::seconds(lifetime));
+  spdlog::info("azure: obtained a Key Vault token for client {} (expires in {}s)",
+               config_.client_id, lifetime);
+  return Status::Ok();
+}
+
+}  // namespace memsecret::injector::azure

@@ -1,0 +1,64 @@
+// WorkloadIdentityCredential: Entra ID access tokens for Key Vault through
+// Azure Workload Identity — the projected service-account token (re-read
+// from its file at every exchange) is presented as a client assertion in a
+// client-credentials request (PROTOCOLS §4). Tokens are cached until shortly
+// before they expire. Access tokens and assertions are SecretValues and
+// appear in no message. Single-threaded (the injector's scheduler thread).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "injector/azure/azure_config.h"
+#include "memsecret/clock.h"
+#include "memsecret/http_client.h"
+#include "memsecret/secret_value.h"
+#include "memsecret/status.h"
+
+namespace memsecret::injector::azure {
+
+// When a token issued at `issued` for `expires_in` is refreshed: 5 minutes
+// before expiry (as the Azure SDKs do), or at half its life when it is
+// shorter than 10 minutes. Pure.
+WallTime TokenRefreshAt(WallTime issued, std::chrono::seconds expires_in);
+
+// Maps a failed token response (`error`, `error_description` already cleaned)
+// to a Status: invalid_client / unauthorized_client / invalid_grant
+// (e.g. AADSTS70021 no matching federated identity, AADSTS700016 unknown
+// application) kUnauthenticated; invalid_request / invalid_scope /
+// unsupported_grant_type kInvalidArgument; 429 kResourceExhausted;
+// temporarily_unavailable and 5xx kUnavailable.
+Status MapEntraError(int http_status, const std::string& error, const std::string& description);
+
+class WorkloadIdentityCredential {
+ public:
+  // `http` and `clock` must outlive the credential.
+  WorkloadIdentityCredential(AzureConfig config, HttpClient& http, const Clock& clock);
+
+  // A valid access token, exchanging first when none is cached or the
+  // cached one reached its refresh point. If that exchange fails for a
+  // retryable reason while the cached token is still valid for 30 s, the
+  // cached token is returned. Errors say "entra token for client <id>: ...".
+  Result<const SecretValue*> Token();
+
+  // Drops the cached token (Key Vault answered 401); the next Token() exchanges.
+  void Invalidate();
+
+  std::optional<WallTime> expires_at() const { return expires_at_; }
+  // The Retry-After hint of the last failed exchange, if it sent one.
+  std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_; }
+
+ private:
+  Status Exchange();
+
+  AzureConfig config_;
+  HttpClient& http_;
+  const Clock& clock_;
+  SecretValue token_;
+  std::optional<WallTime> expires_at_;  // set iff token_ is cached
+  WallTime refresh_at_;
+  std::optional<std::chrono::seconds> last_retry_after_;
+};
+
+}  // namespace memsecret::injector::azure
