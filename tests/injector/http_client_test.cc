@@ -186,6 +186,22 @@ TEST_F(HttpsTest, ExplicitCaFileIsTrusted) {
   EXPECT_EQ(r->body, "ok");
 }
 
+TEST_F(HttpsTest, HashedCaDirectoryIsTrustedAlongsideAnUnrelatedCaFile) {
+  std::string ca_dir = dir_.path() + "/ca";
+  std::string other = dir_.path() + "/other.pem";
+  std::string cmd =
+      "mkdir " + ca_dir + " && cp " + cert_ + " " + ca_dir + "/server.pem && openssl rehash " +
+      ca_dir + " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other -keyout " +
+      dir_.path() + "/other.key -out " + other + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto dir_only = MakeHttpClient(TlsOptions{"", ca_dir, false})->Send({"GET", Url()});
+  ASSERT_TRUE(dir_only.ok()) << dir_only.status().ToString();
+  auto file_only = MakeHttpClient(TlsOptions{other, "", false})->Send({"GET", Url()});
+  EXPECT_FALSE(file_only.ok());  // the unrelated CA alone does not vouch for the server
+  auto both = MakeHttpClient(TlsOptions{other, ca_dir, false})->Send({"GET", Url()});
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+}
+
 TEST_F(HttpsTest, SslCertFileEnvironmentIsHonoured) {
   ::setenv("SSL_CERT_FILE", cert_.c_str(), 1);
   auto r = MakeHttpClient()->Send({"GET", Url()});
