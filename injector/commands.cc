@@ -22,6 +22,9 @@
 #ifdef MEMSECRET_WITH_VAULT
 #include "injector/vault/vault_provider.h"
 #endif
+#ifdef MEMSECRET_WITH_AZURE
+#include "injector/azure/key_vault_provider.h"
+#endif
 
 namespace memsecret::injector {
 
@@ -97,7 +100,11 @@ bool ProviderCompiledIn(Provider provider) {
       return false;
 #endif
     case Provider::kAzure:
+#ifdef MEMSECRET_WITH_AZURE
+      return true;
+#else
       return false;
+#endif
   }
   return false;
 }
@@ -144,6 +151,13 @@ int RunCommand(const RunOptions& options, const Environment& env) {
     auto vault = vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), env, clock);
     if (!vault.ok()) return Fail(vault.status().message());
     providers.Register(Provider::kVault, std::move(vault).value());
+  }
+#endif
+#ifdef MEMSECRET_WITH_AZURE
+  if (UsesProvider(plan, Provider::kAzure)) {
+    auto azure = azure::MakeAzureProvider(plan.azure.value_or(AzureSettings{}), env, *http, clock);
+    if (!azure.ok()) return Fail(azure.status().message());
+    providers.Register(Provider::kAzure, std::move(azure).value());
   }
 #endif
 
