@@ -18,13 +18,9 @@
 #include "injector/scheduler.h"
 #include "injector/secret_file_job.h"
 #include "memsecret/duration.h"
-#include "memsecret/http_client.h"
-#ifdef MEMSECRET_WITH_VAULT
-#include "injector/vault/vault_provider.h"
-#endif
-#ifdef MEMSECRET_WITH_AZURE
 #include "injector/azure/key_vault_provider.h"
-#endif
+#include "injector/vault/vault_provider.h"
+#include "memsecret/http_client.h"
 
 namespace memsecret::injector {
 
@@ -89,42 +85,10 @@ Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file,
   return plan;
 }
 
-bool ProviderCompiledIn(Provider provider) {
-  switch (provider) {
-    case Provider::kAws:
-      return true;
-    case Provider::kVault:
-#ifdef MEMSECRET_WITH_VAULT
-      return true;
-#else
-      return false;
-#endif
-    case Provider::kAzure:
-#ifdef MEMSECRET_WITH_AZURE
-      return true;
-#else
-      return false;
-#endif
-  }
-  return false;
-}
-
-Status CheckProvidersSupported(const InjectionPlan& plan) {
-  std::string problems;
-  for (const auto& f : plan.files) {
-    if (ProviderCompiledIn(f.ref.provider)) continue;
-    if (!problems.empty()) problems += "; ";
-    problems += f.name + ": " + f.ref.ToString() + ": provider " + ProviderName(f.ref.provider) +
-                " is not supported by this build yet";
-  }
-  return problems.empty() ? Status::Ok() : FailedPrecondition(problems);
-}
-
 int RunCommand(const RunOptions& options, const Environment& env) {
   auto loaded = LoadPlan(options.plan_file, env);
   if (!loaded.ok()) return Fail("plan: " + loaded.status().message(), 2);
   const InjectionPlan& plan = *loaded;
-  if (Status st = CheckProvidersSupported(plan); !st.ok()) return Fail(st.message());
   struct stat st;
   if (::stat(plan.output_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Fail("output directory " + plan.output_dir +
@@ -146,20 +110,16 @@ int RunCommand(const RunOptions& options, const Environment& env) {
     if (!aws.ok()) return Fail("aws: " + aws.status().message());
     providers.Register(Provider::kAws, std::move(aws).value());
   }
-#ifdef MEMSECRET_WITH_VAULT
   if (UsesProvider(plan, Provider::kVault)) {
     auto vault = vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), env, clock);
     if (!vault.ok()) return Fail(vault.status().message());
     providers.Register(Provider::kVault, std::move(vault).value());
   }
-#endif
-#ifdef MEMSECRET_WITH_AZURE
   if (UsesProvider(plan, Provider::kAzure)) {
     auto azure = azure::MakeAzureProvider(plan.azure.value_or(AzureSettings{}), env, *http, clock);
     if (!azure.ok()) return Fail(azure.status().message());
     providers.Register(Provider::kAzure, std::move(azure).value());
   }
-#endif
 
   AtomicFileWriter writer(plan.output_dir);
   if (Status m = writer.RemoveReadyMarker(); !m.ok()) return Fail(m.message());

@@ -30,14 +30,6 @@ struct RunOptions {
 // name is taken from MEMSECRET_POD_NAME when set.
 Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file, const Environment& env);
 
-// Providers compiled into this build (aws always; vault/azure when their
-// libraries are linked: MEMSECRET_WITH_VAULT / MEMSECRET_WITH_AZURE).
-bool ProviderCompiledIn(Provider provider);
-
-// Refs this build cannot serve as a start-up error naming every such file
-// ("provider vault is not supported by this build yet"); OK otherwise.
-Status CheckProvidersSupported(const InjectionPlan& plan);
-
 int RunCommand(const RunOptions& options, const Environment& env);
 int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env);
 

@@ -44,7 +44,7 @@ FetchResult ProviderRegistry::Fetch(const SecretRef& ref, const FetchOptions& op
   if (impl == nullptr) {
     return FetchResult::Failure(FailedPrecondition("provider " +
                                                    std::string(ProviderName(ref.provider)) +
-                                                   " is not supported by this build yet"));
+                                                   " is not configured for this plan"));
   }
   return impl->Fetch(ref, options);
 }

@@ -57,7 +57,7 @@ class SecretProvider {
 
 // Dispatches each ref to the provider registered for its Provider. Refs for a
 // provider without a registration fail with kFailedPrecondition
-// "provider <name> is not supported by this build yet" (never retried).
+// "provider <name> is not configured for this plan" (never retried).
 class ProviderRegistry final : public SecretProvider {
  public:
   void Register(Provider provider, std::unique_ptr<SecretProvider> impl);

@@ -20,7 +20,10 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;  // absolute: https://host[:port]/path?query (http:// only to loopback)
+  // Absolute https://host[:port]/path?query. Plain http:// is refused except to
+  // loopback and the link-local EKS/ECS credential agents (169.254.170.2,
+  // 169.254.170.23, fd00:ec2::23), as botocore allows.
+  std::string url;
   HttpHeaders headers;
   std::string body;
   std::chrono::milliseconds timeout{10'000};

@@ -21,6 +21,3 @@ target_include_directories(memsecret_oauth PUBLIC ${PROJECT_SOURCE_DIR})
 # scheduler's Job and BackoffDelay; it does not depend back on this library.
 target_link_libraries(memsecret_oauth PUBLIC memsecret_injector_core memsecret_common
   PRIVATE nlohmann_json::nlohmann_json spdlog::spdlog OpenSSL::Crypto)
-# The injector binary is defined after this file is included: link it once
-# the directory has been processed.
-cmake_language(DEFER CALL target_link_libraries memsecret-injector PRIVATE memsecret_oauth)

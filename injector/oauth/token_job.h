@@ -12,7 +12,7 @@
 //   auto jobs = MakeTokenJobs(plan, http, providers, writer, MakeRandomJitter(), &audit);
 //   for (auto& job : *jobs) scheduler.Add(std::move(job), clock.Now());
 // Sidecar: Scheduler::Run keeps them refreshing. Init / --once: RunDue(now)
-// once and require AllReady(); TokenJob::last_status() explains a failure.
+// once and require AllReady(); TokenJob::LastStatus() explains a failure.
 #pragma once
 
 #include <memory>
@@ -47,7 +47,7 @@ class TokenJob final : public Job {
   bool Ready() const override { return written_; }
 
   // The outcome of the last Run (OK before the first).
-  const Status& last_status() const { return last_status_; }
+  Status LastStatus() const override { return last_status_; }
   // Expiry of the token in the file (nullopt before the first write).
   std::optional<WallTime> valid_until() const { return valid_until_; }
   int consecutive_failures() const { return failures_; }

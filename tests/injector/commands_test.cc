@@ -1,5 +1,4 @@
-// Plan loading for the run/probe commands and the start-up check that refuses
-// providers this build does not have.
+// Plan loading for the run/probe commands.
 #include "injector/commands.h"
 
 #include <gtest/gtest.h>
@@ -50,38 +49,6 @@ TEST(LoadPlanTest, MissingOrBrokenPlanIsExplained) {
   EXPECT_FALSE(LoadPlan(std::nullopt, broken).ok());
 }
 
-TEST(CheckProvidersTest, ProvidersNotInThisBuildAreStartupErrors) {
-  InjectionPlan plan;
-  PlannedFile a;
-  a.name = "a";
-  a.ref = ParseSecretRef("aws:/crm/a").value();
-  plan.files.push_back(a);
-  EXPECT_TRUE(CheckProvidersSupported(plan).ok());
-  PlannedFile v = a;
-  v.name = "v";
-  v.ref = ParseSecretRef("vault:secret/crm/app").value();
-  PlannedFile z = a;
-  z.name = "z";
-  z.ref = ParseSecretRef("azure:crm-vault/db-password").value();
-  plan.files.push_back(v);
-  plan.files.push_back(z);
-  Status st = CheckProvidersSupported(plan);
-  const bool vault = ProviderCompiledIn(Provider::kVault),
-             azure = ProviderCompiledIn(Provider::kAzure);
-  ASSERT_EQ(st.ok(), vault && azure);
-  if (st.ok()) return;
-  EXPECT_EQ(st.code(), Code::kFailedPrecondition);
-  // Each missing provider is named with the file and ref; linked ones are not.
-  EXPECT_EQ(st.message().find(
-                "v: vault:secret/crm/app: provider vault is not supported by this build yet") !=
-                std::string::npos,
-            !vault);
-  EXPECT_EQ(
-      st.message().find(
-          "z: azure:crm-vault/db-password: provider azure is not supported by this build yet") !=
-          std::string::npos,
-      !azure);
-}
 
 TEST(ProviderRegistryTest, UnregisteredProviderFailsClearly) {
   ProviderRegistry registry;
@@ -89,7 +56,7 @@ TEST(ProviderRegistryTest, UnregisteredProviderFailsClearly) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status.code(), Code::kFailedPrecondition);
   EXPECT_FALSE(r.status.retryable());
-  EXPECT_EQ(r.status.message(), "provider vault is not supported by this build yet");
+  EXPECT_EQ(r.status.message(), "provider vault is not configured for this plan");
 }
 
 }  // namespace

@@ -154,11 +154,11 @@ TEST_F(JobFixture, LongOutageKeepsTheExpiredFileAndRecoversByItself) {
   }
   EXPECT_GT(failures, 5);
   EXPECT_LT(failures, 40) << "backoff must grow";
-  EXPECT_EQ(job->last_status().code(), Code::kUnavailable);
+  EXPECT_EQ(job->LastStatus().code(), Code::kUnavailable);
   down = false;
   ASSERT_TRUE(job->Run(now));
   EXPECT_EQ(ReadFile(dir.path() + "/token"), "TOKEN-2-SECRET");
-  EXPECT_TRUE(job->last_status().ok());
+  EXPECT_TRUE(job->LastStatus().ok());
 }
 
 TEST_F(JobFixture, FirstMintFailureLeavesNoFileAndExplains) {
@@ -171,8 +171,8 @@ TEST_F(JobFixture, FirstMintFailureLeavesNoFileAndExplains) {
   auto job = Make();
   ASSERT_TRUE(job->Run(clock.Now()));
   EXPECT_FALSE(job->Ready());
-  EXPECT_EQ(job->last_status().code(), Code::kUnauthenticated);
-  EXPECT_EQ(job->last_status().message(),
+  EXPECT_EQ(job->LastStatus().code(), Code::kUnauthenticated);
+  EXPECT_EQ(job->LastStatus().message(),
             "token token: oauth(https://idp.example/token): HTTP 401 invalid_client: bad");
   EXPECT_FALSE(std::ifstream(dir.path() + "/token").good());
   EXPECT_NE(logs.text().find("invalid_client: bad"), std::string::npos);
