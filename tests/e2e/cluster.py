@@ -26,6 +26,12 @@ OAUTH_DIR = os.path.join(ROOT, "tests", "oauth")
 PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 
 
+def _die_with_parent():
+    """preexec_fn: the backend dies with the test process (no orphans holding ports or pipes)."""
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def wait_until(pred, timeout, what, interval=0.02):
     """Polls `pred` until it returns a truthy value; AssertionError at the deadline."""
     deadline = time.monotonic() + timeout
@@ -38,8 +44,8 @@ def wait_until(pred, timeout, what, interval=0.02):
         time.sleep(interval)
 
 
-def _control(url, path="/_control", **cmd):
-    req = urllib.request.Request(url + path, data=json.dumps(cmd).encode(), method="POST")
+def _control(url, cmd):
+    req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
     return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"{}")
 
 
@@ -47,12 +53,13 @@ class FakeAws:
     """tests/fakes/fake_aws.py on loopback (region us-east-1)."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([PY, os.path.join(FAKES, "fake_aws.py")], stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([PY, os.path.join(FAKES, "fake_aws.py")], stdout=subprocess.PIPE, text=True,
+                                     preexec_fn=_die_with_parent)
         self.port = int(self.proc.stdout.readline().split()[1])
         self.url = "http://127.0.0.1:%d" % self.port
 
     def control(self, **cmd):
-        return _control(self.url, **cmd)
+        return _control(self.url, cmd)
 
     def put_secret(self, name, value, **kw):
         return self.control(op="put_secret", name=name, string=value if isinstance(value, str) else json.dumps(value), **kw)
@@ -78,7 +85,7 @@ class OAuthServer:
         env = dict(os.environ, OAUTH_TTL_SECONDS=str(ttl), OAUTH_DOWN_FILE=self.down_file,
                    OAUTH_CLIENT_ID=client_id, OAUTH_CLIENT_SECRET=client_secret, OAUTH_AUTH_METHOD=auth_method)
         self.proc = subprocess.Popen(["node", "server.mjs"], cwd=OAUTH_DIR, env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
+                                     stderr=subprocess.DEVNULL, text=True, preexec_fn=_die_with_parent)
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError("oidc-provider did not start (run tests/oauth/setup.sh)")
@@ -116,12 +123,13 @@ class VaultFake:
     """tests/fakes/vault_fake.py on loopback."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([PY, os.path.join(FAKES, "vault_fake.py")], stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([PY, os.path.join(FAKES, "vault_fake.py")], stdout=subprocess.PIPE, text=True,
+                                     preexec_fn=_die_with_parent)
         self.port = int(self.proc.stdout.readline().split()[1])
         self.url = "http://127.0.0.1:%d" % self.port
 
     def control(self, **cmd):
-        return _control(self.url, **cmd)
+        return _control(self.url, cmd)
 
     def stats(self):
         return json.loads(urllib.request.urlopen(self.url + "/_control/stats", timeout=10).read())
@@ -239,7 +247,7 @@ class Webhook:
                 self.proc = subprocess.Popen(
                     [os.path.join(build_dir, "webhook", "memsecret-webhook"), "serve", "--config", self.config,
                      "--listen", "127.0.0.1:%d" % self.port, "--tls-cert", self.cert, "--tls-key", self.key],
-                    stdout=subprocess.DEVNULL, stderr=errf)
+                    stdout=subprocess.DEVNULL, stderr=errf, preexec_fn=_die_with_parent)
             if self._wait_ready():
                 break
             self.proc.kill()

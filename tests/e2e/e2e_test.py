@@ -32,9 +32,10 @@ MOUNT = "/var/run/secrets/memsecret"
 API_KEY_1 = "E2E-CRM-API-KEY-ONE-7f3a"
 API_KEY_2 = "E2E-CRM-API-KEY-TWO-91bc"
 API_KEY_3 = "E2E-CRM-API-KEY-THREE-c0de"
+CXONE = {"accessKeyId": "E2E-CXONE-KEY-ID", "accessKeySecret": "E2E-CXONE-SECRET-'$(x) \"q\"-a81f"}
 SETTINGS = {"crmUrl": "https://crm.example.com", "password": "E2E-SETTINGS-PASSWORD-55e1"}
 # Every string that must never reach a log; minted tokens and JWTs are added as seen.
-NEVER_PRINTED = [API_KEY_1, API_KEY_2, API_KEY_3, SETTINGS["password"]]
+NEVER_PRINTED = [API_KEY_1, API_KEY_2, API_KEY_3, SETTINGS["password"], CXONE["accessKeySecret"]]
 TIMINGS = {}
 ENV = {}
 
@@ -51,21 +52,31 @@ def setUpModule():
         if not os.access(os.path.join(BUILD, b), os.X_OK):
             raise unittest.SkipTest("e2e pods: %s not built in %s" % (b, BUILD))
     ENV["t0"] = time.monotonic()
+    try:
+        start_cluster()
+    except BaseException:
+        tearDownModule()  # unittest skips it when setUpModule fails
+        raise
+
+
+def start_cluster():
     aws = ENV["aws"] = cluster.FakeAws()
     proxy = ENV["aws_proxy"] = cluster.Proxy(aws.port)  # so a test can cut the network to AWS
     oauth = ENV["oauth"] = cluster.OAuthServer(ttl=6)
+    ENV["vault"] = cluster.VaultFake()
     NEVER_PRINTED.append(oauth.client_secret)
     policy = [{"namespaces": ["crm-sync", "crm-sync-*"], "allow": ["aws:" + PREFIX + "*"]},
+              {"namespaces": ["cx-pipelines"], "allow": ["vault:secret/genesys/production/cx-pipeline*"]},
               {"namespaces": ["*"], "allow": ["aws:/genesys/{namespace}/{serviceAccount}/*"]}]
     common = dict(injector_env=[("AWS_ENDPOINT_URL", proxy.url), ("MEMSECRET_LOG_LEVEL", "info")],
-                  token_urls=[oauth.token_url], policy=policy, min_remaining_seconds=2)
+                  token_urls=[oauth.token_url], policy=policy, min_remaining_seconds=2, vault_addr=ENV["vault"].url)
     ENV["native"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=True, **common))
     ENV["classic"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=False, **common))
     seed()
 
 
 def tearDownModule():
-    for k in ("native", "classic", "oauth", "aws_proxy", "aws"):
+    for k in ("native", "classic", "oauth", "vault", "aws_proxy", "aws"):
         if k in ENV:
             ENV[k].close()
     if "t0" in ENV:
@@ -78,6 +89,8 @@ def seed():
     aws.put_secret(PREFIX + "crm", {"apiKey": API_KEY_1})
     aws.put_secret(PREFIX + "settings", SETTINGS)
     aws.put_secret(PREFIX + "oauth-client", {"clientId": oauth.client_id, "clientSecret": oauth.client_secret})
+    ENV["vault"].control(op="mount", path="secret", version=2)
+    ENV["vault"].control(op="kv_put", mount="secret", path="genesys/production/cx-pipeline", data=CXONE)
 
 
 def fixture(name, **subs):
@@ -116,6 +129,8 @@ class PodTest(unittest.TestCase):
             NEVER_PRINTED.append(jwt)
             if aud == "sts.amazonaws.com":  # the role trusts this pod's projected token
                 ENV["aws"].control(op="sts", role=ROLE, token=jwt, duration=3600)
+            if aud == "vault":  # Vault's Kubernetes auth role bound to this pod's token
+                ENV["vault"].control(op="k8s_role", auth_path="kubernetes", role="cx-pipeline", jwt=jwt, ttl=600)
         if start:
             run.start()
         return adm, run
@@ -363,6 +378,20 @@ class ClassicAndInit(PodTest):
         exits = {e["container"]: e for e in run.find_events("container_exited")}
         self.assertEqual(exits["memsecret-init"]["exit_code"], 0)
         self.assertLess(exits["memsecret-init"]["t"], run.find_events("container_started", "crm-sync")[0]["t"])
+
+
+    def test_init_only_job_with_vault_dotenv(self):
+        pod = fixture("cx-pipeline-job.yaml")
+        _, run = self.admit_and_start(pod, namespace="cx-pipelines")
+        spec = run.pod["spec"]
+        self.assertEqual([c["name"] for c in spec["initContainers"]], ["memsecret-init"])
+        self.assertIn("vault", run.sa_tokens, "projected token with the Vault audience")
+        res = run.wait_done(timeout=30)
+        self.assertEqual(res["phase"], "Succeeded", run.describe() + run.logs("memsecret-init") + run.logs("deploy"))
+        lines = self.app_log_lines(run, "deploy")
+        self.assertIn("app: environment loaded; deploying", lines)
+        self.assertTrue(lines[0].endswith(" 400 10002:10002"), lines)
+        self.assertGreaterEqual(ENV["vault"].stats()["login_ok"], 1)
 
 
 class Denied(PodTest):
