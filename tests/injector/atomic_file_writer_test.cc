@@ -13,7 +13,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector {
 namespace {

@@ -6,7 +6,9 @@
 #include <fstream>
 
 #include "injector/secret_provider.h"
-#include "temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector {
 namespace {

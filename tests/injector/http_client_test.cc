@@ -14,7 +14,9 @@
 #include <thread>
 
 #include "memsecret/url.h"
-#include "temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret {
 namespace {
@@ -168,7 +170,7 @@ class HttpsTest : public ::testing::Test {
     port_ = srv_->Start();
   }
   std::string Url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/"; }
-  injector::TempDir dir_;
+  TempDir dir_;
   std::string cert_, key_;
   std::unique_ptr<LoopbackServer> srv_;
   int port_ = 0;

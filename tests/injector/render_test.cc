@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <fstream>
 
-#include "temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector {
 namespace {

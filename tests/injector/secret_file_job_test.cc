@@ -11,7 +11,9 @@
 #include <sstream>
 
 #include "injector_fakes.h"
-#include "temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector {
 namespace {

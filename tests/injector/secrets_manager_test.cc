@@ -12,7 +12,9 @@
 #include "injector/aws/credential_chain.h"
 #include "injector/aws/endpoints.h"
 #include "injector_fakes.h"
-#include "temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector::aws {
 namespace {

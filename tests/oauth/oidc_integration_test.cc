@@ -19,8 +19,10 @@
 #include "injector/oauth/token_job.h"
 #include "injector/oauth/token_minter.h"
 #include "injector/scheduler.h"
-#include "injector/temp_dir.h"
+#include "testing/temp_dir.h"
 #include "oauth/oidc_server.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector::oauth {
 namespace {

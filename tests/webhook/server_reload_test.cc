@@ -13,7 +13,7 @@
 #include "webhook/hot_reload.h"
 #include "webhook/testing/eventually.h"
 #include "webhook/testing/server_harness.h"
-#include "webhook/testing/temp_dir.h"
+#include "testing/temp_dir.h"
 
 namespace memsecret::webhook {
 namespace {

@@ -5,7 +5,7 @@
 #include <openssl/pem.h>
 
 #include "webhook/testing/server_harness.h"
-#include "webhook/testing/temp_dir.h"
+#include "testing/temp_dir.h"
 #include "webhook/testing/test_pki.h"
 #include "webhook/tls_context.h"
 

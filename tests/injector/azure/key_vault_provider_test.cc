@@ -11,7 +11,9 @@
 
 #include "fakes/vault_azure_fake_process.h"
 #include "injector/injector_fakes.h"
-#include "injector/temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector::azure {
 namespace {

@@ -13,7 +13,9 @@
 
 #include "injector/oauth/oauth_fakes.h"
 #include "injector/oauth/token_renderer.h"
-#include "injector/temp_dir.h"
+#include "testing/temp_dir.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector::oauth {
 namespace {

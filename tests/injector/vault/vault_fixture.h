@@ -11,8 +11,10 @@
 
 #include "fakes/vault_azure_fake_process.h"
 #include "injector/injector_fakes.h"
-#include "injector/temp_dir.h"
+#include "testing/temp_dir.h"
 #include "injector/vault/vault_provider.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector::vault {
 

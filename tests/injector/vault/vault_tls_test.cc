@@ -7,8 +7,10 @@
 #include <fstream>
 
 #include "fakes/vault_azure_fake_process.h"
-#include "injector/temp_dir.h"
+#include "testing/temp_dir.h"
 #include "injector/vault/vault_provider.h"
+
+using memsecret::testing::TempDir;
 
 namespace memsecret::injector::vault {
 namespace {

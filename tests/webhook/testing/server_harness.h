@@ -14,7 +14,7 @@
 #include "webhook/file_watcher.h"
 #include "webhook/metrics.h"
 #include "webhook/server.h"
-#include "webhook/testing/temp_dir.h"
+#include "testing/temp_dir.h"
 #include "webhook/testing/test_pki.h"
 #include "webhook/testing/tls_test_client.h"
 #include "webhook/tls_context.h"
