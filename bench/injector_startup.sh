@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Injector start-up: time from exec to the probe succeeding for a plan of 10
+# secrets and 2 OAuth tokens against the loopback fakes (Secrets Manager + STS
+# with SigV4 verification, client-credentials token endpoint), measured with
+# hyperfine over many runs. Also times `run --once` (the init-container path:
+# exec -> every file written -> exit 0) and `probe` alone.
+#
+# usage: bench/injector_startup.sh [--short] [--runs N]
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+RUNS=100
+while (($#)); do
+  case $1 in
+    --short) RUNS=10 ;;
+    --runs) RUNS=$2; shift ;;
+    *) echo "usage: $0 [--short] [--runs N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+need hyperfine curl "$PY"
+need_binaries "$INJECTOR_BIN"
+echo "== injector start-up: exec -> probe succeeds (10 secrets + 2 tokens, loopback fakes) =="
+machine
+make_workdir
+start_injector_fakes 10 2 300 3600
+
+# The plan must work before it is timed.
+"$INJECTOR_BIN" run --once --plan "$PLAN_FILE" >/dev/null 2>"$WORK/once.err" || {
+  echo "injector run --once failed:" >&2; cat "$WORK/once.err" >&2; exit 1; }
+echo "# files: $(ls "$OUT" | wc -l) (+ .memsecret-ready); $RUNS runs each; fakes are Python (SigV4 checked by botocore)"
+
+hf() {  # hf NAME COMMAND...
+  local name=$1
+  shift
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-json "$WORK/$name.json" "$@" >"$WORK/$name.txt" 2>&1 ||
+    { cat "$WORK/$name.txt" >&2; exit 1; }
+  "$PY" - "$WORK/$name.json" "$name" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+t = sorted(r["times"])
+p = lambda q: t[min(len(t) - 1, int(q * len(t)))] * 1000
+print("%-22s median %7.2f ms  mean %7.2f ms  p90 %7.2f ms  min %7.2f ms  max %7.2f ms  (%d runs)" % (
+    sys.argv[2], r["median"] * 1000, r["mean"] * 1000, p(0.9), r["min"] * 1000, r["max"] * 1000, len(t)))
+print("RESULT injector.%s.median %.2f ms" % (sys.argv[2], r["median"] * 1000))
+PYEOF
+}
+hf exec_to_probe "sh $BENCH_DIR/lib/start_and_probe.sh $INJECTOR_BIN $PLAN_FILE $OUT"
+hf run_once --prepare "rm -f $OUT/.memsecret-ready" "$INJECTOR_BIN run --once --plan $PLAN_FILE"
+hf probe_alone "$INJECTOR_BIN probe --plan $PLAN_FILE"
+hf sh_baseline "sh -c true"
+echo "# exec_to_probe includes one sh start (see sh_baseline) and the final probe exec (see probe_alone)"
