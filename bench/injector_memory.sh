@@ -57,19 +57,27 @@ while :; do
   cycles=$(wc -l <"$AUDIT")
   rss=$(rss_kib "$INJ_PID" VmRSS)
   [[ -n $rss ]] || { echo "injector exited" >&2; exit 1; }
-  echo "$((SECONDS - T0)) $cycles $rss" >>"$SAMPLES"
+  echo "$((SECONDS - T0)) $cycles $rss $(rss_kib "$INJ_PID" RssAnon)" >>"$SAMPLES"
   ((cycles >= CYCLES + 12)) && break
   ((SECONDS < deadline)) || { echo "only $cycles cycles before the deadline" >&2; break; }
   sleep 0.2
 done
 HWM=$(rss_kib "$INJ_PID" VmHWM)
+PSS=$(awk '/^Pss:/ {print $2}' "/proc/$INJ_PID/smaps_rollup" 2>/dev/null || echo 0)
+FILE_RSS=$(rss_kib "$INJ_PID" RssFile)
+# The same binary doing nothing (probe: parse the plan, stat one file): the
+# part of RSS that is the mapped shared libraries, not the sidecar's work.
+/usr/bin/time -f '%M' -o "$WORK/probe-time.txt" "$INJECTOR_BIN" probe --plan "$PLAN_FILE" >/dev/null 2>&1 || true
+PROBE_RSS=$(tail -1 "$WORK/probe-time.txt")
 THREADS=$(awk '/^Threads:/ {print $2}' "/proc/$INJ_PID/status")
 kill -TERM "$INJ_PID"
 wait "$TIME_PID" || true
 GNU_MAX=$(tail -1 "$WORK/time.txt")
-"$PY" - "$SAMPLES" "$AUDIT" "$GNU_MAX" "$HWM" "$THREADS" <<'PYEOF'
+"$PY" - "$SAMPLES" "$AUDIT" "$GNU_MAX" "$HWM" "$THREADS" "${PSS:-0}" "${FILE_RSS:-0}" "${PROBE_RSS:-0}" <<'PYEOF'
 import json, statistics, sys
 samples = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
+pss, file_rss, probe_rss = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+anon_peak = max(s[3] for s in samples)
 audit = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 gnu_max, hwm, threads = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 outcomes = {}
@@ -94,7 +102,12 @@ print("RSS: peak %.2f MiB (GNU time %d KiB, VmHWM %d KiB); steady %.2f MiB (medi
     max(gnu_max, hwm) / 1024, gnu_max, hwm, late / 1024))
 print("growth: first 20%% of cycles %.2f MiB -> last 20%% %.2f MiB (%+d KiB); slope over the second half %+.1f KiB per 1000 cycles; %s threads" % (
     early / 1024, late / 1024, late - early, slope * 1000, threads))
+print("breakdown: anonymous (private heap/stacks) peak %.2f MiB; file-backed shared library pages %.2f MiB; PSS %.2f MiB; "
+      "the same binary doing nothing (probe) peaks at %.2f MiB" % (anon_peak / 1024, file_rss / 1024, pss / 1024, probe_rss / 1024))
 print("RESULT injector.cycles %d" % cycles)
+print("RESULT injector.rss_anon_peak %.2f MiB" % (anon_peak / 1024))
+print("RESULT injector.pss %.2f MiB" % (pss / 1024))
+print("RESULT injector.probe_rss %.2f MiB" % (probe_rss / 1024))
 print("RESULT injector.rss_peak %.2f MiB" % (max(gnu_max, hwm) / 1024))
 print("RESULT injector.rss_steady %.2f MiB" % (late / 1024))
 print("RESULT injector.rss_growth %+d KiB" % (late - early))

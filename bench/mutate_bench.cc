@@ -3,7 +3,9 @@
 // Mutate() alone, for pods with 1, 10 and 50 containers and 6 annotations.
 #include <benchmark/benchmark.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "webhook/admission_review.h"
 #include "webhook/mutator.h"
@@ -85,6 +87,28 @@ void BM_Admit(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(body.size()));
 }
+
+#ifdef MEMSECRET_BENCH_FIXTURES
+// The exact request and configuration of bench/webhook_load.sh (Deployment
+// pod, 3 containers, existing volumes, 6 memsecret annotations).
+std::string ReadFixture(const char* name) {
+  std::ifstream in(std::string(MEMSECRET_BENCH_FIXTURES) + "/" + name, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void BM_AdmitLoadFixture(benchmark::State& state) {
+  static const Config config = ParseConfig(ReadFixture("webhook-config.yaml")).value();
+  const std::string body = ReadFixture("admission-review.json");
+  for (auto _ : state) {
+    AdmitAnswer a = Admit(body, config);
+    if (a.outcome != AdmitOutcome::kPatched) state.SkipWithError("not patched");
+    benchmark::DoNotOptimize(a);
+  }
+}
+BENCHMARK(BM_AdmitLoadFixture)->Unit(benchmark::kMicrosecond);
+#endif
 
 BENCHMARK(BM_Mutate)->Arg(1)->Arg(10)->Arg(50)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Admit)->Arg(1)->Arg(10)->Arg(50)->Unit(benchmark::kMicrosecond);

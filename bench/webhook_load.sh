@@ -69,7 +69,8 @@ head -c "$ANSWER_BYTES" /dev/zero | tr '\0' 'x' >"$WORK/www/mutate"
 chmod 644 "$WORK/www/mutate"
 sed -e "s#@WORK@#$WORK#g" -e "s#@PORT@#$NG_PORT#g" "$BENCH_DIR/lib/nginx.conf.in" >"$WORK/nginx.conf"
 nginx -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf" &
-BENCH_PIDS+=($!)
+NG_MASTER=$!
+BENCH_PIDS+=($NG_MASTER)
 for _ in $(seq 200); do
   curl -skf -X POST --data-binary "@$REVIEW" "https://127.0.0.1:$NG_PORT/mutate" -o "$WORK/ng.out" 2>/dev/null && break
   sleep 0.05
@@ -81,6 +82,18 @@ if [[ ! -f $WORK/ng.out || $(wc -c <"$WORK/ng.out") != "$ANSWER_BYTES" ]]; then
 fi
 echo "# nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), worker_processes auto ($(nproc)); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "# $ROUNDS round(s) x ${DURATION}s per server and connection count, servers alternating"
+
+# CPU time (utime + stime, clock ticks) of the webhook, or of nginx's master
+# and workers: the server's CPU cost per request, load generator excluded.
+cpu_ticks() {  # cpu_ticks webhook|nginx
+  local pids p t=0
+  if [[ $1 == webhook ]]; then pids=$WH_PID; else pids="$NG_MASTER $(pgrep -P "$NG_MASTER" | tr '\n' ' ')"; fi
+  for p in $pids; do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo $t
+}
+HZ=$(getconf CLK_TCK)
 
 run_wrk() {  # run_wrk PORT CONNS SECONDS -> JSON
   local threads=$(( $2 < $(nproc) ? $2 : $(nproc) ))
@@ -94,15 +107,17 @@ run_wrk "$NG_PORT" 16 1 >/dev/null
 
 RUNS=$WORK/runs.jsonl
 : >"$RUNS"
-printf '%-8s %5s %5s %10s %9s %9s %7s\n' server conns round req/s p50_ms p99_ms errors
+printf '%-8s %5s %5s %10s %9s %9s %7s %12s\n' server conns round req/s p50_ms p99_ms errors cpu_us/req
 for c in "${CONNS[@]}"; do
   for r in $(seq "$ROUNDS"); do
     if ((r % 2)); then order=(webhook nginx); else order=(nginx webhook); fi
     for s in "${order[@]}"; do
       port=$WH_PORT; [[ $s == nginx ]] && port=$NG_PORT
+      t0=$(cpu_ticks "$s")
       j=$(run_wrk "$port" "$c" "$DURATION")
-      echo "{\"server\":\"$s\",\"conns\":$c,\"round\":$r,\"wrk\":$j}" >>"$RUNS"
-      "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); print("%-8s %5s %5s %10.0f %9.3f %9.3f %7d" % (sys.argv[2], sys.argv[3], sys.argv[4], d["rps"], d["p50_ms"] or -1, d["p99_ms"] or -1, d["errors"]))' "$j" "$s" "$c" "$r"
+      t1=$(cpu_ticks "$s")
+      echo "{\"server\":\"$s\",\"conns\":$c,\"round\":$r,\"cpu_s\":$(awk -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN {print d / hz}'),\"wrk\":$j}" >>"$RUNS"
+      tail -1 "$RUNS" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); d=r["wrk"]; print("%-8s %5s %5s %10.0f %9.3f %9.3f %7d %12.1f" % (r["server"], r["conns"], r["round"], d["rps"], d["p50_ms"] or -1, d["p99_ms"] or -1, d["errors"], r["cpu_s"] * 1e6 / max(1, d["requests"])))' 
     done
   done
 done
@@ -117,23 +132,28 @@ echo "medians over $ROUNDS round(s):"
 import json, statistics, sys
 results = []
 runs = [json.loads(l) for l in open(sys.argv[1])]
-print("%5s | %12s %12s %6s | %10s %10s | %10s %10s | %s" % (
-    "conns", "webhook r/s", "nginx r/s", "ratio", "wh p50 ms", "wh p99 ms", "ng p50 ms", "ng p99 ms", "errors wh/ng"))
+print("%5s | %12s %12s %6s | %10s %10s | %10s %10s | %-12s | %s" % (
+    "conns", "webhook r/s", "nginx r/s", "ratio", "wh p50 ms", "wh p99 ms", "ng p50 ms", "ng p99 ms", "errors wh/ng",
+    "server CPU us/req wh/ng"))
 for c in sorted({r["conns"] for r in runs}):
     m = {}
     for s in ("webhook", "nginx"):
         sel = [r["wrk"] for r in runs if r["conns"] == c and r["server"] == s]
         m[s] = {k: statistics.median([x[k] for x in sel if x[k] is not None] or [0]) for k in ("rps", "p50_ms", "p99_ms")}
         m[s]["errors"] = sum(x["errors"] for x in sel)
+        allr = [r for r in runs if r["conns"] == c and r["server"] == s]
+        m[s]["cpu_us"] = 1e6 * sum(r["cpu_s"] for r in allr) / max(1, sum(r["wrk"]["requests"] for r in allr))
     ratio = m["webhook"]["rps"] / m["nginx"]["rps"] if m["nginx"]["rps"] else 0
-    print("%5d | %12.0f %12.0f %6.2f | %10.3f %10.3f | %10.3f %10.3f | %d/%d" % (
+    print("%5d | %12.0f %12.0f %6.2f | %10.3f %10.3f | %10.3f %10.3f | %-12s | %.0f/%.0f" % (
         c, m["webhook"]["rps"], m["nginx"]["rps"], ratio, m["webhook"]["p50_ms"], m["webhook"]["p99_ms"],
-        m["nginx"]["p50_ms"], m["nginx"]["p99_ms"], m["webhook"]["errors"], m["nginx"]["errors"]))
+        m["nginx"]["p50_ms"], m["nginx"]["p99_ms"], "%d/%d" % (m["webhook"]["errors"], m["nginx"]["errors"]),
+        m["webhook"]["cpu_us"], m["nginx"]["cpu_us"]))
     for s in ("webhook", "nginx"):
         results.append("RESULT %s.c%d.rps %.0f req/s" % (s, c, m[s]["rps"]))
         results.append("RESULT %s.c%d.p50 %.3f ms" % (s, c, m[s]["p50_ms"]))
         results.append("RESULT %s.c%d.p99 %.3f ms" % (s, c, m[s]["p99_ms"]))
         results.append("RESULT %s.c%d.errors %d" % (s, c, m[s]["errors"]))
+        results.append("RESULT %s.c%d.cpu_per_req %.1f us" % (s, c, m[s]["cpu_us"]))
     results.append("RESULT ratio.c%d %.2f webhook/nginx" % (c, ratio))
 print("\n".join(results))
 PYEOF
