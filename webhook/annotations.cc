@@ -11,6 +11,16 @@ namespace {
 
 // Per-file keys: "<kind>-<name>".
 constexpr const char* kPerFileKeys[] = {"secret", "token", "issuer", "scope", "audience", "format", "mode"};
+// Pod-wide keys ("status" is written by the webhook itself).
+constexpr const char* kPodKeys[] = {"containers",   "mount-path", "lifecycle",  "refresh-interval",
+                                   "aws-region",   "aws-role-arn", "vault-addr", "vault-role",
+                                   "vault-auth-path", "vault-namespace", "status"};
+
+bool IsPodKey(std::string_view k) {
+  for (const char* key : kPodKeys)
+    if (k == key) return true;
+  return false;
+}
 
 struct RawFile {
   std::optional<std::string> secret, token, issuer, scope, audience, format, mode;
@@ -73,6 +83,13 @@ std::optional<uint32_t> ParseMode(const std::string& s) {
 
 }  // namespace
 
+std::vector<std::string> KnownAnnotationKeys() {
+  std::vector<std::string> keys;
+  for (const char* kind : kPerFileKeys) keys.push_back(std::string(kind) + "-<name>");
+  for (const char* key : kPodKeys) keys.push_back(key);
+  return keys;
+}
+
 PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations, Problems* problems) {
   PodInjectionSpec spec;
   auto invalid = [&](const std::string& msg) { problems->push_back({ProblemKind::kInvalid, msg}); };
@@ -83,12 +100,30 @@ PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& anno
     if (key.rfind(prefix, 0) != 0) continue;
     std::string k = key.substr(prefix.size());
     const std::string q = key + "=\"" + value + "\"";
+    const bool pod_key = IsPodKey(k);
     if (k == "status") {
       if (value == kStatusInjected) spec.already_injected = true;
       else invalid(key + ": is written by the webhook; only \"injected\" is allowed");
       continue;
     }
     spec.any = true;
+    if (!pod_key) {  // "<kind>-<name>" or unknown
+      bool known = false;
+      for (const char* kind : kPerFileKeys) {
+        std::string p = std::string(kind) + "-";
+        if (k.rfind(p, 0) != 0) continue;
+        known = true;
+        std::string name = k.substr(p.size());
+        if (!IsValidFileName(name)) {
+          invalid(key + ": \"" + name + "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
+          break;
+        }
+        *Slot(files[name], kind) = value;
+        break;
+      }
+      if (!known) invalid(key + ": unknown annotation (see the memsecret.io/ annotation reference)");
+      continue;
+    }
     if (k == "containers") {
       std::vector<std::string> names;
       for (const auto& n : SplitList(value)) {
@@ -131,20 +166,7 @@ PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& anno
         invalid(q + ": namespace must be segments of [A-Za-z0-9._-] joined by '/'");
       else spec.vault_namespace = value;
     } else {
-      bool known = false;
-      for (const char* kind : kPerFileKeys) {
-        std::string p = std::string(kind) + "-";
-        if (k.rfind(p, 0) != 0) continue;
-        known = true;
-        std::string name = k.substr(p.size());
-        if (!IsValidFileName(name)) {
-          invalid(key + ": \"" + name + "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
-          break;
-        }
-        *Slot(files[name], kind) = value;
-        break;
-      }
-      if (!known) invalid(key + ": unknown annotation (see the memsecret.io/ annotation reference)");
+      invalid(key + ": accepted but not handled (internal error)");
     }
   }
 

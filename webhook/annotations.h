@@ -32,6 +32,11 @@ struct PodInjectionSpec {
   bool any = false;               // at least one memsecret.io/ annotation besides status
 };
 
+// Every key the parser accepts after the prefix, in documentation form:
+// "secret-<name>", "token-<name>", ..., "containers", "mount-path", ..., "status".
+// The parser rejects any key outside this list; README's table is checked against it.
+std::vector<std::string> KnownAnnotationKeys();
+
 // Parses the pod's annotations. Every invalid key or value adds a kInvalid
 // problem naming the annotation; parsing continues so all are reported.
 PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations, Problems* problems);

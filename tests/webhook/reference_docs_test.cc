@@ -1,0 +1,115 @@
+// The README's annotation and configuration references are checked against
+// the code so they cannot drift: every documented annotation key is one the
+// parser accepts and vice versa, and the documented configuration block is
+// accepted by the strict config parser with the code's own defaults.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "webhook/annotations.h"
+#include "webhook/config.h"
+
+namespace memsecret::webhook {
+namespace {
+
+std::string ReadReadme() {
+  std::ifstream in(std::string(MEMSECRET_SOURCE_DIR) + "/README.md");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The rows of the "### Annotations" table: first column, split on ", ".
+std::set<std::string> DocumentedAnnotationKeys(const std::string& readme) {
+  std::set<std::string> keys;
+  size_t start = readme.find("### Annotations");
+  EXPECT_NE(start, std::string::npos);
+  std::istringstream lines(readme.substr(start));
+  std::string line;
+  bool in_table = false;
+  static const std::regex key_re("`([a-z<>-]+)`");
+  while (std::getline(lines, line)) {
+    if (line.rfind("| key", 0) == 0) {
+      in_table = true;
+      continue;
+    }
+    if (!in_table || line.rfind("|---", 0) == 0) continue;
+    if (line.rfind("|", 0) != 0) break;
+    std::string first = line.substr(1, line.find('|', 1) - 1);
+    for (std::sregex_iterator it(first.begin(), first.end(), key_re), end; it != end; ++it) keys.insert((*it)[1]);
+  }
+  return keys;
+}
+
+TEST(ReferenceDocsTest, AnnotationTableMatchesTheParser) {
+  std::set<std::string> documented = DocumentedAnnotationKeys(ReadReadme());
+  std::vector<std::string> known = KnownAnnotationKeys();
+  EXPECT_EQ(documented, std::set<std::string>(known.begin(), known.end()));
+}
+
+TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
+  // A sample value per key: none may come back as unknown or unhandled.
+  const std::map<std::string, std::string> samples = {
+      {"secret-<name>", "aws:x"}, {"token-<name>", "aws:x"}, {"issuer-<name>", "genesys"},
+      {"scope-<name>", "a"}, {"audience-<name>", "a"}, {"format-<name>", "raw"}, {"mode-<name>", "0400"},
+      {"containers", "app"}, {"mount-path", "/x"}, {"lifecycle", "init"}, {"refresh-interval", "1m"},
+      {"aws-region", "eu-west-1"}, {"aws-role-arn", "arn:aws:iam::123456789012:role/r"},
+      {"vault-addr", "https://v:8200"}, {"vault-role", "r"}, {"vault-auth-path", "kubernetes"},
+      {"vault-namespace", "ns"}, {"status", "injected"}};
+  for (const auto& key : KnownAnnotationKeys()) {
+    SCOPED_TRACE(key);
+    ASSERT_TRUE(samples.count(key)) << "add a sample value for the new key";
+    std::string k = std::regex_replace(key, std::regex("<name>"), "f");
+    Problems problems;
+    ParseAnnotations({{"memsecret.io/" + k, samples.at(key)}}, &problems);
+    for (const auto& p : problems) {
+      EXPECT_EQ(p.message.find("unknown annotation"), std::string::npos) << p.message;
+      EXPECT_EQ(p.message.find("not handled"), std::string::npos) << p.message;
+    }
+  }
+}
+
+TEST(ReferenceDocsTest, DocumentedConfigIsAcceptedAndShowsTheDefaults) {
+  const std::string readme = ReadReadme();
+  size_t section = readme.find("## Webhook configuration");
+  ASSERT_NE(section, std::string::npos);
+  size_t start = readme.find("```yaml\n", section);
+  size_t end = readme.find("```", start + 8);
+  ASSERT_NE(start, std::string::npos);
+  const std::string yaml = readme.substr(start + 8, end - start - 8);
+  auto documented = ParseConfig(yaml);
+  ASSERT_TRUE(documented.ok()) << documented.status().ToString();
+  const Config defaults;
+  const Config& d = *documented;
+  EXPECT_EQ(d.injector.image, defaults.injector.image);
+  EXPECT_EQ(d.injector.image_pull_policy, defaults.injector.image_pull_policy);
+  EXPECT_EQ(d.injector.binary_path, defaults.injector.binary_path);
+  EXPECT_EQ(d.injector.resources.requests_cpu, defaults.injector.resources.requests_cpu);
+  EXPECT_EQ(d.injector.resources.requests_memory, defaults.injector.resources.requests_memory);
+  EXPECT_EQ(d.injector.resources.limits_memory, defaults.injector.resources.limits_memory);
+  EXPECT_EQ(d.injector.native_sidecar, defaults.injector.native_sidecar);
+  EXPECT_EQ(d.injector.default_run_as_user, defaults.injector.default_run_as_user);
+  EXPECT_EQ(d.volume_size_limit, defaults.volume_size_limit);
+  EXPECT_EQ(d.mount_path, defaults.mount_path);
+  EXPECT_EQ(d.refresh_interval, defaults.refresh_interval);
+  EXPECT_EQ(d.service_account_token_expiration_seconds, defaults.service_account_token_expiration_seconds);
+  EXPECT_EQ(d.aws.region, defaults.aws.region);
+  EXPECT_EQ(d.aws.token_audience, defaults.aws.token_audience);
+  EXPECT_EQ(d.vault.addr, defaults.vault.addr);
+  EXPECT_EQ(d.vault.auth_path, defaults.vault.auth_path);
+  EXPECT_EQ(d.vault.role, defaults.vault.role);
+  EXPECT_EQ(d.vault.token_audience, defaults.vault.token_audience);
+  EXPECT_EQ(d.vault.allowed_addrs, defaults.vault.allowed_addrs);
+  EXPECT_EQ(d.vault.allow_skip_verify, defaults.vault.allow_skip_verify);
+  EXPECT_EQ(d.azure.token_audience, defaults.azure.token_audience);
+  EXPECT_EQ(d.oauth.allowed_token_urls, defaults.oauth.allowed_token_urls);
+  EXPECT_DOUBLE_EQ(d.oauth.refresh_fraction, defaults.oauth.refresh_fraction);
+  EXPECT_EQ(d.oauth.min_remaining_seconds, defaults.oauth.min_remaining_seconds);
+  EXPECT_TRUE(d.policy.empty());
+}
+
+}  // namespace
+}  // namespace memsecret::webhook
