@@ -26,7 +26,7 @@ make_workdir
 start_injector_fakes 10 2 300 3600
 "$INJECTOR_BIN" run --plan "$PLAN_FILE" >/dev/null 2> >(cat >/dev/null) &
 INJ_PID=$!
-BENCH_PIDS+=($INJ_PID)
+BENCH_PIDS+=("$INJ_PID")
 wait_ready "$PLAN_FILE" "$INJ_PID"
 sleep 1  # let the first pass's audit/log writes finish
 

@@ -33,14 +33,14 @@ start_injector_fakes 10 2 1 2 1
 AUDIT=$WORK/audit.jsonl
 /usr/bin/time -f '%M' -o "$WORK/time.txt" "$INJECTOR_BIN" run --plan "$PLAN_FILE" >"$AUDIT" 2> >(cat >/dev/null) &
 TIME_PID=$!
-BENCH_PIDS+=($TIME_PID)
+BENCH_PIDS+=("$TIME_PID")
 INJ_PID=
 for _ in $(seq 500); do
   INJ_PID=$(pgrep -f -x "$INJECTOR_BIN run --plan $PLAN_FILE" || true)
   [[ -n $INJ_PID ]] && break
   sleep 0.01
 done
-BENCH_PIDS+=($INJ_PID)
+BENCH_PIDS+=("$INJ_PID")
 wait_ready "$PLAN_FILE" "$INJ_PID"
 T0=$SECONDS
 (  # rotation: a new version of every secret every 2 s

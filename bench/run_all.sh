@@ -63,10 +63,11 @@ fi
 if [[ -z $BUILD_DIR ]]; then
   BUILD_DIR=$REPO_DIR/build-bench
   echo "run_all: building Release into $BUILD_DIR"
+  mkdir -p "$BUILD_DIR"
   cmake -S "$REPO_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEMSECRET_BUILD_TESTS=OFF \
-    -DMEMSECRET_BUILD_BENCH=ON >"$BUILD_DIR.cmake.log" 2>&1 &&
-    ninja -C "$BUILD_DIR" memsecret-webhook memsecret-injector mutate_bench >"$BUILD_DIR.ninja.log" 2>&1 ||
-    { echo "run_all: build failed (logs: $BUILD_DIR.cmake.log, $BUILD_DIR.ninja.log)" >&2; tail -20 "$BUILD_DIR.ninja.log" >&2; exit 1; }
+    -DMEMSECRET_BUILD_BENCH=ON >"$BUILD_DIR/bench-build.log" 2>&1 &&
+    ninja -C "$BUILD_DIR" memsecret-webhook memsecret-injector mutate_bench >>"$BUILD_DIR/bench-build.log" 2>&1 ||
+    { echo "run_all: build failed (log: $BUILD_DIR/bench-build.log)" >&2; tail -20 "$BUILD_DIR/bench-build.log" >&2; exit 1; }
 fi
 export MEMSECRET_BENCH_BUILD_DIR=$BUILD_DIR
 [[ -n $LOG_DIR ]] || LOG_DIR=$BUILD_DIR/bench-results/$(date -u +%Y%m%dT%H%M%SZ)${SHORT:+-short}

@@ -44,7 +44,7 @@ WH_PORT=$(free_port)
 "$WEBHOOK_BIN" serve --listen "127.0.0.1:$WH_PORT" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" \
   --config "$BENCH_DIR/fixtures/webhook-config.yaml" 2> >(cat >/dev/null) &
 WH_PID=$!
-BENCH_PIDS+=($WH_PID)
+BENCH_PIDS+=("$WH_PID")
 for _ in $(seq 200); do
   curl -skf "https://127.0.0.1:$WH_PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.05
@@ -70,7 +70,7 @@ chmod 644 "$WORK/www/mutate"
 sed -e "s#@WORK@#$WORK#g" -e "s#@PORT@#$NG_PORT#g" "$BENCH_DIR/lib/nginx.conf.in" >"$WORK/nginx.conf"
 nginx -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf" &
 NG_MASTER=$!
-BENCH_PIDS+=($NG_MASTER)
+BENCH_PIDS+=("$NG_MASTER")
 for _ in $(seq 200); do
   curl -skf -X POST --data-binary "@$REVIEW" "https://127.0.0.1:$NG_PORT/mutate" -o "$WORK/ng.out" 2>/dev/null && break
   sleep 0.05

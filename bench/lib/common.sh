@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the bench/ scripts (sourced, not run).
 # Every script prints human-readable lines and machine-readable ones:
 #   RESULT <key> <value> [<unit>]
