@@ -124,6 +124,25 @@ TEST_F(HttpsTest, KeepAliveConnectionServesSeveralReviews) {
   EXPECT_EQ(server_.metrics().admissions(AdmitOutcome::kPatched), 3u);
 }
 
+// A keep-alive connection serves keep_alive_max_requests requests, the last
+// one answered with "Connection: close" (each close costs the apiserver and
+// the webhook a new TLS handshake, so the default is not small).
+TEST_F(HttpsTest, KeepAliveConnectionServesMaxRequestsThenCloses) {
+  const size_t max = ServerOptions{}.keep_alive_max_requests;
+  EXPECT_GE(max, 1000u);
+  auto conn = server_.Connect();
+  ASSERT_NE(conn, nullptr);
+  for (size_t i = 1; i <= max; ++i) {
+    std::string error;
+    auto reply = conn->Exchange(memsecret::testing::HttpRequest("GET", "/healthz"), &error);
+    ASSERT_TRUE(reply.has_value()) << "request " << i << ": " << error;
+    ASSERT_EQ(reply->status, 200) << "request " << i;
+    auto it = reply->headers.find("connection");
+    const bool close = it != reply->headers.end() && it->second == "close";
+    ASSERT_EQ(close, i == max) << "request " << i << " of " << max;
+  }
+}
+
 TEST_F(HttpsTest, StatusCodesOfTheHttpLayer) {
   struct Case {
     const char* name;
