@@ -49,7 +49,7 @@ struct ServerOptions {
   // Requests per connection before the server closes it, so long-lived
   // apiserver connections spread over new webhook replicas after a scale-up.
   // Every close costs a new TLS handshake on both sides; at 100 the load
-  // benchmark (bench/webhook_load.sh, 16/64 connections) served 7-40 % fewer
+  // benchmark (bench/webhook_load.sh, 16/64 connections) served 2-39 % fewer
   // reviews per second than at 1000. A busy connection still turns over
   // within seconds, and an idle one closes after keep_alive_timeout anyway.
   size_t keep_alive_max_requests = 1000;
