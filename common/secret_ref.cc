@@ -34,8 +34,10 @@ Status CheckAwsPath(std::string_view path) {
   if (path.starts_with("arn:")) {
     // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>
     auto parts = Split(path, ':');
-    if (parts.size() < 7 || parts[2] != "secretsmanager" || parts[5] != "secret" || !IsDigits(parts[4]) ||
-        parts[4].size() != 12 || parts[3].empty() || !AllOf(parts[1], "-") || !AllOf(parts[3], "-")) {
+    // The name part obeys the same character set as a plain name.
+    if (parts.size() != 7 || parts[2] != "secretsmanager" || parts[5] != "secret" || !IsDigits(parts[4]) ||
+        parts[4].size() != 12 || parts[3].empty() || !AllOf(parts[1], "-") || !AllOf(parts[3], "-") ||
+        parts[6].empty() || !AllOf(parts[6], "/_+=.@-")) {
       return InvalidArgument("malformed Secrets Manager ARN (expected arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
     }
     return Status::Ok();

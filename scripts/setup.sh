@@ -10,6 +10,8 @@ SUDO=""
 packages=(
   # build
   cmake ninja-build g++ pkg-config git ca-certificates
+  # memory-safety pass (scripts/memory_safety.sh): ASan/UBSan/LSan and libFuzzer runtimes
+  clang libclang-rt-14-dev
   # libraries (all from Debian)
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev

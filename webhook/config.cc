@@ -10,6 +10,7 @@
 
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
+#include "webhook/yaml_json.h"
 
 namespace memsecret::webhook {
 
@@ -39,6 +40,10 @@ class Reader {
       errors.push_back(Join(where, key) + ": must be a string");
       return;
     }
+    if (!IsValidUtf8(n.Scalar())) {
+      errors.push_back(Join(where, key) + ": must be valid UTF-8");
+      return;
+    }
     *out = n.as<std::string>();
   }
 
@@ -64,8 +69,8 @@ class Reader {
     }
     out->clear();
     for (size_t i = 0; i < n.size(); ++i) {
-      if (!n[i].IsScalar()) {
-        errors.push_back(Join(where, key) + "[" + std::to_string(i) + "]: must be a string");
+      if (!n[i].IsScalar() || !IsValidUtf8(n[i].Scalar())) {
+        errors.push_back(Join(where, key) + "[" + std::to_string(i) + "]: must be a UTF-8 string");
         continue;
       }
       out->push_back(n[i].as<std::string>());

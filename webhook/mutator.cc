@@ -41,6 +41,21 @@ std::map<std::string, std::string> StringMap(const json& metadata, const char* k
   return out;
 }
 
+// The patch adds to containers by index, so each entry must be an object (the
+// apiserver guarantees it; `render` reads arbitrary manifests).
+void CheckContainerLists(const json& spec, Problems* problems) {
+  for (const char* list : {"containers", "initContainers"}) {
+    if (!spec.contains(list) || spec[list].is_null()) continue;
+    if (!spec[list].is_array()) {
+      problems->push_back({ProblemKind::kInvalid, "spec." + std::string(list) + " must be a list"});
+      continue;
+    }
+    for (size_t i = 0; i < spec[list].size(); ++i)
+      if (!spec[list][i].is_object())
+        problems->push_back({ProblemKind::kInvalid, "spec." + std::string(list) + "[" + std::to_string(i) + "] must be an object"});
+  }
+}
+
 MutationResult Deny(Problems problems) {
   MutationResult r;
   r.kind = MutationResult::Kind::kDenied;
@@ -89,6 +104,8 @@ MutationResult Mutate(const json& pod, const std::string& namespace_name, const 
   if (!pod.contains("spec") || !pod["spec"].is_object() || !pod["spec"].contains("containers") ||
       !pod["spec"]["containers"].is_array() || pod["spec"]["containers"].empty())
     problems.push_back({ProblemKind::kInvalid, "pod has no spec.containers"});
+  else
+    CheckContainerLists(pod["spec"], &problems);
   if (problems.empty() && spec.files.empty())
     problems.push_back({ProblemKind::kInvalid,
                         "labelled memsecret.io/inject=true but no memsecret.io/secret-<name> or token-<name> annotation"});

@@ -34,7 +34,7 @@ std::string StringAt(const json& doc, const char* pointer) {
 int Render(const RenderOptions& options, const Config& config, std::ostream& out, std::ostream& err) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(options.manifest_yaml);
+    docs = LoadAllDocuments(options.manifest_yaml);
   } catch (const YAML::Exception& e) {
     err << "error: cannot parse manifest: line " << e.mark.line + 1 << ": " << e.msg << "\n";
     return 2;

@@ -1,6 +1,9 @@
 #include "webhook/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <regex>
+#include <sstream>
 
 namespace memsecret::webhook {
 
@@ -21,8 +24,14 @@ bool IsNullWord(const std::string& s) { return s.empty() || s == "~" || s == "nu
 bool IsTrue(const std::string& s) { return s == "true" || s == "True" || s == "TRUE"; }
 bool IsFalse(const std::string& s) { return s == "false" || s == "False" || s == "FALSE"; }
 
-json Scalar(const YAML::Node& node) {
+const std::string& CheckedText(const YAML::Node& node) {
   const std::string& s = node.Scalar();
+  if (!IsValidUtf8(s)) throw YAML::ParserException(node.Mark(), "not valid UTF-8");
+  return s;
+}
+
+json Scalar(const YAML::Node& node) {
+  const std::string& s = CheckedText(node);
   if (node.Tag() != "?") return s;  // quoted ("!") or explicitly tagged: a string
   if (IsNullWord(s)) return nullptr;
   if (IsTrue(s)) return true;
@@ -82,13 +91,67 @@ void Emit(YAML::Emitter& out, const json& v) {
   }
 }
 
+// Records where a document's events start and whether it is one bare null.
+class ProgressProbe final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Event(m, true); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Event(m, false); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    Event(m, false);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Event(m, false);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Event(m, false);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark first;
+  bool only_null = true;
+  size_t events = 0;
+
+ private:
+  void Event(const YAML::Mark& m, bool null) {
+    if (events++ == 0) first = m;
+    only_null = only_null && null;
+  }
+};
+
 }  // namespace
+
+std::vector<YAML::Node> LoadAllDocuments(const std::string& text) {
+  // Dry run with the same parser LoadAll uses: a bare-null document at the
+  // position of the previous one means the parser stopped consuming input.
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  YAML::Mark previous = YAML::Mark::null_mark();
+  bool previous_null = false;
+  for (size_t docs = 0;; ++docs) {
+    ProgressProbe probe;
+    if (!parser.HandleNextDocument(probe)) break;
+    const bool stuck_null = probe.events == 1 && probe.only_null;
+    if (stuck_null && previous_null && probe.first.pos == previous.pos)
+      throw YAML::ParserException(probe.first, "malformed YAML (the parser makes no progress here)");
+    if (docs >= kMaxYamlDocuments)
+      throw YAML::ParserException(probe.first, "more than " + std::to_string(kMaxYamlDocuments) + " documents");
+    previous = probe.first;
+    previous_null = stuck_null;
+  }
+  return YAML::LoadAll(text);
+}
 
 json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json obj = json::object();
-      for (const auto& kv : node) obj[kv.first.as<std::string>()] = YamlToJson(kv.second);
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) throw YAML::ParserException(kv.first.Mark(), "mapping keys must be scalars");
+        obj[CheckedText(kv.first)] = YamlToJson(kv.second);
+      }
       return obj;
     }
     case YAML::NodeType::Sequence: {
@@ -99,6 +162,27 @@ json YamlToJson(const YAML::Node& node) {
     case YAML::NodeType::Scalar: return Scalar(node);
     default: return nullptr;
   }
+}
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) n = 0;
+    else if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return false;
+    if (text.size() - i - 1 < n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
 }
 
 std::string JsonToYaml(const json& value) {

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "injector/aws/sigv4.h"
+#include "memsecret/unix_time.h"
 
 namespace memsecret::injector::aws {
 
@@ -32,9 +33,9 @@ Result<WallTime> ParseIso8601(std::string_view text) {
     return InvalidArgument("timestamp must be UTC: \"" + CleanRemoteText(text, 40) + "\"");
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  std::time_t t = timegm(&tm);
-  if (t == static_cast<std::time_t>(-1)) return InvalidArgument("timestamp out of range");
-  return std::chrono::system_clock::from_time_t(t);
+  auto at = WallTimeFromUnixSeconds(timegm(&tm));
+  if (!at) return InvalidArgument("timestamp out of range");
+  return *at;
 }
 
 std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response, WallTime now) {
@@ -45,9 +46,10 @@ std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response
   std::tm tm{};
   char* end = strptime(v->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
-  if (at <= now) return std::chrono::seconds(0);
-  return std::chrono::duration_cast<std::chrono::seconds>(at - now);
+  auto at = WallTimeFromUnixSeconds(timegm(&tm));
+  if (!at) return std::nullopt;
+  if (*at <= now) return std::chrono::seconds(0);
+  return std::chrono::duration_cast<std::chrono::seconds>(*at - now);
 }
 
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/aws/wire.h"
+#include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {
 
@@ -26,6 +27,11 @@ std::string Iso8601(int64_t unix_seconds) {
   return buf;
 }
 
+// A Unix-seconds attribute (any JSON number) clamped to [0, 2200-01-01).
+int64_t UnixSeconds(const json& v) {
+  return ClampRemoteSeconds(v.get<double>(), std::chrono::seconds(kMaxUnixSeconds - 1)).count();
+}
+
 // Checks attributes{enabled, nbf, exp} (Unix seconds) against `now`.
 Status CheckAttributes(const json& j, WallTime now) {
   auto attrs = j.find("attributes");
@@ -35,12 +41,12 @@ Status CheckAttributes(const json& j, WallTime now) {
   const int64_t t =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (auto exp = attrs->find("exp");
-      exp != attrs->end() && exp->is_number() && exp->get<int64_t>() <= t)
-    return FailedPrecondition("the secret expired at " + Iso8601(exp->get<int64_t>()) +
+      exp != attrs->end() && exp->is_number() && UnixSeconds(*exp) <= t)
+    return FailedPrecondition("the secret expired at " + Iso8601(UnixSeconds(*exp)) +
                               " (set a new version or extend its expiry)");
   if (auto nbf = attrs->find("nbf");
-      nbf != attrs->end() && nbf->is_number() && nbf->get<int64_t>() > t)
-    return FailedPrecondition("the secret is not valid before " + Iso8601(nbf->get<int64_t>()));
+      nbf != attrs->end() && nbf->is_number() && UnixSeconds(*nbf) > t)
+    return FailedPrecondition("the secret is not valid before " + Iso8601(UnixSeconds(*nbf)));
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 
 #include "injector/aws/wire.h"
 #include "injector/read_file.h"
+#include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {
 
@@ -106,7 +107,9 @@ Status WorkloadIdentityCredential::Exchange() {
   if (token == j.end() || !token->is_string() || token->get_ref<std::string&>().empty())
     return Internal("token response has no access_token");
   int64_t lifetime = 0;
-  if (expires_in != j.end() && expires_in->is_number()) lifetime = expires_in->get<int64_t>();
+  // Entra sends ~3600; anything over a day is clamped (a huge number must not overflow).
+  if (expires_in != j.end() && expires_in->is_number())
+    lifetime = ClampRemoteSeconds(expires_in->get<double>(), std::chrono::hours(24)).count();
   if (expires_in != j.end() && expires_in->is_string()) {  // older endpoints send a string
     const std::string& s = expires_in->get_ref<const std::string&>();
     if (!s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos)

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "memsecret/unix_time.h"
+
 namespace memsecret::injector::oauth {
 namespace {
 
@@ -93,9 +95,10 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, Wall
   const std::string text(value);
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
-  if (at <= now) return std::chrono::seconds(0);
-  return std::min(std::chrono::duration_cast<std::chrono::seconds>(at - now), kMaxRetryAfter);
+  const auto at = WallTimeFromUnixSeconds(timegm(&tm));
+  if (!at) return std::nullopt;
+  if (*at <= now) return std::chrono::seconds(0);
+  return std::min(std::chrono::duration_cast<std::chrono::seconds>(*at - now), kMaxRetryAfter);
 }
 
 std::optional<WallTime> JwtExpiry(std::string_view jwt) {
@@ -117,8 +120,8 @@ std::optional<WallTime> JwtExpiry(std::string_view jwt) {
   auto exp = claims.find("exp");
   if (exp == claims.end() || !exp->is_number()) return std::nullopt;
   const double secs = exp->get<double>();
-  if (!std::isfinite(secs) || secs <= 0 || secs > 1e11) return std::nullopt;
-  return WallTime(std::chrono::seconds(static_cast<int64_t>(secs)));
+  if (!std::isfinite(secs) || secs <= 0 || secs >= static_cast<double>(kMaxUnixSeconds)) return std::nullopt;
+  return WallTimeFromUnixSeconds(static_cast<int64_t>(secs));
 }
 
 MintResult ParseTokenResponse(const HttpResponse& response, std::string_view issuer,

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/read_file.h"
+#include "memsecret/unix_time.h"
 
 namespace memsecret::injector::vault {
 
@@ -13,8 +14,8 @@ using nlohmann::json;
 std::chrono::seconds Seconds(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return std::chrono::seconds(0);
-  auto v = it->get<double>();
-  return std::chrono::seconds(v > 0 ? static_cast<int64_t>(v) : 0);
+  // Clamped to ten years: a huge number from the server must not overflow.
+  return ClampRemoteSeconds(it->get<double>(), std::chrono::hours(24 * 365 * 10));
 }
 
 bool Bool(const json& j, const char* key) {

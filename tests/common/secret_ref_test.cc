@@ -50,6 +50,11 @@ TEST(SecretRefTest, RejectsBadRefsWithAReason) {
       {"aws:x#", "field after"},
       {"aws:x?", "empty query"},
       {"aws:arn:aws:secretsmanager:eu-west-1:12:secret:x", "malformed Secrets Manager ARN"},
+      // Found by fuzz_secrets_manager: the ARN's name part was not checked at all.
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-\xe7" "bCdEf", "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:a b\"c", "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:", "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:x:y", "malformed Secrets Manager ARN"},
       {"vault:secret", "<mount>/<path>"},
       {"vault:secret//x", "empty"},
       {"vault:secret/../x", "'..'"},

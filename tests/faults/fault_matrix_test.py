@@ -15,7 +15,8 @@ For every fault, two runs:
            where the fault is recoverable in-run (expired credentials), write
            the complete value.
 The table printed at the end is the issue's fault table. No secret value,
-session token or JWT may appear in any output of the injector.
+session token or JWT may appear in any output of the injector or in its
+environment (/proc/<pid>/environ).
 
 usage: fault_matrix_test.py <memsecret-injector>
 """
@@ -382,6 +383,9 @@ def sidecar(binary, pki, work, fault, min_errors, transparent):
     try:
         r.start()
         check(wait_for(lambda: read(r.file) == V1, 15), "%s: first write" % fault)
+        with open("/proc/%d/environ" % r.proc.pid, "rb") as f:
+            environ = f.read().decode("latin-1")
+        check(not [s for s in SECRETS if s in environ], "%s: no secret in the process environment" % fault)
         r.backend.set_value(V2)
         clear = inject(r, fault)
         t0 = time.monotonic()

@@ -33,6 +33,14 @@ TEST(AwsWireTest, ParseIso8601) {
   }
   EXPECT_FALSE(ParseIso8601("2019-11-09 13:34").ok());
   EXPECT_FALSE(ParseIso8601("2019-11-09T13:34:41+02:00").ok());
+  // Found by fuzz_sts_xml / fuzz_secrets_manager: a year WallTime cannot hold
+  // overflowed (undefined behaviour) instead of being rejected.
+  for (const char* text : {"9999-12-31T23:59:59Z", "4060-01-01T00:00:00Z", "1025-10-21T07:28:00Z",
+                           "0000-01-01T00:00:00Z"}) {
+    auto t = ParseIso8601(text);
+    ASSERT_FALSE(t.ok()) << text;
+    EXPECT_NE(t.status().message().find("out of range"), std::string::npos) << text;
+  }
 }
 
 TEST(AwsWireTest, RetryAfter) {
@@ -45,6 +53,11 @@ TEST(AwsWireTest, RetryAfter) {
   EXPECT_EQ(ParseRetryAfter(r, now), seconds(40));
   r.headers = {{"Retry-After", "soon"}};
   EXPECT_EQ(ParseRetryAfter(r, now), std::nullopt);
+  // Found by fuzz_azure: dates WallTime cannot hold overflowed; they are ignored.
+  for (const char* date : {"Wed, 21 Oct 1025 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT"}) {
+    r.headers = {{"Retry-After", date}};
+    EXPECT_EQ(ParseRetryAfter(r, now), std::nullopt) << date;
+  }
 }
 
 TEST(AwsWireTest, XmlTextAndCleanText) {

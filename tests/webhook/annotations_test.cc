@@ -64,6 +64,11 @@ TEST(AnnotationsTest, EveryInvalidInputIsNamed) {
   } cases[] = {
       {"unknown key", {{"memsecret.io/secrets-db", "aws:x"}}, "memsecret.io/secrets-db: unknown annotation"},
       {"bad name", {{"memsecret.io/secret-.hidden", "aws:x"}}, "not a valid file name"},
+      // Names that would escape the mount never reach the plan.
+      {"dot-dot name", {{"memsecret.io/secret-..", "aws:x"}}, "not a valid file name"},
+      {"slash in name", {{"memsecret.io/secret-../../etc/passwd", "aws:x"}}, "not a valid file name"},
+      {"NUL in name", {{std::string("memsecret.io/secret-a\0b", 23), "aws:x"}}, "not a valid file name"},
+      {"token slash", {{"memsecret.io/token-a/b", "aws:x"}}, "not a valid file name"},
       {"bad name chars", {{"memsecret.io/secret-a b", "aws:x"}}, "not a valid file name"},
       {"bad ref", {{"memsecret.io/secret-db", "gcp:x"}}, "memsecret.io/secret-db: ref \"gcp:x\": unknown provider"},
       {"bad format", {{"memsecret.io/secret-db", "aws:x"}, {"memsecret.io/format-db", "xml"}}, "format must be raw, json or env"},

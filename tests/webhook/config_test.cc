@@ -71,6 +71,10 @@ TEST(ConfigTest, RejectsTyposAndBadValuesNamingEachKey) {
       {"injector: {defaultRunAsUser: 0}", "non-root"},
       {"a: [unclosed", "YAML syntax error"},
       {"- just\n- a list", "top level must be a mapping"},
+      // JSON (the patch, MEMSECRET_PLAN) cannot carry invalid UTF-8.
+      {"injector: {image: \"img\xff\"}", "injector.image: must be valid UTF-8"},
+      {"injector: {env: [{name: X, value: \"\xc3\"}]}", "injector.env[0].value: must be valid UTF-8"},
+      {"vault: {allowedAddrs: [\"https://v\xed\xa0\x80\"]}", "must be a UTF-8 string"},
   };
   for (const auto& [yaml, want] : cases) {
     SCOPED_TRACE(yaml);

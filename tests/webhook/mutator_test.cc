@@ -287,6 +287,25 @@ TEST(MutatorTest, Denials) {
   }
 }
 
+// Found by fuzz_config_yaml (render of a malformed manifest): a container that
+// is not an object got a volumeMounts patch the document could not take.
+TEST(MutatorTest, ContainerEntriesThatAreNotObjectsAre400) {
+  const std::pair<json, const char*> cases[] = {
+      {{{"containers", json::array({"app"})}}, "spec.containers[0] must be an object"},
+      {{{"containers", json::array({{{"name", "app"}}, 5})}}, "spec.containers[1] must be an object"},
+      {{{"containers", json::array({{{"name", "app"}}})}, {"initContainers", "x"}}, "spec.initContainers must be a list"},
+      {{{"containers", json::array({{{"name", "app"}}})}, {"initContainers", json::array({nullptr})}},
+       "spec.initContainers[0] must be an object"},
+  };
+  for (const auto& [spec, want] : cases) {
+    SCOPED_TRACE(want);
+    auto r = Mutate(Pod(CrmAnnotations(), spec), "crm-sync", TestConfig());
+    ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+    EXPECT_EQ(r.status_code, 400);
+    EXPECT_NE(r.DenialMessage().find(want), std::string::npos) << r.DenialMessage();
+  }
+}
+
 TEST(MutatorTest, MountPathCollisionIsDenied) {
   json spec = {{"containers", json::array({{{"name", "app"}, {"image", "a"},
                                             {"volumeMounts", json::array({{{"name", "x"}, {"mountPath", "/var/run/secrets/memsecret"}}})}}})}};

@@ -89,6 +89,32 @@ TEST(RenderTest, SyntaxErrorsExitTwo) {
   EXPECT_NE(err.str().find("cannot parse manifest"), std::string::npos);
 }
 
+// Found by fuzz_config_yaml: a manifest string that is not UTF-8 reached
+// EncodePlan, whose JSON dump threw and terminated the process.
+TEST(RenderTest, InvalidUtf8IsAnErrorNotACrash) {
+  for (std::string bad : {"ivr-\xff\x01" "bot", "\xc3", "a\xed\xa0\x80" "b"}) {
+    std::string manifest = std::string(kManifest);
+    manifest.replace(manifest.find("kind: Deployment"), 16, "kind: Deployment\nx-note: " + bad);
+    std::ostringstream out, err;
+    EXPECT_EQ(Render({manifest, ""}, TestConfig(), out, err), 2);
+    EXPECT_NE(err.str().find("not valid UTF-8"), std::string::npos) << err.str();
+  }
+  std::ostringstream out, err;
+  EXPECT_EQ(Render({"kind: Pod\n\xff: 1\n", ""}, TestConfig(), out, err), 2);
+}
+
+// Found by fuzz_config_yaml: yaml-cpp 0.7's LoadAll never returns on these
+// (jbeder/yaml-cpp#1040) and grows memory without bound.
+TEST(RenderTest, StreamsYamlCppCannotFinishAreSyntaxErrors) {
+  for (const char* text : {"!a,", "!2, x]\n", ",", "a: 1\n---\n!a,"}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(Render({text, ""}, TestConfig(), out, err), 2) << text;
+    EXPECT_NE(err.str().find("cannot parse manifest"), std::string::npos) << err.str();
+  }
+  std::ostringstream out, err;  // empty documents in between are still fine
+  EXPECT_EQ(Render({"---\n---\nkind: ConfigMap\n---\n", ""}, TestConfig(), out, err), 0) << err.str();
+}
+
 TEST(RenderTest, WorkloadWithoutTemplateIsReported) {
   std::ostringstream out, err;
   EXPECT_EQ(Render({"kind: Deployment\nmetadata: {name: x}\nspec: {}\n", ""}, TestConfig(), out, err), 1);

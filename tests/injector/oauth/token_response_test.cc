@@ -113,6 +113,9 @@ TEST(ParseRetryAfter, Table) {
   EXPECT_EQ(ParseRetryAfter("soon", kT0), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("-3", kT0), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("", kT0), std::nullopt);
+  // Found by fuzz_oauth_token: dates WallTime cannot hold overflowed.
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 1025 07:28:00 GMT", kT0), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", kT0), std::nullopt);
 }
 
 TEST(JwtExpiry, Table) {
@@ -122,6 +125,9 @@ TEST(JwtExpiry, Table) {
   EXPECT_EQ(JwtExpiry("a." + Base64Url(R"({"iat":1})") + ".c"), std::nullopt);
   EXPECT_EQ(JwtExpiry("a." + Base64Url(R"({"exp":"x"})") + ".c"), std::nullopt);
   EXPECT_EQ(JwtExpiry("a.!!!.c"), std::nullopt);
+  // exp past what WallTime holds (the old 1e11 cap allowed year 5138: overflow).
+  EXPECT_EQ(JwtExpiry("a." + Base64Url(R"({"exp":99999999999})") + ".c"), std::nullopt);
+  EXPECT_EQ(JwtExpiry("a." + Base64Url(R"({"exp":1e300})") + ".c"), std::nullopt);
 }
 
 }  // namespace

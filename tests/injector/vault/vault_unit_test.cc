@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "injector/vault/kv_location.h"
+#include "injector/vault/vault_auth.h"
 #include "injector/vault/token_lifecycle.h"
 #include "injector/vault/vault_config.h"
 #include "injector/vault/vault_errors.h"
@@ -194,6 +195,18 @@ TEST(TokenLifecycleTest, RenewalThatStopsGrowingIsCapped) {
   EXPECT_EQ(NextTokenAction(shorter, shorter.RefreshAt()), TokenAction::kLogin);
   auto forever = AfterRenewal(first, t0 + seconds(400), seconds(0), true);
   EXPECT_FALSE(forever.capped);
+}
+
+// A lease_duration or ttl no Vault sends (1e300) must not overflow the cast
+// to seconds or the lease arithmetic: clamped to ten years.
+TEST(VaultAuthTest, HugeLeaseDurationIsClamped) {
+  std::string body = R"({"auth":{"client_token":"hvs.test","lease_duration":1e300,"renewable":true}})";
+  VaultLogin login;
+  ASSERT_TRUE(ParseAuthBlock(body, &login).ok());
+  EXPECT_EQ(login.lease_duration, std::chrono::hours(24 * 365 * 10));
+  body = R"({"auth":{"client_token":"hvs.test","lease_duration":-7,"renewable":true}})";
+  ASSERT_TRUE(ParseAuthBlock(body, &login).ok());
+  EXPECT_EQ(login.lease_duration, std::chrono::seconds(0));
 }
 
 TEST(VaultErrorsTest, StatusMapping) {
