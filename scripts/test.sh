@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: set up a fresh Debian machine, build, run the memory-safety
-# pass, then every test with ctest. The memory-safety pass (scripts/memory_safety.sh: the same suite under ASan+UBSan+LSan
-# unless MEMSECRET_SANITIZERS=0, and bounded libFuzzer runs unless MEMSECRET_FUZZ_SECONDS=0).
+# The README's test command: set up a fresh Debian machine, build, run the memory-safety pass
+# (scripts/memory_safety.sh: the whole suite under ASan+UBSan+LSan unless MEMSECRET_SANITIZERS=0,
+# and bounded libFuzzer runs unless MEMSECRET_FUZZ_SECONDS=0), then every test with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
