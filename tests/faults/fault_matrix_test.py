@@ -460,8 +460,12 @@ def sigterm_mid_write(binary, pki, work, rounds=12):
         r.backend.alternate = (BIG_A, BIG_B)
         exits = set()
         for i in range(rounds):
+            before = len(r.stdout)
             r.start()
-            check(wait_for(lambda: read(r.file) in (BIG_A, BIG_B), 15), "sigterm: write %d" % i)
+            # This process's first audit line: its signal handling is set up and
+            # it is in its refresh loop (the file from the last round is on disk).
+            check(wait_for(lambda: len(r.stdout) > before and read(r.file) in (BIG_A, BIG_B), 15),
+                  "sigterm: write %d" % i)
             time.sleep(random.uniform(0.0, 1.2))
             exits.add(r.stop())
             content = read(r.file)
