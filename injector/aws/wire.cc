@@ -38,20 +38,6 @@ Result<WallTime> ParseIso8601(std::string_view text) {
   return *at;
 }
 
-std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response, WallTime now) {
-  auto v = response.Header("Retry-After");
-  if (!v || v->empty()) return std::nullopt;
-  if (v->find_first_not_of("0123456789") == std::string::npos && v->size() < 10)
-    return std::chrono::seconds(std::stoll(*v));
-  std::tm tm{};
-  char* end = strptime(v->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  auto at = WallTimeFromUnixSeconds(timegm(&tm));
-  if (!at) return std::nullopt;
-  if (*at <= now) return std::chrono::seconds(0);
-  return std::chrono::duration_cast<std::chrono::seconds>(*at - now);
-}
-
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag) {
   const std::string open = "<" + std::string(tag) + ">";
   const std::string close = "</" + std::string(tag) + ">";

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "memsecret/clock.h"
+#include "injector/retry_after.h"  // ParseRetryAfter, shared by every backend
 #include "memsecret/http_client.h"
 #include "memsecret/status.h"
 
@@ -21,9 +22,6 @@ std::string SanitizeErrorCode(std::string_view code);
 // "2019-11-09T13:34:41Z", with optional fraction and "+00:00"/"Z" offset.
 Result<WallTime> ParseIso8601(std::string_view text);
 
-// Retry-After as delta-seconds (HTTP-dates are converted against `now`);
-// nullopt when absent or unparsable.
-std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response, WallTime now);
 
 // Text of the first <tag>...</tag> element (entities &amp; &lt; &gt; &quot;
 // &apos; decoded); nullopt when absent. Enough for STS's fixed responses.

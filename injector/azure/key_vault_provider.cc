@@ -126,7 +126,7 @@ FetchResult KeyVaultProvider::FetchOnce(const std::string& url, bool* unauthoriz
     }
     *unauthorized = resp->status == 401;
     return FetchResult::Failure(MapKeyVaultError(resp->status, code, inner, message),
-                                aws::ParseRetryAfter(*resp, clock_.Now()));
+                                ParseRetryAfter(*resp, clock_.Now()));
   }
   if (!j.is_object()) return FetchResult::Failure(Internal("response is not a JSON object"));
   auto value = j.find("value");

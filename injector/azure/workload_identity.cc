@@ -98,7 +98,7 @@ Status WorkloadIdentityCredential::Exchange() {
       description = aws::CleanRemoteText(d.substr(0, d.find_first_of("\r\n")), 300);
     }
     Status st = MapEntraError(resp->status, error, description);
-    if (st.retryable()) last_retry_after_ = aws::ParseRetryAfter(*resp, sent);
+    if (st.retryable()) last_retry_after_ = ParseRetryAfter(*resp, sent);
     return st;
   }
   if (!j.is_object()) return Internal("token response is not a JSON object");

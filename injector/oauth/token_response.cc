@@ -12,14 +12,7 @@ namespace memsecret::injector::oauth {
 namespace {
 
 using nlohmann::json;
-constexpr std::chrono::seconds kMaxRetryAfter{3600};
 constexpr double kMaxExpiresIn = 10.0 * 365 * 24 * 3600;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // expires_in as seconds; numbers or numeric strings ("3600") are accepted.
 std::optional<double> ExpiresIn(const json& body) {
@@ -82,23 +75,6 @@ std::string SanitizeServerText(std::string_view s, size_t max_len) {
     if (c >= 0x20 && c < 0x7F) out += c;
   }
   return out;
-}
-
-std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, WallTime now) {
-  value = Trim(value);
-  if (value.empty()) return std::nullopt;
-  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
-    if (value.size() > 9) return kMaxRetryAfter;
-    return std::min(std::chrono::seconds(std::stol(std::string(value))), kMaxRetryAfter);
-  }
-  std::tm tm{};
-  const std::string text(value);
-  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  const auto at = WallTimeFromUnixSeconds(timegm(&tm));
-  if (!at) return std::nullopt;
-  if (*at <= now) return std::chrono::seconds(0);
-  return std::min(std::chrono::duration_cast<std::chrono::seconds>(*at - now), kMaxRetryAfter);
 }
 
 std::optional<WallTime> JwtExpiry(std::string_view jwt) {

@@ -11,6 +11,7 @@
 
 #include "injector/oauth/token_issuer.h"
 #include "memsecret/clock.h"
+#include "injector/retry_after.h"
 #include "memsecret/http_client.h"
 
 namespace memsecret::injector::oauth {
@@ -23,10 +24,6 @@ namespace memsecret::injector::oauth {
 MintResult ParseTokenResponse(const HttpResponse& response, std::string_view issuer,
                               WallTime sent_at);
 
-// Retry-After (RFC 9110 §10.2.3): delta-seconds or an IMF-fixdate, relative to
-// `now`. Returns nullopt when absent or unparsable; a date in the past is 0 s.
-// Capped at one hour.
-std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, WallTime now);
 
 // The `exp` claim of a JWT (unverified; used only to schedule refreshes).
 std::optional<WallTime> JwtExpiry(std::string_view jwt);

@@ -34,7 +34,7 @@ Status VaultHttp::ErrorOf(const HttpResponse& response, std::string_view redact1
 }
 
 std::optional<std::chrono::seconds> VaultHttp::RetryAfter(const HttpResponse& response) const {
-  return aws::ParseRetryAfter(response, clock_.Now());
+  return ParseRetryAfter(response, clock_.Now());
 }
 
 }  // namespace memsecret::injector::vault

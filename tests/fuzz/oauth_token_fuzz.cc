@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto r = fuzz::ParseRecord(rec);
     (void)ParseTokenResponse(r, "fuzz", now);
     (void)JwtExpiry(r.body);
-    for (const auto& [k, v] : r.headers) (void)ParseRetryAfter(v, now);
+    for (const auto& [k, v] : r.headers) (void)memsecret::injector::ParseRetryAfter(v, now);
     (void)SanitizeServerText(r.body);
   }
 

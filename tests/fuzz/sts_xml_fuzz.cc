@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (text) (void)injector::aws::ParseIso8601(*text);
     }
     (void)injector::aws::CleanRemoteText(r.body);
-    (void)injector::aws::ParseRetryAfter(r, FakeClock().Now());
+    (void)injector::ParseRetryAfter(r, FakeClock().Now());
   }
   FakeClock clock;
   fuzz::ScriptedHttp http(records);
