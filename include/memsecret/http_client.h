@@ -1,10 +1,11 @@
 // HttpClient: outbound HTTPS as an injected effect. The real implementation
-// (common/http_client.cc) uses cpp-httplib + OpenSSL; tests use fakes or
-// loopback servers. Response bodies may contain secret material: callers
+// (common/http_client.cc) is a small HTTP/1.1 client over sockets + OpenSSL;
+// tests use fakes or loopback servers. Response bodies may contain secret material: callers
 // parse them into SecretValue and never log them.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,9 +50,20 @@ class HttpClient {
   // Sends one request. Transport failures (refused, timeout, TLS) are
   // kUnavailable/kDeadlineExceeded statuses naming the host, never the body.
   // Any HTTP status is a successful Send; redirects are never followed.
+  // The real client is thread-safe: concurrent Sends share nothing but the
+  // process's TLS contexts.
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 
+// The real client. Cheap to create: TLS is set up on the first https request
+// (see TlsContextCount). Sets SIGPIPE to ignored for the process, so a peer
+// that disconnects fails the request instead of killing the process.
 std::unique_ptr<HttpClient> MakeHttpClient(const TlsOptions& tls = {});
+
+// TLS contexts built so far in this process. Each is built on the first
+// https request with its trust configuration (CA options, or SSL_CERT_FILE /
+// SSL_CERT_DIR for the system trust), loads its CA certificates once and is
+// shared by every client and request after that; plain http builds none.
+size_t TlsContextCount();
 
 }  // namespace memsecret

@@ -1,6 +1,8 @@
 // The real HttpClient against loopback httplib servers: status/headers/body
-// pass through, redirects are not followed, plain http only to loopback,
-// oversized bodies and dead ports are clean errors, TLS trust is enforced.
+// (plain and chunked) pass through, redirects are not followed, plain http
+// only to loopback, header injection is refused, oversized bodies and dead
+// ports are clean errors, TLS trust is enforced, TLS contexts are built on
+// first use and shared.
 #include "memsecret/http_client.h"
 
 #include <arpa/inet.h>
@@ -138,6 +140,45 @@ TEST(HttpClientTest, ClosedPortIsUnavailableNamingTheHost) {
   EXPECT_NE(r.status().message().find("127.0.0.1:" + std::to_string(port)), std::string::npos);
 }
 
+TEST(HttpClientTest, ReadsChunkedBodies) {
+  LoopbackServer srv;
+  srv.server().Get("/chunked", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", [](size_t offset, httplib::DataSink& sink) {
+      if (offset < 3 * 5000) {
+        std::string part(5000, static_cast<char>('a' + offset / 5000));
+        sink.write(part.data(), part.size());
+      } else {
+        sink.done();
+      }
+      return true;
+    });
+  });
+  int port = srv.Start();
+  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/chunked"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, std::string(5000, 'a') + std::string(5000, 'b') + std::string(5000, 'c'));
+}
+
+TEST(HttpClientTest, RefusesHeaderValuesWithLineBreaks) {
+  HttpRequest req{"GET", "http://127.0.0.1:1/"};
+  req.headers = {{"X-Injected", "a\r\nX-Other: b"}};
+  auto r = MakeHttpClient()->Send(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+}
+
+TEST(HttpClientTest, PlainHttpBuildsNoTlsContext) {
+  LoopbackServer srv;
+  srv.server().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  int port = srv.Start();
+  const size_t before = TlsContextCount();
+  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(TlsContextCount(), before);
+}
+
 TEST(HttpClientTest, SlowServerTimesOut) {
   LoopbackServer srv;
   srv.server().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
@@ -202,6 +243,20 @@ TEST_F(HttpsTest, HashedCaDirectoryIsTrustedAlongsideAnUnrelatedCaFile) {
   EXPECT_FALSE(file_only.ok());  // the unrelated CA alone does not vouch for the server
   auto both = MakeHttpClient(TlsOptions{other, ca_dir, false})->Send({"GET", Url()});
   ASSERT_TRUE(both.ok()) << both.status().ToString();
+}
+
+TEST_F(HttpsTest, OneTlsContextPerTrustIsBuiltOnFirstUseAndShared) {
+  const TlsOptions trust{cert_, "", false};
+  auto first = MakeHttpClient(trust);
+  auto second = MakeHttpClient(trust);
+  const size_t before = TlsContextCount();  // creating clients builds nothing
+  for (int i = 0; i < 3; ++i) {
+    auto a = first->Send({"GET", Url()});
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    auto b = second->Send({"GET", Url()});
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+  }
+  EXPECT_EQ(TlsContextCount(), before + 1);
 }
 
 TEST_F(HttpsTest, SslCertFileEnvironmentIsHonoured) {
