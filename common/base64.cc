@@ -16,24 +16,25 @@ constexpr std::array<int, 256> MakeReverse() {
 constexpr std::array<int, 256> kReverse = MakeReverse();
 }  // namespace
 
+// Writes into a presized buffer: the webhook encodes every JSON Patch.
 std::string Base64Encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
+  std::string out((data.size() + 2) / 3 * 4, '=');
+  char* o = out.data();
+  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
   size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
-    uint32_t n = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
+    const uint32_t n = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    *o++ = kAlphabet[(n >> 18) & 63];
+    *o++ = kAlphabet[(n >> 12) & 63];
+    *o++ = kAlphabet[(n >> 6) & 63];
+    *o++ = kAlphabet[n & 63];
   }
-  if (size_t rest = data.size() - i; rest > 0) {
-    uint32_t n = uint8_t(data[i]) << 16;
-    if (rest == 2) n |= uint8_t(data[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
+  if (const size_t rest = data.size() - i; rest > 0) {  // the trailing '=' are already there
+    uint32_t n = uint32_t{in[i]} << 16;
+    if (rest == 2) n |= uint32_t{in[i + 1]} << 8;
+    *o++ = kAlphabet[(n >> 18) & 63];
+    *o++ = kAlphabet[(n >> 12) & 63];
+    if (rest == 2) *o++ = kAlphabet[(n >> 6) & 63];
   }
   return out;
 }

@@ -1,8 +1,11 @@
-// JSON codec for InjectionPlan. nlohmann_json exceptions stop here.
+// JSON codec for InjectionPlan: written with JsonWriter, read with
+// nlohmann_json (whose exceptions stop here).
 #include "memsecret/injection_plan.h"
 
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "memsecret/json_writer.h"
 
 namespace memsecret {
 
@@ -52,20 +55,23 @@ std::string ModeString(uint32_t mode) {
   return buf;
 }
 
-json FileToJson(const PlannedFile& f) {
-  json j = json::object();
-  j["name"] = f.name;
-  j["kind"] = FileKindName(f.kind);
-  j["ref"] = f.ref.ToString();
-  j["format"] = OutputFormatName(f.format);
-  j["mode"] = ModeString(f.mode);
+// Written with JsonWriter (the webhook encodes a plan on every admission),
+// members in sorted key order: the same text nlohmann_json's dump() prints.
+void WriteFile(JsonWriter& w, const PlannedFile& f) {
+  w.BeginObject();
+  w.Member("format", OutputFormatName(f.format));
+  w.Member("kind", FileKindName(f.kind));
+  w.Member("mode", ModeString(f.mode));
+  w.Member("name", f.name);
+  w.Member("ref", f.ref.ToString());
   if (f.token) {
-    json& t = j["token"];
-    t["issuer"] = f.token->issuer;
-    if (!f.token->scope.empty()) t["scope"] = f.token->scope;
-    if (!f.token->audience.empty()) t["audience"] = f.token->audience;
+    w.Key("token").BeginObject();
+    if (!f.token->audience.empty()) w.Member("audience", f.token->audience);
+    w.Member("issuer", f.token->issuer);
+    if (!f.token->scope.empty()) w.Member("scope", f.token->scope);
+    w.EndObject();
   }
-  return j;
+  w.EndObject();
 }
 
 // Reads an optional member of the expected type; records a typed error.
@@ -119,41 +125,38 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
 
 }  // namespace
 
-// Built by assignment rather than nested initializer lists, which copy every
-// element: the webhook encodes a plan on every admission.
 std::string EncodePlan(const InjectionPlan& p) {
-  json files = json::array();
-  for (const auto& f : p.files) files.push_back(FileToJson(f));
-  json pod = json::object();
-  pod["namespace"] = p.pod.namespace_name;
-  pod["serviceAccount"] = p.pod.service_account;
-  pod["name"] = p.pod.name;
-  json j = json::object();
-  j["version"] = InjectionPlan::kVersion;
-  j["pod"] = std::move(pod);
-  j["lifecycle"] = LifecycleName(p.lifecycle);
-  j["outputDir"] = p.output_dir;
-  j["refreshIntervalSeconds"] = p.refresh_interval_seconds;
-  j["tokenRefreshFraction"] = p.token_refresh_fraction;
-  j["tokenMinRemainingSeconds"] = p.token_min_remaining_seconds;
-  j["files"] = std::move(files);
+  std::string out;
+  out.reserve(256 + 160 * p.files.size());
+  JsonWriter w(&out);
+  w.BeginObject();
   if (p.aws) {
-    json& a = j["aws"];
-    a["region"] = p.aws->region;
-    a["roleArn"] = p.aws->role_arn;
-    a["webIdentityTokenFile"] = p.aws->web_identity_token_file;
+    w.Key("aws").BeginObject();
+    w.Member("region", p.aws->region).Member("roleArn", p.aws->role_arn);
+    w.Member("webIdentityTokenFile", p.aws->web_identity_token_file).EndObject();
   }
+  if (p.azure) w.Key("azure").BeginObject().Member("federatedTokenFile", p.azure->federated_token_file).EndObject();
+  w.Key("files").BeginArray();
+  for (const auto& f : p.files) WriteFile(w, f);
+  w.EndArray();
+  w.Member("lifecycle", LifecycleName(p.lifecycle));
+  w.Member("outputDir", p.output_dir);
+  w.Key("pod").BeginObject();
+  w.Member("name", p.pod.name).Member("namespace", p.pod.namespace_name).Member("serviceAccount", p.pod.service_account);
+  w.EndObject();
+  w.Member("refreshIntervalSeconds", p.refresh_interval_seconds);
+  w.Member("tokenMinRemainingSeconds", p.token_min_remaining_seconds);
+  w.Key("tokenRefreshFraction").Double(p.token_refresh_fraction);
   if (p.vault) {
-    json& v = j["vault"];
-    v["addr"] = p.vault->addr;
-    v["authPath"] = p.vault->auth_path;
-    v["role"] = p.vault->role;
-    v["namespace"] = p.vault->vault_namespace;
-    v["tokenFile"] = p.vault->token_file;
-    v["allowSkipVerify"] = p.vault->allow_skip_verify;
+    w.Key("vault").BeginObject();
+    w.Member("addr", p.vault->addr).Member("allowSkipVerify", p.vault->allow_skip_verify);
+    w.Member("authPath", p.vault->auth_path).Member("namespace", p.vault->vault_namespace);
+    w.Member("role", p.vault->role).Member("tokenFile", p.vault->token_file);
+    w.EndObject();
   }
-  if (p.azure) j["azure"]["federatedTokenFile"] = p.azure->federated_token_file;
-  return j.dump();
+  w.Member("version", InjectionPlan::kVersion);
+  w.EndObject();
+  return out;
 }
 
 Result<InjectionPlan> DecodePlan(std::string_view text) {

@@ -1,17 +1,19 @@
-// AdmissionReview v1 decode/encode around the pure Mutate(). nlohmann_json
-// errors stop here: a malformed body is a 400 with a reason, never a crash.
+// AdmissionReview v1 decode/encode around the pure Mutate(). The request is
+// read in one pass with JsonReader (only the fields the decision needs are
+// kept; the rest, oldObject and managedFields included, is validated and
+// skipped) and the response is written with JsonWriter: no JSON DOM on the
+// hot path. A malformed body is a 400 with a reason, never a crash.
 #include "webhook/admission_review.h"
 
-#include <nlohmann/json.hpp>
-
 #include "memsecret/base64.h"
+#include "memsecret/json_writer.h"
+#include "webhook/json_reader.h"
 #include "webhook/mutator.h"
+#include "webhook/pod_facts.h"
 
 namespace memsecret::webhook {
 
 namespace {
-
-using nlohmann::json;
 
 constexpr const char* kApiVersion = "admission.k8s.io/v1";
 constexpr const char* kKind = "AdmissionReview";
@@ -25,12 +27,87 @@ AdmitAnswer BadRequest(std::string reason) {
   return a;
 }
 
-std::string StringAt(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+// The parts of an AdmissionReview the decision reads.
+struct Review {
+  std::string api_version, kind;
+  JsonShape request = JsonShape::kAbsent;
+  std::string uid, namespace_name, operation, sub_resource;
+  JsonShape request_kind = JsonShape::kAbsent;
+  std::string kind_group, kind_kind;
+  JsonShape object = JsonShape::kAbsent;
+  PodFacts pod;
+};
+
+// Duplicate keys: the last one wins, as in nlohmann_json's DOM.
+void ReadRequest(JsonReader& r, Review* review) {
+  Review fresh;
+  fresh.api_version = std::move(review->api_version);
+  fresh.kind = std::move(review->kind);
+  *review = std::move(fresh);
+  review->request = ForEachMember(r, [&](std::string_view key) {
+    if (key == "uid") {
+      review->uid = ReadStringOrEmpty(r);
+    } else if (key == "namespace") {
+      review->namespace_name = ReadStringOrEmpty(r);
+    } else if (key == "operation") {
+      review->operation = ReadStringOrEmpty(r);
+    } else if (key == "subResource") {
+      review->sub_resource = ReadStringOrEmpty(r);
+    } else if (key == "kind") {
+      review->kind_group.clear();
+      review->kind_kind.clear();
+      review->request_kind = ForEachMember(r, [&](std::string_view k) {
+        if (k == "group") review->kind_group = ReadStringOrEmpty(r);
+        else if (k == "kind") review->kind_kind = ReadStringOrEmpty(r);
+        else r.Skip();
+      });
+    } else if (key == "object") {
+      review->object = ShapeOf(r.Peek());
+      review->pod = ReadPodFacts(r);
+    } else {
+      r.Skip();
+    }
+  });
 }
 
-json Envelope(json response) { return {{"apiVersion", kApiVersion}, {"kind", kKind}, {"response", std::move(response)}}; }
+// Reads the whole body; false (with `error`) unless it is valid JSON.
+bool ReadReview(std::string_view body, Review* review, JsonShape* top, std::string* error) {
+  JsonReader r(body);
+  *top = ForEachMember(r, [&](std::string_view key) {
+    if (key == "apiVersion") review->api_version = ReadStringOrEmpty(r);
+    else if (key == "kind") review->kind = ReadStringOrEmpty(r);
+    else if (key == "request") ReadRequest(r, review);
+    else r.Skip();
+  });
+  if (r.Finish()) return true;
+  *error = r.error();
+  return false;
+}
+
+// {"apiVersion":...,"kind":...,"response":{<members>}}; members() writes the
+// response's members in sorted key order (allowed, auditAnnotations, patch,
+// patchType, status, uid, warnings).
+template <typename Fn>
+std::string Envelope(Fn&& members) {
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(&out);
+  w.BeginObject().Member("apiVersion", kApiVersion).Member("kind", kKind).Key("response").BeginObject();
+  members(w);
+  w.EndObject().EndObject();
+  return out;
+}
+
+void WriteAudit(JsonWriter& w, const std::string& text) {
+  w.Key("auditAnnotations").BeginObject().Member("memsecret", text).EndObject();
+}
+
+void WriteWarnings(JsonWriter& w, const std::vector<std::string>& warnings) {
+  if (warnings.empty()) return;
+  w.Key("warnings").BeginArray();
+  for (const auto& warning : warnings) w.String(warning);
+  w.EndArray();
+}
 
 }  // namespace
 
@@ -45,64 +122,69 @@ const char* AdmitOutcomeName(AdmitOutcome o) {
 }
 
 AdmitAnswer Admit(std::string_view body, const Config& config) {
-  json review = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (review.is_discarded()) return BadRequest("body is not valid JSON");
-  if (!review.is_object()) return BadRequest("body is not a JSON object");
-  if (StringAt(review, "apiVersion") != kApiVersion || StringAt(review, "kind") != kKind)
+  Review review;
+  JsonShape top;
+  std::string error;
+  if (!ReadReview(body, &review, &top, &error)) return BadRequest("body is not valid JSON: " + error);
+  if (top != JsonShape::kObject) return BadRequest("body is not a JSON object");
+  if (review.api_version != kApiVersion || review.kind != kKind)
     return BadRequest("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
-  auto req_it = review.find("request");
-  if (req_it == review.end() || !req_it->is_object()) return BadRequest("missing request");
-  const json& req = *req_it;
+  if (review.request != JsonShape::kObject) return BadRequest("missing request");
   AdmitAnswer a;
-  a.uid = StringAt(req, "uid");
+  a.uid = review.uid;
   if (a.uid.empty()) return BadRequest("request.uid is missing");
-  a.namespace_name = StringAt(req, "namespace");
+  a.namespace_name = review.namespace_name;
 
-  json response = {{"uid", a.uid}, {"allowed", true}};
-  auto unchanged = [&](const std::string& reason) {
+  auto unchanged = [&](const std::string& reason, const std::vector<std::string>& warnings = {}) {
     a.outcome = AdmitOutcome::kUnchanged;
-    response["auditAnnotations"] = {{"memsecret", "unchanged: " + reason}};
-    a.body = Envelope(response).dump();
+    a.body = Envelope([&](JsonWriter& w) {
+      w.Member("allowed", true);
+      WriteAudit(w, "unchanged: " + reason);
+      w.Member("uid", a.uid);
+      WriteWarnings(w, warnings);
+    });
     return a;
   };
 
-  const json* kind = req.contains("kind") && req["kind"].is_object() ? &req["kind"] : nullptr;
-  bool is_pod = kind && StringAt(*kind, "kind") == "Pod" && StringAt(*kind, "group").empty();
+  const bool is_pod = review.request_kind == JsonShape::kObject && review.kind_kind == "Pod" && review.kind_group.empty();
   if (!is_pod) return unchanged("not a core/v1 Pod");
-  if (!StringAt(req, "subResource").empty()) return unchanged("subresource request");
-  if (StringAt(req, "operation") != "CREATE") return unchanged("not a CREATE");
-  auto obj = req.find("object");
-  if (obj == req.end() || !obj->is_object()) return BadRequest("request.object is missing or not an object");
-  if (a.namespace_name.empty() && obj->contains("metadata") && (*obj)["metadata"].is_object())
-    a.namespace_name = StringAt((*obj)["metadata"], "namespace");
+  if (!review.sub_resource.empty()) return unchanged("subresource request");
+  if (review.operation != "CREATE") return unchanged("not a CREATE");
+  if (review.object != JsonShape::kObject) return BadRequest("request.object is missing or not an object");
+  if (a.namespace_name.empty()) a.namespace_name = review.pod.metadata_namespace;
   if (a.namespace_name.empty()) return BadRequest("request.namespace is missing");
 
   // dryRun requests get exactly the same answer: the webhook has no side effects.
-  MutationResult m = Mutate(*obj, a.namespace_name, config);
-  if (!m.warnings.empty()) response["warnings"] = m.warnings;
+  MutationResult m = Mutate(review.pod, a.namespace_name, config);
   switch (m.kind) {
     case MutationResult::Kind::kUnchanged:
-      return unchanged(m.reason);
-    case MutationResult::Kind::kDenied: {
+      return unchanged(m.reason, m.warnings);
+    case MutationResult::Kind::kDenied:
       a.outcome = AdmitOutcome::kDenied;
       for (const auto& p : m.problems) a.problems.push_back(p.message);
-      response["allowed"] = false;
-      response["status"] = {{"metadata", json::object()},
-                            {"status", "Failure"},
-                            {"code", m.status_code},
-                            {"reason", m.status_code == 403 ? "Forbidden" : "BadRequest"},
-                            {"message", m.DenialMessage()}};
-      break;
-    }
+      a.body = Envelope([&](JsonWriter& w) {
+        w.Member("allowed", false);
+        w.Key("status").BeginObject();
+        w.Member("code", m.status_code).Member("message", m.DenialMessage());
+        w.Key("metadata").BeginObject().EndObject();
+        w.Member("reason", m.status_code == 403 ? "Forbidden" : "BadRequest").Member("status", "Failure");
+        w.EndObject();
+        w.Member("uid", a.uid);
+        WriteWarnings(w, m.warnings);
+      });
+      return a;
     case MutationResult::Kind::kPatched:
       a.outcome = AdmitOutcome::kPatched;
       a.files = m.files;
-      response["patchType"] = "JSONPatch";
-      response["patch"] = Base64Encode(m.patch.dump());
-      response["auditAnnotations"] = {{"memsecret", "injected " + std::to_string(m.files) + " file(s)"}};
-      break;
+      a.body = Envelope([&](JsonWriter& w) {
+        w.Member("allowed", true);
+        WriteAudit(w, "injected " + std::to_string(m.files) + " file(s)");
+        w.Member("patch", Base64Encode(m.patch)).Member("patchType", "JSONPatch");
+        w.Member("uid", a.uid);
+        WriteWarnings(w, m.warnings);
+      });
+      return a;
   }
-  a.body = Envelope(std::move(response)).dump();
   return a;
 }
 

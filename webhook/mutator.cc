@@ -11,49 +11,36 @@ namespace memsecret::webhook {
 
 namespace {
 
-using nlohmann::json;
-
 constexpr size_t kMaxProblemChars = 300;
 constexpr size_t kMaxMessageChars = 4000;
 
-std::string ServiceAccountOf(const json& pod) {
-  if (pod.contains("spec") && pod["spec"].is_object()) {
-    const json& spec = pod["spec"];
-    for (const char* key : {"serviceAccountName", "serviceAccount"})
-      if (spec.contains(key) && spec[key].is_string() && !spec[key].get<std::string>().empty()) return spec[key];
-  }
+std::string ServiceAccountOf(const PodFacts& pod) {
+  if (!pod.service_account_name.empty()) return pod.service_account_name;
+  if (!pod.service_account.empty()) return pod.service_account;
   return "default";
 }
 
-// Reads a string map (labels, annotations); non-string values are problems.
-std::map<std::string, std::string> StringMap(const json& metadata, const char* key, Problems* problems) {
-  std::map<std::string, std::string> out;
-  if (!metadata.is_object() || !metadata.contains(key) || metadata[key].is_null()) return out;
-  const json& m = metadata[key];
-  if (!m.is_object()) {
-    problems->push_back({ProblemKind::kInvalid, "metadata." + std::string(key) + " must be a map"});
-    return out;
+// Labels and annotations must be maps of strings; anything else is a problem.
+void CheckStringMap(const StringMapFacts& m, const char* what, Problems* problems) {
+  if (IsPresent(m.shape) && m.shape != JsonShape::kObject) {
+    problems->push_back({ProblemKind::kInvalid, "metadata." + std::string(what) + " must be a map"});
+    return;
   }
-  for (const auto& [k, v] : m.items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-    else problems->push_back({ProblemKind::kInvalid, "metadata." + std::string(key) + "[" + k + "] must be a string"});
-  }
-  return out;
+  for (const auto& k : m.non_string_keys)
+    problems->push_back({ProblemKind::kInvalid, "metadata." + std::string(what) + "[" + k + "] must be a string"});
 }
 
 // The patch adds to containers by index, so each entry must be an object (the
 // apiserver guarantees it; `render` reads arbitrary manifests).
-void CheckContainerLists(const json& spec, Problems* problems) {
-  for (const char* list : {"containers", "initContainers"}) {
-    if (!spec.contains(list) || spec[list].is_null()) continue;
-    if (!spec[list].is_array()) {
-      problems->push_back({ProblemKind::kInvalid, "spec." + std::string(list) + " must be a list"});
-      continue;
-    }
-    for (size_t i = 0; i < spec[list].size(); ++i)
-      if (!spec[list][i].is_object())
-        problems->push_back({ProblemKind::kInvalid, "spec." + std::string(list) + "[" + std::to_string(i) + "] must be an object"});
+void CheckContainerList(const ContainerListFacts& list, const char* what, Problems* problems) {
+  if (!IsPresent(list.shape)) return;
+  if (list.shape != JsonShape::kArray) {
+    problems->push_back({ProblemKind::kInvalid, "spec." + std::string(what) + " must be a list"});
+    return;
   }
+  for (size_t i = 0; i < list.items.size(); ++i)
+    if (!list.items[i].is_object)
+      problems->push_back({ProblemKind::kInvalid, "spec." + std::string(what) + "[" + std::to_string(i) + "] must be an object"});
 }
 
 MutationResult Deny(Problems problems) {
@@ -84,28 +71,27 @@ std::string MutationResult::DenialMessage() const {
   return msg;
 }
 
-MutationResult Mutate(const json& pod, const std::string& namespace_name, const Config& config) {
+MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, const Config& config) {
   MutationResult unchanged;
-  if (!pod.is_object()) return Deny({{ProblemKind::kInvalid, "object is not a Pod"}});
-  static const json kEmpty = json::object();
-  const json& metadata = pod.contains("metadata") ? pod["metadata"] : kEmpty;
+  if (!pod.is_object) return Deny({{ProblemKind::kInvalid, "object is not a Pod"}});
   Problems problems;
-  auto labels = StringMap(metadata, "labels", &problems);
-  if (auto it = labels.find(kInjectLabel); it == labels.end() || it->second != "true") {
+  CheckStringMap(pod.labels, "labels", &problems);
+  if (auto it = pod.labels.values.find(kInjectLabel); it == pod.labels.values.end() || it->second != "true") {
     unchanged.reason = "not opted in (label memsecret.io/inject is not \"true\")";
     return unchanged;
   }
-  auto annotations = StringMap(metadata, "annotations", &problems);
-  PodInjectionSpec spec = ParseAnnotations(annotations, &problems);
+  CheckStringMap(pod.annotations, "annotations", &problems);
+  PodInjectionSpec spec = ParseAnnotations(pod.annotations.values, &problems);
   if (spec.already_injected) {
     unchanged.reason = "already injected";
     return unchanged;
   }
-  if (!pod.contains("spec") || !pod["spec"].is_object() || !pod["spec"].contains("containers") ||
-      !pod["spec"]["containers"].is_array() || pod["spec"]["containers"].empty())
+  if (pod.spec != JsonShape::kObject || pod.containers.shape != JsonShape::kArray || pod.containers.items.empty()) {
     problems.push_back({ProblemKind::kInvalid, "pod has no spec.containers"});
-  else
-    CheckContainerLists(pod["spec"], &problems);
+  } else {
+    CheckContainerList(pod.containers, "containers", &problems);
+    CheckContainerList(pod.init_containers, "initContainers", &problems);
+  }
   if (problems.empty() && spec.files.empty())
     problems.push_back({ProblemKind::kInvalid,
                         "labelled memsecret.io/inject=true but no memsecret.io/secret-<name> or token-<name> annotation"});
@@ -122,6 +108,10 @@ MutationResult Mutate(const json& pod, const std::string& namespace_name, const 
   r.warnings = std::move(plan.warnings);
   r.files = spec.files.size();
   return r;
+}
+
+MutationResult Mutate(const nlohmann::json& pod, const std::string& namespace_name, const Config& config) {
+  return Mutate(PodFactsFromJson(pod), namespace_name, config);
 }
 
 }  // namespace memsecret::webhook

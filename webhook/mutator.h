@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "webhook/config.h"
+#include "webhook/pod_facts.h"
 #include "webhook/problems.h"
 
 namespace memsecret::webhook {
@@ -16,8 +17,8 @@ namespace memsecret::webhook {
 struct MutationResult {
   enum class Kind { kUnchanged, kPatched, kDenied };
   Kind kind = Kind::kUnchanged;
-  nlohmann::json patch = nlohmann::json::array();  // operations when kPatched
-  int status_code = 0;                             // 400 (invalid input) or 403 (policy) when kDenied
+  std::string patch;    // JSON Patch (array of operations, JSON text) when kPatched
+  int status_code = 0;  // 400 (invalid input) or 403 (policy) when kDenied
   Problems problems;                               // when kDenied
   std::vector<std::string> warnings;
   std::string reason;  // why kUnchanged (not opted in, already injected)
@@ -27,8 +28,10 @@ struct MutationResult {
   std::string DenialMessage() const;
 };
 
-// `pod` is the Pod object; `namespace_name` the request namespace (which is
-// authoritative over metadata.namespace).
+// `pod` describes the Pod object; `namespace_name` is the request namespace
+// (authoritative over metadata.namespace).
+MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, const Config& config);
+// The same for a Pod held as a DOM (`render`, tests).
 MutationResult Mutate(const nlohmann::json& pod, const std::string& namespace_name, const Config& config);
 
 }  // namespace memsecret::webhook

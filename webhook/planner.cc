@@ -9,63 +9,37 @@ namespace memsecret::webhook {
 
 namespace {
 
-using nlohmann::json;
-
-const json& Array(const json& obj, const char* key) {
-  static const json kEmpty = json::array();
-  if (!obj.is_object()) return kEmpty;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_array() ? *it : kEmpty;
-}
-
-std::string Name(const json& container) {
-  if (!container.is_object()) return "";
-  auto it = container.find("name");
-  return it != container.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::optional<int64_t> IntAt(const json& obj, const char* a, const char* b) {
-  if (!obj.is_object()) return std::nullopt;
-  auto it = obj.find(a);
-  if (it == obj.end() || !it->is_object()) return std::nullopt;
-  auto jt = it->find(b);
-  if (jt == it->end() || !jt->is_number_integer()) return std::nullopt;
-  return jt->get<int64_t>();
-}
-
-// A literal env value from the first container that sets it (valueFrom ignored).
-std::string EnvValue(const json& containers, const std::vector<size_t>& indices, const char* name) {
+// A literal env value (one of kEnvNamesRead) from the first selected container that sets it.
+std::string EnvValue(const std::vector<ContainerFacts>& containers, const std::vector<size_t>& indices, std::string_view name) {
   for (size_t i : indices)
-    for (const auto& e : Array(containers[i], "env"))
-      if (e.is_object() && e.value("name", "") == name && e.contains("value") && e["value"].is_string())
-        return e["value"].get<std::string>();
+    for (const auto& [n, value] : containers[i].env)
+      if (n == name) return value;
   return "";
 }
 
 // The UID/GID the selected containers state (container level first, then
 // pod level). UID and GID are resolved independently.
-void ResolveIdentity(const json& spec, const std::vector<const json*>& selected, const Config& config, PodPlan* out) {
+void ResolveIdentity(const PodFacts& pod, const std::vector<const ContainerFacts*>& selected, const Config& config,
+                     PodPlan* out) {
   std::optional<int64_t> uid, gid;
   bool conflicting = false;
-  for (const json* c : selected) {
-    auto c_uid = IntAt(*c, "securityContext", "runAsUser");
-    if (!c_uid) c_uid = IntAt(spec, "securityContext", "runAsUser");
-    auto c_gid = IntAt(*c, "securityContext", "runAsGroup");
-    if (!c_gid) c_gid = IntAt(spec, "securityContext", "runAsGroup");
+  for (const ContainerFacts* c : selected) {
+    auto c_uid = c->security.run_as_user ? c->security.run_as_user : pod.security.run_as_user;
+    auto c_gid = c->security.run_as_group ? c->security.run_as_group : pod.security.run_as_group;
     if (c_uid && uid && *c_uid != *uid) conflicting = true;
     if (c_uid && !uid) uid = c_uid;
     if (c_gid && !gid) gid = c_gid;
   }
   if (selected.empty()) {
-    uid = IntAt(spec, "securityContext", "runAsUser");
-    gid = IntAt(spec, "securityContext", "runAsGroup");
+    uid = pod.security.run_as_user;
+    gid = pod.security.run_as_group;
   }
   if (conflicting) out->warnings.push_back("memsecret: selected containers run as different UIDs; injector uses the first");
   if (uid && *uid == 0) {
     out->warnings.push_back("memsecret: app runs as root; injector runs as UID " + std::to_string(config.injector.default_run_as_user));
     uid.reset();
   }
-  if (!uid && !gid && !IntAt(spec, "securityContext", "fsGroup"))
+  if (!uid && !gid && !pod.security.fs_group)
     out->warnings.push_back("memsecret: no runAsUser on the pod; injector runs as UID " +
                             std::to_string(config.injector.default_run_as_user) + " and owns the files");
   out->run_as_user = uid.value_or(config.injector.default_run_as_user);
@@ -74,14 +48,12 @@ void ResolveIdentity(const json& spec, const std::vector<const json*>& selected,
 
 }  // namespace
 
-PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const json& pod, const std::string& ns,
+PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const PodFacts& pod, const std::string& ns,
                       const std::string& sa, Problems* problems) {
   auto invalid = [&](const std::string& msg) { problems->push_back({ProblemKind::kInvalid, msg}); };
   PodPlan out;
-  static const json kEmpty = json::object();
-  const json& pod_spec = pod.is_object() && pod.contains("spec") ? pod["spec"] : kEmpty;
-  const json& containers = Array(pod_spec, "containers");
-  const json& inits = Array(pod_spec, "initContainers");
+  const std::vector<ContainerFacts>& containers = pod.containers.items;
+  const std::vector<ContainerFacts>& inits = pod.init_containers.items;
   out.mount_path = spec.mount_path.value_or(config.mount_path);
   out.native_sidecar = config.injector.native_sidecar;
 
@@ -90,9 +62,9 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     for (const auto& name : *spec.containers) {
       bool found = false;
       for (size_t i = 0; i < containers.size(); ++i)
-        if (Name(containers[i]) == name) found = true, out.app_containers.push_back(i);
+        if (containers[i].name == name) found = true, out.app_containers.push_back(i);
       for (size_t i = 0; i < inits.size(); ++i)
-        if (Name(inits[i]) == name) found = true, out.init_containers.push_back(i);
+        if (inits[i].name == name) found = true, out.init_containers.push_back(i);
       if (!found) invalid("memsecret.io/containers: no container named \"" + name + "\" in the pod");
     }
     std::sort(out.app_containers.begin(), out.app_containers.end());
@@ -102,24 +74,24 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   } else {
     for (size_t i = 0; i < containers.size(); ++i) out.app_containers.push_back(i);
   }
-  auto check_mounts = [&](const json& list, const std::vector<size_t>& idx) {
+  auto check_mounts = [&](const std::vector<ContainerFacts>& list, const std::vector<size_t>& idx) {
     for (size_t i : idx)
-      for (const auto& m : Array(list[i], "volumeMounts"))
-        if (m.is_object() && m.value("mountPath", "") == out.mount_path)
-          invalid("container \"" + Name(list[i]) + "\" already mounts a volume at " + out.mount_path + " (set memsecret.io/mount-path)");
+      for (const auto& path : list[i].mount_paths)
+        if (path == out.mount_path)
+          invalid("container \"" + list[i].name + "\" already mounts a volume at " + out.mount_path + " (set memsecret.io/mount-path)");
   };
   check_mounts(containers, out.app_containers);
   check_mounts(inits, out.init_containers);
-  std::vector<const json*> selected;
+  std::vector<const ContainerFacts*> selected;
   for (size_t i : out.app_containers) selected.push_back(&containers[i]);
   for (size_t i : out.init_containers) selected.push_back(&inits[i]);
-  ResolveIdentity(pod_spec, selected, config, &out);
+  ResolveIdentity(pod, selected, config, &out);
 
   // The plan the injector carries out.
   InjectionPlan& plan = out.plan;
   plan.pod.namespace_name = ns;
   plan.pod.service_account = sa;
-  if (pod.contains("metadata") && pod["metadata"].is_object()) plan.pod.name = pod["metadata"].value("name", "");
+  plan.pod.name = pod.name;
   plan.lifecycle = spec.lifecycle.value_or(Lifecycle::kSidecar);
   plan.output_dir = out.mount_path;
   plan.refresh_interval_seconds =

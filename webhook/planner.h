@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "memsecret/injection_plan.h"
 #include "webhook/annotations.h"
 #include "webhook/config.h"
+#include "webhook/pod_facts.h"
 #include "webhook/problems.h"
 
 namespace memsecret::webhook {
@@ -36,9 +36,9 @@ struct PodPlan {
   std::vector<std::string> warnings;      // short texts for AdmissionResponse.warnings
 };
 
-// `pod` is the Pod object (metadata + spec). Adds problems for unknown
-// container names, mount path collisions and missing backend settings.
-PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const nlohmann::json& pod,
+// Adds problems for unknown container names, mount path collisions and
+// missing backend settings.
+PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const PodFacts& pod,
                       const std::string& namespace_name, const std::string& service_account, Problems* problems);
 
 }  // namespace memsecret::webhook

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "memsecret/injection_plan.h"
+#include "memsecret/json_writer.h"
 #include "webhook/annotations.h"
 #include "webhook/json_pointer.h"
 
@@ -11,14 +12,10 @@ namespace memsecret::webhook {
 
 namespace {
 
-using nlohmann::json;
-
 constexpr const char* kVolumeName = "memsecret";
 constexpr const char* kTokenVolumeName = "memsecret-sa-token";
 constexpr const char* kSidecarName = "memsecret-injector";
 constexpr const char* kInitName = "memsecret-init";
-
-bool Has(const json& obj, const char* key) { return obj.is_object() && obj.contains(key) && !obj[key].is_null(); }
 
 // base, base-2, base-3, ... whichever is not taken.
 std::string UniqueName(const std::string& base, const std::set<std::string>& taken) {
@@ -29,155 +26,189 @@ std::string UniqueName(const std::string& base, const std::set<std::string>& tak
   }
 }
 
-std::set<std::string> Names(const json& spec, std::initializer_list<const char*> lists) {
-  std::set<std::string> out;
-  for (const char* list : lists)
-    if (Has(spec, list) && spec[list].is_array())
-      for (const auto& item : spec[list])
-        if (item.is_object() && item.contains("name") && item["name"].is_string()) out.insert(item["name"].get<std::string>());
-  return out;
+void AddNames(const ContainerListFacts& list, std::set<std::string>* names) {
+  for (const auto& c : list.items)
+    if (c.is_object) names->insert(c.name);
 }
 
-// An "add" operation. Built by assignment: nlohmann initializer lists copy
-// their elements, and containers with the encoded plan are not small.
-json AddOp(std::string path, json value) {
-  json op = json::object();
-  op["op"] = "add";
-  op["path"] = std::move(path);
-  op["value"] = std::move(value);
-  return op;
-}
+// Writes values into the patch; every member in sorted key order.
+class PatchWriter {
+ public:
+  explicit PatchWriter(std::string* out) : w_(out) { w_.BeginArray(); }
+  void Finish() { w_.EndArray(); }
 
-// Appends `value` to the array at `path`, creating the array if absent.
-void AddToArray(json& ops, const json& parent, const char* key, const std::string& path, json value, bool at_front = false) {
-  if (Has(parent, key) && parent[key].is_array()) {
-    ops.push_back(AddOp(path + (at_front ? "/0" : "/-"), std::move(value)));
-  } else {
-    json array = json::array();
-    array.push_back(std::move(value));
-    ops.push_back(AddOp(path, std::move(array)));
+  // An "add" of the value write_value() writes; when `append` is set the
+  // array at `path` exists and the value is added at its end ("/-") or front
+  // ("/0"); otherwise a one-element array is created at `path`.
+  template <typename Fn>
+  void AddToArray(bool exists, const std::string& path, Fn&& write_value, bool at_front = false) {
+    BeginAdd(exists ? path + (at_front ? "/0" : "/-") : path);
+    if (!exists) w_.BeginArray();
+    write_value(w_);
+    if (!exists) w_.EndArray();
+    w_.EndObject();
   }
+
+  template <typename Fn>
+  void Add(const std::string& path, Fn&& write_value) {
+    BeginAdd(path);
+    write_value(w_);
+    w_.EndObject();
+  }
+
+ private:
+  void BeginAdd(const std::string& path) {
+    w_.BeginObject().Member("op", "add").Member("path", path).Key("value");
+  }
+  JsonWriter w_;
+};
+
+void WriteResources(JsonWriter& w, const Resources& r) {
+  w.BeginObject();
+  if (!r.limits_cpu.empty() || !r.limits_memory.empty()) {
+    w.Key("limits").BeginObject();
+    if (!r.limits_cpu.empty()) w.Member("cpu", r.limits_cpu);
+    if (!r.limits_memory.empty()) w.Member("memory", r.limits_memory);
+    w.EndObject();
+  }
+  if (!r.requests_cpu.empty() || !r.requests_memory.empty()) {
+    w.Key("requests").BeginObject();
+    if (!r.requests_cpu.empty()) w.Member("cpu", r.requests_cpu);
+    if (!r.requests_memory.empty()) w.Member("memory", r.requests_memory);
+    w.EndObject();
+  }
+  w.EndObject();
 }
 
-json Resources(const Resources& r) {
-  json requests = json::object(), limits = json::object();
-  if (!r.requests_cpu.empty()) requests["cpu"] = r.requests_cpu;
-  if (!r.requests_memory.empty()) requests["memory"] = r.requests_memory;
-  if (!r.limits_cpu.empty()) limits["cpu"] = r.limits_cpu;
-  if (!r.limits_memory.empty()) limits["memory"] = r.limits_memory;
-  json out = json::object();
-  if (!requests.empty()) out["requests"] = requests;
-  if (!limits.empty()) out["limits"] = limits;
-  return out;
-}
+struct InjectorShape {
+  std::string name;
+  bool once = false;           // `run --once` (init container) or `run` (sidecar)
+  bool native_sidecar = false;  // restartPolicy Always + startupProbe
+};
 
-json InjectorContainer(const std::string& name, bool once, const PodPlan& p, const Config& config,
-                       const std::string& volume, const std::string& token_volume) {
-  json env = json::array();
-  json plan_env = json::object();
-  plan_env["name"] = "MEMSECRET_PLAN";
-  plan_env["value"] = EncodePlan(p.plan);
-  env.push_back(std::move(plan_env));
-  env.push_back({{"name", "MEMSECRET_POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}});
-  for (const auto& e : config.injector.env) env.push_back({{"name", e.name}, {"value", e.value}});
+void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const PodPlan& p, const std::string& plan_json,
+                            const Config& config, const std::string& volume, const std::string& token_volume) {
+  w.BeginObject();
+  w.Key("args").BeginArray().String("run");
+  if (shape.once) w.String("--once");
+  w.EndArray();
+  w.Key("command").BeginArray().String(config.injector.binary_path).EndArray();
+  w.Key("env").BeginArray();
+  w.BeginObject().Member("name", "MEMSECRET_PLAN").Member("value", plan_json).EndObject();
+  w.BeginObject().Member("name", "MEMSECRET_POD_NAME").Key("valueFrom").BeginObject();
+  w.Key("fieldRef").BeginObject().Member("fieldPath", "metadata.name").EndObject();
+  w.EndObject().EndObject();
+  for (const auto& e : config.injector.env) w.BeginObject().Member("name", e.name).Member("value", e.value).EndObject();
+  w.EndArray();
+  w.Member("image", config.injector.image);
+  w.Member("imagePullPolicy", config.injector.image_pull_policy);
+  w.Member("name", shape.name);
+  w.Key("resources");
+  WriteResources(w, config.injector.resources);
+  if (shape.native_sidecar) w.Member("restartPolicy", "Always");
 
-  json security = {{"runAsNonRoot", true},
-                   {"runAsUser", p.run_as_user},
-                   {"readOnlyRootFilesystem", true},
-                   {"allowPrivilegeEscalation", false},
-                   {"privileged", false},
-                   {"capabilities", {{"drop", json::array({"ALL"})}}},
-                   {"seccompProfile", {{"type", "RuntimeDefault"}}}};
-  if (p.run_as_group) security["runAsGroup"] = *p.run_as_group;
+  w.Key("securityContext").BeginObject();
+  w.Member("allowPrivilegeEscalation", false);
+  w.Key("capabilities").BeginObject().Key("drop").BeginArray().String("ALL").EndArray().EndObject();
+  w.Member("privileged", false);
+  w.Member("readOnlyRootFilesystem", true);
+  if (p.run_as_group) w.Member("runAsGroup", *p.run_as_group);
+  w.Member("runAsNonRoot", true);
+  w.Member("runAsUser", p.run_as_user);
+  w.Key("seccompProfile").BeginObject().Member("type", "RuntimeDefault").EndObject();
+  w.EndObject();
 
-  json mounts = json::array({{{"name", volume}, {"mountPath", p.mount_path}}});
+  if (shape.native_sidecar) {
+    w.Key("startupProbe").BeginObject();
+    w.Key("exec").BeginObject().Key("command").BeginArray().String(config.injector.binary_path).String("probe").EndArray().EndObject();
+    w.Member("failureThreshold", 300).Member("periodSeconds", 1).Member("timeoutSeconds", 1);
+    w.EndObject();
+  }
+  w.Member("terminationMessagePolicy", "FallbackToLogsOnError");
+  w.Key("volumeMounts").BeginArray();
+  w.BeginObject().Member("mountPath", p.mount_path).Member("name", volume).EndObject();
   if (!token_volume.empty())
-    mounts.push_back({{"name", token_volume}, {"mountPath", kServiceAccountTokenDir}, {"readOnly", true}});
-
-  json c = json::object();
-  c["name"] = name;
-  c["image"] = config.injector.image;
-  c["imagePullPolicy"] = config.injector.image_pull_policy;
-  c["command"] = json::array({config.injector.binary_path});
-  c["args"] = once ? json::array({"run", "--once"}) : json::array({"run"});
-  c["env"] = std::move(env);
-  c["resources"] = Resources(config.injector.resources);
-  c["securityContext"] = std::move(security);
-  c["volumeMounts"] = std::move(mounts);
-  c["terminationMessagePolicy"] = "FallbackToLogsOnError";
-  return c;
+    w.BeginObject().Member("mountPath", kServiceAccountTokenDir).Member("name", token_volume).Member("readOnly", true).EndObject();
+  w.EndArray();
+  w.EndObject();
 }
 
 }  // namespace
 
-json BuildPodPatch(const json& pod, const PodPlan& p, const Config& config) {
-  json ops = json::array();
-  static const json kEmpty = json::object();
-  const json& metadata = Has(pod, "metadata") ? pod["metadata"] : kEmpty;
-  const json& spec = Has(pod, "spec") ? pod["spec"] : kEmpty;
+std::string BuildPodPatch(const PodFacts& pod, const PodPlan& p, const Config& config) {
+  std::string out;
+  out.reserve(4096);
+  PatchWriter patch(&out);
 
   // 1. Status annotation.
-  if (Has(metadata, "annotations") && metadata["annotations"].is_object()) {
-    ops.push_back({{"op", "add"}, {"path", Pointer({"metadata", "annotations", kStatusAnnotation})}, {"value", kStatusInjected}});
+  if (pod.annotations.shape == JsonShape::kObject) {
+    patch.Add(Pointer({"metadata", "annotations", kStatusAnnotation}), [](JsonWriter& w) { w.String(kStatusInjected); });
   } else {
-    ops.push_back({{"op", "add"}, {"path", "/metadata/annotations"}, {"value", {{kStatusAnnotation, kStatusInjected}}}});
+    patch.Add("/metadata/annotations",
+              [](JsonWriter& w) { w.BeginObject().Member(kStatusAnnotation, kStatusInjected).EndObject(); });
   }
 
   // 2. Volumes: the tmpfs and, when a backend needs one, projected SA tokens.
-  std::set<std::string> volumes = Names(spec, {"volumes"});
+  std::set<std::string> volumes(pod.volume_names.begin(), pod.volume_names.end());
   const std::string volume = UniqueName(kVolumeName, volumes);
   volumes.insert(volume);
-  AddToArray(ops, spec, "volumes", "/spec/volumes",
-             {{"name", volume}, {"emptyDir", {{"medium", "Memory"}, {"sizeLimit", config.volume_size_limit}}}});
+  patch.AddToArray(pod.volumes == JsonShape::kArray, "/spec/volumes", [&](JsonWriter& w) {
+    w.BeginObject().Key("emptyDir").BeginObject().Member("medium", "Memory").Member("sizeLimit", config.volume_size_limit);
+    w.EndObject().Member("name", volume).EndObject();
+  });
   std::string token_volume;
   if (!p.sa_tokens.empty()) {
     token_volume = UniqueName(kTokenVolumeName, volumes);
-    json sources = json::array();
-    for (const auto& t : p.sa_tokens)
-      sources.push_back({{"serviceAccountToken",
-                          {{"audience", t.audience},
-                           {"expirationSeconds", config.service_account_token_expiration_seconds},
-                           {"path", t.path}}}});
-    // After step 2's first add the array exists, so append.
-    ops.push_back({{"op", "add"},
-                   {"path", "/spec/volumes/-"},
-                   // No defaultMode: kubelet's 0644 lets the injector read its token whatever
-                   // UID it runs as; the volume is mounted in the injector only.
-                   {"value", {{"name", token_volume}, {"projected", {{"sources", sources}}}}}});
+    // After step 2's first add the array exists, so append. No defaultMode:
+    // kubelet's 0644 lets the injector read its token whatever UID it runs
+    // as; the volume is mounted in the injector only.
+    patch.AddToArray(true, "/spec/volumes", [&](JsonWriter& w) {
+      w.BeginObject().Member("name", token_volume).Key("projected").BeginObject().Key("sources").BeginArray();
+      for (const auto& t : p.sa_tokens) {
+        w.BeginObject().Key("serviceAccountToken").BeginObject();
+        w.Member("audience", t.audience).Member("expirationSeconds", config.service_account_token_expiration_seconds);
+        w.Member("path", t.path).EndObject().EndObject();
+      }
+      w.EndArray().EndObject().EndObject();
+    });
   }
 
   // 3. Read-only mounts in the selected containers (original indices, before any insert).
-  json mount = {{"name", volume}, {"mountPath", p.mount_path}, {"readOnly", true}};
-  auto add_mounts = [&](const char* list, const std::vector<size_t>& indices) {
-    for (size_t i : indices) {
-      const json& c = spec[list][i];
-      AddToArray(ops, c, "volumeMounts", "/spec/" + std::string(list) + "/" + std::to_string(i) + "/volumeMounts", mount);
-    }
+  auto add_mounts = [&](const char* list, const ContainerListFacts& containers, const std::vector<size_t>& indices) {
+    for (size_t i : indices)
+      patch.AddToArray(containers.items[i].volume_mounts == JsonShape::kArray,
+                       "/spec/" + std::string(list) + "/" + std::to_string(i) + "/volumeMounts", [&](JsonWriter& w) {
+                         w.BeginObject().Member("mountPath", p.mount_path).Member("name", volume).Member("readOnly", true);
+                         w.EndObject();
+                       });
   };
-  add_mounts("containers", p.app_containers);
-  add_mounts("initContainers", p.init_containers);
+  add_mounts("containers", pod.containers, p.app_containers);
+  add_mounts("initContainers", pod.init_containers, p.init_containers);
 
   // 4. Injector containers.
-  std::set<std::string> names = Names(spec, {"containers", "initContainers", "ephemeralContainers"});
+  std::set<std::string> names;
+  AddNames(pod.containers, &names);
+  AddNames(pod.init_containers, &names);
+  AddNames(pod.ephemeral_containers, &names);
+  const std::string plan_json = EncodePlan(p.plan);
+  auto injector = [&](const InjectorShape& shape) {
+    return [&, shape](JsonWriter& w) { WriteInjectorContainer(w, shape, p, plan_json, config, volume, token_volume); };
+  };
   const bool init_only = p.plan.lifecycle == Lifecycle::kInit;
+  const bool has_inits = pod.init_containers.shape == JsonShape::kArray;
   if (init_only || !p.native_sidecar) {
-    std::string init_name = UniqueName(kInitName, names);
+    const std::string init_name = UniqueName(kInitName, names);
     names.insert(init_name);
-    AddToArray(ops, spec, "initContainers", "/spec/initContainers",
-               InjectorContainer(init_name, /*once=*/true, p, config, volume, token_volume), /*at_front=*/true);
+    patch.AddToArray(has_inits, "/spec/initContainers", injector({init_name, /*once=*/true, false}), /*at_front=*/true);
     if (!init_only)
-      AddToArray(ops, spec, "containers", "/spec/containers",
-                 InjectorContainer(UniqueName(kSidecarName, names), /*once=*/false, p, config, volume, token_volume));
+      patch.AddToArray(pod.containers.shape == JsonShape::kArray, "/spec/containers",
+                       injector({UniqueName(kSidecarName, names), /*once=*/false, false}));
   } else {
-    json sidecar = InjectorContainer(UniqueName(kSidecarName, names), /*once=*/false, p, config, volume, token_volume);
-    sidecar["restartPolicy"] = "Always";
-    sidecar["startupProbe"] = {{"exec", {{"command", json::array({config.injector.binary_path, "probe"})}}},
-                               {"periodSeconds", 1},
-                               {"timeoutSeconds", 1},
-                               {"failureThreshold", 300}};
-    AddToArray(ops, spec, "initContainers", "/spec/initContainers", std::move(sidecar), /*at_front=*/true);
+    patch.AddToArray(has_inits, "/spec/initContainers",
+                     injector({UniqueName(kSidecarName, names), /*once=*/false, /*native_sidecar=*/true}), /*at_front=*/true);
   }
-  return ops;
+  patch.Finish();
+  return out;
 }
 
 }  // namespace memsecret::webhook

@@ -75,7 +75,7 @@ int Render(const RenderOptions& options, const Config& config, std::ostream& out
       }
       if (m.kind == MutationResult::Kind::kPatched) {
         try {
-          pod = pod.patch(m.patch);
+          pod = pod.patch(json::parse(m.patch));
         } catch (const json::exception& e) {
           err << label << ": internal error applying the patch: " << e.what() << "\n";
           return 2;

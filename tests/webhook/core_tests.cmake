@@ -6,6 +6,8 @@ memsecret_add_gtest(webhook_core_test
   ${CMAKE_CURRENT_LIST_DIR}/admission_review_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/render_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/reference_docs_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/json_reader_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/pod_facts_test.cc
   LIBS memsecret_webhook_core)
 target_compile_definitions(webhook_core_test PRIVATE MEMSECRET_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 

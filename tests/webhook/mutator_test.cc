@@ -44,13 +44,14 @@ json CrmAnnotations() {
 }
 
 // Applies the patch the way the apiserver would (nlohmann implements RFC 6902).
-json Apply(const json& pod, const MutationResult& r) { return pod.patch(r.patch); }
-
-const json* Find(const json& list, const std::string& name) {
-  for (const auto& c : list)
-    if (c.value("name", "") == name) return &c;
-  return nullptr;
+// The patch is written without a DOM; it must still be exactly what
+// nlohmann_json prints for it (sorted keys), so every test checks that too.
+json Ops(const MutationResult& r) {
+  json ops = json::parse(r.patch);
+  EXPECT_EQ(ops.dump(), r.patch);
+  return ops;
 }
+json Apply(const json& pod, const MutationResult& r) { return pod.patch(Ops(r)); }
 
 InjectionPlan PlanOf(const json& container) {
   for (const auto& e : container["env"])
@@ -64,7 +65,7 @@ TEST(MutatorTest, NativeSidecarForAMinimalPod) {
   auto r = Mutate(pod, "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
   // Missing arrays are created whole, never appended to.
-  for (const auto& op : r.patch) {
+  for (const auto& op : Ops(r)) {
     EXPECT_NE(op["path"], "/spec/volumes/-");
     EXPECT_NE(op["path"], "/spec/initContainers/0");
   }
@@ -200,7 +201,7 @@ TEST(MutatorTest, StatusAnnotationPathIsEscaped) {
   json pod = Pod(CrmAnnotations());
   auto r = Mutate(pod, "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
-  EXPECT_EQ(r.patch[0]["path"], "/metadata/annotations/memsecret.io~1status");
+  EXPECT_EQ(Ops(r)[0]["path"], "/metadata/annotations/memsecret.io~1status");
   EXPECT_EQ(EscapePointerToken("a~b/c"), "a~0b~1c");
   EXPECT_EQ(Pointer({"x~1", "y/z"}), "/x~01/y~1z");
 }
