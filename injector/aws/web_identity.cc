@@ -1,6 +1,7 @@
 #include "injector/aws/web_identity.h"
 
 #include "injector/aws/wire.h"
+#include "injector/form_encoding.h"
 #include "injector/read_file.h"
 
 namespace memsecret::injector::aws {
@@ -37,8 +38,8 @@ class WebIdentitySource final : public CredentialSource {
     req.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
                    {"Accept", "text/xml"}};
     req.body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" +
-               FormEncode(config_.role_arn) + "&RoleSessionName=" + FormEncode(session) +
-               "&WebIdentityToken=" + FormEncode(token->Reveal());
+               FormUrlEncode(config_.role_arn) + "&RoleSessionName=" + FormUrlEncode(session) +
+               "&WebIdentityToken=" + FormUrlEncode(token->Reveal());
     auto resp = http_.Send(req);
     SecureWipe(req.body);
     if (!resp.ok()) return resp.status();

@@ -68,14 +68,5 @@ std::optional<std::string> XmlElementText(std::string_view xml, std::string_view
   return out;
 }
 
-std::string FormEncode(std::string_view value) { return UriEncode(value, true); }
-
-std::string CleanRemoteText(std::string_view text, size_t max) {
-  std::string out;
-  for (unsigned char c : text.substr(0, max))
-    out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-  if (text.size() > max) out += "...";
-  return out;
-}
 
 }  // namespace memsecret::injector::aws

@@ -1,6 +1,6 @@
 // Small wire-format helpers shared by the AWS clients (STS, Pod Identity,
 // Secrets Manager): error-code normalisation, ISO 8601 timestamps,
-// Retry-After, minimal XML element extraction, form encoding. Pure.
+// Retry-After, minimal XML element extraction. Pure.
 #pragma once
 
 #include <chrono>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "memsecret/clock.h"
+#include "injector/remote_text.h"
 #include "injector/retry_after.h"  // ParseRetryAfter, shared by every backend
 #include "memsecret/http_client.h"
 #include "memsecret/status.h"
@@ -27,11 +28,7 @@ Result<WallTime> ParseIso8601(std::string_view text);
 // &apos; decoded); nullopt when absent. Enough for STS's fixed responses.
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag);
 
-// application/x-www-form-urlencoded value encoding (space as %20).
-std::string FormEncode(std::string_view value);
-
-// Truncates untrusted remote text for inclusion in an error message and
-// strips control characters.
-std::string CleanRemoteText(std::string_view text, size_t max = 200);
+// CleanRemoteText (injector/remote_text.h) cleans every server-sent text.
+using injector::CleanRemoteText;
 
 }  // namespace memsecret::injector::aws

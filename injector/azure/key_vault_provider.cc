@@ -4,7 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/aws/wire.h"
+#include "injector/remote_text.h"
+#include "injector/retry_after.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {
@@ -118,11 +119,11 @@ FetchResult KeyVaultProvider::FetchOnce(const std::string& url, bool* unauthoriz
     std::string code, inner, message;
     if (auto err = j.is_object() ? j.find("error") : j.end();
         j.is_object() && err != j.end() && err->is_object()) {
-      code = aws::CleanRemoteText(StringField(*err, "code"), 64);
-      message = aws::CleanRemoteText(StringField(*err, "message"));
+      code = CleanRemoteText(StringField(*err, "code"), 64);
+      message = CleanRemoteText(StringField(*err, "message"));
       for (const char* key : {"innererror", "innerError"})
         if (auto in = err->find(key); in != err->end() && in->is_object())
-          inner = aws::CleanRemoteText(StringField(*in, "code"), 64);
+          inner = CleanRemoteText(StringField(*in, "code"), 64);
     }
     *unauthorized = resp->status == 401;
     return FetchResult::Failure(MapKeyVaultError(resp->status, code, inner, message),

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/aws/wire.h"
+#include "injector/form_encoding.h"
+#include "injector/remote_text.h"
+#include "injector/retry_after.h"
 #include "injector/read_file.h"
 #include "memsecret/unix_time.h"
 
@@ -78,12 +80,12 @@ Status WorkloadIdentityCredential::Exchange() {
   req.url = config_.TokenUrl();
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                  {"Accept", "application/json"}};
-  req.body = "client_id=" + aws::FormEncode(config_.client_id) +
-             "&scope=" + aws::FormEncode(config_.scope) +
+  req.body = "client_id=" + FormUrlEncode(config_.client_id) +
+             "&scope=" + FormUrlEncode(config_.scope) +
              "&grant_type=client_credentials"
              "&client_assertion_type=" +
-             aws::FormEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
-             "&client_assertion=" + aws::FormEncode(assertion->Reveal());
+             FormUrlEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+             "&client_assertion=" + FormUrlEncode(assertion->Reveal());
   const WallTime sent = clock_.Now();
   auto resp = http_.Send(req);
   SecureWipe(req.body);
@@ -93,9 +95,9 @@ Status WorkloadIdentityCredential::Exchange() {
   if (resp->status != 200) {
     std::string error, description;
     if (j.is_object()) {
-      error = aws::CleanRemoteText(StringField(j, "error"), 64);
+      error = CleanRemoteText(StringField(j, "error"), 64);
       std::string d = Redact(StringField(j, "error_description"), assertion->Reveal());
-      description = aws::CleanRemoteText(d.substr(0, d.find_first_of("\r\n")), 300);
+      description = CleanRemoteText(d.substr(0, d.find_first_of("\r\n")), 300);
     }
     Status st = MapEntraError(resp->status, error, description);
     if (st.retryable()) last_retry_after_ = ParseRetryAfter(*resp, sent);

@@ -8,14 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "injector/form_encoding.h"
 #include "memsecret/secret_value.h"
 
 namespace memsecret::injector::oauth {
 
-// Encodes one name or value: ALPHA / DIGIT / "-" / "." / "_" / "*" stay as
-// they are, a space becomes "+", every other byte becomes "%XX" (upper-case
-// hex). This is the WHATWG/HTML form encoding RFC 6749 Appendix B refers to.
-std::string FormUrlEncode(std::string_view s);
+// FormUrlEncode (injector/form_encoding.h) encodes each name and value.
+using injector::FormUrlEncode;
 
 // A form body under construction. Values that are secrets are appended from
 // a SecretValue so the body itself is a SecretValue (never logged).

@@ -42,10 +42,10 @@ std::string StringField(const json& body, const char* name) {
 std::string ErrorMessage(std::string_view issuer, int status, const json& body) {
   std::string msg = std::string(issuer) + ": HTTP " + std::to_string(status);
   if (!body.is_object()) return msg;
-  std::string error = SanitizeServerText(StringField(body, "error"), 64);
+  std::string error = CleanRemoteText(StringField(body, "error"), 64);
   std::string description = StringField(body, "error_description");
   if (description.empty()) description = StringField(body, "description");  // Genesys
-  description = SanitizeServerText(description);
+  description = CleanRemoteText(description);
   if (!error.empty()) msg += " " + error;
   if (!description.empty()) msg += ": " + description;
   return msg;
@@ -67,15 +67,6 @@ Status ClassifyError(int http_status, const std::string& error, std::string msg)
 }
 
 }  // namespace
-
-std::string SanitizeServerText(std::string_view s, size_t max_len) {
-  std::string out;
-  for (char c : s) {
-    if (out.size() >= max_len) break;
-    if (c >= 0x20 && c < 0x7F) out += c;
-  }
-  return out;
-}
 
 std::optional<WallTime> JwtExpiry(std::string_view jwt) {
   const size_t a = jwt.find('.');
@@ -131,8 +122,8 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
   token.access_token = SecretValue(at->get<std::string>());
   SecureWipe(at->get_ref<std::string&>());
   const std::string type = StringField(body, "token_type");
-  token.token_type = type.empty() ? "Bearer" : SanitizeServerText(type, 32);
-  token.scope = SanitizeServerText(StringField(body, "scope"), 1024);
+  token.token_type = type.empty() ? "Bearer" : CleanRemoteText(type, 32);
+  token.scope = CleanRemoteText(StringField(body, "scope"), 1024);
   token.issued_at = sent_at;
   if (auto expires_in = ExpiresIn(body)) {
     token.expires_at =

@@ -1,7 +1,7 @@
 // Parsing of token endpoint responses (RFC 6749 §5.1 success, §5.2 error) and
 // the HTTP-status classification every issuer shares. Pure functions: the
 // body is read but never copied into a message except the server's `error`
-// and `error_description` (sanitised: printable ASCII, at most 200 chars).
+// and `error_description` (CleanRemoteText: printable ASCII, at most 200 chars).
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 
 #include "injector/oauth/token_issuer.h"
 #include "memsecret/clock.h"
+#include "injector/remote_text.h"
 #include "injector/retry_after.h"
 #include "memsecret/http_client.h"
 
@@ -28,7 +29,11 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
 // The `exp` claim of a JWT (unverified; used only to schedule refreshes).
 std::optional<WallTime> JwtExpiry(std::string_view jwt);
 
-// Keeps printable ASCII only and truncates to `max_len` characters.
-std::string SanitizeServerText(std::string_view s, size_t max_len = 200);
+// The old name of CleanRemoteText (injector/remote_text.h), still called by
+// tests/fuzz/oauth_token_fuzz.cc; remove together with that call.
+[[deprecated("use CleanRemoteText")]] inline std::string SanitizeServerText(std::string_view s,
+                                                                          size_t max_len = 200) {
+  return CleanRemoteText(s, max_len);
+}
 
 }  // namespace memsecret::injector::oauth

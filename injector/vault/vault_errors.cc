@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/aws/wire.h"
+#include "injector/remote_text.h"
 
 namespace memsecret::injector::vault {
 
@@ -18,7 +18,7 @@ std::vector<std::string> StringList(const nlohmann::json& j, const char* key) {
       out.push_back("...");
       break;
     }
-    out.push_back(aws::CleanRemoteText(e.get<std::string>()));
+    out.push_back(CleanRemoteText(e.get<std::string>()));
   }
   return out;
 }

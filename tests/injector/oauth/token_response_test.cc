@@ -68,7 +68,7 @@ TEST(ParseTokenResponse, ErrorsAreClassifiedAndCarryOnlyErrorFields) {
       {400, R"({"error":"invalid_client"})", Code::kUnauthenticated,
        "iss: HTTP 400 invalid_client"},
       {400, R"({"error":"invalid_grant","error_description":"key\nrevoked"})",
-       Code::kUnauthenticated, "iss: HTTP 400 invalid_grant: keyrevoked"},
+       Code::kUnauthenticated, "iss: HTTP 400 invalid_grant: key revoked"},
       {401, "<html>SECRETX</html>", Code::kUnauthenticated, "iss: HTTP 401"},
       {400, R"({"error":"invalid_scope","error_description":"nope"})", Code::kInvalidArgument,
        "iss: HTTP 400 invalid_scope: nope"},
