@@ -1,9 +1,15 @@
 #include "webhook/server.h"
 
-#include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -11,40 +17,20 @@
 #include <utility>
 
 #include "memsecret/log.h"
+#include "webhook/event_loop.h"
+#include "webhook/http_connection.h"
+#include "webhook/http_response.h"
+#include "webhook/listener.h"
 
 namespace memsecret::webhook {
 namespace {
 
-constexpr const char* kJson = "application/json";
-constexpr const char* kText = "text/plain; charset=utf-8";
-constexpr const char* kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
-
-// Known paths and the one method each accepts.
-struct Route {
-  const char* path;
-  const char* method;
-};
-constexpr Route kRoutes[] = {
-    {"/mutate", "POST"}, {"/healthz", "GET"}, {"/readyz", "GET"}, {"/metrics", "GET"}};
-
-const char* ReasonPhrase(int status) {
-  switch (status) {
-    case 400:
-      return "bad request";
-    case 404:
-      return "not found";
-    case 405:
-      return "method not allowed";
-    case 413:
-      return "request body too large";
-    case 414:
-      return "request URI too long";
-    case 500:
-      return "internal error";
-    default:
-      return "request refused";
-  }
-}
+constexpr std::string_view kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
+constexpr std::string_view kGetMethods = "GET, HEAD";
+// Accept errors that mean "out of descriptors or memory": retrying at once
+// would spin, so the acceptor pauses this long.
+constexpr int kAcceptBackoffMillis = 100;
+constexpr std::chrono::seconds kRefusalLogInterval{10};
 
 bool IsDenialLike(AdmitOutcome o) {
   return o == AdmitOutcome::kDenied || o == AdmitOutcome::kBadRequest;
@@ -70,6 +56,19 @@ void LogAdmission(const AdmitAnswer& a, std::chrono::nanoseconds latency) {
             LogField::Raw("problems", problems)});
 }
 
+std::string OpenSslError() {
+  char text[256] = "unknown OpenSSL error";
+  if (const unsigned long e = ERR_get_error(); e != 0) ERR_error_string_n(e, text, sizeof text);
+  ERR_clear_error();
+  return text;
+}
+
+void AppendMetric(std::string* out, std::string_view name, std::string_view type,
+                  std::string_view help) {
+  out->append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out->append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
 }  // namespace
 
 WebhookServer::WebhookServer(ServerOptions options, const CertificateStore& certs, Metrics& metrics,
@@ -77,136 +76,233 @@ WebhookServer::WebhookServer(ServerOptions options, const CertificateStore& cert
     : options_(std::move(options)),
       certs_(certs),
       metrics_(metrics),
-      handler_(std::move(handler)) {}
+      handler_(std::move(handler)),
+      counters_(std::make_unique<ConnectionCounters>()),
+      stop_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
-WebhookServer::~WebhookServer() { Stop(); }
+WebhookServer::~WebhookServer() {
+  Stop();
+  loops_.clear();  // closes connections before their SSL_CTX goes
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (stop_fd_ >= 0) ::close(stop_fd_);
+}
 
 Status WebhookServer::Bind() {
-  const CertificateStore* store = &certs_;
-  http_ = std::make_unique<httplib::SSLServer>(
-      [store](SSL_CTX& ctx) { return ConfigureServerTls(ctx, store); });
-  if (!http_->is_valid()) {
-    char err[256];
-    ERR_error_string_n(ERR_get_error(), err, sizeof err);
-    return Internal(std::string("tls: cannot configure the server context: ") + err);
+  if (stop_fd_ < 0) return Internal(std::string("eventfd: ") + std::strerror(errno));
+  tls_.reset(SSL_CTX_new(TLS_server_method()));
+  if (!tls_ || !ConfigureServerTls(*tls_, &certs_)) {
+    return Internal("tls: cannot configure the server context: " + OpenSslError());
   }
-  const size_t threads = options_.worker_threads;
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_->set_keep_alive_max_count(options_.keep_alive_max_requests);
-  http_->set_keep_alive_timeout(options_.keep_alive_timeout.count());
-  http_->set_read_timeout(options_.read_timeout.count());
-  http_->set_write_timeout(options_.write_timeout.count());
-  http_->set_payload_max_length(options_.max_body_bytes);
-  http_->set_tcp_nodelay(true);
-  InstallRoutes();
+  // Idle connections give their TLS buffers back; read-ahead takes several
+  // records per read(); writes report progress record by record and may
+  // resume from a moved buffer (the pending output string can grow).
+  SSL_CTX_set_mode(tls_.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_read_ahead(tls_.get(), 1);
 
-  errno = 0;
-  if (options_.port == 0) {
-    port_ = http_->bind_to_any_port(options_.host);
-  } else {
-    port_ = http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  service_ = std::make_unique<HttpService>();
+  service_->tls = tls_.get();
+  service_->limits.max_head_bytes = options_.max_header_bytes;
+  service_->limits.max_body_bytes = options_.max_body_bytes;
+  service_->handshake_timeout = options_.handshake_timeout;
+  service_->request_timeout = options_.request_timeout;
+  service_->idle_timeout = options_.keep_alive_timeout;
+  service_->write_timeout = options_.write_timeout;
+  service_->max_requests_per_connection = std::max<size_t>(1, options_.keep_alive_max_requests);
+  service_->handle = [this](const HttpRequestView& request) { return Route(request); };
+  service_->on_refused = [this](int status) { metrics_.RecordHttpRejection(status); };
+  service_->counters = counters_.get();
+
+  const size_t loops = options_.event_loops != 0
+                           ? options_.event_loops
+                           : std::max(1u, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < loops; ++i) {
+    auto loop = std::make_unique<EventLoop>(*service_);
+    if (Status s = loop->Init(); !s.ok()) return s.WithContext("event loop");
+    loops_.push_back(std::move(loop));
   }
-  if (port_ <= 0) {
-    const int saved = errno;
-    port_ = 0;
-    return Unavailable("listen " + options_.host + ":" + std::to_string(options_.port) +
-                       ": cannot bind" +
-                       (saved != 0 ? std::string(": ") + std::strerror(saved) : ""));
-  }
+
+  Result<ListeningSocket> socket = OpenListeningSocket(options_.host, options_.port);
+  if (!socket.ok()) return socket.status();
+  listen_fd_ = socket->fd;
+  port_ = socket->port;
   spdlog::info("listening on https://{}:{}", options_.host, port_);
+  spdlog::debug("serving with {} event loops, at most {} connections", loops,
+                options_.max_connections);
   return Status::Ok();
 }
 
-void WebhookServer::InstallRoutes() {
-  http_->Post("/mutate", [this](const httplib::Request& req, httplib::Response& res) {
-    const auto start = std::chrono::steady_clock::now();
-    AdmitAnswer answer;
-    try {
-      answer = handler_(req.body);
-    } catch (const std::exception& e) {
-      spdlog::error("admission handler failed: {}", e.what());
-      res.status = 500;
-      res.set_content("internal error\n", kText);
-      return;
-    }
-    const auto latency = std::chrono::steady_clock::now() - start;
-    metrics_.RecordAdmission(answer.outcome, latency);
-    LogAdmission(answer, latency);
-    res.status = answer.http_status;
-    res.set_content(answer.body, answer.http_status == 200 ? kJson : kText);
-  });
-  http_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", kText);
-  });
-  http_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    if (draining_.load()) {
-      res.status = 503;
-      res.set_content("shutting down\n", kText);
-    } else {
-      res.set_content("ok\n", kText);
-    }
-  });
-  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics_.RenderPrometheus(), kPrometheusText);
-  });
-
-  // Every other method on a known path: 405 naming the allowed one. (Get
-  // also answers HEAD.) Registered per method so httplib still reads the
-  // request body and keeps the connection usable.
-  using Registrar =
-      httplib::Server& (httplib::Server::*)(const std::string&, httplib::Server::Handler);
-  const std::pair<const char*, Registrar> methods[] = {
-      {"GET", &httplib::Server::Get},       {"POST", &httplib::Server::Post},
-      {"PUT", &httplib::Server::Put},       {"PATCH", &httplib::Server::Patch},
-      {"DELETE", &httplib::Server::Delete}, {"OPTIONS", &httplib::Server::Options}};
-  for (const Route& route : kRoutes) {
-    for (const auto& [method, registrar] : methods) {
-      if (std::strcmp(method, route.method) == 0) continue;
-      const std::string allow = route.method;
-      (http_.get()->*registrar)(route.path,
-                                [this, allow](const httplib::Request&, httplib::Response& res) {
-                                  metrics_.RecordHttpRejection(405);
-                                  res.status = 405;
-                                  res.set_header("Allow", allow);
-                                  res.set_content("method not allowed\n", kText);
-                                });
-    }
+HttpResponse WebhookServer::Route(const HttpRequestView& request) {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  const auto method_not_allowed = [this](std::string_view allow) {
+    metrics_.RecordHttpRejection(405);
+    HttpResponse r = TextResponse(405, "method not allowed");
+    r.allow = allow;
+    return r;
+  };
+  if (request.path == "/mutate") {
+    return request.method == "POST" ? Mutate(request.body) : method_not_allowed("POST");
   }
+  if (request.path == "/healthz") {
+    return get ? TextResponse(200, "ok") : method_not_allowed(kGetMethods);
+  }
+  if (request.path == "/readyz") {
+    if (!get) return method_not_allowed(kGetMethods);
+    return draining_.load() ? TextResponse(503, "shutting down") : TextResponse(200, "ok");
+  }
+  if (request.path == "/metrics") {
+    if (!get) return method_not_allowed(kGetMethods);
+    HttpResponse r;
+    r.content_type = kPrometheusText;
+    r.body = RenderMetrics();
+    return r;
+  }
+  metrics_.RecordHttpRejection(404);
+  return TextResponse(404, "not found");
+}
 
-  // Responses httplib produced itself (unknown path, body over the limit,
-  // unparsable request) get a short text body and are counted.
-  http_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler's own answer (e.g. Admit's 400)
-    metrics_.RecordHttpRejection(res.status);
-    res.set_content(std::string(ReasonPhrase(res.status)) + "\n", kText);
-  });
-  http_->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        try {
-          if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          spdlog::error("request handler failed: {}", e.what());
-        } catch (...) {
-          spdlog::error("request handler failed with a non-standard exception");
-        }
-        res.status = 500;
-        res.set_content("internal error\n", kText);
-      });
+HttpResponse WebhookServer::Mutate(std::string_view body) {
+  const auto start = std::chrono::steady_clock::now();
+  AdmitAnswer answer;
+  try {
+    answer = handler_(body);
+  } catch (const std::exception& e) {
+    spdlog::error("admission handler failed: {}", e.what());
+    return TextResponse(500, "internal error");
+  }
+  const auto latency = std::chrono::steady_clock::now() - start;
+  metrics_.RecordAdmission(answer.outcome, latency);
+  LogAdmission(answer, latency);
+  HttpResponse r;
+  r.status = answer.http_status;
+  r.content_type = answer.http_status == 200 ? kContentTypeJson : kContentTypeText;
+  r.body = std::move(answer.body);
+  return r;
+}
+
+// The registry plus what only the server knows: its connections.
+std::string WebhookServer::RenderMetrics() const {
+  std::string out = metrics_.RenderPrometheus();
+  const ConnectionCounters& c = *counters_;
+  const auto value = [](const auto& counter) { return std::to_string(counter.load()); };
+  AppendMetric(&out, "memsecret_webhook_connections_open", "gauge", "TLS connections open now.");
+  out.append("memsecret_webhook_connections_open ").append(value(c.open)).append("\n");
+  AppendMetric(&out, "memsecret_webhook_connections_refused_total", "counter",
+               "Connections closed at accept because max_connections were open.");
+  out.append("memsecret_webhook_connections_refused_total ").append(value(c.refused)).append("\n");
+  AppendMetric(&out, "memsecret_webhook_connection_timeouts_total", "counter",
+               "Connections cut by a server deadline, by phase.");
+  const std::pair<const char*, const std::atomic<uint64_t>*> phases[] = {
+      {"handshake", &c.handshake_timeouts},
+      {"request", &c.request_timeouts},
+      {"write", &c.write_timeouts}};
+  for (const auto& [phase, counter] : phases) {
+    out.append("memsecret_webhook_connection_timeouts_total{phase=\"")
+        .append(phase)
+        .append("\"} ")
+        .append(value(*counter))
+        .append("\n");
+  }
+  return out;
 }
 
 void WebhookServer::Run() {
   {
     std::lock_guard<std::mutex> lock(run_mu_);
-    if (stop_requested_ || !http_) {
+    if (stop_requested_ || listen_fd_ < 0) {
       run_state_ = RunState::kFinished;
       return;
     }
     run_state_ = RunState::kRunning;
   }
-  http_->listen_after_bind();
+  std::vector<std::thread> threads;
+  threads.reserve(loops_.size());
+  for (auto& loop : loops_) threads.emplace_back([&loop] { loop->Run(); });
+
+  AcceptUntilStopped();
+  ::close(listen_fd_);  // new connections are refused from here on
+  listen_fd_ = -1;
+  for (auto& loop : loops_) loop->RequestStop();
+  for (auto& thread : threads) thread.join();
   spdlog::info("listener closed, in-flight requests finished");
   std::lock_guard<std::mutex> lock(run_mu_);
   run_state_ = RunState::kFinished;
+}
+
+// Why one acceptor handing sockets to the loops rather than one SO_REUSEPORT
+// listener per loop: the kernel's hash would pin each connection to a loop
+// blindly, and the apiserver keeps only a few long-lived connections, so two
+// of them could share a loop while another loop idles; and a loop stuck in a
+// slow handler would still be handed new connections. The acceptor puts each
+// connection on a loop that is not busy at that instant, among those on the
+// one with the fewest connections.
+// It costs one eventfd write per connection, not per request.
+void WebhookServer::AcceptUntilStopped() {
+  pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  bool paused = false;  // out of descriptors: wait before accepting again
+  for (;;) {
+    fds[0].events = paused ? 0 : POLLIN;
+    const int n = poll(fds, 2, paused ? kAcceptBackoffMillis : -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      spdlog::critical("poll on the listener: {}", std::strerror(errno));
+      return;
+    }
+    if (fds[1].revents != 0) return;  // Stop()
+    paused = !AcceptPending();
+  }
+}
+
+// Accepts what is queued; false when out of descriptors or memory.
+bool WebhookServer::AcceptPending() {
+  for (;;) {
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      switch (errno) {
+        case EAGAIN:
+          return true;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+          continue;
+        default:
+          spdlog::error("accept: {}; pausing {} ms", std::strerror(errno), kAcceptBackoffMillis);
+          return false;
+      }
+    }
+    if (static_cast<size_t>(counters_->open.load(std::memory_order_relaxed)) >=
+        options_.max_connections) {
+      RefuseConnection(fd);
+      continue;
+    }
+    const int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    PickLoop().Adopt(fd);
+  }
+}
+
+void WebhookServer::RefuseConnection(int fd) {
+  ::close(fd);
+  counters_->refused.fetch_add(1, std::memory_order_relaxed);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ >= kRefusalLogInterval) {
+    last_refusal_log_ = now;
+    spdlog::warn("connection refused: {} connections open (max_connections); refusals so far: {}",
+                 counters_->open.load(), counters_->refused.load());
+  }
+}
+
+EventLoop& WebhookServer::PickLoop() {
+  EventLoop* best = nullptr;
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    EventLoop* loop = loops_[(next_loop_ + i) % loops_.size()].get();
+    if (best == nullptr || std::pair(loop->busy(), loop->connection_count()) <
+                               std::pair(best->busy(), best->connection_count())) {
+      best = loop;
+    }
+  }
+  next_loop_ = (next_loop_ + 1) % loops_.size();
+  return *best;
 }
 
 void WebhookServer::Drain() {
@@ -214,25 +310,13 @@ void WebhookServer::Drain() {
 }
 
 void WebhookServer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(run_mu_);
-    if (stop_requested_) return;
-    stop_requested_ = true;
-    if (run_state_ != RunState::kRunning) return;  // Run() will see the flag or is done
-  }
-  // Run() is inside, or about to enter, httplib's accept loop. httplib's
-  // stop() does nothing until that loop has started and offers no way to
-  // await it, so poll briefly for either the loop or Run()'s end.
-  for (;;) {
-    if (http_->is_running()) {
-      http_->stop();
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(run_mu_);
-      if (run_state_ == RunState::kFinished) return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::lock_guard<std::mutex> lock(run_mu_);
+  if (stop_requested_) return;
+  stop_requested_ = true;
+  // Wakes the acceptor if Run() is in it; otherwise Run() sees the flag.
+  const uint64_t one = 1;
+  if (stop_fd_ >= 0) {
+    [[maybe_unused]] ssize_t n = ::write(stop_fd_, &one, sizeof one);
   }
 }
 

@@ -2,12 +2,21 @@
 //   POST /mutate   body -> AdmitHandler -> answer (status, body, content type)
 //   GET  /healthz  200 while the process serves
 //   GET  /readyz   200 while serving, 503 once Drain() was called
-//   GET  /metrics  Prometheus text from Metrics
-// and refuses anything else (404 unknown path, 405 wrong method, 413 body over
-// the limit). Metrics and the one log line per admission are emitted here, at
-// the edge; the handler stays pure. TLS follows tls_context.h: the listener
-// never restarts, each handshake uses the certificate current at that time.
+//   GET  /metrics  Prometheus text from Metrics (+ connection figures)
+// (HEAD too on the GET routes) and refuses anything else: 404 unknown path,
+// 405 wrong method (with Allow), and the HTTP layer's own refusals (400, 408,
+// 411, 413, 414, 431, 505; see http_request_parser.h). Metrics and the one log
+// line per admission are emitted here, at the edge; the handler stays pure.
+// TLS follows tls_context.h: the listener never restarts, each handshake uses
+// the certificate current at that time.
+//
+// Threads: Run()'s thread accepts; `event_loops` threads serve connections
+// (event_loop.h, http_connection.h), each request answered on its loop's
+// thread. No thread per connection: idle keep-alive connections cost a few
+// KiB each and never hold up other clients.
 #pragma once
+
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,17 +26,21 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "memsecret/status.h"
 #include "webhook/admission_review.h"
 #include "webhook/metrics.h"
 #include "webhook/tls_context.h"
 
-namespace httplib {
-class SSLServer;
-}
-
 namespace memsecret::webhook {
+
+class EventLoop;
+struct ConnectionCounters;
+struct HttpService;
+struct HttpRequestView;
+struct HttpResponse;
 
 // Decides one AdmissionReview body. Must be thread-safe; should not throw
 // (an exception becomes a 500 and an error log line).
@@ -37,15 +50,20 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8443;  // 0: the kernel picks a free port (tests); see port()
   // kube-apiserver caps request bodies at 3 MiB; an AdmissionReview carrying
-  // a pod (object + oldObject) stays far below that.
+  // a pod (object + oldObject) stays far below that. A larger Content-Length
+  // is answered 413 as soon as the headers are in, without reading the body.
   size_t max_body_bytes = 3 * 1024 * 1024;
-  // cpp-httplib gives each connection one worker for its whole life,
-  // keep-alive idle time included, so the pool bounds concurrent
-  // connections. Every kube-apiserver replica keeps a handful of keep-alive
-  // connections per webhook; 64 covers a few dozen with headroom. Further
-  // connections are accepted and wait in the pool's queue (not refused)
-  // until a worker frees up, at most keep_alive_timeout after its last request.
-  size_t worker_threads = 64;
+  // Request line + headers; beyond it 431 (a target alone over 8 KiB: 414).
+  // The apiserver sends well under 1 KiB.
+  size_t max_header_bytes = 16 * 1024;
+  // Event-loop threads; 0: one per CPU (at least 1). Each serves any number
+  // of connections, so this is about CPUs, not about concurrent clients.
+  size_t event_loops = 0;
+  // Open connections beyond which new ones are closed at once (counted in
+  // memsecret_webhook_connections_refused_total). Every kube-apiserver
+  // replica keeps a handful of keep-alive connections per webhook; an idle
+  // one costs a few KiB (TLS buffers are released while idle).
+  size_t max_connections = 1024;
   // Requests per connection before the server closes it, so long-lived
   // apiserver connections spread over new webhook replicas after a scale-up.
   // Every close costs a new TLS handshake on both sides; at 100 the load
@@ -53,15 +71,19 @@ struct ServerOptions {
   // reviews per second than at 1000. A busy connection still turns over
   // within seconds, and an idle one closes after keep_alive_timeout anyway.
   size_t keep_alive_max_requests = 1000;
-  // Idle keep-alive time. It also bounds shutdown: an idle connection is
-  // noticed as finished only when this expires, so it must stay short for a
-  // prompt SIGTERM exit; a new TLS handshake after 2 s idle costs ~1 ms.
-  std::chrono::seconds keep_alive_timeout{2};
-  // Per read/write wait (handshake included): slow-client (slowloris)
-  // defence. The apiserver sends a whole request at once and gives up after
-  // its own timeout (10 s default), so 5 s of silence means a dead peer.
-  std::chrono::seconds read_timeout{5};
-  std::chrono::seconds write_timeout{5};
+  // Idle time allowed between keep-alive requests (and after the handshake,
+  // before the first one); a new TLS handshake after 2 s idle costs ~1 ms.
+  std::chrono::milliseconds keep_alive_timeout{2000};
+  // From accept to a completed TLS handshake.
+  std::chrono::milliseconds handshake_timeout{5000};
+  // From a request's first byte to its complete body; a late request is
+  // answered 408 and the connection closed. This is the slow-client
+  // (slowloris) defence: a client dripping a byte at a time cannot hold a
+  // connection longer than this. The apiserver sends a whole request at once
+  // and gives up after its own timeout (10 s by default).
+  std::chrono::milliseconds request_timeout{10000};
+  // To write one response out; a peer that does not read is dropped.
+  std::chrono::milliseconds write_timeout{5000};
 };
 
 class WebhookServer {
@@ -79,9 +101,9 @@ class WebhookServer {
   // The bound port (useful with port 0); 0 before Bind().
   int port() const { return port_; }
 
-  // Accepts and serves until Stop(); returns once every accepted connection
-  // is finished (in-flight requests complete; idle keep-alive connections
-  // close within keep_alive_timeout). Call once, after a successful Bind().
+  // Accepts and serves until Stop(); returns once every connection is closed
+  // (idle keep-alive connections at once, in-flight requests after their
+  // response). Call once, after a successful Bind().
   void Run();
 
   // /readyz answers 503 from now on (requests are still served), so the
@@ -92,13 +114,26 @@ class WebhookServer {
   void Stop();
 
  private:
-  void InstallRoutes();
+  HttpResponse Route(const HttpRequestView& request);
+  HttpResponse Mutate(std::string_view body);
+  std::string RenderMetrics() const;
+  void AcceptUntilStopped();
+  bool AcceptPending();
+  EventLoop& PickLoop();
+  void RefuseConnection(int fd);
 
   const ServerOptions options_;
   const CertificateStore& certs_;
   Metrics& metrics_;
   const AdmitHandler handler_;
-  std::unique_ptr<httplib::SSLServer> http_;
+  std::unique_ptr<ConnectionCounters> counters_;
+  std::unique_ptr<HttpService> service_;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> tls_{nullptr, &SSL_CTX_free};
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  size_t next_loop_ = 0;  // acceptor thread only: round-robin among equals
+  std::chrono::steady_clock::time_point last_refusal_log_{};  // acceptor thread only
+  int listen_fd_ = -1;
+  int stop_fd_ = -1;  // eventfd: Stop() wakes the acceptor
   int port_ = 0;
   std::atomic<bool> draining_{false};
 

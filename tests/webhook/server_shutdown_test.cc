@@ -134,7 +134,7 @@ TEST(ShutdownTest, StopRacingRunStartAlwaysStopsIt) {
   ServerOptions options;
   options.host = "127.0.0.1";
   options.port = 0;
-  options.worker_threads = 2;
+  options.event_loops = 2;
   for (int i = 0; i < 20; ++i) {
     WebhookServer server(options, store, metrics, Ok);
     ASSERT_TRUE(server.Bind().ok());

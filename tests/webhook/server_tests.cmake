@@ -7,7 +7,8 @@ add_library(memsecret_webhook_testing STATIC
   ${CMAKE_CURRENT_LIST_DIR}/testing/server_harness.cc
 )
 target_include_directories(memsecret_webhook_testing PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/tests)
-target_link_libraries(memsecret_webhook_testing PUBLIC memsecret_webhook_server GTest::gtest OpenSSL::SSL OpenSSL::Crypto)
+# cpp-httplib: the apiserver-like client of server_https_test (the server itself does not use it).
+target_link_libraries(memsecret_webhook_testing PUBLIC memsecret_webhook_server GTest::gtest OpenSSL::SSL OpenSSL::Crypto PkgConfig::HTTPLIB)
 
 memsecret_add_gtest(webhook_server_test
   ${CMAKE_CURRENT_LIST_DIR}/server_metrics_test.cc

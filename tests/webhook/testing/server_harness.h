@@ -26,7 +26,7 @@ struct HarnessOptions {
     webhook::ServerOptions o;
     o.host = "127.0.0.1";
     o.port = 0;
-    o.worker_threads = 8;
+    o.event_loops = 2;
     o.keep_alive_timeout = std::chrono::seconds(5);  // room for a rotation mid-connection
     return o;
   }();

@@ -1,0 +1,119 @@
+// HttpConnection: one client connection of the HTTPS server as a state
+// machine driven by its event loop (event_loop.h): TLS handshake, then
+// requests read and parsed incrementally (http_request_parser.h), answered on
+// the loop's thread, each response written with one SSL_write, then either
+// the next request (keep-alive, pipelining) or a lingering close. It never
+// blocks: the loop calls OnReady() when the socket is ready for what
+// wants_write() asks, and OnDeadline() when deadline() has passed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "webhook/http_request_parser.h"
+#include "webhook/http_response.h"
+#include "webhook/tls_connection.h"
+
+namespace memsecret::webhook {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// One parsed request as the router sees it; views are valid during the call.
+struct HttpRequestView {
+  std::string_view method;  // "HEAD" is answered as GET without a body
+  std::string_view target;  // path and query
+  std::string_view path;
+  std::string_view body;
+};
+
+// Connection-level events, for /metrics. Updated from every loop thread.
+struct ConnectionCounters {
+  std::atomic<int64_t> open{0};
+  std::atomic<uint64_t> refused{0};  // over max_connections, closed at accept
+  std::atomic<uint64_t> handshake_timeouts{0};
+  std::atomic<uint64_t> request_timeouts{0};
+  std::atomic<uint64_t> write_timeouts{0};
+};
+
+// Everything connections share; immutable while serving (the counters aside).
+struct HttpService {
+  SSL_CTX* tls = nullptr;
+  HttpLimits limits;
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::chrono::milliseconds request_timeout{10000};  // first byte to complete body
+  std::chrono::milliseconds idle_timeout{2000};      // between keep-alive requests
+  std::chrono::milliseconds write_timeout{5000};     // to flush one response
+  size_t max_requests_per_connection = 1000;
+  // Answers a routed request; runs on the loop thread; may throw (-> 500).
+  std::function<HttpResponse(const HttpRequestView&)> handle;
+  // A request the HTTP layer refused itself (400, 408, 411, 413, 414, 431...).
+  std::function<void(int status)> on_refused;
+  ConnectionCounters* counters = nullptr;
+};
+
+class HttpConnection {
+ public:
+  // Takes ownership of the accepted, non-blocking `fd`.
+  HttpConnection(const HttpService& service, int fd, SteadyTime now);
+
+  // The socket is ready (or failed); `scratch` is the loop's read buffer.
+  void OnReady(SteadyTime now, std::span<char> scratch);
+  // Called when deadline() has passed.
+  void OnDeadline(SteadyTime now);
+  // The server is stopping: idle connections close now; a request being
+  // received or answered finishes first and is answered "Connection: close".
+  void BeginShutdown(SteadyTime now);
+
+  bool closed() const { return phase_ == Phase::kClosed; }
+  // Whether the next OnReady() needs the socket writable rather than readable.
+  bool wants_write() const { return wants_write_; }
+  // When the current phase times out (max() once closed).
+  SteadyTime deadline() const;
+  int fd() const { return tls_ ? tls_->fd() : -1; }
+
+ private:
+  enum class Phase { kHandshake, kOpen, kLingering, kClosed };
+
+  bool ContinueHandshake(SteadyTime now);
+  void ContinueLinger(SteadyTime now, std::span<char> scratch);
+  bool Flush(SteadyTime now);
+  bool FinishIfDone(SteadyTime now);
+  void Consume(SteadyTime now);
+  void Answer(SteadyTime now);
+  HttpResponse CallHandler(const HttpRequestView& request);
+  void Refuse(int status, std::string_view reason, SteadyTime now);
+  void Queue(const HttpResponse& response, ResponseFraming framing, SteadyTime now);
+  void CloseOrLinger(SteadyTime now);
+  void CloseGracefully();
+  void Close();
+
+  const HttpService& service_;
+  std::unique_ptr<TlsConnection> tls_;
+  HttpRequestParser parser_;
+  Phase phase_ = Phase::kHandshake;
+  bool wants_write_ = false;
+  bool stopping_ = false;
+  bool close_after_flush_ = false;
+  bool refused_ = false;  // the HTTP layer refused a request: linger before closing
+  bool request_in_progress_ = false;  // bytes of an unanswered request received
+  bool continue_sent_ = false;
+  bool input_waiting_ = false;  // in_ holds requests not yet parsed (output backpressure)
+  size_t requests_answered_ = 0;
+  std::string in_;   // received, not yet consumed (a partial request, or pipelined ones)
+  std::string out_;  // responses not yet written
+  size_t out_sent_ = 0;
+  SteadyTime handshake_deadline_;
+  SteadyTime request_started_;
+  SteadyTime idle_since_;
+  SteadyTime write_started_;
+  SteadyTime linger_started_;
+  SteadyTime linger_deadline_;
+};
+
+}  // namespace memsecret::webhook
