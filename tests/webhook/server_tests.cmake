@@ -18,7 +18,14 @@ memsecret_add_gtest(webhook_server_test
   ${CMAKE_CURRENT_LIST_DIR}/server_https_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/server_reload_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/server_shutdown_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/server_http_test.cc
   LIBS memsecret_webhook_testing memsecret_webhook_server)
+
+# The server's pure parts: request parser and response serialization.
+memsecret_add_gtest(webhook_http_test
+  ${CMAKE_CURRENT_LIST_DIR}/http_request_parser_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/http_response_test.cc
+  LIBS memsecret_webhook_server)
 
 # The real binary: start-up errors, exit codes, and SIGTERM exiting 0 promptly.
 find_package(Python3 COMPONENTS Interpreter)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <cstring>
 
@@ -102,16 +103,44 @@ bool TlsTestClient::ReadMore(std::string* error) {
 
 std::optional<HttpReply> TlsTestClient::Exchange(const std::string& raw_request,
                                                  std::string* error) {
+  if (!Send(raw_request, error)) return std::nullopt;
+  return ReadReply(error);
+}
+
+bool TlsTestClient::Send(std::string_view bytes, std::string* error) {
   size_t sent = 0;
-  while (sent < raw_request.size()) {
-    const int n =
-        SSL_write(ssl_, raw_request.data() + sent, static_cast<int>(raw_request.size() - sent));
+  while (sent < bytes.size()) {
+    const int n = SSL_write(ssl_, bytes.data() + sent, static_cast<int>(bytes.size() - sent));
     if (n <= 0) {
       *error = "write failed (SSL error " + std::to_string(SSL_get_error(ssl_, n)) + ")";
-      return std::nullopt;
+      return false;
     }
     sent += static_cast<size_t>(n);
   }
+  return true;
+}
+
+bool TlsTestClient::AwaitClosed(int timeout_ms, std::string* error) {
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[4096];
+  for (;;) {
+    const int n = SSL_read(ssl_, buf, sizeof buf);
+    if (n > 0) continue;  // e.g. an error answer before the close
+    const int saved_errno = errno;
+    const int err = SSL_get_error(ssl_, n);
+    ERR_clear_error();
+    if (err == SSL_ERROR_ZERO_RETURN) return true;
+    if (err == SSL_ERROR_WANT_READ ||
+        (err == SSL_ERROR_SYSCALL && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK))) {
+      *error = "still open after " + std::to_string(timeout_ms) + " ms";
+      return false;
+    }
+    return true;  // EOF without close_notify, or a reset
+  }
+}
+
+std::optional<HttpReply> TlsTestClient::ReadReply(std::string* error, bool head_only) {
   size_t header_end;
   while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (!ReadMore(error)) return std::nullopt;
@@ -140,7 +169,7 @@ std::optional<HttpReply> TlsTestClient::Exchange(const std::string& raw_request,
     reply.headers[name] = value_start == std::string::npos ? "" : line.substr(value_start);
   }
   const auto cl = reply.headers.find("content-length");
-  const size_t length = cl == reply.headers.end() ? 0 : std::stoul(cl->second);
+  const size_t length = cl == reply.headers.end() || head_only ? 0 : std::stoul(cl->second);
   while (buffer_.size() < length) {
     if (!ReadMore(error)) return std::nullopt;
   }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace memsecret::testing {
 
@@ -41,6 +42,13 @@ class TlsTestClient {
   // Sends `raw_request` and reads one response (Content-Length framing).
   // nullopt on I/O or parse failure, with `*error` set.
   std::optional<HttpReply> Exchange(const std::string& raw_request, std::string* error);
+  // The two halves of Exchange, for pipelining, dripping and interim (100)
+  // responses. `head_only`: the answer to a HEAD request (no body follows).
+  bool Send(std::string_view bytes, std::string* error);
+  std::optional<HttpReply> ReadReply(std::string* error, bool head_only = false);
+  // Reads until the server closes the connection; false if it is still open
+  // after `timeout` (or on another error, described in `*error`).
+  bool AwaitClosed(int timeout_ms, std::string* error);
 
   std::string PeerSerialHex() const;  // upper-case hex, as the server logs it
   std::string PeerCommonName() const;
