@@ -1,8 +1,8 @@
-// PythonFakeProcess: runs one of the python loopback fakes of the Vault and
-// Azure tests (tests/fakes/vault_fake.py, tests/fakes/azure_fake.py) as a
-// child process for the duration of a test, reads "PORT <n>" from its stdout,
-// and talks to its /_control endpoint. The child is killed (by pid) on
-// destruction. Test helper; throws on setup failure.
+// PythonFakeProcess: runs one of the python loopback fakes in tests/fakes
+// (fake_aws.py, vault_fake.py, azure_fake.py) as a child process for the
+// duration of a test, reads "PORT <n>" from its stdout, and talks to its
+// /_control endpoint. The child is killed (by pid) on destruction. Test
+// helper; throws on setup failure. fake_aws.h wraps it for the AWS fake.
 #pragma once
 
 #include <signal.h>
@@ -43,6 +43,8 @@ class PythonFakeProcess {
       std::vector<char*> argv{const_cast<char*>("python3"), path.data()};
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
+      // Prefer the Debian interpreter that python3-botocore is installed for.
+      if (::access("/usr/bin/python3", X_OK) == 0) ::execv("/usr/bin/python3", argv.data());
       ::execvp("python3", argv.data());
       ::_exit(127);
     }
@@ -52,7 +54,9 @@ class PythonFakeProcess {
     if (f == nullptr || std::fscanf(f, "PORT %d", &port) != 1) {
       if (f) std::fclose(f);
       Kill();
-      throw std::runtime_error(script + " did not start");
+      throw std::runtime_error(script +
+                               " did not start (are python3 and the modules it imports installed?"
+                               " fake_aws.py needs python3-botocore)");
     }
     std::fclose(f);
     port_ = port;
@@ -62,6 +66,7 @@ class PythonFakeProcess {
   PythonFakeProcess& operator=(const PythonFakeProcess&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
 
   // Sends one control command and returns the fake's JSON answer.

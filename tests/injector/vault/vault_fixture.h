@@ -9,7 +9,7 @@
 
 #include <fstream>
 
-#include "fakes/vault_azure_fake_process.h"
+#include "fakes/python_fake_process.h"
 #include "injector/injector_fakes.h"
 #include "testing/temp_dir.h"
 #include "injector/vault/vault_provider.h"

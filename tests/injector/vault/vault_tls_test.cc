@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "fakes/vault_azure_fake_process.h"
+#include "fakes/python_fake_process.h"
 #include "testing/temp_dir.h"
 #include "injector/vault/vault_provider.h"
 
