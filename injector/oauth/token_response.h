@@ -29,11 +29,4 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
 // The `exp` claim of a JWT (unverified; used only to schedule refreshes).
 std::optional<WallTime> JwtExpiry(std::string_view jwt);
 
-// The old name of CleanRemoteText (injector/remote_text.h), still called by
-// tests/fuzz/oauth_token_fuzz.cc; remove together with that call.
-[[deprecated("use CleanRemoteText")]] inline std::string SanitizeServerText(std::string_view s,
-                                                                          size_t max_len = 200) {
-  return CleanRemoteText(s, max_len);
-}
-
 }  // namespace memsecret::injector::oauth

@@ -5,6 +5,7 @@
 // "https://idp.example/token"); second record = the credentials JSON; the
 // rest are scripted token endpoint responses.
 #include "fuzz_support.h"
+#include "injector/remote_text.h"
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/issuer_factory.h"
 #include "injector/oauth/token_response.h"
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)ParseTokenResponse(r, "fuzz", now);
     (void)JwtExpiry(r.body);
     for (const auto& [k, v] : r.headers) (void)memsecret::injector::ParseRetryAfter(v, now);
-    (void)SanitizeServerText(r.body);
+    (void)memsecret::injector::CleanRemoteText(r.body);
   }
 
   auto creds = ParseClientCredentials(SecretValue(creds_json));

@@ -4,6 +4,7 @@
 #include "fuzz_support.h"
 #include "injector/aws/web_identity.h"
 #include "injector/aws/wire.h"
+#include "injector/remote_text.h"
 
 using namespace memsecret;
 
@@ -18,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto text = injector::aws::XmlElementText(r.body, tag);
       if (text) (void)injector::aws::ParseIso8601(*text);
     }
-    (void)injector::aws::CleanRemoteText(r.body);
+    (void)injector::CleanRemoteText(r.body);
     (void)injector::ParseRetryAfter(r, FakeClock().Now());
   }
   FakeClock clock;
