@@ -144,15 +144,13 @@ HttpRequestParser::State HttpRequestParser::CheckIncompleteLine() {
   if (input_.size() > limits_.max_head_bytes) return Fail(431, "request headers too large");
   const std::string_view line = input_.substr(start_);
   const size_t sp1 = line.find(' ');
-  if (sp1 == std::string_view::npos) {
-    if (line.size() > kMaxMethodBytes) return Fail(400, "malformed request line");
-    return State::kNeedMore;
-  }
+  if (std::min(sp1, line.size()) > kMaxMethodBytes) return Fail(400, "malformed request method");
+  if (sp1 == std::string_view::npos) return State::kNeedMore;
   const size_t sp2 = line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos) {
-    if (line.size() - sp1 - 1 > limits_.max_target_bytes) return Fail(414, "request target too long");
-    return State::kNeedMore;
+  if (std::min(sp2, line.size()) - sp1 - 1 > limits_.max_target_bytes) {
+    return Fail(414, "request target too long");
   }
+  if (sp2 == std::string_view::npos) return State::kNeedMore;
   // "\r" may still be missing its "\n".
   if (line.size() - sp2 - 1 > kVersionBytes + 1) return Fail(400, "malformed request line");
   return State::kNeedMore;
@@ -167,7 +165,9 @@ HttpRequestParser::State HttpRequestParser::ParseRequestLine(size_t line_end) {
   }
   method_ = {start_, sp1};
   target_ = {start_ + sp1 + 1, sp2 - sp1 - 1};
-  if (!IsToken(method())) return Fail(400, "malformed request method");
+  if (method_.size > kMaxMethodBytes || !IsToken(method())) {
+    return Fail(400, "malformed request method");
+  }
   if (target_.size > limits_.max_target_bytes) return Fail(414, "request target too long");
   if (target().empty() || target()[0] != '/' || !IsValidTarget(target())) {
     return Fail(400, "malformed request target");
