@@ -13,7 +13,8 @@
 // Threads: Run()'s thread accepts; `event_loops` threads serve connections
 // (event_loop.h, http_connection.h), each request answered on its loop's
 // thread. No thread per connection: idle keep-alive connections cost a few
-// KiB each and never hold up other clients.
+// KiB each and never hold up other clients. OpenSSL writes with write(2), so
+// the process must ignore SIGPIPE (main does) or a peer hanging up kills it.
 #pragma once
 
 #include <openssl/ssl.h>

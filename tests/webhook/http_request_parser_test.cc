@@ -54,8 +54,10 @@ TEST(HttpRequestParserTest, HeadIsAvailableBeforeTheBody) {
   EXPECT_EQ(p.Parse(head), State::kNeedMore);
   EXPECT_TRUE(p.head_complete());
   EXPECT_TRUE(p.expect_continue());
-  EXPECT_EQ(p.Parse(head + "ab"), State::kNeedMore);
-  EXPECT_EQ(p.Parse(head + "abcde"), State::kComplete);
+  const std::string partial = head + "ab";
+  EXPECT_EQ(p.Parse(partial), State::kNeedMore);
+  const std::string whole = head + "abcde";  // views point into the buffer last parsed
+  EXPECT_EQ(p.Parse(whole), State::kComplete);
   EXPECT_EQ(p.body(), "abcde");
 }
 
