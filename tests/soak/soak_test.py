@@ -7,7 +7,7 @@ concurrent client connections for MEMSECRET_SOAK_SECONDS (default 60) mixing
   malformed JSON     400
   oversized bodies   3 MiB + 1 byte (over the 3 MiB limit): 413
   slowloris          a TLS connection that sends half a header and goes idle:
-                     the server must drop it (read timeout 5 s)
+                     the server must drop it (request deadline 10 s: 408, close)
   abrupt disconnects half a request then RST, or a half-done TLS handshake
 
 Pass: every valid and denied pod got its answer, every malformed body 400,
