@@ -62,8 +62,10 @@ void HttpConnection::OnReady(SteadyTime now, std::span<char> scratch) {
   if (phase_ == Phase::kLingering) return ContinueLinger(now, scratch);
   if (phase_ != Phase::kOpen) return;
 
-  // One socket read per readiness report; more only while OpenSSL already
-  // holds decrypted-to-be bytes (the level-triggered epoll reports the rest).
+  // One socket read per readiness report, more only while OpenSSL holds
+  // received bytes it has not returned yet: epoll (level-triggered) reports
+  // what is still in the socket, so reading until EAGAIN would only cost an
+  // extra read(2) per request.
   bool may_read = true;
   for (;;) {
     if (!Flush(now) || FinishIfDone(now)) return;
