@@ -41,7 +41,8 @@ int UsageError(const std::string& command, const Status& status) {
 int RunServe(const std::vector<std::string>& args) {
   Result<ServeFlags> flags = ParseServeFlags(args);
   if (!flags.ok()) return UsageError("serve", flags.status());
-  InitJsonLogging("webhook", flags->log_level);
+  // One info line per admission: batched writes (see LogWrites).
+  InitJsonLogging("webhook", flags->log_level, LogWrites::kBatched);
 
   // SIGTERM/SIGINT are blocked in every thread (threads inherit the mask) and
   // taken by one waiting thread; SIGPIPE from a peer that hung up is ignored.
@@ -166,7 +167,11 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  if (command == "serve") return RunServe(args);
+  if (command == "serve") {
+    const int rc = RunServe(args);
+    memsecret::FlushLogs();  // batched info lines (LogWrites::kBatched)
+    return rc;
+  }
   if (command == "render") return RunRender(args);
   std::cerr << "memsecret-webhook: unknown command \"" << command << "\"\n" << kUsage;
   return 2;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace memsecret {
 namespace {
@@ -11,6 +13,40 @@ namespace {
 nlohmann::json OneLine(const std::string& captured) {
   EXPECT_EQ(std::count(captured.begin(), captured.end(), '\n'), 1) << captured;
   return nlohmann::json::parse(captured);
+}
+
+size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(LogTest, BatchedLinesWaitUntilAWarningAFlushOrTheDelay) {
+  InitJsonLogging("batched", "info", LogWrites::kBatched);
+  // Info lines wait in memory...
+  testing::internal::CaptureStderr();
+  const auto start = std::chrono::steady_clock::now();
+  spdlog::info("one");
+  std::string out = testing::internal::GetCapturedStderr();
+  if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(150)) EXPECT_EQ(out, "");
+  FlushLogs();  // (the line above went to the capture or is written here, outside it)
+  // ...a warning goes out at once, with every line before it, in order...
+  testing::internal::CaptureStderr();
+  spdlog::info("two");
+  spdlog::warn("three");
+  out = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(Lines(out), 2u) << out;
+  EXPECT_LT(out.find("two"), out.find("three"));
+  // ...the flusher writes pending lines after at most 200 ms...
+  testing::internal::CaptureStderr();
+  spdlog::info("four");
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  out = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(Lines(out), 1u) << out;
+  // ...and FlushLogs() writes them at once.
+  testing::internal::CaptureStderr();
+  spdlog::info("five");
+  FlushLogs();
+  out = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(Lines(out), 1u) << out;
+  EXPECT_EQ(OneLine(out)["msg"], "five");
+  InitJsonLogging("test", "info");  // the per-line logger for the other tests
 }
 
 TEST(LogTest, LinesAreJsonAndMessagesCannotInjectFields) {
