@@ -129,6 +129,7 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   CoalescingProvider shared_fetches(&providers, &clock);  // files of one secret share a fetch
   JobEnvironment job_env{plan.pod, &shared_fetches,    &writer,
                          &audit,   MakeRandomJitter(), BackoffPolicy{}};
+  job_env.refresh_phase = job_env.jitter();
 
   Scheduler scheduler;
   const WallTime start = clock.Now();

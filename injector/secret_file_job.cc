@@ -38,6 +38,7 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   if (st.ok()) {
+    const bool first_write = !written_;
     Audit(now, version, outcome, latency, st);
     if (failures_ > 0)
       spdlog::info("{}: {} recovered after {} failed attempts", file_.name, ref_text_, failures_);
@@ -49,7 +50,10 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
     failures_ = 0;
     last_status_ = Status::Ok();
     if (refresh_.count() <= 0) return std::nullopt;
-    return now + refresh_;
+    if (!first_write) return now + refresh_;
+    const auto early = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(refresh_) * (kRefreshPhaseSpread * env_.refresh_phase));
+    return now + refresh_ - early;
   }
   last_status_ = Status(st.code(), ref_text_ + ": " + st.message());
   ++failures_;

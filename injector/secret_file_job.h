@@ -1,7 +1,8 @@
 // SecretFileJob: the scheduler job that keeps one `secret-<name>` file in
 // step with its store: fetch, render (field + format), write atomically when
 // changed. A fetch returning the VersionId already on disk skips rendering and
-// writing. After success it is due again in refresh_interval (never when 0);
+// writing. After success it is due again in refresh_interval (never when 0;
+// the first time a per-pod offset earlier, see JobEnvironment::refresh_phase);
 // after a failure it keeps the last good file and retries with exponential
 // backoff and jitter (honouring Retry-After), recovering by itself. One audit
 // line per fetch; failures are logged (warn) with the ref and the reason.
@@ -30,7 +31,16 @@ struct JobEnvironment {
   AuditSink* audit = nullptr;
   JitterSource jitter;
   BackoffPolicy backoff;
+  // This pod's draw in [0,1), shared by all its files: the first refresh
+  // after the first write comes refresh_phase * kRefreshPhaseSpread of the
+  // interval early. Pods created together (a rollout) then read the store
+  // spread over the interval instead of in step for their whole life, and
+  // the files of one pod stay together, so a pass still shares one read per
+  // secret (CoalescingProvider). 0: no offset (tests).
+  double refresh_phase = 0.0;
 };
+
+inline constexpr double kRefreshPhaseSpread = 0.25;
 
 class SecretFileJob final : public Job {
  public:

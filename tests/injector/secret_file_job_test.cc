@@ -101,6 +101,20 @@ TEST_F(SecretFileJobTest, WritesThenSkipsSameVersionThenRewritesNewVersion) {
   ExpectNoValuesLeaked();
 }
 
+TEST_F(SecretFileJobTest, FirstRefreshComesEarlyByThePodsPhaseThenTheIntervalHolds) {
+  provider_.SetValue(kV1, "v1");
+  JobEnvironment env = Env();
+  env.refresh_phase = 0.5;  // half of the 25 % spread: 37.5 s of 300 s
+  SecretFileJob job(File("aws:/crm/db#password"), seconds(300), env);
+  const WallTime t0 = clock_.Now();
+  const WallTime first = *job.Run(t0);
+  EXPECT_EQ(first, t0 + milliseconds(262'500));
+  EXPECT_EQ(job.Run(first), first + seconds(300));
+  env.refresh_phase = 0.999;  // never more than a quarter early
+  SecretFileJob other(File("aws:/crm/db#password"), seconds(300), env);
+  EXPECT_GT(*other.Run(t0), t0 + seconds(225));
+}
+
 TEST_F(SecretFileJobTest, OutageKeepsLastGoodFileBacksOffAndRecovers) {
   provider_.SetValue(kV1, "v1");
   SecretFileJob job(File("aws:/crm/db", OutputFormat::kEnv), seconds(300), Env());
