@@ -83,6 +83,7 @@ STATUS=0
 declare -A RAN
 for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh api_cost.py; do
   echo
+  [[ -z $SHORT ]] && settle 30  # figures from a quiet machine, not the previous benchmark's tail
   t0=$SECONDS
   "$BENCH_DIR/$b" $SHORT 2>&1 | tee "$LOG_DIR/${b%.*}.log"
   rc=${PIPESTATUS[0]}

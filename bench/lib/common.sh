@@ -26,6 +26,26 @@ machine() {  # one-line description of the machine and its current load
   printf '# date: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
 
+cpu_idle_percent() {  # idle share of all CPUs over the next second (from /proc/stat)
+  local a b
+  read -r -a a < <(head -1 /proc/stat)
+  sleep 1
+  read -r -a b < <(head -1 /proc/stat)
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $(( total > 0 ? 100 * (b[4] - a[4] + b[5] - a[5]) / total : 100 ))
+}
+
+settle() {  # settle [MAX_SECONDS]: wait until the CPUs are >= 90 % idle (the previous benchmark's tail)
+  local max=${1:-30} waited=0 idle
+  idle=$(cpu_idle_percent)
+  while ((idle < 90 && waited < max)); do
+    idle=$(cpu_idle_percent)
+    waited=$((waited + 1))
+  done
+  printf '# CPUs %s %% idle before this benchmark (waited %s s)\n' "$idle" "$waited"
+}
+
 need() {  # need TOOL... : exits 77 (skipped) naming the missing tools
   local missing=()
   for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
