@@ -79,47 +79,39 @@ void HttpConnection::OnReady(SteadyTime now, std::span<char> scratch) {
     }
     may_read = false;
     size_t received = 0;
-    switch (tls_->Read(scratch.data(), scratch.size(), &received)) {
-      case TlsConnection::Io::kDone:
-        in_.append(scratch.data(), received);
-        Consume(now);
-        break;
-      case TlsConnection::Io::kWantRead:
-        wants_write_ = false;
-        return;
-      case TlsConnection::Io::kWantWrite:
-        wants_write_ = true;
-        return;
-      case TlsConnection::Io::kClosed:
-        return Close();
-      case TlsConnection::Io::kError:
-        spdlog::debug("connection closed: {}", tls_->last_error());
-        return Close();
-    }
+    const TlsConnection::Io io = tls_->Read(scratch.data(), scratch.size(), &received);
+    if (io != TlsConnection::Io::kDone) return (void)Stalled(io, "reading");
+    in_.append(scratch.data(), received);
+    Consume(now);
   }
 }
 
-bool HttpConnection::ContinueHandshake(SteadyTime now) {
-  switch (tls_->Handshake()) {
-    case TlsConnection::Io::kDone:
-      phase_ = Phase::kOpen;
-      idle_since_ = now;
-      return true;
+bool HttpConnection::Stalled(TlsConnection::Io io, const char* doing) {
+  switch (io) {
     case TlsConnection::Io::kWantRead:
       wants_write_ = false;
-      return false;
+      break;
     case TlsConnection::Io::kWantWrite:
       wants_write_ = true;
-      return false;
-    case TlsConnection::Io::kClosed:
-      Close();
-      return false;
+      break;
     case TlsConnection::Io::kError:
-      spdlog::debug("tls handshake failed: {}", tls_->last_error());
+      spdlog::debug("connection closed while {}: {}", doing, tls_->last_error());
       Close();
-      return false;
+      break;
+    case TlsConnection::Io::kClosed:
+    case TlsConnection::Io::kDone:
+      Close();
+      break;
   }
   return false;
+}
+
+bool HttpConnection::ContinueHandshake(SteadyTime now) {
+  const TlsConnection::Io io = tls_->Handshake();
+  if (io != TlsConnection::Io::kDone) return Stalled(io, "in the TLS handshake");
+  phase_ = Phase::kOpen;
+  idle_since_ = now;
+  return true;
 }
 
 void HttpConnection::ContinueLinger(SteadyTime now, std::span<char> scratch) {
@@ -138,24 +130,9 @@ void HttpConnection::ContinueLinger(SteadyTime now, std::span<char> scratch) {
 bool HttpConnection::Flush(SteadyTime now) {
   while (out_sent_ < out_.size()) {
     size_t sent = 0;
-    switch (tls_->Write(std::string_view(out_).substr(out_sent_), &sent)) {
-      case TlsConnection::Io::kDone:
-        out_sent_ += sent;
-        break;
-      case TlsConnection::Io::kWantWrite:
-        wants_write_ = true;
-        return false;
-      case TlsConnection::Io::kWantRead:
-        wants_write_ = false;
-        return false;
-      case TlsConnection::Io::kClosed:
-        Close();
-        return false;
-      case TlsConnection::Io::kError:
-        spdlog::debug("connection closed while writing: {}", tls_->last_error());
-        Close();
-        return false;
-    }
+    const TlsConnection::Io io = tls_->Write(std::string_view(out_).substr(out_sent_), &sent);
+    if (io != TlsConnection::Io::kDone) return Stalled(io, "writing");
+    out_sent_ += sent;
   }
   if (!out_.empty()) {
     out_.clear();

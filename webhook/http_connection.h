@@ -81,6 +81,10 @@ class HttpConnection {
   enum class Phase { kHandshake, kOpen, kLingering, kClosed };
 
   bool ContinueHandshake(SteadyTime now);
+  // A TLS call that did not complete: records which readiness to wait for,
+  // or closes on kClosed/kError (logged at debug, `doing` says where).
+  // Always false, for `return Stalled(...)`.
+  bool Stalled(TlsConnection::Io io, const char* doing);
   void ContinueLinger(SteadyTime now, std::span<char> scratch);
   bool Flush(SteadyTime now);
   bool FinishIfDone(SteadyTime now);
