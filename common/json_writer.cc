@@ -2,36 +2,24 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstring>
+
+#include "memsecret/json_bytes.h"
 
 namespace memsecret {
 
-namespace {
-
-// Whether any of the 8 bytes in `v` is a control character, '"' or '\\'
-// (the classic SWAR zero-byte tests; exact, no false positives).
-bool NeedsEscape(uint64_t v) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  const auto has_zero = [&](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  const uint64_t below_space = (v - kOnes * 0x20) & ~v & kHigh;
-  return (below_space | has_zero(v ^ (kOnes * '"')) | has_zero(v ^ (kOnes * '\\'))) != 0;
+void AppendJsonString(std::string* out, std::string_view value) {
+  out->push_back('"');
+  AppendJsonEscaped(out, value);
+  out->push_back('"');
 }
 
-}  // namespace
-
-void AppendJsonString(std::string* out, std::string_view value) {
+void AppendJsonEscaped(std::string* out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escaping
   for (size_t i = 0; i < value.size(); ++i) {
     // Long strings (the base64 patch, the encoded plan) mostly need no
     // escaping: skip 8 clean bytes at a time.
-    while (i + 8 <= value.size()) {
-      uint64_t word;
-      std::memcpy(&word, value.data() + i, 8);
-      if (NeedsEscape(word)) break;
-      i += 8;
-    }
+    while (i + 8 <= value.size() && !HasJsonEscapeByte(LoadWord(value.data() + i))) i += 8;
     if (i >= value.size()) break;
     const unsigned char c = static_cast<unsigned char>(value[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
@@ -52,7 +40,6 @@ void AppendJsonString(std::string* out, std::string_view value) {
     }
   }
   out->append(value.data() + run, value.size() - run);
-  out->push_back('"');
 }
 
 void JsonWriter::BeforeValue() {

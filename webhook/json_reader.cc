@@ -2,24 +2,15 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
+
+#include "memsecret/json_bytes.h"
 
 namespace memsecret::webhook {
 
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Whether all 8 bytes of `v` are printable ASCII other than '"' and '\\'
-// (SWAR zero-byte tests: no control character, no high bit, no quote or
-// backslash).
-bool IsPlainAscii(uint64_t v) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  const auto has_zero = [&](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  const uint64_t below_space = (v - kOnes * 0x20) & ~v & kHigh;
-  return ((v & kHigh) | below_space | has_zero(v ^ (kOnes * '"')) | has_zero(v ^ (kOnes * '\\'))) == 0;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -232,9 +223,8 @@ bool JsonReader::ScanString(std::string* out) {
   for (;;) {
     const size_t run = i;
     while (i + 8 <= text_.size()) {  // 8 plain ASCII bytes at a time
-      uint64_t word;
-      std::memcpy(&word, text_.data() + i, 8);
-      if (!IsPlainAscii(word)) break;
+      const uint64_t word = LoadWord(text_.data() + i);
+      if (HasJsonEscapeByte(word) || HasNonAsciiByte(word)) break;
       i += 8;
     }
     while (i < text_.size()) {

@@ -54,5 +54,7 @@ class JsonWriter {
 
 // Appends `value` as a JSON string literal (quotes included).
 void AppendJsonString(std::string* out, std::string_view value);
+// Appends `value` escaped for the inside of a JSON string literal (no quotes).
+void AppendJsonEscaped(std::string* out, std::string_view value);
 
 }  // namespace memsecret
