@@ -39,6 +39,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "memsecret/ascii.h"
 #include "memsecret/secret_value.h"
 #include "memsecret/url.h"
 
@@ -46,18 +47,11 @@ namespace memsecret {
 
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)
-    if (EqualsIgnoreCase(k, name)) return v;
+    if (EqualsIgnoreAsciiCase(k, name)) return v;
   return std::nullopt;
 }
 
@@ -284,7 +278,7 @@ class Connection {
 
 bool HasHeader(const HttpHeaders& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
+                     [&](const auto& h) { return EqualsIgnoreAsciiCase(h.first, name); });
 }
 
 bool SafeHeaderText(std::string_view s) {

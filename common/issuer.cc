@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "memsecret/ascii.h"
+
 namespace memsecret {
 
 namespace {
@@ -21,20 +23,14 @@ constexpr GenesysRegion kGenesysRegions[] = {
     {"me_central_1", "mec1.pure.cloud"},   {"ap_northeast_3", "apne3.pure.cloud"}, {"eu_central_2", "euc2.pure.cloud"},
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::string> GenesysHost(std::string_view region_or_host) {
-  std::string v = Lower(region_or_host);
+  std::string v = AsciiLowercase(region_or_host);
   std::replace(v.begin(), v.end(), '-', '_');
   for (const auto& r : kGenesysRegions)
     if (v == r.id) return std::string(r.host);
-  v = Lower(region_or_host);
+  v = AsciiLowercase(region_or_host);
   for (const char* prefix : {"login.", "api."})
     if (v.rfind(prefix, 0) == 0) v = v.substr(std::string_view(prefix).size());
   for (const auto& r : kGenesysRegions)
@@ -55,7 +51,7 @@ bool IsLoopbackUrl(std::string_view url) {
   }
   host = rest.substr(0, rest.find_first_of(":/?#"));
   if (host.find('@') != std::string_view::npos) return false;  // userinfo tricks are never loopback
-  if (Lower(host) == "localhost") return true;
+  if (AsciiLowercase(host) == "localhost") return true;
   if (host.rfind("127.", 0) != 0) return false;
   return std::all_of(host.begin(), host.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }

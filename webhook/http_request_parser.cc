@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "memsecret/ascii.h"
+
 namespace memsecret::webhook {
 namespace {
 
@@ -45,14 +47,6 @@ bool IsValidTarget(std::string_view s) {
     const auto c = static_cast<unsigned char>(ch);
     return c > 0x20 && c < 0x7f;
   });
-}
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
 }
 
 std::string_view TrimWhitespace(std::string_view s) {
@@ -204,7 +198,7 @@ HttpRequestParser::State HttpRequestParser::ParseHeaders(size_t end) {
 
 HttpRequestParser::State HttpRequestParser::ParseHeader(std::string_view name,
                                                         std::string_view value) {
-  if (EqualsIgnoreCase(name, "content-length")) {
+  if (EqualsIgnoreAsciiCase(name, "content-length")) {
     size_t length = 0;
     if (!ParseContentLength(value, &length)) return Fail(400, "invalid Content-Length");
     if (has_content_length_ && length != content_length_) {
@@ -212,18 +206,18 @@ HttpRequestParser::State HttpRequestParser::ParseHeader(std::string_view name,
     }
     has_content_length_ = true;
     content_length_ = length;
-  } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
+  } else if (EqualsIgnoreAsciiCase(name, "transfer-encoding")) {
     return Fail(411, "chunked request bodies are not supported; send Content-Length");
-  } else if (EqualsIgnoreCase(name, "connection")) {
+  } else if (EqualsIgnoreAsciiCase(name, "connection")) {
     while (!value.empty()) {
       const size_t comma = value.find(',');
       const std::string_view option = TrimWhitespace(value.substr(0, comma));
-      if (EqualsIgnoreCase(option, "close")) saw_close_ = true;
-      if (EqualsIgnoreCase(option, "keep-alive")) saw_keep_alive_ = true;
+      if (EqualsIgnoreAsciiCase(option, "close")) saw_close_ = true;
+      if (EqualsIgnoreAsciiCase(option, "keep-alive")) saw_keep_alive_ = true;
       value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     }
-  } else if (EqualsIgnoreCase(name, "expect")) {
-    if (!EqualsIgnoreCase(value, "100-continue")) return Fail(417, "unsupported expectation");
+  } else if (EqualsIgnoreAsciiCase(name, "expect")) {
+    if (!EqualsIgnoreAsciiCase(value, "100-continue")) return Fail(417, "unsupported expectation");
     expect_continue_ = minor_version_ >= 1;  // HTTP/1.0 clients do not wait for it
   }
   return state_;

@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "memsecret/ascii.h"
 #include "memsecret/url.h"
 
 namespace memsecret::injector::aws {
@@ -34,13 +35,6 @@ std::string Hmac(std::string_view key, std::string_view data) {
   std::string result(reinterpret_cast<char*>(out), len);
   OPENSSL_cleanse(out, sizeof out);
   return result;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 // Trims and collapses runs of spaces/tabs to one space.
@@ -137,7 +131,7 @@ CanonicalRequestParts CanonicalRequest(std::string_view method, std::string_view
                                        std::string_view payload_sha256_hex) {
   std::map<std::string, std::string> canon;  // sorted by lowercase name
   for (const auto& [name, value] : headers) {
-    std::string key = Lower(name);
+    std::string key = AsciiLowercase(name);
     std::string v = TrimCollapse(value);
     auto [it, inserted] = canon.emplace(key, v);
     if (!inserted) it->second += "," + v;
@@ -193,7 +187,7 @@ Status SignRequest(HttpRequest& request, const AwsCredentials& creds, std::strin
   auto url = ParseUrl(request.url);
   if (!url.ok()) return url.status().WithContext("sigv4");
   auto drop = [&](std::string_view name) {
-    std::erase_if(request.headers, [&](const auto& h) { return Lower(h.first) == name; });
+    std::erase_if(request.headers, [&](const auto& h) { return AsciiLowercase(h.first) == name; });
   };
   for (auto name : {"host", "x-amz-date", "x-amz-security-token", "authorization"}) drop(name);
   const std::string amz_date = AmzDate(now);

@@ -6,6 +6,7 @@
 
 #include "injector/oauth/form_encoding.h"
 #include "injector/oauth/token_endpoint.h"
+#include "memsecret/ascii.h"
 #include "memsecret/url.h"
 
 namespace memsecret::injector::oauth {
@@ -64,9 +65,7 @@ MintResult NiceCxoneIssuer::Mint(const ClientCredentials& c, const TokenOptions&
     }
     return MintPassword(url, c, options, now);
   }
-  std::string area = c.region.empty() ? kDefaultArea : c.region;
-  std::transform(area.begin(), area.end(), area.begin(),
-                 [](unsigned char ch) { return std::tolower(ch); });
+  const std::string area = AsciiLowercase(c.region.empty() ? kDefaultArea : c.region);
   if (!IsCxoneArea(area)) {
     return MintResult::Failure(FailedPrecondition("cxone: credentials' region \"" + area +
                                                   "\" is not an area name such as na1"));
