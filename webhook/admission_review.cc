@@ -27,47 +27,50 @@ AdmitAnswer BadRequest(std::string reason) {
   return a;
 }
 
-// The parts of an AdmissionReview the decision reads.
-struct Review {
-  std::string api_version, kind;
-  JsonShape request = JsonShape::kAbsent;
+// The parts of request the decision reads.
+struct Request {
   std::string uid, namespace_name, operation, sub_resource;
-  JsonShape request_kind = JsonShape::kAbsent;
+  JsonShape kind = JsonShape::kAbsent;
   std::string kind_group, kind_kind;
   JsonShape object = JsonShape::kAbsent;
   PodFacts pod;
 };
 
+// The parts of an AdmissionReview the decision reads.
+struct Review {
+  std::string api_version, kind;
+  JsonShape request_shape = JsonShape::kAbsent;
+  Request request;
+};
+
 // Duplicate keys: the last one wins, as in nlohmann_json's DOM.
-void ReadRequest(JsonReader& r, Review* review) {
-  Review fresh;
-  fresh.api_version = std::move(review->api_version);
-  fresh.kind = std::move(review->kind);
-  *review = std::move(fresh);
-  review->request = ForEachMember(r, [&](std::string_view key) {
+Request ReadRequest(JsonReader& r, JsonShape* shape) {
+  Request q;
+  *shape = ForEachMember(r, [&](std::string_view key) {
     if (key == "uid") {
-      review->uid = ReadStringOrEmpty(r);
+      q.uid = ReadStringOrEmpty(r);
     } else if (key == "namespace") {
-      review->namespace_name = ReadStringOrEmpty(r);
+      q.namespace_name = ReadStringOrEmpty(r);
     } else if (key == "operation") {
-      review->operation = ReadStringOrEmpty(r);
+      q.operation = ReadStringOrEmpty(r);
     } else if (key == "subResource") {
-      review->sub_resource = ReadStringOrEmpty(r);
+      q.sub_resource = ReadStringOrEmpty(r);
     } else if (key == "kind") {
-      review->kind_group.clear();
-      review->kind_kind.clear();
-      review->request_kind = ForEachMember(r, [&](std::string_view k) {
-        if (k == "group") review->kind_group = ReadStringOrEmpty(r);
-        else if (k == "kind") review->kind_kind = ReadStringOrEmpty(r);
+      q.kind_group.clear();
+      q.kind_kind.clear();
+      q.kind = ForEachMember(r, [&](std::string_view k) {
+        if (k == "group") q.kind_group = ReadStringOrEmpty(r);
+        else if (k == "kind") q.kind_kind = ReadStringOrEmpty(r);
         else r.Skip();
       });
     } else if (key == "object") {
-      review->object = ShapeOf(r.Peek());
-      review->pod = ReadPodFacts(r);
+      q.object = ShapeOf(r.Peek());
+      q.pod = ReadPodFacts(r);
     } else {
       r.Skip();
     }
   });
+  return q;
 }
 
 // Reads the whole body; false (with `error`) unless it is valid JSON.
@@ -76,7 +79,7 @@ bool ReadReview(std::string_view body, Review* review, JsonShape* top, std::stri
   *top = ForEachMember(r, [&](std::string_view key) {
     if (key == "apiVersion") review->api_version = ReadStringOrEmpty(r);
     else if (key == "kind") review->kind = ReadStringOrEmpty(r);
-    else if (key == "request") ReadRequest(r, review);
+    else if (key == "request") review->request = ReadRequest(r, &review->request_shape);
     else r.Skip();
   });
   if (r.Finish()) return true;
@@ -129,11 +132,11 @@ AdmitAnswer Admit(std::string_view body, const Config& config) {
   if (top != JsonShape::kObject) return BadRequest("body is not a JSON object");
   if (review.api_version != kApiVersion || review.kind != kKind)
     return BadRequest("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
-  if (review.request != JsonShape::kObject) return BadRequest("missing request");
+  if (review.request_shape != JsonShape::kObject) return BadRequest("missing request");
   AdmitAnswer a;
-  a.uid = review.uid;
+  a.uid = review.request.uid;
   if (a.uid.empty()) return BadRequest("request.uid is missing");
-  a.namespace_name = review.namespace_name;
+  a.namespace_name = review.request.namespace_name;
 
   auto unchanged = [&](const std::string& reason, const std::vector<std::string>& warnings = {}) {
     a.outcome = AdmitOutcome::kUnchanged;
@@ -146,16 +149,17 @@ AdmitAnswer Admit(std::string_view body, const Config& config) {
     return a;
   };
 
-  const bool is_pod = review.request_kind == JsonShape::kObject && review.kind_kind == "Pod" && review.kind_group.empty();
+  const Request& q = review.request;
+  const bool is_pod = q.kind == JsonShape::kObject && q.kind_kind == "Pod" && q.kind_group.empty();
   if (!is_pod) return unchanged("not a core/v1 Pod");
-  if (!review.sub_resource.empty()) return unchanged("subresource request");
-  if (review.operation != "CREATE") return unchanged("not a CREATE");
-  if (review.object != JsonShape::kObject) return BadRequest("request.object is missing or not an object");
-  if (a.namespace_name.empty()) a.namespace_name = review.pod.metadata_namespace;
+  if (!q.sub_resource.empty()) return unchanged("subresource request");
+  if (q.operation != "CREATE") return unchanged("not a CREATE");
+  if (q.object != JsonShape::kObject) return BadRequest("request.object is missing or not an object");
+  if (a.namespace_name.empty()) a.namespace_name = q.pod.metadata_namespace;
   if (a.namespace_name.empty()) return BadRequest("request.namespace is missing");
 
   // dryRun requests get exactly the same answer: the webhook has no side effects.
-  MutationResult m = Mutate(review.pod, a.namespace_name, config);
+  MutationResult m = Mutate(q.pod, a.namespace_name, config);
   switch (m.kind) {
     case MutationResult::Kind::kUnchanged:
       return unchanged(m.reason, m.warnings);
