@@ -4,7 +4,7 @@ for them at AWS Secrets Manager's price, next to a naive client that fetches
 its secrets on every request it serves and to the Secrets Store CSI driver
 polling per pod. Pure computation from the defaults (no network).
 
-Defaults used (SPEC §2/§6, injector/README.md):
+Defaults used (docs/annotations.md, docs/injector.md, injector/README.md):
   * refresh-interval 5m: every secret re-read every 300 s; files of one secret
     share one GetSecretValue per pass (CoalescingProvider);
   * tokens minted at 75% of expires_in (never later than 60 s before expiry),

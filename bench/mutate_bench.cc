@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "webhook/admission_review.h"
-#include "webhook/mutator.h"
-#include "webhook/pod_facts.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/admission/mutator.h"
+#include "webhook/admission/pod_facts.h"
 
 namespace {
 

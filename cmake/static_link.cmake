@@ -32,12 +32,11 @@ elseif(MEMSECRET_STATIC_INJECTOR)
   # ones (SPDLOG_SHARED_LIB, FMT_SHARED only set symbol visibility).
   target_compile_definitions(memsecret_spdlog_fmt_static PRIVATE SPDLOG_COMPILED_LIB
     SPDLOG_FMT_EXTERNAL)
-  # Everything the injector's own libraries and memsecret_common bring in as
-  # shared libraries (libspdlog, libfmt, libssl, libcrypto, libcpp-httplib) is
-  # already defined by the archives listed here, so --as-needed drops those
-  # entries. Added after the backends' deferred link calls so the archives
-  # come after every library that uses them.
-  cmake_language(DEFER CALL target_link_libraries memsecret-injector PRIVATE memsecret_common
+  # Everything the injector's own libraries bring in as shared libraries
+  # (libspdlog, libfmt, libssl, libcrypto) is already defined by the archives
+  # listed here, so --as-needed drops those entries. memsecret_common is
+  # listed again so the archives come after every library that uses them.
+  target_link_libraries(memsecret-injector PRIVATE memsecret_common
     memsecret_spdlog_fmt_static ${MEMSECRET_LIBSSL_ARCHIVE} ${MEMSECRET_LIBCRYPTO_ARCHIVE}
     Threads::Threads ${CMAKE_DL_LIBS})
   target_link_options(memsecret-injector PRIVATE -static-libstdc++ -static-libgcc

@@ -39,28 +39,26 @@ std::string Base64Encode(std::string_view data) {
   return out;
 }
 
-std::optional<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
+std::optional<std::string> Base64Decode(std::string_view text, Base64Padding padding) {
+  if (padding == Base64Padding::kRequired && text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  if (pad > 0 && text.size() % 4 != 0) return std::nullopt;  // padding, but not to a group
+  const std::string_view data = text.substr(0, text.size() - pad);
+  if (data.size() % 4 == 1) return std::nullopt;  // 6 bits cannot end a byte
   std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + k];
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad) return std::nullopt;  // data after padding
-      v[k] = kReverse[static_cast<unsigned char>(c)];
-      if (v[k] < 0) return std::nullopt;
+  out.reserve(data.size() / 4 * 3 + 2);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : data) {
+    const int v = kReverse[static_cast<unsigned char>(c)];
+    if (v < 0) return std::nullopt;  // outside the alphabet, '=' in the middle included
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
     }
-    uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out += static_cast<char>((n >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(n & 0xff);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "memsecret/issuer.h"
 
+#include "memsecret/url.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -38,24 +40,6 @@ std::optional<std::string> GenesysHost(std::string_view region_or_host) {
   return std::nullopt;
 }
 
-bool IsLoopbackUrl(std::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return false;
-  std::string_view rest = url.substr(scheme + 3);
-  std::string_view host;
-  if (!rest.empty() && rest[0] == '[') {
-    size_t close = rest.find(']');
-    if (close == std::string_view::npos) return false;
-    host = rest.substr(1, close - 1);
-    return host == "::1";
-  }
-  host = rest.substr(0, rest.find_first_of(":/?#"));
-  if (host.find('@') != std::string_view::npos) return false;  // userinfo tricks are never loopback
-  if (AsciiLowercase(host) == "localhost") return true;
-  if (host.rfind("127.", 0) != 0) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
-}
-
 Result<IssuerRef> ParseIssuer(std::string_view text) {
   IssuerRef ref;
   if (text == "genesys") {
@@ -82,17 +66,16 @@ Result<IssuerRef> ParseIssuer(std::string_view text) {
     ref.host = std::string(area);
     return ref;
   }
-  bool https = text.rfind("https://", 0) == 0 && text.size() > 8;
-  bool loopback_http = text.rfind("http://", 0) == 0 && IsLoopbackUrl(text);
-  if (https || loopback_http) {
+  if (text.rfind("https://", 0) == 0 || text.rfind("http://", 0) == 0) {
     for (char c : text)
       if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return InvalidArgument("issuer URL contains whitespace or a control character");
     if (text.find('#') != std::string_view::npos) return InvalidArgument("issuer URL must not contain a fragment");
+    Result<Url> url = ParseOutboundUrl(text, "issuer token URL");
+    if (!url.ok()) return url.status();
     ref.kind = IssuerKind::kGeneric;
     ref.url = std::string(text);
     return ref;
   }
-  if (text.rfind("http://", 0) == 0) return InvalidArgument("issuer \"" + std::string(text) + "\": token URLs must be https:// (http only to loopback)");
   return InvalidArgument("issuer \"" + std::string(text) + "\": expected genesys, genesys:<host>, cxone or an https:// token URL");
 }
 

@@ -1,4 +1,6 @@
-#include "webhook/json_reader.h"
+#include "memsecret/json_reader.h"
+
+#include "memsecret/utf8.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -149,23 +151,9 @@ bool JsonReader::NextElement() {
 }
 
 bool JsonReader::ScanUtf8(size_t* i) {
-  const auto byte = [&](size_t k) -> unsigned { return k < text_.size() ? static_cast<unsigned char>(text_[k]) : 0u; };
-  const unsigned c = byte(*i);
-  unsigned lo = 0x80, hi = 0xBF;  // range of the first continuation byte
-  size_t continuation;
-  if (c >= 0xC2 && c <= 0xDF) continuation = 1;
-  else if (c == 0xE0) continuation = 2, lo = 0xA0;
-  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) continuation = 2;
-  else if (c == 0xED) continuation = 2, hi = 0x9F;
-  else if (c == 0xF0) continuation = 3, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) continuation = 3;
-  else if (c == 0xF4) continuation = 3, hi = 0x8F;
-  else return pos_ = *i, Fail("invalid UTF-8 in string");
-  for (size_t k = 1; k <= continuation; ++k) {
-    const unsigned b = byte(*i + k);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return pos_ = *i, Fail("invalid UTF-8 in string");
-  }
-  *i += continuation + 1;
+  const size_t n = Utf8SequenceLength(text_, *i);
+  if (n == 0) return pos_ = *i, Fail("invalid UTF-8 in string");
+  *i += n;
   return true;
 }
 

@@ -10,17 +10,17 @@
 #include <sstream>
 #include <thread>
 
-#include "injector/atomic_file_writer.h"
-#include "injector/audit.h"
-#include "injector/aws/secrets_manager.h"
-#include "injector/coalescing_provider.h"
+#include "injector/runtime/atomic_file_writer.h"
+#include "injector/runtime/audit.h"
+#include "injector/providers/aws/secrets_manager.h"
+#include "injector/runtime/coalescing_provider.h"
 #include "injector/oauth/token_job.h"
-#include "injector/scheduler.h"
-#include "injector/secret_file_job.h"
+#include "injector/runtime/scheduler.h"
+#include "injector/runtime/secret_file_job.h"
 #include "memsecret/duration.h"
-#include "injector/azure/key_vault_provider.h"
-#include "injector/vault/vault_provider.h"
-#include "memsecret/http_client.h"
+#include "injector/providers/azure/key_vault_provider.h"
+#include "injector/providers/vault/vault_provider.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector {
 

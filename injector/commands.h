@@ -1,4 +1,4 @@
-// The injector's commands (SPEC §7), wired to real effects; main() only
+// The injector's commands (docs/cli.md), wired to real effects; main() only
 // parses the command line and calls one of these.
 //   run [--plan FILE] [--once]  fetch/mint and write; init (or --once) exits
 //                               after the first complete write, sidecar keeps
@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "injector/environment.h"
+#include "injector/wire/environment.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 

@@ -1,5 +1,5 @@
 // memsecret-injector: fetches secrets with the pod's identity and writes them
-// into the memory-backed volume (SPEC §6, §7). Thin: parse, then delegate.
+// into the memory-backed volume (docs/injector.md, docs/cli.md). Thin: parse, then delegate.
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -11,13 +11,18 @@
 
 namespace {
 
+constexpr const char kUsage[] =
+    "usage: memsecret-injector run [--plan FILE] [--once]\n"
+    "       memsecret-injector probe [--plan FILE]\n"
+    "       memsecret-injector --version\n"
+    "The plan is read from MEMSECRET_PLAN unless --plan is given.\n";
+
 int Usage() {
-  std::fprintf(stderr,
-               "usage: memsecret-injector run [--plan FILE] [--once]\n"
-               "       memsecret-injector probe [--plan FILE]\n"
-               "The plan is read from MEMSECRET_PLAN unless --plan is given.\n");
+  std::fputs(kUsage, stderr);
   return 2;
 }
+
+bool IsHelp(const std::string& arg) { return arg == "-h" || arg == "--help" || arg == "help"; }
 
 }  // namespace
 
@@ -25,6 +30,16 @@ int main(int argc, char** argv) {
   using namespace memsecret;
   if (argc < 2) return Usage();
   const std::string command = argv[1];
+  for (int i = 1; i < argc; ++i) {
+    if (IsHelp(argv[i])) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  }
+  if (command == "--version" || command == "version") {
+    std::printf("memsecret-injector %s\n", MEMSECRET_VERSION);
+    return 0;
+  }
   injector::RunOptions options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];

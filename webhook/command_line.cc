@@ -11,7 +11,8 @@ const char kUsage[] =
     "usage: memsecret-webhook serve [--config FILE] [--listen ADDR:PORT] [--tls-cert FILE]\n"
     "                               [--tls-key FILE] [--log-level trace|debug|info|warn|error]\n"
     "                               [--shutdown-delay DURATION]\n"
-    "       memsecret-webhook render -f FILE|- [--namespace N] [--config FILE]\n";
+    "       memsecret-webhook render -f FILE|- [--namespace N] [--config FILE]\n"
+    "       memsecret-webhook --version\n";
 
 namespace {
 

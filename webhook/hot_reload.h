@@ -9,11 +9,11 @@
 #include <string>
 
 #include "memsecret/status.h"
-#include "webhook/config.h"
-#include "webhook/file_watcher.h"
+#include "webhook/config/config.h"
+#include "webhook/config/file_watcher.h"
 #include "webhook/metrics.h"
-#include "webhook/snapshot.h"
-#include "webhook/tls_context.h"
+#include "memsecret/snapshot.h"
+#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 

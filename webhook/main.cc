@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -16,15 +17,15 @@
 #include <vector>
 
 #include "memsecret/log.h"
-#include "webhook/admission_review.h"
+#include "webhook/admission/admission_review.h"
 #include "webhook/command_line.h"
-#include "webhook/config.h"
-#include "webhook/file_watcher.h"
+#include "webhook/config/config.h"
+#include "webhook/config/file_watcher.h"
 #include "webhook/hot_reload.h"
 #include "webhook/metrics.h"
 #include "webhook/render.h"
 #include "webhook/server.h"
-#include "webhook/tls_context.h"
+#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 namespace {
@@ -130,7 +131,7 @@ int RunRender(const std::vector<std::string>& args) {
   Result<Config> config =
       flags->config_path.empty() ? Result<Config>(Config{}) : LoadConfigFile(flags->config_path);
   if (!config.ok()) {
-    std::cerr << "memsecret-webhook render: config: " << config.status().message() << "\n";
+    std::cerr << "memsecret-webhook render: " << config.status().message() << "\n";
     return 2;
   }
   RenderOptions options;
@@ -163,8 +164,13 @@ int main(int argc, char** argv) {
   }
   const std::string command = args.front();
   args.erase(args.begin());
-  if (command == "-h" || command == "--help" || command == "help") {
+  const auto is_help = [](const std::string& a) { return a == "-h" || a == "--help" || a == "help"; };
+  if (is_help(command) || std::any_of(args.begin(), args.end(), is_help)) {
     std::cout << kUsage;
+    return 0;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << "memsecret-webhook " << MEMSECRET_VERSION << "\n";
     return 0;
   }
   if (command == "serve") {

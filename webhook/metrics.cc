@@ -1,5 +1,7 @@
 #include "webhook/metrics.h"
 
+#include "memsecret/prometheus_text.h"
+
 #include <charconv>
 #include <iterator>
 #include <string_view>
@@ -19,23 +21,9 @@ size_t OutcomeIndex(AdmitOutcome o) {
 
 size_t ResultIndex(Metrics::ReloadResult r) { return r == Metrics::ReloadResult::kSuccess ? 0 : 1; }
 
-// Prometheus floats: shortest round-trip decimal form ("0.0005", "2.5", "1").
-std::string Number(double v) {
-  char buf[400];  // fixed notation of any double fits
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return ec == std::errc() ? std::string(buf, end) : std::string("NaN");
-}
-
-void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
-}
-
-void Sample(std::string& out, std::string_view name, std::string_view labels, double value) {
-  out.append(name);
-  if (!labels.empty()) out.append("{").append(labels).append("}");
-  out.append(" ").append(Number(value)).append("\n");
-}
+using prometheus::FormatNumber;
+constexpr auto Header = prometheus::AppendHeader;
+constexpr auto Sample = prometheus::AppendSample;
 
 }  // namespace
 
@@ -107,7 +95,7 @@ std::string Metrics::RenderPrometheus() const {
   for (size_t i = 0; i < kAdmissionLatencyBuckets.size(); ++i) {
     cumulative += latency_buckets_[i];
     Sample(out, std::string(kDuration) + "_bucket",
-           "le=\"" + Number(kAdmissionLatencyBuckets[i]) + "\"", static_cast<double>(cumulative));
+           "le=\"" + FormatNumber(kAdmissionLatencyBuckets[i]) + "\"", static_cast<double>(cumulative));
   }
   Sample(out, std::string(kDuration) + "_bucket", "le=\"+Inf\"",
          static_cast<double>(latency_count_));

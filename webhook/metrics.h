@@ -12,7 +12,7 @@
 #include <string>
 
 #include "memsecret/clock.h"
-#include "webhook/admission_review.h"
+#include "webhook/admission/admission_review.h"
 
 namespace memsecret::webhook {
 

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/mutator.h"
-#include "webhook/yaml_json.h"
+#include "webhook/admission/mutator.h"
+#include "webhook/config/yaml_json.h"
 
 namespace memsecret::webhook {
 

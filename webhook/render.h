@@ -6,7 +6,7 @@
 #include <ostream>
 #include <string>
 
-#include "webhook/config.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 

@@ -1,5 +1,7 @@
 #include "webhook/server.h"
 
+#include "memsecret/prometheus_text.h"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -17,10 +19,10 @@
 #include <utility>
 
 #include "memsecret/log.h"
-#include "webhook/event_loop.h"
-#include "webhook/http_connection.h"
-#include "webhook/http_response.h"
-#include "webhook/listener.h"
+#include "webhook/http/event_loop.h"
+#include "webhook/http/http_connection.h"
+#include "webhook/http/http_response.h"
+#include "webhook/http/listener.h"
 
 namespace memsecret::webhook {
 namespace {
@@ -56,18 +58,7 @@ void LogAdmission(const AdmitAnswer& a, std::chrono::nanoseconds latency) {
             LogField::Raw("problems", problems)});
 }
 
-std::string OpenSslError() {
-  char text[256] = "unknown OpenSSL error";
-  if (const unsigned long e = ERR_get_error(); e != 0) ERR_error_string_n(e, text, sizeof text);
-  ERR_clear_error();
-  return text;
-}
 
-void AppendMetric(std::string* out, std::string_view name, std::string_view type,
-                  std::string_view help) {
-  out->append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out->append("# TYPE ").append(name).append(" ").append(type).append("\n");
-}
 
 }  // namespace
 
@@ -91,7 +82,7 @@ Status WebhookServer::Bind() {
   if (stop_fd_ < 0) return Internal(std::string("eventfd: ") + std::strerror(errno));
   tls_.reset(SSL_CTX_new(TLS_server_method()));
   if (!tls_ || !ConfigureServerTls(*tls_, &certs_)) {
-    return Internal("tls: cannot configure the server context: " + OpenSslError());
+    return Internal("tls: cannot configure the server context: " + TakeOpenSslError());
   }
   // Idle connections give their TLS buffers back; read-ahead takes several
   // records per read(); writes report progress record by record and may
@@ -185,12 +176,12 @@ std::string WebhookServer::RenderMetrics() const {
   std::string out = metrics_.RenderPrometheus();
   const ConnectionCounters& c = *counters_;
   const auto value = [](const auto& counter) { return std::to_string(counter.load()); };
-  AppendMetric(&out, "memsecret_webhook_connections_open", "gauge", "TLS connections open now.");
+  prometheus::AppendHeader(out, "memsecret_webhook_connections_open", "gauge", "TLS connections open now.");
   out.append("memsecret_webhook_connections_open ").append(value(c.open)).append("\n");
-  AppendMetric(&out, "memsecret_webhook_connections_refused_total", "counter",
+  prometheus::AppendHeader(out, "memsecret_webhook_connections_refused_total", "counter",
                "Connections closed at accept because max_connections were open.");
   out.append("memsecret_webhook_connections_refused_total ").append(value(c.refused)).append("\n");
-  AppendMetric(&out, "memsecret_webhook_connection_timeouts_total", "counter",
+  prometheus::AppendHeader(out, "memsecret_webhook_connection_timeouts_total", "counter",
                "Connections cut by a server deadline, by phase.");
   const std::pair<const char*, const std::atomic<uint64_t>*> phases[] = {
       {"handshake", &c.handshake_timeouts},

@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "memsecret/status.h"
-#include "webhook/admission_review.h"
+#include "webhook/admission/admission_review.h"
 #include "webhook/metrics.h"
-#include "webhook/tls_context.h"
+#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 

@@ -1,4 +1,4 @@
-// Token issuers a plan may name (SPEC §2 `issuer-<name>`), parsed once and
+// Token issuers a plan may name (docs/annotations.md `issuer-<name>`), parsed once and
 // shared by the webhook (admission checks) and the injector (where to POST).
 //   genesys            region host taken from the credential's region/domain field
 //   genesys:<host>     a Genesys Cloud host or region id: mypurecloud.ie, eu_west_1
@@ -31,8 +31,5 @@ Result<IssuerRef> ParseIssuer(std::string_view text);
 // ("mypurecloud.ie", "login.mypurecloud.ie", "api.mypurecloud.ie") to its base
 // host; nullopt when unknown.
 std::optional<std::string> GenesysHost(std::string_view region_or_host);
-
-// True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost.
-bool IsLoopbackUrl(std::string_view url);
 
 }  // namespace memsecret

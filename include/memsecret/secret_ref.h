@@ -1,4 +1,4 @@
-// SecretRef: a parsed `<provider>:<path>[?k=v[&k=v]][#field]` reference (SPEC §3).
+// SecretRef: a parsed `<provider>:<path>[?k=v[&k=v]][#field]` reference (docs/annotations.md).
 // Parsing validates the provider-specific path syntax and query keys; the
 // reference names where a secret lives, never its value.
 #pragma once

@@ -3,6 +3,9 @@
 // Header-only; no I/O.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -90,12 +93,38 @@ inline Result<Url> ParseUrl(std::string_view text) {
   return u;
 }
 
-// Loopback: localhost, 127.0.0.0/8, ::1.
+// The one loopback rule, for every place that decides whether plain http is
+// acceptable: "localhost", an IPv4 address in 127.0.0.0/8 written as a full
+// dotted quad, or the IPv6 loopback address in any spelling (::1,
+// 0:0:0:0:0:0:0:1, 0000::0001, ...) including IPv4-mapped 127/8
+// (::ffff:127.0.0.1). Anything else — short forms such as "127.1", names
+// that merely start with "127.", userinfo tricks — is not loopback. `host`
+// as in Url::host (lower case, IPv6 without brackets). Pure (inet_pton).
 inline bool IsLoopbackHost(std::string_view host) {
-  if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
-  if (!host.starts_with("127.")) return false;
-  return std::all_of(host.begin(), host.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (host == "localhost") return true;
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN) return false;
+  std::string text(host);
+  unsigned char addr[16];
+  if (inet_pton(AF_INET, text.c_str(), addr) == 1) return addr[0] == 127;
+  if (inet_pton(AF_INET6, text.c_str(), addr) != 1) return false;
+  static constexpr unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  static constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(addr, addr + 16, kLoopback6)) return true;
+  return std::equal(addr, addr + 12, kMappedPrefix) && addr[12] == 127;
+}
+
+// Where outbound requests may go: `https://` anywhere, plain `http://` only
+// to a loopback host (IsLoopbackHost). Every check of an outbound URL (config
+// allowlists, issuer URLs, Vault and Azure addresses, token URLs, the HTTP
+// client itself) calls this, so the rule has one home. `what` names the
+// setting in the error ("vault.addr", "token URL", ...).
+inline Result<Url> ParseOutboundUrl(std::string_view text, std::string_view what) {
+  Result<Url> url = ParseUrl(text);
+  if (!url.ok()) return url.status().WithContext(std::string(what));
+  if (url->scheme == "http" && !IsLoopbackHost(url->host))
+    return InvalidArgument(std::string(what) + " \"" + std::string(text) +
+                           "\" must be https:// (plain http only to loopback)");
+  return url;
 }
 
 // Node-local link addresses of the EKS Pod Identity / ECS credential agents,

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth {
 

@@ -1,5 +1,5 @@
 // ClientCredentials: the OAuth client credentials read from a secret store
-// (SPEC §3). The secret's value is a JSON object; each field may be spelled
+// (docs/annotations.md). The secret's value is a JSON object; each field may be spelled
 // camelCase or snake_case. Parsing never copies a secret field into an error.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

@@ -1,4 +1,4 @@
-// GenesysCloudIssuer: Genesys Cloud client credentials (PROTOCOLS §5).
+// GenesysCloudIssuer: Genesys Cloud client credentials (docs/backends.md §5).
 // POST https://login.<host>/oauth/token, Authorization: Basic
 // base64(client_id:client_secret), body grant_type=client_credentials.
 // The region host is a built-in allowlist (memsecret::GenesysHost: the SDK's
@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

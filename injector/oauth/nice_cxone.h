@@ -1,4 +1,4 @@
-// NiceCxoneIssuer: NICE CXone access key -> access token (PROTOCOLS §6), two
+// NiceCxoneIssuer: NICE CXone access key -> access token (docs/backends.md §6), two
 // documented flows:
 //  - access-key exchange (UserHub): POST
 //    https://<area>.nice-incontact.com/authentication/v1/token/access-key,
@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth {
 

@@ -1,7 +1,7 @@
 // Token refresh timing as pure functions of times, settings and a jitter
-// value (STYLE §9): no clock reads, no randomness inside.
+// value (time is an input): no clock reads, no randomness inside.
 //
-// RefreshAt — when to mint the next token (SPEC §6):
+// RefreshAt — when to mint the next token (docs/injector.md):
 //   L      = expires_at - issued_at (lifetime; unknown -> kAssumedLifetime)
 //   due    = issued_at + fraction * L
 //   if L > min_remaining:  due = min(due, expires_at - min_remaining)
@@ -21,7 +21,7 @@
 #include <chrono>
 #include <optional>
 
-#include "injector/backoff.h"
+#include "injector/runtime/backoff.h"
 #include "memsecret/clock.h"
 
 namespace memsecret::injector::oauth {

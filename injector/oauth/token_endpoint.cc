@@ -6,12 +6,7 @@
 namespace memsecret::injector::oauth {
 
 Status CheckTokenUrl(std::string_view url) {
-  Result<Url> parts = ParseUrl(url);
-  if (!parts.ok()) return parts.status().WithContext("token URL \"" + std::string(url) + "\"");
-  if (parts->scheme == "https") return Status::Ok();
-  if (parts->scheme == "http" && IsLoopbackHost(parts->host)) return Status::Ok();
-  return InvalidArgument("token URL \"" + std::string(url) +
-                         "\" must be https:// (http:// only to loopback)");
+  return ParseOutboundUrl(url, "token URL").status();
 }
 
 MintResult PostForToken(HttpClient& http, const TokenPost& post, std::string_view issuer,

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/http_client.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/http_client.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

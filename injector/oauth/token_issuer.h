@@ -11,7 +11,7 @@
 
 #include "injector/oauth/credentials.h"
 #include "memsecret/clock.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

@@ -20,14 +20,14 @@
 #include <string>
 #include <vector>
 
-#include "injector/atomic_file_writer.h"
-#include "injector/audit.h"
-#include "injector/backoff.h"
+#include "injector/runtime/atomic_file_writer.h"
+#include "injector/runtime/audit.h"
+#include "injector/runtime/backoff.h"
 #include "injector/oauth/refresh_schedule.h"
 #include "injector/oauth/token_minter.h"
-#include "injector/scheduler.h"
-#include "injector/secret_provider.h"
-#include "memsecret/http_client.h"
+#include "injector/runtime/scheduler.h"
+#include "injector/providers/secret_provider.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::oauth {

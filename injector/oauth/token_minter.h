@@ -1,5 +1,5 @@
 // TokenMinter: mints access tokens for one token file from client credentials
-// kept in a secret store, and rides through credential rotation (SPEC §6):
+// kept in a secret store, and rides through credential rotation (docs/injector.md):
 //  1. credentials are read from the store on first use and re-read when older
 //     than `credential_max_age` (so a rotated secret is picked up);
 //  2. when the issuer rejects them (kUnauthenticated: invalid_client, 401,
@@ -21,7 +21,7 @@
 
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/secret_provider.h"
+#include "injector/providers/secret_provider.h"
 #include "memsecret/secret_ref.h"
 
 namespace memsecret::injector::oauth {

@@ -4,18 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/oauth/refresh_schedule.h"
+#include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {
-
-std::string FormatRfc3339(WallTime t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  const std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string ShellQuote(std::string_view value) {
   constexpr std::string_view kSafe =

@@ -1,4 +1,4 @@
-// Renders a minted token into the bytes of its output file (SPEC §2 format-*):
+// Renders a minted token into the bytes of its output file (docs/annotations.md, format-*):
 //   raw   the bare access token, no trailing newline
 //   json  {"access_token":"...","token_type":"Bearer","expires_at":"<RFC 3339>"}
 //         plus "\n"
@@ -13,14 +13,13 @@
 
 #include "injector/oauth/token_issuer.h"
 #include "memsecret/injection_plan.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
+#include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {
 
 SecretValue RenderToken(const AccessToken& token, OutputFormat format);
 
-// "2024-05-01T12:00:00Z" (seconds precision, rounded down).
-std::string FormatRfc3339(WallTime t);
 
 // A dotenv/POSIX-shell-safe value: unchanged when it consists only of
 // [A-Za-z0-9_./:+=@%,-] (every access-token alphabet in practice), otherwise

@@ -11,9 +11,9 @@
 
 #include "injector/oauth/token_issuer.h"
 #include "memsecret/clock.h"
-#include "injector/remote_text.h"
-#include "injector/retry_after.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/remote_text.h"
+#include "injector/wire/retry_after.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth {
 

@@ -1,4 +1,4 @@
-#include "injector/secret_provider.h"
+#include "injector/providers/secret_provider.h"
 
 namespace memsecret::injector {
 

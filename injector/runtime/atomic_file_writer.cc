@@ -1,4 +1,4 @@
-#include "injector/atomic_file_writer.h"
+#include "injector/runtime/atomic_file_writer.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <random>
 
 #include "memsecret/injection_plan.h"
+#include "memsecret/unique_fd.h"
 
 namespace memsecret::injector {
 
@@ -26,26 +27,25 @@ Status ErrnoStatus(const std::string& what, int err) {
 
 // True when dir/name is a regular file with exactly `bytes` and `mode`.
 bool AlreadyHolds(const std::string& path, std::string_view bytes, uint32_t mode) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return false;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return false;
   struct stat st;
-  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+  bool same = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
               (st.st_mode & 07777) == (mode & 07777) &&
               static_cast<size_t>(st.st_size) == bytes.size();
   if (same) {
     std::string existing(bytes.size(), '\0');
     size_t got = 0;
     while (got < existing.size()) {
-      ssize_t n = ::read(fd, existing.data() + got, existing.size() - got);
+      ssize_t n = ::read(fd.get(), existing.data() + got, existing.size() - got);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       got += static_cast<size_t>(n);
     }
     char extra;
-    same = got == bytes.size() && ::read(fd, &extra, 1) == 0 && std::string_view(existing) == bytes;
+    same = got == bytes.size() && ::read(fd.get(), &extra, 1) == 0 && std::string_view(existing) == bytes;
     SecureWipe(existing);
   }
-  ::close(fd);
   return same;
 }
 
@@ -89,23 +89,23 @@ Result<WriteOutcome> AtomicFileWriter::WriteBytes(const std::string& name, std::
   if (AlreadyHolds(path, bytes, mode)) return WriteOutcome::kUnchanged;
 
   const std::string temp = dir_ + "/." + name + kTempInfix + RandomSuffix();
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoStatus("create temp file for " + path, errno);
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return ErrnoStatus("create temp file for " + path, errno);
   auto fail = [&](const std::string& what, int err) -> Result<WriteOutcome> {
-    ::close(fd);
+    fd.Reset();
     ::unlink(temp.c_str());
     return ErrnoStatus(what + " " + path, err);
   };
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail("write", errno);
     done += static_cast<size_t>(n);
   }
-  if (::fchmod(fd, mode & 07777) != 0) return fail("chmod", errno);
-  if (::fsync(fd) != 0 && errno != EINVAL) return fail("sync", errno);
-  if (::close(fd) != 0) {
+  if (::fchmod(fd.get(), mode & 07777) != 0) return fail("chmod", errno);
+  if (::fsync(fd.get()) != 0 && errno != EINVAL) return fail("sync", errno);
+  if (fd.Close() != 0) {
     int err = errno;
     ::unlink(temp.c_str());
     return ErrnoStatus("close " + path, err);

@@ -1,6 +1,6 @@
 // AtomicFileWriter: replaces files in one output directory (the tmpfs volume)
 // so that a reader sees the old content or the new, never a partial file
-// (SPEC §6). Each write goes to a temp file in the same directory, is written
+// (docs/injector.md). Each write goes to a temp file in the same directory, is written
 // fully, fchmod'ed to the requested mode, then renamed over the target. Files
 // whose content and mode are already right are left untouched; a failure
 // never deletes or truncates the existing file and removes the temp file.
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {

@@ -1,29 +1,16 @@
-#include "injector/audit.h"
+#include "injector/runtime/audit.h"
 
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "memsecret/rfc3339.h"
+
 namespace memsecret::injector {
 
-namespace {
-
-std::string Rfc3339Millis(WallTime t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
-
-}  // namespace
 
 std::string FormatAuditLine(const AuditRecord& r) {
   nlohmann::ordered_json j;
-  j["time"] = Rfc3339Millis(r.time);
+  j["time"] = FormatRfc3339Millis(r.time);
   j["audit"] = true;
   j["pod"] = r.pod.name;
   j["namespace"] = r.pod.namespace_name;

@@ -1,4 +1,4 @@
-// Audit: one JSON line per fetch or mint on stdout (SPEC §6) — who (pod,
+// Audit: one JSON line per fetch or mint on stdout (docs/injector.md) — who (pod,
 // namespace, service account), what (provider, ref, file, version), how it
 // went (outcome, latency, error reason). References and reasons only: the
 // record has no field that could hold a secret value.

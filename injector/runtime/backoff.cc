@@ -1,4 +1,4 @@
-#include "injector/backoff.h"
+#include "injector/runtime/backoff.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "injector/coalescing_provider.h"
+#include "injector/runtime/coalescing_provider.h"
 
 namespace memsecret::injector {
 

@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-#include "injector/secret_provider.h"
+#include "injector/providers/secret_provider.h"
 #include "memsecret/clock.h"
 
 namespace memsecret::injector {

@@ -1,4 +1,4 @@
-#include "injector/render.h"
+#include "injector/runtime/render.h"
 
 #include <cctype>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 // Render: a fetched secret value -> the bytes of its output file, by the
-// plan's `#field` selector and format (SPEC §2, §3). Pure; errors name the
+// plan's `#field` selector and format (docs/annotations.md). Pure; errors name the
 // field or key, never the value.
 //
 //  field  `#f` needs a JSON object value with key f (missing -> kNotFound,
@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "memsecret/injection_plan.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {

@@ -1,4 +1,4 @@
-#include "injector/scheduler.h"
+#include "injector/runtime/scheduler.h"
 
 #include <algorithm>
 

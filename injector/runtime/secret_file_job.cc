@@ -1,8 +1,8 @@
-#include "injector/secret_file_job.h"
+#include "injector/runtime/secret_file_job.h"
 
 #include <spdlog/spdlog.h>
 
-#include "injector/render.h"
+#include "injector/runtime/render.h"
 
 namespace memsecret::injector {
 

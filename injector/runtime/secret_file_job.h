@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "injector/atomic_file_writer.h"
-#include "injector/audit.h"
-#include "injector/backoff.h"
-#include "injector/scheduler.h"
-#include "injector/secret_provider.h"
+#include "injector/runtime/atomic_file_writer.h"
+#include "injector/runtime/audit.h"
+#include "injector/runtime/backoff.h"
+#include "injector/runtime/scheduler.h"
+#include "injector/providers/secret_provider.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector {

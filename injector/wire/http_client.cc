@@ -17,7 +17,7 @@
 // process, and shared by every client and request (building one loads the CA
 // bundle, the slowest part of a first request). Failures never carry a body:
 // they are Status values naming the host.
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -40,7 +40,7 @@
 #include <tuple>
 
 #include "memsecret/ascii.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/url.h"
 
 namespace memsecret {

@@ -1,17 +1,16 @@
-#include "injector/form_encoding.h"
+#include "injector/wire/percent_encoding.h"
 
 namespace memsecret::injector {
 
-std::string FormUrlEncode(std::string_view s) {
+std::string PercentEncode(std::string_view s, std::string_view keep, bool space_as_plus) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size() * 3);
   for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '*';
-    if (unreserved) {
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum || (c != 0 && keep.find(static_cast<char>(c)) != std::string_view::npos)) {
       out += static_cast<char>(c);
-    } else if (c == ' ') {
+    } else if (c == ' ' && space_as_plus) {
       out += '+';
     } else {
       out += '%';
@@ -21,5 +20,11 @@ std::string FormUrlEncode(std::string_view s) {
   }
   return out;
 }
+
+std::string UriEncode(std::string_view s, bool encode_slash) {
+  return PercentEncode(s, encode_slash ? "-_.~" : "-_.~/");
+}
+
+std::string FormUrlEncode(std::string_view s) { return PercentEncode(s, "-._*", true); }
 
 }  // namespace memsecret::injector

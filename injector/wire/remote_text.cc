@@ -1,4 +1,4 @@
-#include "injector/remote_text.h"
+#include "injector/wire/remote_text.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "injector/retry_after.h"
+#include "injector/wire/retry_after.h"
 
 #include <algorithm>
 #include <ctime>

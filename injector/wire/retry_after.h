@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector {
 

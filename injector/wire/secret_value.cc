@@ -1,4 +1,4 @@
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 
 #include <openssl/crypto.h>
 

@@ -1,7 +1,7 @@
 // JsonReader: accepts exactly what nlohmann_json accepts (table of edge cases
 // plus seeded random mutations of a real AdmissionReview), decodes strings
 // and integers the same way, and reports where a document went wrong.
-#include "webhook/json_reader.h"
+#include "memsecret/json_reader.h"
 
 #include <gtest/gtest.h>
 

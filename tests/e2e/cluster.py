@@ -292,7 +292,7 @@ class Webhook:
 def webhook_config(*, native_sidecar=True, injector_env=(), token_urls=(), policy=None, vault_addr=None,
                    refresh_interval="5m", min_remaining_seconds=2, binary_path="/usr/local/bin/memsecret-injector",
                    size_limit="1Mi"):
-    """A webhook config (SPEC §5) for a test cluster, as YAML text.
+    """A webhook config (docs/configuration.md) for a test cluster, as YAML text.
 
     `injector_env` is the production mechanism for endpoint overrides
     (AWS_ENDPOINT_URL, SSL_CERT_FILE, ...): it lands in the injector

@@ -13,9 +13,9 @@
 #include <cstdlib>
 
 #include "memsecret/base64.h"
-#include "webhook/admission_review.h"
-#include "webhook/json_reader.h"
-#include "webhook/mutator.h"
+#include "webhook/admission/admission_review.h"
+#include "memsecret/json_reader.h"
+#include "webhook/admission/mutator.h"
 
 using memsecret::webhook::Config;
 

@@ -12,7 +12,8 @@
 #include "memsecret/injection_plan.h"
 #include "memsecret/issuer.h"
 #include "memsecret/secret_ref.h"
-#include "webhook/annotations.h"
+#include "memsecret/url.h"
+#include "webhook/admission/annotations.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -35,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     (void)memsecret::ParseIssuer(value);
     (void)memsecret::GenesysHost(value);
-    (void)memsecret::IsLoopbackUrl(value);
+    (void)memsecret::ParseOutboundUrl(value, "fuzz");
     (void)memsecret::ParseDuration(value);
     (void)memsecret::GlobMatch(value, key);
     (void)memsecret::GlobMatch(key, value);

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "webhook/config.h"
+#include "webhook/config/config.h"
 #include "webhook/render.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

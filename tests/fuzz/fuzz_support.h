@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::fuzz {
 

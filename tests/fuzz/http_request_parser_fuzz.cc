@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "webhook/http_request_parser.h"
+#include "webhook/http/http_request_parser.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include <cstdlib>
 
-#include "webhook/json_reader.h"
+#include "memsecret/json_reader.h"
 
 using memsecret::webhook::JsonReader;
 

@@ -5,7 +5,7 @@
 // "https://idp.example/token"); second record = the credentials JSON; the
 // rest are scripted token endpoint responses.
 #include "fuzz_support.h"
-#include "injector/remote_text.h"
+#include "injector/wire/remote_text.h"
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/issuer_factory.h"
 #include "injector/oauth/token_response.h"

@@ -5,7 +5,7 @@
 // is KEY='...' with a shell name.
 #include <cstdlib>
 
-#include "injector/render.h"
+#include "injector/runtime/render.h"
 
 using namespace memsecret;
 

@@ -5,8 +5,8 @@
 // it starts with "container " to take credentials from the agent (the first
 // scripted response) instead of static keys.
 #include "fuzz_support.h"
-#include "injector/aws/container_credentials.h"
-#include "injector/aws/secrets_manager.h"
+#include "injector/providers/aws/container_credentials.h"
+#include "injector/providers/aws/secrets_manager.h"
 
 using namespace memsecret;
 

@@ -2,9 +2,10 @@
 // the ISO 8601 Expiration, and the XML helper itself.
 // Input: first line ignored; then scripted responses (fuzz_support.h).
 #include "fuzz_support.h"
-#include "injector/aws/web_identity.h"
-#include "injector/aws/wire.h"
-#include "injector/remote_text.h"
+#include "injector/providers/aws/web_identity.h"
+#include "injector/providers/aws/wire.h"
+#include "memsecret/rfc3339.h"
+#include "injector/wire/remote_text.h"
 
 using namespace memsecret;
 
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto r = fuzz::ParseRecord(rec);
     for (const char* tag : {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Code", "Message"}) {
       auto text = injector::aws::XmlElementText(r.body, tag);
-      if (text) (void)injector::aws::ParseIso8601(*text);
+      if (text) (void)ParseRfc3339(*text);
     }
     (void)injector::CleanRemoteText(r.body);
     (void)injector::ParseRetryAfter(r, FakeClock().Now());

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "injector/secret_provider.h"
+#include "injector/providers/secret_provider.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;

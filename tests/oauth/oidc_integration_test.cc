@@ -15,10 +15,10 @@
 
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/form_encoding.h"
-#include "injector/oauth/oauth_fakes.h"
+#include "testing/oauth_fakes.h"
 #include "injector/oauth/token_job.h"
 #include "injector/oauth/token_minter.h"
-#include "injector/scheduler.h"
+#include "injector/runtime/scheduler.h"
 #include "testing/temp_dir.h"
 #include "oauth/oidc_server.h"
 

@@ -5,7 +5,7 @@
 // are PythonFakeProcess's.
 #pragma once
 
-#include "fakes/python_fake_process.h"
+#include "testing/python_fake_process.h"
 
 namespace memsecret::testing {
 

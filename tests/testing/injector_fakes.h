@@ -9,9 +9,9 @@
 #include <deque>
 #include <sstream>
 
-#include "injector/audit.h"
-#include "injector/scheduler.h"
-#include "injector/secret_provider.h"
+#include "injector/runtime/audit.h"
+#include "injector/runtime/scheduler.h"
+#include "injector/providers/secret_provider.h"
 
 namespace memsecret::injector {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 #ifndef MEMSECRET_FAKES_DIR
 #error "MEMSECRET_FAKES_DIR must point at tests/fakes"

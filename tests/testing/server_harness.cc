@@ -1,4 +1,4 @@
-#include "webhook/testing/server_harness.h"
+#include "testing/server_harness.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "webhook/testing/test_pki.h"
+#include "testing/test_pki.h"
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>

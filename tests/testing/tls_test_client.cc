@@ -1,4 +1,4 @@
-#include "webhook/testing/tls_test_client.h"
+#include "testing/tls_test_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

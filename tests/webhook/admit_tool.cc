@@ -5,8 +5,8 @@
 #include <iostream>
 #include <iterator>
 
-#include "webhook/admission_review.h"
-#include "webhook/config.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/config/config.h"
 
 int main(int argc, char** argv) {
   using namespace memsecret::webhook;

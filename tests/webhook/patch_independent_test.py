@@ -8,7 +8,7 @@ of RFC 6902 operations) and applied with implementations that share no code
 with the webhook: python3-jsonpatch always, and Debian kubectl's
 `kubectl patch --local --type=json` (evanphx/json-patch, the library the
 apiserver uses) when kubectl is on PATH. The patched pod is then checked
-against the product contract (SPEC sections 1-5) by reading the pod, never by
+against the product contract (docs/annotations.md and docs/configuration.md) by reading the pod, never by
 re-deriving the webhook's own code paths.
 
 Usage (ctest passes both through the environment):

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "webhook/annotations.h"
-#include "webhook/config.h"
+#include "webhook/admission/annotations.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 namespace {

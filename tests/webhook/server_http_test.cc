@@ -15,9 +15,9 @@
 #include <future>
 #include <thread>
 
-#include "webhook/testing/eventually.h"
-#include "webhook/testing/metric_value.h"
-#include "webhook/testing/server_harness.h"
+#include "testing/eventually.h"
+#include "testing/metric_value.h"
+#include "testing/server_harness.h"
 
 namespace memsecret::webhook {
 namespace {

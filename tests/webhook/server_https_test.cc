@@ -7,10 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/admission_review.h"
-#include "webhook/config.h"
-#include "webhook/testing/metric_value.h"
-#include "webhook/testing/server_harness.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/config/config.h"
+#include "testing/metric_value.h"
+#include "testing/server_harness.h"
 
 namespace memsecret::webhook {
 namespace {

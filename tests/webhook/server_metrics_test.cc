@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "webhook/metrics.h"
-#include "webhook/testing/metric_value.h"
+#include "testing/metric_value.h"
 
 namespace memsecret::webhook {
 namespace {

@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "webhook/admission_review.h"
-#include "webhook/file_watcher.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/config/file_watcher.h"
 #include "webhook/hot_reload.h"
-#include "webhook/testing/eventually.h"
-#include "webhook/testing/server_harness.h"
+#include "testing/eventually.h"
+#include "testing/server_harness.h"
 #include "testing/temp_dir.h"
 
 namespace memsecret::webhook {

@@ -8,8 +8,8 @@
 #include <future>
 #include <mutex>
 
-#include "webhook/testing/eventually.h"
-#include "webhook/testing/server_harness.h"
+#include "testing/eventually.h"
+#include "testing/server_harness.h"
 
 namespace memsecret::webhook {
 namespace {

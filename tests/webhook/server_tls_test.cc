@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
-#include "webhook/testing/server_harness.h"
+#include "testing/server_harness.h"
 #include "testing/temp_dir.h"
-#include "webhook/testing/test_pki.h"
-#include "webhook/tls_context.h"
+#include "testing/test_pki.h"
+#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 namespace {

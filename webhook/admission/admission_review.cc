@@ -3,13 +3,13 @@
 // kept; the rest, oldObject and managedFields included, is validated and
 // skipped) and the response is written with JsonWriter: no JSON DOM on the
 // hot path. A malformed body is a 400 with a reason, never a crash.
-#include "webhook/admission_review.h"
+#include "webhook/admission/admission_review.h"
 
 #include "memsecret/base64.h"
 #include "memsecret/json_writer.h"
-#include "webhook/json_reader.h"
-#include "webhook/mutator.h"
-#include "webhook/pod_facts.h"
+#include "memsecret/json_reader.h"
+#include "webhook/admission/mutator.h"
+#include "webhook/admission/pod_facts.h"
 
 namespace memsecret::webhook {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "webhook/config.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 

@@ -1,5 +1,6 @@
-#include "webhook/annotations.h"
+#include "webhook/admission/annotations.h"
 
+#include <functional>
 #include <regex>
 
 #include "memsecret/duration.h"
@@ -9,32 +10,21 @@ namespace memsecret::webhook {
 
 namespace {
 
-// Per-file keys: "<kind>-<name>".
-constexpr const char* kPerFileKeys[] = {"secret", "token", "issuer", "scope", "audience", "format", "mode"};
-// Pod-wide keys ("status" is written by the webhook itself).
-constexpr const char* kPodKeys[] = {"containers",   "mount-path", "lifecycle",  "refresh-interval",
-                                   "aws-region",   "aws-role-arn", "vault-addr", "vault-role",
-                                   "vault-auth-path", "vault-namespace", "status"};
-
-bool IsPodKey(std::string_view k) {
-  for (const char* key : kPodKeys)
-    if (k == key) return true;
-  return false;
-}
-
 struct RawFile {
   std::optional<std::string> secret, token, issuer, scope, audience, format, mode;
 };
 
-std::optional<std::string>* Slot(RawFile& f, std::string_view kind) {
-  if (kind == "secret") return &f.secret;
-  if (kind == "token") return &f.token;
-  if (kind == "issuer") return &f.issuer;
-  if (kind == "scope") return &f.scope;
-  if (kind == "audience") return &f.audience;
-  if (kind == "format") return &f.format;
-  return &f.mode;
-}
+// Per-file keys "<kind>-<name>" and where each raw value goes; validated
+// together once all of a file's keys are in (see ParseAnnotations).
+struct FileKey {
+  const char* kind;
+  std::optional<std::string> RawFile::*slot;
+};
+constexpr FileKey kFileKeys[] = {
+    {"secret", &RawFile::secret}, {"token", &RawFile::token},       {"issuer", &RawFile::issuer},
+    {"scope", &RawFile::scope},   {"audience", &RawFile::audience}, {"format", &RawFile::format},
+    {"mode", &RawFile::mode},
+};
 
 enum PatternId : size_t {kContainerName, kMountPath, kAwsRegion, kRoleArn, kVaultAddr, kVaultRole, kVaultPath, kVaultNamespace, kScope, kAudience};
 
@@ -81,18 +71,119 @@ std::optional<uint32_t> ParseMode(const std::string& s) {
   return mode;
 }
 
+using Report = std::function<void(const std::string&)>;
+
+// Checks `value` against `pattern` and stores it in `slot`, or reports
+// `key="value": <why>`.
+void Store(const std::string& q, const std::string& value, size_t pattern, const char* why,
+           std::optional<std::string>* slot, const Report& invalid, bool no_dotdot = false) {
+  if (!Matches(value, pattern) || (no_dotdot && value.find("..") != std::string::npos))
+    invalid(q + ": " + why);
+  else
+    *slot = value;
+}
+
+// One row per pod-wide key: the key after the prefix and how its value is
+// validated into the spec. `q` is `key="value"` for messages; `key` the full
+// annotation name. The parser accepts exactly these keys (plus the per-file
+// kinds and "status"), so the table is the single list of what exists.
+struct PodKey {
+  const char* name;
+  void (*apply)(const std::string& key, const std::string& q, const std::string& value,
+                PodInjectionSpec& spec, const Report& invalid);
+};
+
+const PodKey kPodKeys[] = {
+    {"containers",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       std::vector<std::string> names;
+       for (const auto& n : SplitList(value)) {
+         if (!Matches(n, kContainerName)) invalid(q + ": \"" + n + "\" is not a container name");
+         else names.push_back(n);
+       }
+       spec.containers = names;
+     }},
+    {"mount-path",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       bool ok = Matches(value, kMountPath) && value.size() <= 256 &&
+                 value.find("/../") == std::string::npos && value.find("/./") == std::string::npos &&
+                 !value.ends_with("/..") && !value.ends_with("/.");
+       if (!ok) invalid(q + ": must be an absolute path of [A-Za-z0-9._-] segments without . or ..");
+       else spec.mount_path = value;
+     }},
+    {"lifecycle",
+     [](const std::string& key, const std::string&, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       auto l = ParseLifecycle(value);
+       if (!l.ok()) invalid(key + ": " + l.status().message());
+       else spec.lifecycle = *l;
+     }},
+    {"refresh-interval",
+     [](const std::string& key, const std::string&, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       auto d = ParseDuration(value);
+       if (!d.ok()) invalid(key + ": " + d.status().message());
+       else spec.refresh_interval = *d;
+     }},
+    {"aws-region",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       Store(q, value, kAwsRegion, "not an AWS region (e.g. eu-west-1)", &spec.aws_region, invalid);
+     }},
+    {"aws-role-arn",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       Store(q, value, kRoleArn, "not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+             &spec.aws_role_arn, invalid);
+     }},
+    {"vault-addr",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       Store(q, value, kVaultAddr, "not a Vault address (https://host[:port])", &spec.vault_addr,
+             invalid);
+     }},
+    {"vault-role",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       Store(q, value, kVaultRole, "role must be 1-128 of [A-Za-z0-9._-]", &spec.vault_role, invalid);
+     }},
+    {"vault-auth-path",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       Store(q, value, kVaultPath, "auth path must be segments of [A-Za-z0-9._-] joined by '/'",
+             &spec.vault_auth_path, invalid, /*no_dotdot=*/true);
+     }},
+    {"vault-namespace",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       Store(q, value, kVaultNamespace, "namespace must be segments of [A-Za-z0-9._-] joined by '/'",
+             &spec.vault_namespace, invalid, /*no_dotdot=*/true);
+     }},
+};
+
+const PodKey* FindPodKey(std::string_view k) {
+  for (const PodKey& row : kPodKeys)
+    if (k == row.name) return &row;
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<std::string> KnownAnnotationKeys() {
   std::vector<std::string> keys;
-  for (const char* kind : kPerFileKeys) keys.push_back(std::string(kind) + "-<name>");
-  for (const char* key : kPodKeys) keys.push_back(key);
+  for (const FileKey& row : kFileKeys) keys.push_back(std::string(row.kind) + "-<name>");
+  for (const PodKey& row : kPodKeys) keys.push_back(row.name);
+  keys.push_back("status");
   return keys;
 }
 
 PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations, Problems* problems) {
   PodInjectionSpec spec;
-  auto invalid = [&](const std::string& msg) { problems->push_back({ProblemKind::kInvalid, msg}); };
+  const Report invalid = [&](const std::string& msg) {
+    problems->push_back({ProblemKind::kInvalid, msg});
+  };
   std::map<std::string, RawFile> files;
   const std::string prefix = kAnnotationPrefix;
 
@@ -100,74 +191,30 @@ PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& anno
     if (key.rfind(prefix, 0) != 0) continue;
     std::string k = key.substr(prefix.size());
     const std::string q = key + "=\"" + value + "\"";
-    const bool pod_key = IsPodKey(k);
     if (k == "status") {
       if (value == kStatusInjected) spec.already_injected = true;
       else invalid(key + ": is written by the webhook; only \"injected\" is allowed");
       continue;
     }
     spec.any = true;
-    if (!pod_key) {  // "<kind>-<name>" or unknown
-      bool known = false;
-      for (const char* kind : kPerFileKeys) {
-        std::string p = std::string(kind) + "-";
-        if (k.rfind(p, 0) != 0) continue;
-        known = true;
-        std::string name = k.substr(p.size());
-        if (!IsValidFileName(name)) {
-          invalid(key + ": \"" + name + "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
-          break;
-        }
-        *Slot(files[name], kind) = value;
-        break;
-      }
-      if (!known) invalid(key + ": unknown annotation (see the memsecret.io/ annotation reference)");
+    if (const PodKey* row = FindPodKey(k)) {
+      row->apply(key, q, value, spec, invalid);
       continue;
     }
-    if (k == "containers") {
-      std::vector<std::string> names;
-      for (const auto& n : SplitList(value)) {
-        if (!Matches(n, kContainerName)) invalid(q + ": \"" + n + "\" is not a container name");
-        else names.push_back(n);
+    bool known = false;  // "<kind>-<name>", or unknown
+    for (const FileKey& row : kFileKeys) {
+      std::string p = std::string(row.kind) + "-";
+      if (k.rfind(p, 0) != 0) continue;
+      known = true;
+      std::string name = k.substr(p.size());
+      if (!IsValidFileName(name)) {
+        invalid(key + ": \"" + name + "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
+        break;
       }
-      spec.containers = names;
-    } else if (k == "mount-path") {
-      bool ok = Matches(value, kMountPath) && value.size() <= 256 && value.find("/../") == std::string::npos &&
-                value.find("/./") == std::string::npos && !value.ends_with("/..") && !value.ends_with("/.");
-      if (!ok) invalid(q + ": must be an absolute path of [A-Za-z0-9._-] segments without . or ..");
-      else spec.mount_path = value;
-    } else if (k == "lifecycle") {
-      auto l = ParseLifecycle(value);
-      if (!l.ok()) invalid(key + ": " + l.status().message());
-      else spec.lifecycle = *l;
-    } else if (k == "refresh-interval") {
-      auto d = ParseDuration(value);
-      if (!d.ok()) invalid(key + ": " + d.status().message());
-      else spec.refresh_interval = *d;
-    } else if (k == "aws-region") {
-      if (!Matches(value, kAwsRegion)) invalid(q + ": not an AWS region (e.g. eu-west-1)");
-      else spec.aws_region = value;
-    } else if (k == "aws-role-arn") {
-      if (!Matches(value, kRoleArn))
-        invalid(q + ": not an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
-      else spec.aws_role_arn = value;
-    } else if (k == "vault-addr") {
-      if (!Matches(value, kVaultAddr)) invalid(q + ": not a Vault address (https://host[:port])");
-      else spec.vault_addr = value;
-    } else if (k == "vault-role") {
-      if (!Matches(value, kVaultRole)) invalid(q + ": role must be 1-128 of [A-Za-z0-9._-]");
-      else spec.vault_role = value;
-    } else if (k == "vault-auth-path") {
-      if (!Matches(value, kVaultPath) || value.find("..") != std::string::npos)
-        invalid(q + ": auth path must be segments of [A-Za-z0-9._-] joined by '/'");
-      else spec.vault_auth_path = value;
-    } else if (k == "vault-namespace") {
-      if (!Matches(value, kVaultNamespace) || value.find("..") != std::string::npos)
-        invalid(q + ": namespace must be segments of [A-Za-z0-9._-] joined by '/'");
-      else spec.vault_namespace = value;
-    } else {
-      invalid(key + ": accepted but not handled (internal error)");
+      files[name].*row.slot = value;
+      break;
     }
+    if (!known) invalid(key + ": unknown annotation (see the memsecret.io/ annotation reference)");
   }
 
   for (auto& [name, raw] : files) {

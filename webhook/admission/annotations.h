@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "memsecret/injection_plan.h"
-#include "webhook/problems.h"
+#include "webhook/admission/problems.h"
 
 namespace memsecret::webhook {
 

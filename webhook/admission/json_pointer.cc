@@ -1,4 +1,4 @@
-#include "webhook/json_pointer.h"
+#include "webhook/admission/json_pointer.h"
 
 namespace memsecret::webhook {
 

@@ -1,11 +1,11 @@
-#include "webhook/mutator.h"
+#include "webhook/admission/mutator.h"
 
 #include <map>
 
-#include "webhook/annotations.h"
-#include "webhook/planner.h"
-#include "webhook/pod_patch.h"
-#include "webhook/policy.h"
+#include "webhook/admission/annotations.h"
+#include "webhook/admission/planner.h"
+#include "webhook/admission/pod_patch.h"
+#include "webhook/admission/policy.h"
 
 namespace memsecret::webhook {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "webhook/config.h"
-#include "webhook/pod_facts.h"
-#include "webhook/problems.h"
+#include "webhook/config/config.h"
+#include "webhook/admission/pod_facts.h"
+#include "webhook/admission/problems.h"
 
 namespace memsecret::webhook {
 

@@ -1,9 +1,9 @@
-#include "webhook/planner.h"
+#include "webhook/admission/planner.h"
 
 #include <algorithm>
 
 #include "memsecret/duration.h"
-#include "webhook/policy.h"
+#include "webhook/admission/policy.h"
 
 namespace memsecret::webhook {
 
@@ -94,8 +94,7 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   plan.pod.name = pod.name;
   plan.lifecycle = spec.lifecycle.value_or(Lifecycle::kSidecar);
   plan.output_dir = out.mount_path;
-  plan.refresh_interval_seconds =
-      spec.refresh_interval ? spec.refresh_interval->count() : ParseDuration(config.refresh_interval).value().count();
+  plan.refresh_interval_seconds = spec.refresh_interval.value_or(config.refresh_interval).count();
   plan.token_refresh_fraction = config.oauth.refresh_fraction;
   plan.token_min_remaining_seconds = config.oauth.min_remaining_seconds;
   plan.files = spec.files;
@@ -115,6 +114,10 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     if (!aws.role_arn.empty()) {
       out.sa_tokens.push_back({config.aws.token_audience, "aws-token"});
       aws.web_identity_token_file = token_dir + "/aws-token";
+    } else {
+      // Short (the apiserver may cut warnings over 120 characters).
+      out.warnings.push_back("memsecret: no AWS role (aws-role-arn, aws.roleArn, AWS_ROLE_ARN): "
+                             "no web-identity token mounted");
     }
     plan.aws = aws;
   }

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "memsecret/injection_plan.h"
-#include "webhook/annotations.h"
-#include "webhook/config.h"
-#include "webhook/pod_facts.h"
-#include "webhook/problems.h"
+#include "webhook/admission/annotations.h"
+#include "webhook/config/config.h"
+#include "webhook/admission/pod_facts.h"
+#include "webhook/admission/problems.h"
 
 namespace memsecret::webhook {
 

@@ -1,4 +1,4 @@
-#include "webhook/pod_facts.h"
+#include "webhook/admission/pod_facts.h"
 
 #include <algorithm>
 

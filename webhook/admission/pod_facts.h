@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "webhook/json_reader.h"
+#include "memsecret/json_reader.h"
 
 namespace memsecret::webhook {
 

@@ -1,12 +1,12 @@
-#include "webhook/pod_patch.h"
+#include "webhook/admission/pod_patch.h"
 
 #include <set>
 #include <string>
 
 #include "memsecret/injection_plan.h"
 #include "memsecret/json_writer.h"
-#include "webhook/annotations.h"
-#include "webhook/json_pointer.h"
+#include "webhook/admission/annotations.h"
+#include "webhook/admission/json_pointer.h"
 
 namespace memsecret::webhook {
 

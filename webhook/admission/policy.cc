@@ -1,4 +1,4 @@
-#include "webhook/policy.h"
+#include "webhook/admission/policy.h"
 
 #include <algorithm>
 
@@ -54,7 +54,10 @@ void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::
     }
   }
   if (!rule) {
-    deny("no rule matches namespace " + ns);
+    deny(config.policy.empty()
+             ? "the policy has no rules, so no namespace may read secrets (render: pass --config "
+               "with the webhook configuration)"
+             : "no rule matches namespace " + ns);
     return;
   }
   for (const auto& f : spec.files) {

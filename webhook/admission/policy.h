@@ -1,4 +1,4 @@
-// Policy: which refs, issuers and Vault addresses a pod may use (SPEC §5).
+// Policy: which refs, issuers and Vault addresses a pod may use (docs/configuration.md).
 // Ordered rules; the first rule whose namespace globs match the request
 // namespace decides; every ref must match one of its allow globs after
 // {namespace} and {serviceAccount} are substituted. Pure.
@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "webhook/annotations.h"
-#include "webhook/config.h"
-#include "webhook/problems.h"
+#include "webhook/admission/annotations.h"
+#include "webhook/config/config.h"
+#include "webhook/admission/problems.h"
 
 namespace memsecret::webhook {
 

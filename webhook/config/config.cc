@@ -1,5 +1,5 @@
 // YAML -> Config. yaml-cpp exceptions stop here. Unknown keys are errors.
-#include "webhook/config.h"
+#include "webhook/config/config.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -10,7 +10,8 @@
 
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
-#include "webhook/yaml_json.h"
+#include "memsecret/url.h"
+#include "webhook/config/yaml_json.h"
 
 namespace memsecret::webhook {
 
@@ -86,10 +87,7 @@ bool IsQuantity(const std::string& q) {
   return std::regex_match(q, re);
 }
 
-bool IsHttpsOrLoopback(const std::string& url) {
-  if (url.rfind("https://", 0) == 0) return url.size() > 8;
-  return url.rfind("http://", 0) == 0 && IsLoopbackUrl(url);
-}
+bool IsHttpsOrLoopback(const std::string& url) { return ParseOutboundUrl(url, "url").ok(); }
 
 void ReadResources(Reader& r, const YAML::Node& n, const std::string& where, Resources* out) {
   r.Keys(n, where, {"requests", "limits"});
@@ -125,7 +123,6 @@ void Validate(const Config& c, std::vector<std::string>& errors) {
   for (const auto& e : c.injector.env)
     if (e.name.empty() || e.name == "MEMSECRET_PLAN") errors.push_back("injector.env: invalid or reserved name \"" + e.name + "\"");
   if (c.mount_path.empty() || c.mount_path[0] != '/') errors.push_back("mountPath: must be an absolute path");
-  if (auto d = ParseDuration(c.refresh_interval); !d.ok()) errors.push_back("refreshInterval: " + d.status().message());
   if (!c.vault.addr.empty() && !IsHttpsOrLoopback(c.vault.addr)) errors.push_back("vault.addr: must be https:// (http only to loopback)");
   for (const auto& a : c.vault.allowed_addrs)
     if (!IsHttpsOrLoopback(a)) errors.push_back("vault.allowedAddrs: \"" + a + "\" must be https:// (http only to loopback)");
@@ -185,7 +182,10 @@ Result<Config> ParseConfig(std::string_view yaml) {
     r.Keys(vol, "volume", {"sizeLimit"});
     if (vol && vol.IsMap()) r.String(vol, "sizeLimit", "volume", &c.volume_size_limit);
     r.String(root, "mountPath", "", &c.mount_path);
-    r.String(root, "refreshInterval", "", &c.refresh_interval);
+    if (std::string interval; r.String(root, "refreshInterval", "", &interval), !interval.empty()) {
+      if (auto d = ParseDuration(interval); !d.ok()) r.errors.push_back("refreshInterval: " + d.status().message());
+      else c.refresh_interval = *d;
+    }
     r.Number(root, "serviceAccountTokenExpirationSeconds", "", &c.service_account_token_expiration_seconds);
 
     YAML::Node aws = root["aws"];

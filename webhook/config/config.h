@@ -1,8 +1,9 @@
-// Config: the webhook's YAML configuration (SPEC §5) as typed structs with
+// Config: the webhook's YAML configuration (docs/configuration.md) as typed structs with
 // defaults. Parsing is strict: unknown keys and invalid values are errors that
 // name the key, so a typo in the ConfigMap never silently changes behaviour.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ struct Config {
   } injector;
   std::string volume_size_limit = "1Mi";
   std::string mount_path = "/var/run/secrets/memsecret";
-  std::string refresh_interval = "5m";
+  std::chrono::seconds refresh_interval{300};  // refreshInterval, parsed once at load
   struct Aws {
     std::string region = "us-east-1";
     std::string role_arn;

@@ -1,4 +1,4 @@
-#include "webhook/file_watcher.h"
+#include "webhook/config/file_watcher.h"
 
 #include <sys/stat.h>
 

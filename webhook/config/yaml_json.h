@@ -4,6 +4,8 @@
 // in these functions' callers' adapter (render.cc).
 #pragma once
 
+#include "memsecret/utf8.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +29,5 @@ std::string JsonToYaml(const nlohmann::json& value);
 inline constexpr size_t kMaxYamlDocuments = 10000;
 std::vector<YAML::Node> LoadAllDocuments(const std::string& text);
 
-// Well-formed UTF-8 (no overlong forms, surrogates or code points over U+10FFFF).
-bool IsValidUtf8(std::string_view text);
 
 }  // namespace memsecret::webhook

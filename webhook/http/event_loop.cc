@@ -1,4 +1,4 @@
-#include "webhook/event_loop.h"
+#include "webhook/http/event_loop.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "memsecret/status.h"
-#include "webhook/http_connection.h"
+#include "webhook/http/http_connection.h"
 
 namespace memsecret::webhook {
 

@@ -1,4 +1,4 @@
-#include "webhook/http_connection.h"
+#include "webhook/http/http_connection.h"
 
 #include <spdlog/spdlog.h>
 

@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "webhook/http_request_parser.h"
-#include "webhook/http_response.h"
-#include "webhook/tls_connection.h"
+#include "webhook/http/http_request_parser.h"
+#include "webhook/http/http_response.h"
+#include "webhook/http/tls_connection.h"
 
 namespace memsecret::webhook {
 

@@ -1,4 +1,4 @@
-#include "webhook/http_request_parser.h"
+#include "webhook/http/http_request_parser.h"
 
 #include <algorithm>
 #include <cstdint>

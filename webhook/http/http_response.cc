@@ -1,4 +1,4 @@
-#include "webhook/http_response.h"
+#include "webhook/http/http_response.h"
 
 #include <charconv>
 

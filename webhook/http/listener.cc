@@ -1,4 +1,4 @@
-#include "webhook/listener.h"
+#include "webhook/http/listener.h"
 
 #include <netdb.h>
 #include <netinet/in.h>

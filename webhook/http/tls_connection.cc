@@ -1,4 +1,6 @@
-#include "webhook/tls_connection.h"
+#include "webhook/http/tls_connection.h"
+
+#include "webhook/http/tls_context.h"
 
 #include <openssl/err.h>
 #include <sys/socket.h>
@@ -47,11 +49,7 @@ TlsConnection::Io TlsConnection::Classify(int ret) {
       last_error_ = std::string("socket: ") + std::strerror(saved_errno);
       return Io::kError;
     default: {
-      const unsigned long e = ERR_get_error();
-      char text[256] = "TLS error";
-      if (e != 0) ERR_error_string_n(e, text, sizeof text);
-      ERR_clear_error();
-      last_error_ = text;
+      last_error_ = TakeOpenSslError();
       return Io::kError;
     }
   }

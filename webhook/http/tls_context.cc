@@ -1,4 +1,4 @@
-#include "webhook/tls_context.h"
+#include "webhook/http/tls_context.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -17,15 +17,6 @@ struct BioFree {
 };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
-// The most recent OpenSSL error as text, and a cleared queue.
-std::string TakeOpenSslError() {
-  unsigned long last = 0;
-  while (unsigned long e = ERR_get_error()) last = e;
-  if (last == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(last, buf, sizeof buf);
-  return buf;
-}
 
 Result<std::string> ReadWholeFile(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -140,6 +131,15 @@ bool ConfigureServerTls(SSL_CTX& ctx, const CertificateStore* store) {
   }
   SSL_CTX_set_cert_cb(&ctx, InstallCurrentCertificate, const_cast<CertificateStore*>(store));
   return true;
+}
+
+std::string TakeOpenSslError() {
+  unsigned long last = 0;
+  while (unsigned long e = ERR_get_error()) last = e;
+  if (last == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(last, buf, sizeof buf);
+  return buf;
 }
 
 }  // namespace memsecret::webhook

@@ -15,7 +15,7 @@
 
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
-#include "webhook/snapshot.h"
+#include "memsecret/snapshot.h"
 
 namespace memsecret::webhook {
 
@@ -59,5 +59,9 @@ inline constexpr const char* kTls12CipherList =
 // `store`'s current bundle. `store` must outlive `ctx`. Returns false (with
 // the OpenSSL error queue set) if OpenSSL rejects a setting.
 bool ConfigureServerTls(SSL_CTX& ctx, const CertificateStore* store);
+
+// The most recent OpenSSL error of this thread as text ("unknown OpenSSL
+// error" when there is none); clears the thread's error queue.
+std::string TakeOpenSslError();
 
 }  // namespace memsecret::webhook

@@ -1,9 +1,10 @@
-#include "injector/aws/container_credentials.h"
+#include "injector/providers/aws/container_credentials.h"
 
 #include <nlohmann/json.hpp>
 
-#include "injector/aws/wire.h"
-#include "injector/read_file.h"
+#include "injector/providers/aws/wire.h"
+#include "memsecret/rfc3339.h"
+#include "injector/wire/read_file.h"
 
 namespace memsecret::injector::aws {
 
@@ -81,7 +82,7 @@ class ContainerSource final : public CredentialSource {
     if (c.access_key_id.empty() || c.secret_access_key.empty())
       return Internal("response lacks AccessKeyId/SecretAccessKey");
     if (!exp.empty()) {
-      auto when = ParseIso8601(exp);
+      auto when = ParseRfc3339(exp);
       if (!when.ok()) return when.status().WithContext("Expiration");
       c.expiration = *when;
     }

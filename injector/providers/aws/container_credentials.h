@@ -1,12 +1,12 @@
 // Container credentials: EKS Pod Identity (and ECS) agents, and static keys
-// from the environment (PROTOCOLS §3.3).
+// from the environment (docs/backends.md §3.3).
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "injector/aws/credentials.h"
-#include "memsecret/http_client.h"
+#include "injector/providers/aws/credentials.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::aws {
 

@@ -1,7 +1,7 @@
-#include "injector/aws/credential_chain.h"
+#include "injector/providers/aws/credential_chain.h"
 
-#include "injector/aws/container_credentials.h"
-#include "injector/aws/web_identity.h"
+#include "injector/providers/aws/container_credentials.h"
+#include "injector/providers/aws/web_identity.h"
 
 namespace memsecret::injector::aws {
 

@@ -10,10 +10,10 @@
 
 #include <memory>
 
-#include "injector/aws/credentials.h"
-#include "injector/environment.h"
+#include "injector/providers/aws/credentials.h"
+#include "injector/wire/environment.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::aws {

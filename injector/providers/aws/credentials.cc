@@ -1,4 +1,4 @@
-#include "injector/aws/credentials.h"
+#include "injector/providers/aws/credentials.h"
 
 #include <spdlog/spdlog.h>
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "memsecret/clock.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {

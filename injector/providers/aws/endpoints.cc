@@ -1,4 +1,4 @@
-#include "injector/aws/endpoints.h"
+#include "injector/providers/aws/endpoints.h"
 
 namespace memsecret::injector::aws {
 

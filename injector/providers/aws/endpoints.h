@@ -1,12 +1,12 @@
 // Where AWS requests go: region resolution and endpoint URLs with the
-// standard overrides (SPEC §6): AWS_ENDPOINT_URL_SECRETS_MANAGER,
+// standard overrides (docs/injector.md): AWS_ENDPOINT_URL_SECRETS_MANAGER,
 // AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL; all ignored when
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true. Pure functions of their inputs.
 #pragma once
 
 #include <string>
 
-#include "injector/environment.h"
+#include "injector/wire/environment.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {

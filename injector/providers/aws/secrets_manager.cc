@@ -1,45 +1,19 @@
-#include "injector/aws/secrets_manager.h"
+#include "injector/providers/aws/secrets_manager.h"
+
+#include "memsecret/base64.h"
 
 #include <nlohmann/json.hpp>
 
-#include "injector/aws/credential_chain.h"
-#include "injector/aws/endpoints.h"
-#include "injector/aws/sigv4.h"
-#include "injector/aws/wire.h"
+#include "injector/providers/aws/credential_chain.h"
+#include "injector/providers/aws/endpoints.h"
+#include "injector/providers/aws/sigv4.h"
+#include "injector/providers/aws/wire.h"
 
 namespace memsecret::injector::aws {
 
 namespace {
 
 using nlohmann::json;
-
-// Standard base64 with optional padding; whitespace is not allowed.
-bool Base64Decode(std::string_view in, std::string* out) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  if (in.size() % 4 == 1) return false;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  acc = 0;
-  return true;
-}
 
 std::string StringField(const json& j, const char* key) {
   auto it = j.find(key);
@@ -143,14 +117,12 @@ FetchResult SecretsManagerProvider::FetchOnce(const SecretRef& ref, const FetchO
     out.value = SecretValue(it->get<std::string>());
     SecureWipe(it->get_ref<std::string&>());
   } else if (auto bin = j.find("SecretBinary"); bin != j.end() && bin->is_string()) {
-    std::string decoded;
-    bool ok = Base64Decode(bin->get_ref<const std::string&>(), &decoded);
+    std::optional<std::string> decoded =
+        Base64Decode(bin->get_ref<const std::string&>(), Base64Padding::kOptional);
     SecureWipe(bin->get_ref<std::string&>());
-    if (!ok) {
-      SecureWipe(decoded);
+    if (!decoded)
       return FetchResult::Failure(Internal(context + ": SecretBinary is not valid base64"));
-    }
-    out.value = SecretValue(std::move(decoded));
+    out.value = SecretValue(std::move(*decoded));
   } else {
     return FetchResult::Failure(
         Internal(context + ": response has neither SecretString nor SecretBinary"));

@@ -1,17 +1,17 @@
 // SecretsManagerProvider: the `aws:` SecretProvider. GetSecretValue over the
 // JSON 1.1 protocol, SigV4-signed with credentials from the chain
-// (PROTOCOLS §3.1). Returns SecretString, or SecretBinary's decoded bytes,
+// (docs/backends.md §3.1). Returns SecretString, or SecretBinary's decoded bytes,
 // with VersionId as the version.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "injector/aws/credentials.h"
-#include "injector/environment.h"
-#include "injector/secret_provider.h"
+#include "injector/providers/aws/credentials.h"
+#include "injector/wire/environment.h"
+#include "injector/providers/secret_provider.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::aws {

@@ -1,4 +1,4 @@
-#include "injector/aws/sigv4.h"
+#include "injector/providers/aws/sigv4.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -83,22 +83,6 @@ std::string AmzDate(WallTime t) {
   char buf[20];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return buf;
-}
-
-std::string UriEncode(std::string_view s, bool encode_slash) {
-  static const char* kDigits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (c == '/' && !encode_slash)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 0xf];
-    }
-  }
-  return out;
 }
 
 std::string CanonicalQueryString(std::string_view raw_query) {

@@ -1,4 +1,4 @@
-// AWS Signature Version 4 as staged pure functions (PROTOCOLS §3.4):
+// AWS Signature Version 4 as staged pure functions (docs/backends.md §3.4):
 // canonical request -> string to sign -> signing key -> signature, plus
 // SignRequest which applies them to an HttpRequest. Checked against the
 // published aws4_testsuite vectors. No I/O, no clock reads.
@@ -7,10 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "injector/aws/credentials.h"
+#include "injector/providers/aws/credentials.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/http_client.h"
+#include "injector/wire/percent_encoding.h"
+#include "injector/wire/secret_value.h"
 
 namespace memsecret::injector::aws {
 
@@ -20,9 +21,9 @@ inline constexpr std::string_view kEmptyPayloadSha256 =
 std::string HexSha256(std::string_view data);
 // "20150830T123600Z" (UTC).
 std::string AmzDate(WallTime t);
-// RFC 3986 encoding: unreserved A-Za-z0-9-_.~ kept, the rest %XX uppercase;
-// '/' kept when !encode_slash.
-std::string UriEncode(std::string_view s, bool encode_slash);
+// UriEncode (wire/percent_encoding.h): the SigV4 URI encoding.
+using injector::UriEncode;
+
 // Canonical query from a raw query string ("b=2&a=1"): each name and value
 // decoded then re-encoded, sorted by name then value, "k=" for empty values.
 std::string CanonicalQueryString(std::string_view raw_query);

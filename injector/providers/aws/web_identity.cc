@@ -1,8 +1,9 @@
-#include "injector/aws/web_identity.h"
+#include "injector/providers/aws/web_identity.h"
 
-#include "injector/aws/wire.h"
-#include "injector/form_encoding.h"
-#include "injector/read_file.h"
+#include "injector/providers/aws/wire.h"
+#include "memsecret/rfc3339.h"
+#include "injector/wire/percent_encoding.h"
+#include "injector/wire/read_file.h"
 
 namespace memsecret::injector::aws {
 
@@ -64,7 +65,7 @@ class WebIdentitySource final : public CredentialSource {
     if (!akid || !secret || !token || !expiration || akid->empty() || secret->empty())
       return Internal(
           "response lacks Credentials (AccessKeyId, SecretAccessKey, SessionToken, Expiration)");
-    auto when = ParseIso8601(*expiration);
+    auto when = ParseRfc3339(*expiration);
     if (!when.ok()) return when.status().WithContext("Expiration");
     out->access_key_id = *akid;
     out->secret_access_key = SecretValue(std::move(*secret));

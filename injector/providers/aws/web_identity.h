@@ -1,15 +1,15 @@
 // Web identity credentials (IRSA): exchanges the projected service-account
 // token for temporary credentials with STS AssumeRoleWithWebIdentity (query
-// protocol, unsigned, XML response; PROTOCOLS §3.2). The token file is re-read
+// protocol, unsigned, XML response; docs/backends.md §3.2). The token file is re-read
 // on every exchange because the kubelet rotates it.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "injector/aws/credentials.h"
+#include "injector/providers/aws/credentials.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::aws {
 

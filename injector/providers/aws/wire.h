@@ -9,9 +9,9 @@
 #include <string_view>
 
 #include "memsecret/clock.h"
-#include "injector/remote_text.h"
-#include "injector/retry_after.h"  // ParseRetryAfter, shared by every backend
-#include "memsecret/http_client.h"
+#include "injector/wire/remote_text.h"
+#include "injector/wire/retry_after.h"  // ParseRetryAfter, shared by every backend
+#include "injector/wire/http_client.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {
@@ -20,8 +20,6 @@ namespace memsecret::injector::aws {
 // "aws.protocoltests#FooError:http://x" -> "FooError".
 std::string SanitizeErrorCode(std::string_view code);
 
-// "2019-11-09T13:34:41Z", with optional fraction and "+00:00"/"Z" offset.
-Result<WallTime> ParseIso8601(std::string_view text);
 
 
 // Text of the first <tag>...</tag> element (entities &amp; &lt; &gt; &quot;

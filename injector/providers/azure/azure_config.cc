@@ -1,4 +1,4 @@
-#include "injector/azure/azure_config.h"
+#include "injector/providers/azure/azure_config.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,12 +15,10 @@ Status CheckBaseUrl(const std::string& url, const char* what) {
   std::string probe = url;
   if (auto at = probe.find(kPlaceholder); at != std::string::npos)
     probe.replace(at, kPlaceholder.size(), "probe-vault");
-  auto parsed = ParseUrl(probe);
-  if (!parsed.ok()) return parsed.status().WithContext(what);
+  auto parsed = ParseOutboundUrl(probe, what);
+  if (!parsed.ok()) return parsed.status();
   if (parsed->target.find('?') != std::string::npos)
     return InvalidArgument(std::string(what) + " must not contain a query");
-  if (parsed->scheme == "http" && !IsLoopbackHost(parsed->host))
-    return InvalidArgument(std::string(what) + " must use https (plain http only to loopback)");
   return Status::Ok();
 }
 

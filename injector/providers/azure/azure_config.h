@@ -1,6 +1,6 @@
 // AzureConfig: how the `azure:` provider reaches Entra ID and Key Vault,
 // resolved once at start-up from the plan and the environment injected by
-// Azure Workload Identity (PROTOCOLS §4). Pure: no file or network I/O.
+// Azure Workload Identity (docs/backends.md §4). Pure: no file or network I/O.
 //
 // Endpoint override (tests, emulators, sovereign clouds):
 //   MEMSECRET_AZURE_KEYVAULT_ENDPOINT — base URL of the vaults; "{vault}" is
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "injector/environment.h"
+#include "injector/wire/environment.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 

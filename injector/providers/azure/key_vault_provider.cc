@@ -1,11 +1,13 @@
-#include "injector/azure/key_vault_provider.h"
+#include "injector/providers/azure/key_vault_provider.h"
+
+#include "memsecret/rfc3339.h"
 
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
-#include "injector/remote_text.h"
-#include "injector/retry_after.h"
+#include "injector/wire/remote_text.h"
+#include "injector/wire/retry_after.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {
@@ -19,14 +21,6 @@ std::string StringField(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-std::string Iso8601(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // A Unix-seconds attribute (any JSON number) clamped to [0, 2200-01-01).
 int64_t UnixSeconds(const json& v) {
@@ -43,11 +37,11 @@ Status CheckAttributes(const json& j, WallTime now) {
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (auto exp = attrs->find("exp");
       exp != attrs->end() && exp->is_number() && UnixSeconds(*exp) <= t)
-    return FailedPrecondition("the secret expired at " + Iso8601(UnixSeconds(*exp)) +
+    return FailedPrecondition("the secret expired at " + FormatRfc3339(WallTime(std::chrono::seconds(UnixSeconds(*exp)))) +
                               " (set a new version or extend its expiry)");
   if (auto nbf = attrs->find("nbf");
       nbf != attrs->end() && nbf->is_number() && UnixSeconds(*nbf) > t)
-    return FailedPrecondition("the secret is not valid before " + Iso8601(UnixSeconds(*nbf)));
+    return FailedPrecondition("the secret is not valid before " + FormatRfc3339(WallTime(std::chrono::seconds(UnixSeconds(*nbf)))));
   return Status::Ok();
 }
 

@@ -1,6 +1,6 @@
 // KeyVaultProvider: the `azure:` SecretProvider. Reads
 // GET <vault url>/secrets/<name>[/<version>]?api-version=7.4 with a bearer
-// token from WorkloadIdentityCredential (PROTOCOLS §4). The value is the
+// token from WorkloadIdentityCredential (docs/backends.md §4). The value is the
 // secret's `value`; the version is the last segment of its `id` (the 32-hex
 // version id), which flows into the audit line.
 #pragma once
@@ -8,12 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "injector/azure/azure_config.h"
-#include "injector/azure/workload_identity.h"
-#include "injector/environment.h"
-#include "injector/secret_provider.h"
+#include "injector/providers/azure/azure_config.h"
+#include "injector/providers/azure/workload_identity.h"
+#include "injector/wire/environment.h"
+#include "injector/providers/secret_provider.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::azure {

@@ -1,13 +1,13 @@
-#include "injector/azure/workload_identity.h"
+#include "injector/providers/azure/workload_identity.h"
 
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
-#include "injector/form_encoding.h"
-#include "injector/remote_text.h"
-#include "injector/retry_after.h"
-#include "injector/read_file.h"
+#include "injector/wire/percent_encoding.h"
+#include "injector/wire/remote_text.h"
+#include "injector/wire/retry_after.h"
+#include "injector/wire/read_file.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {

@@ -1,7 +1,7 @@
 // WorkloadIdentityCredential: Entra ID access tokens for Key Vault through
 // Azure Workload Identity — the projected service-account token (re-read
 // from its file at every exchange) is presented as a client assertion in a
-// client-credentials request (PROTOCOLS §4). Tokens are cached until shortly
+// client-credentials request (docs/backends.md §4). Tokens are cached until shortly
 // before they expire. Access tokens and assertions are SecretValues and
 // appear in no message. Single-threaded (the injector's scheduler thread).
 #pragma once
@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "injector/azure/azure_config.h"
+#include "injector/providers/azure/azure_config.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/http_client.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::azure {

@@ -1,4 +1,4 @@
-#include "injector/vault/kv_location.h"
+#include "injector/providers/vault/kv_location.h"
 
 #include <cctype>
 #include <charconv>

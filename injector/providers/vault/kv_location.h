@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "injector/secret_provider.h"
+#include "injector/providers/secret_provider.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
 

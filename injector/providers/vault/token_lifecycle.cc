@@ -1,4 +1,4 @@
-#include "injector/vault/token_lifecycle.h"
+#include "injector/providers/vault/token_lifecycle.h"
 
 namespace memsecret::injector::vault {
 

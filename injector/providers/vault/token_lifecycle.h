@@ -1,5 +1,5 @@
 // Vault client-token lifecycle as pure functions of the lease and the time,
-// so renewal and re-login are tested without sleeping (STYLE §9).
+// so renewal and re-login are tested without sleeping (time is an input).
 //
 // Rules (after vault/api LifetimeWatcher):
 //  - a token is refreshed at 2/3 of the lease it was last granted;

@@ -1,4 +1,4 @@
-#include "injector/vault/token_manager.h"
+#include "injector/providers/vault/token_manager.h"
 
 #include <spdlog/spdlog.h>
 

@@ -9,11 +9,11 @@
 #include <memory>
 #include <optional>
 
-#include "injector/vault/token_lifecycle.h"
-#include "injector/vault/vault_auth.h"
-#include "injector/vault/vault_http.h"
+#include "injector/providers/vault/token_lifecycle.h"
+#include "injector/providers/vault/vault_auth.h"
+#include "injector/providers/vault/vault_http.h"
 #include "memsecret/clock.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

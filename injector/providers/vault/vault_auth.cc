@@ -1,8 +1,8 @@
-#include "injector/vault/vault_auth.h"
+#include "injector/providers/vault/vault_auth.h"
 
 #include <nlohmann/json.hpp>
 
-#include "injector/read_file.h"
+#include "injector/wire/read_file.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::vault {

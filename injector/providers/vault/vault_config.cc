@@ -1,4 +1,4 @@
-#include "injector/vault/vault_config.h"
+#include "injector/providers/vault/vault_config.h"
 
 #include "memsecret/url.h"
 
@@ -18,12 +18,10 @@ Result<std::string> ResolveAddr(const VaultSettings& settings, const Environment
   if (addr.empty())
     return InvalidArgument("no Vault address: set memsecret.io/vault-addr or VAULT_ADDR");
   while (!addr.empty() && addr.back() == '/') addr.pop_back();
-  auto url = ParseUrl(addr);
-  if (!url.ok()) return url.status().WithContext(from);
+  auto url = ParseOutboundUrl(addr, from);
+  if (!url.ok()) return url.status();
   if (url->target.find('?') != std::string::npos)
     return InvalidArgument(std::string(from) + " must not contain a query");
-  if (url->scheme == "http" && !IsLoopbackHost(url->host))
-    return InvalidArgument(std::string(from) + " must use https (plain http only to loopback)");
   return addr;
 }
 

@@ -7,10 +7,10 @@
 
 #include <string>
 
-#include "injector/environment.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/environment.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

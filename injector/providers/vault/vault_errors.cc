@@ -1,8 +1,8 @@
-#include "injector/vault/vault_errors.h"
+#include "injector/providers/vault/vault_errors.h"
 
 #include <nlohmann/json.hpp>
 
-#include "injector/remote_text.h"
+#include "injector/wire/remote_text.h"
 
 namespace memsecret::injector::vault {
 

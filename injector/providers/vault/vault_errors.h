@@ -1,4 +1,4 @@
-// Vault's error contract (PROTOCOLS §2): any status >= 400 carries
+// Vault's error contract (docs/backends.md §2): any status >= 400 carries
 // {"errors":["msg",...]} (sometimes with "warnings"); the HTTP status decides
 // the Status code. Pure; messages are cleaned of control characters,
 // truncated, and never contain secret values.

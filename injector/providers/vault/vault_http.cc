@@ -1,7 +1,7 @@
-#include "injector/vault/vault_http.h"
+#include "injector/providers/vault/vault_http.h"
 
-#include "injector/aws/wire.h"
-#include "injector/vault/vault_errors.h"
+#include "injector/providers/aws/wire.h"
+#include "injector/providers/vault/vault_errors.h"
 
 namespace memsecret::injector::vault {
 

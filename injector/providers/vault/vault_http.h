@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
-#include "memsecret/secret_value.h"
+#include "injector/wire/http_client.h"
+#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {
@@ -46,7 +46,7 @@ class VaultHttp {
   const Clock& clock_;
 };
 
-// 200 and 204 are success (PROTOCOLS §2).
+// 200 and 204 are success (docs/backends.md §2).
 inline bool IsVaultSuccess(int status) { return status == 200 || status == 204; }
 
 }  // namespace memsecret::injector::vault

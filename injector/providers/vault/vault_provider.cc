@@ -1,4 +1,4 @@
-#include "injector/vault/vault_provider.h"
+#include "injector/providers/vault/vault_provider.h"
 
 #include <spdlog/spdlog.h>
 

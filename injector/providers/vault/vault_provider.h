@@ -1,5 +1,5 @@
 // VaultProvider: the `vault:` SecretProvider. Reads KV v2 (default) or KV v1
-// secrets over Vault's HTTP API (PROTOCOLS §2) with a client token kept alive
+// secrets over Vault's HTTP API (docs/backends.md §2) with a client token kept alive
 // by VaultTokenManager. The value is the secret's key/value map as compact
 // JSON ({"clientId":"...","clientSecret":"..."}), so `#field` and the json/env
 // formats work as for other providers; the version is the KV v2 version
@@ -9,14 +9,14 @@
 #include <functional>
 #include <memory>
 
-#include "injector/environment.h"
-#include "injector/secret_provider.h"
-#include "injector/vault/kv_location.h"
-#include "injector/vault/token_manager.h"
-#include "injector/vault/vault_config.h"
-#include "injector/vault/vault_http.h"
+#include "injector/wire/environment.h"
+#include "injector/providers/secret_provider.h"
+#include "injector/providers/vault/kv_location.h"
+#include "injector/providers/vault/token_manager.h"
+#include "injector/providers/vault/vault_config.h"
+#include "injector/providers/vault/vault_http.h"
 #include "memsecret/clock.h"
-#include "memsecret/http_client.h"
+#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::vault {

@@ -7,7 +7,7 @@
 #include "injector/oauth/genesys_cloud.h"
 #include "injector/oauth/issuer_factory.h"
 #include "injector/oauth/nice_cxone.h"
-#include "injector/oauth/oauth_fakes.h"
+#include "testing/oauth_fakes.h"
 #include "memsecret/base64.h"
 
 namespace memsecret::injector::oauth {

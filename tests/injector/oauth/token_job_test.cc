@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "injector/oauth/oauth_fakes.h"
+#include "testing/oauth_fakes.h"
 #include "injector/oauth/token_renderer.h"
 #include "testing/temp_dir.h"
 

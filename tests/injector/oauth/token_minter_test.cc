@@ -6,7 +6,7 @@
 
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/form_encoding.h"
-#include "injector/oauth/oauth_fakes.h"
+#include "testing/oauth_fakes.h"
 #include "memsecret/base64.h"
 
 namespace memsecret::injector::oauth {

@@ -1,6 +1,6 @@
 // AtomicFileWriter: content and mode land atomically, unchanged files are not
 // rewritten, failures leave the old file and no temp files behind.
-#include "injector/atomic_file_writer.h"
+#include "injector/runtime/atomic_file_writer.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>

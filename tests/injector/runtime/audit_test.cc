@@ -1,5 +1,5 @@
 // FormatAuditLine: one JSON object per line with the documented fields.
-#include "injector/audit.h"
+#include "injector/runtime/audit.h"
 
 #include <gtest/gtest.h>
 

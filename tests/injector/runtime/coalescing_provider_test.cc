@@ -1,10 +1,10 @@
 // CoalescingProvider: files of one secret share a fetch within the window;
 // failures, other refs, other stages and expired entries go to the store.
-#include "injector/coalescing_provider.h"
+#include "injector/runtime/coalescing_provider.h"
 
 #include <gtest/gtest.h>
 
-#include "injector_fakes.h"
+#include "testing/injector_fakes.h"
 
 namespace memsecret::injector {
 namespace {

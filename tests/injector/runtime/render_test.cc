@@ -1,6 +1,6 @@
 // RenderSecret: field selection and the raw/json/env formats, table-driven;
 // env output is checked by sourcing it in a real shell.
-#include "injector/render.h"
+#include "injector/runtime/render.h"
 
 #include <gtest/gtest.h>
 

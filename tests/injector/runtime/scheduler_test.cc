@@ -1,13 +1,13 @@
 // Scheduler and backoff: jobs run at their own due times under a fake clock;
 // backoff grows exponentially, stays under the cap and honours Retry-After.
-#include "injector/scheduler.h"
+#include "injector/runtime/scheduler.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "injector/backoff.h"
-#include "injector_fakes.h"
+#include "injector/runtime/backoff.h"
+#include "testing/injector_fakes.h"
 
 namespace memsecret::injector {
 namespace {

@@ -2,7 +2,7 @@
 // the last good file through outages with exponential backoff and
 // Retry-After, recovers by itself, audits every fetch — and never lets a
 // value reach the logs or the audit stream. Plus RunUntilReady (init mode).
-#include "injector/secret_file_job.h"
+#include "injector/runtime/secret_file_job.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "injector_fakes.h"
+#include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;

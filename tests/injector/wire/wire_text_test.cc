@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "injector/form_encoding.h"
-#include "injector/remote_text.h"
+#include "injector/wire/percent_encoding.h"
+#include "injector/wire/remote_text.h"
 
 namespace memsecret::injector {
 namespace {

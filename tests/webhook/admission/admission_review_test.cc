@@ -1,4 +1,4 @@
-#include "webhook/admission_review.h"
+#include "webhook/admission/admission_review.h"
 
 #include <gtest/gtest.h>
 

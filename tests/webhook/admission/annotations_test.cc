@@ -1,4 +1,4 @@
-#include "webhook/annotations.h"
+#include "webhook/admission/annotations.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // PodFacts: what the admission decision reads from a pod, read in one pass.
-#include "webhook/pod_facts.h"
+#include "webhook/admission/pod_facts.h"
 
 #include <gtest/gtest.h>
 

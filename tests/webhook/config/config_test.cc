@@ -1,4 +1,4 @@
-#include "webhook/config.h"
+#include "webhook/config/config.h"
 
 #include <gtest/gtest.h>
 

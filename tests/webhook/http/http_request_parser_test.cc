@@ -1,7 +1,7 @@
 // HttpRequestParser: complete requests, the same requests fed in every
 // split (byte by byte included), pipelining, and every refusal with its
 // status, as tables.
-#include "webhook/http_request_parser.h"
+#include "webhook/http/http_request_parser.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Response serialization: one buffer with status line, headers and body;
 // HEAD, Connection and Allow variants.
-#include "webhook/http_response.h"
+#include "webhook/http/http_response.h"
 
 #include <gtest/gtest.h>
 

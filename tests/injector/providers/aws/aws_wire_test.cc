@@ -3,10 +3,11 @@
 // and RefreshingCredentials' renew-before-expiry policy under a fake clock.
 #include <gtest/gtest.h>
 
-#include "injector/aws/credentials.h"
-#include "injector/aws/web_identity.h"
-#include "injector/aws/wire.h"
-#include "injector_fakes.h"
+#include "injector/providers/aws/credentials.h"
+#include "injector/providers/aws/web_identity.h"
+#include "injector/providers/aws/wire.h"
+#include "memsecret/rfc3339.h"
+#include "testing/injector_fakes.h"
 
 namespace memsecret::injector::aws {
 namespace {
@@ -23,21 +24,21 @@ TEST(AwsWireTest, SanitizeErrorCode) {
   EXPECT_EQ(SanitizeErrorCode("aws.protocoltests#FooError:http://x"), "FooError");
 }
 
-TEST(AwsWireTest, ParseIso8601) {
+TEST(AwsWireTest, ParseRfc3339) {
   const WallTime want = WallTime(seconds(1573306481));  // 2019-11-09T13:34:41Z
   for (const char* text :
        {"2019-11-09T13:34:41Z", "2019-11-09T13:34:41.123Z", "2019-11-09T13:34:41+00:00"}) {
-    auto t = ParseIso8601(text);
+    auto t = ParseRfc3339(text);
     ASSERT_TRUE(t.ok()) << text;
     EXPECT_EQ(*t, want) << text;
   }
-  EXPECT_FALSE(ParseIso8601("2019-11-09 13:34").ok());
-  EXPECT_FALSE(ParseIso8601("2019-11-09T13:34:41+02:00").ok());
+  EXPECT_FALSE(ParseRfc3339("2019-11-09 13:34").ok());
+  EXPECT_FALSE(ParseRfc3339("2019-11-09T13:34:41+02:00").ok());
   // Found by fuzz_sts_xml / fuzz_secrets_manager: a year WallTime cannot hold
   // overflowed (undefined behaviour) instead of being rejected.
   for (const char* text : {"9999-12-31T23:59:59Z", "4060-01-01T00:00:00Z", "1025-10-21T07:28:00Z",
                            "0000-01-01T00:00:00Z"}) {
-    auto t = ParseIso8601(text);
+    auto t = ParseRfc3339(text);
     ASSERT_FALSE(t.ok()) << text;
     EXPECT_NE(t.status().message().find("out of range"), std::string::npos) << text;
   }

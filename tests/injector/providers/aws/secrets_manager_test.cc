@@ -2,16 +2,16 @@
 // signature with botocore): static keys, web identity (STS), Pod Identity,
 // stages/versions/ARNs/binary, error mapping, credential refresh — and no
 // secret material in any error message.
-#include "injector/aws/secrets_manager.h"
+#include "injector/providers/aws/secrets_manager.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "fakes/fake_aws.h"
-#include "injector/aws/credential_chain.h"
-#include "injector/aws/endpoints.h"
-#include "injector_fakes.h"
+#include "testing/fake_aws.h"
+#include "injector/providers/aws/credential_chain.h"
+#include "injector/providers/aws/endpoints.h"
+#include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;

@@ -2,7 +2,7 @@
 // post-x-www-form-urlencoded, get-vanilla-with-session-token; AKIDEXAMPLE,
 // us-east-1, service "service", 2015-08-30T12:36:00Z) and further cases
 // computed with botocore 1.43 (SigV4Auth) as an independent implementation.
-#include "injector/aws/sigv4.h"
+#include "injector/providers/aws/sigv4.h"
 
 #include <gtest/gtest.h>
 

@@ -3,9 +3,9 @@
 // refresh timing, and the Entra and Key Vault error mappings.
 #include <gtest/gtest.h>
 
-#include "injector/azure/azure_config.h"
-#include "injector/azure/key_vault_provider.h"
-#include "injector/azure/workload_identity.h"
+#include "injector/providers/azure/azure_config.h"
+#include "injector/providers/azure/key_vault_provider.h"
+#include "injector/providers/azure/workload_identity.h"
 
 namespace memsecret::injector::azure {
 namespace {
@@ -79,9 +79,9 @@ TEST(AzureConfigTest, StartupErrorsNameTheVariable) {
       {"AZURE_TENANT_ID", "", "AZURE_TENANT_ID"},
       {"AZURE_FEDERATED_TOKEN_FILE", "", "AZURE_FEDERATED_TOKEN_FILE"},
       {"AZURE_TENANT_ID", "../evil", "GUID or domain"},
-      {"AZURE_AUTHORITY_HOST", "http://login.example/", "must use https"},
+      {"AZURE_AUTHORITY_HOST", "http://login.example/", "must be https"},
       {"AZURE_AUTHORITY_HOST", "login.example", "absolute"},
-      {kKeyVaultEndpointVar, "http://{vault}.example", "must use https"},
+      {kKeyVaultEndpointVar, "http://{vault}.example", "must be https"},
       {kKeyVaultEndpointVar, "https://{vault}.example?x=1", "query"},
   };
   for (const auto& c : cases) {

@@ -3,14 +3,14 @@
 // and refresh on a fake clock with the token file re-read, versions, disabled
 // and expired secrets, error mapping and Retry-After — and no value, access
 // token or assertion in any error or log line.
-#include "injector/azure/key_vault_provider.h"
+#include "injector/providers/azure/key_vault_provider.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "fakes/python_fake_process.h"
-#include "injector/injector_fakes.h"
+#include "testing/python_fake_process.h"
+#include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;

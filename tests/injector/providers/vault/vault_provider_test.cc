@@ -4,7 +4,7 @@
 // JWT, token or value in any error or log line.
 #include <gtest/gtest.h>
 
-#include "injector/vault/vault_fixture.h"
+#include "testing/vault_fixture.h"
 
 namespace memsecret::injector::vault {
 namespace {

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "fakes/python_fake_process.h"
+#include "testing/python_fake_process.h"
 #include "testing/temp_dir.h"
-#include "injector/vault/vault_provider.h"
+#include "injector/providers/vault/vault_provider.h"
 
 using memsecret::testing::TempDir;
 

@@ -4,7 +4,7 @@
 // is not renewable, and recovery after a sealed period. No sleeps.
 #include <gtest/gtest.h>
 
-#include "injector/vault/vault_fixture.h"
+#include "testing/vault_fixture.h"
 
 namespace memsecret::injector::vault {
 namespace {

@@ -3,11 +3,11 @@
 // the error mapping.
 #include <gtest/gtest.h>
 
-#include "injector/vault/kv_location.h"
-#include "injector/vault/vault_auth.h"
-#include "injector/vault/token_lifecycle.h"
-#include "injector/vault/vault_config.h"
-#include "injector/vault/vault_errors.h"
+#include "injector/providers/vault/kv_location.h"
+#include "injector/providers/vault/vault_auth.h"
+#include "injector/providers/vault/token_lifecycle.h"
+#include "injector/providers/vault/vault_config.h"
+#include "injector/providers/vault/vault_errors.h"
 
 namespace memsecret::injector::vault {
 namespace {
@@ -148,7 +148,7 @@ TEST(VaultConfigTest, StartupErrorsNameTheSetting) {
   } cases[] = {
       {{{"VAULT_TOKEN", "t"}}, "VAULT_ADDR"},
       {{{"VAULT_ADDR", "vault:8200"}, {"VAULT_TOKEN", "t"}}, "absolute"},
-      {{{"VAULT_ADDR", "http://vault.example:8200"}, {"VAULT_TOKEN", "t"}}, "must use https"},
+      {{{"VAULT_ADDR", "http://vault.example:8200"}, {"VAULT_TOKEN", "t"}}, "must be https"},
       {{{"VAULT_ADDR", "https://v?x=1"}, {"VAULT_TOKEN", "t"}}, "query"},
       {{{"VAULT_ADDR", "https://vault:8200"}}, "VAULT_TOKEN"},
   };
