@@ -291,7 +291,7 @@ class Webhook:
 
 def webhook_config(*, native_sidecar=True, injector_env=(), token_urls=(), policy=None, vault_addr=None,
                    refresh_interval="5m", min_remaining_seconds=2, binary_path="/usr/local/bin/memsecret-injector",
-                   size_limit="1Mi"):
+                   size_limit="1Mi", injector_image="ghcr.io/memsecret/memsecret-injector:0.1.0"):
     """A webhook config (SPEC §5) for a test cluster, as YAML text.
 
     `injector_env` is the production mechanism for endpoint overrides
@@ -299,7 +299,7 @@ def webhook_config(*, native_sidecar=True, injector_env=(), token_urls=(), polic
     container's env in the mutated pod."""
     import yaml
     cfg = {
-        "injector": {"image": "ghcr.io/memsecret/memsecret-injector:0.1.0", "binaryPath": binary_path,
+        "injector": {"image": injector_image, "binaryPath": binary_path,
                      "nativeSidecar": native_sidecar,
                      "env": [{"name": k, "value": v} for k, v in injector_env]},
         "volume": {"sizeLimit": size_limit},

@@ -6,6 +6,13 @@ containers as their UIDs, startup probes, native-sidecar/Job semantics)
 against the loopback AWS fake (SigV4 checked by botocore) and npm's
 oidc-provider (real OAuth 2.0 client-credentials server, 6 s tokens).
 
+The injector runs from its release image: the OCI archive scripts/images.sh
+built (MEMSECRET_IMAGES_DIR, default <build-dir>/images, images.json) is
+unpacked as a runtime would, and the mutated pod's injector containers run
+chrooted in that root filesystem (run_pod.py), so a library, the CA bundle or
+the user the image lacks fails these tests. Every mutated pod is also
+validated against the Kubernetes OpenAPI schema (tests/deploy/k8s_validate.mjs).
+
 usage: e2e_test.py <build-dir> [unittest args]     (needs root; skips otherwise)
 Timings are printed at the end (stderr). No secret value is ever printed.
 """
@@ -25,6 +32,7 @@ import cluster  # noqa: E402
 import run_pod  # noqa: E402
 
 BUILD = os.environ.get("MEMSECRET_BUILD_DIR", os.path.join(ROOT, "build"))
+IMAGE_REPOSITORY = "ghcr.io/memsecret/memsecret-injector"
 NS = "crm-sync"
 ROLE = "arn:aws:iam::123456789012:role/crm-sync-service"
 PREFIX = "/genesys/production/crm-sync-service/"
@@ -53,10 +61,29 @@ def setUpModule():
             raise unittest.SkipTest("e2e pods: %s not built in %s" % (b, BUILD))
     ENV["t0"] = time.monotonic()
     try:
+        unpack_injector_image()
         start_cluster()
     except BaseException:
         tearDownModule()  # unittest skips it when setUpModule fails
         raise
+
+
+def unpack_injector_image():
+    """The injector image as a node would pull it: the archive's one layer
+    unpacked into a root filesystem the pods' injector containers run in."""
+    import tempfile
+    images_dir = os.environ.get("MEMSECRET_IMAGES_DIR") or os.path.join(BUILD, "images")
+    summary_path = os.path.join(images_dir, "images.json")
+    if not os.path.exists(summary_path):
+        raise AssertionError("no images in %s: run scripts/images.sh (ctest runs it as images_build)" % images_dir)
+    with open(summary_path) as f:
+        summary = json.load(f)
+    info = summary["images"]["memsecret-injector"]
+    ENV["image_dir"] = tempfile.mkdtemp(prefix="memsecret-e2e-image-")
+    root = os.path.join(ENV["image_dir"], "rootfs")
+    ref, _, config = run_pod.unpack_oci_archive(os.path.join(images_dir, info["archive"]), root)
+    ENV["injector_image"] = "%s:%s" % (IMAGE_REPOSITORY, ref)
+    ENV["images"] = {ENV["injector_image"]: {"root": root, "config": config}}
 
 
 def start_cluster():
@@ -69,6 +96,7 @@ def start_cluster():
               {"namespaces": ["cx-pipelines"], "allow": ["vault:secret/genesys/production/cx-pipeline*"]},
               {"namespaces": ["*"], "allow": ["aws:/genesys/{namespace}/{serviceAccount}/*"]}]
     common = dict(injector_env=[("AWS_ENDPOINT_URL", proxy.url), ("MEMSECRET_LOG_LEVEL", "info")],
+                  injector_image=ENV["injector_image"],
                   token_urls=[oauth.token_url], policy=policy, min_remaining_seconds=2, vault_addr=ENV["vault"].url)
     ENV["native"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=True, **common))
     ENV["classic"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=False, **common))
@@ -79,6 +107,9 @@ def tearDownModule():
     for k in ("native", "classic", "oauth", "vault", "aws_proxy", "aws"):
         if k in ENV:
             ENV[k].close()
+    if "image_dir" in ENV:
+        import shutil
+        shutil.rmtree(ENV["image_dir"], ignore_errors=True)
     if "t0" in ENV:
         TIMINGS["e2e_total_s"] = round(time.monotonic() - ENV["t0"], 1)
     sys.stderr.write("\nE2E TIMINGS " + json.dumps(TIMINGS, sort_keys=True) + "\n")
@@ -123,7 +154,8 @@ class PodTest(unittest.TestCase):
         self.assertEqual(adm.tls_version in ("TLSv1.2", "TLSv1.3"), True)
         timing("admission_ms", adm.latency_ms)
         admitted = run_pod.materialize(adm.pod, namespace)
-        run = run_pod.PodRun(admitted, BUILD)
+        ENV.setdefault("mutated_pods", []).append(admitted)
+        run = run_pod.PodRun(admitted, BUILD, images=ENV["images"])
         self.runs.append(run)
         for aud, jwt in run.sa_tokens.items():
             NEVER_PRINTED.append(jwt)
