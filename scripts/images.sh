@@ -145,6 +145,7 @@ stage() {  # stage NAME BINARY WITH_CA_BUNDLE ROOTFS
 declare -A BIN=([memsecret-webhook]=$webhook [memsecret-injector]=$injector)
 declare -A CA=([memsecret-webhook]=0 [memsecret-injector]=1)
 declare -A CMD=([memsecret-webhook]=serve [memsecret-injector]=run)
+declare -A PORTS=([memsecret-webhook]=8443/tcp [memsecret-injector]="")
 declare -A DESC=(
   [memsecret-webhook]="memsecret mutating admission webhook: injects a tmpfs volume and the secret injector into annotated pods"
   [memsecret-injector]="memsecret injector: writes secrets and fresh OAuth tokens into the pod's tmpfs volume, never at rest")
@@ -184,6 +185,7 @@ for name in "${NAMES[@]}"; do
   )
   args=()
   for l in "${labels[@]}"; do args+=(--config.label "$l"); done
+  [ -z "${PORTS[$name]}" ] || args+=(--config.exposedports "${PORTS[$name]}")
   umoci config --image "$img" --created "$CREATED" --author "memsecret" --os linux --architecture amd64 \
     --history.created "$CREATED" --history.created_by "scripts/images.sh (config)" \
     --config.user 65532:65532 --config.workingdir / \

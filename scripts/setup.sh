@@ -18,7 +18,7 @@ packages=(
   # tests: independent JSON Patch / SigV4 implementations, YAML, TLS tooling
   python3 python3-jsonpatch python3-botocore python3-yaml python3-jsonschema openssl util-linux
   # release images without a container engine (scripts/images.sh) and their checks
-  umoci skopeo unzip strace
+  umoci skopeo unzip
 )
 
 $SUDO apt-get update -qq

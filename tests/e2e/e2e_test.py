@@ -27,8 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "e2e")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "deploy"))
 
 import cluster  # noqa: E402
+import k8s_tools  # noqa: E402
 import run_pod  # noqa: E402
 
 BUILD = os.environ.get("MEMSECRET_BUILD_DIR", os.path.join(ROOT, "build"))
@@ -154,7 +156,10 @@ class PodTest(unittest.TestCase):
         self.assertEqual(adm.tls_version in ("TLSv1.2", "TLSv1.3"), True)
         timing("admission_ms", adm.latency_ms)
         admitted = run_pod.materialize(adm.pod, namespace)
-        ENV.setdefault("mutated_pods", []).append(admitted)
+        # The mutated pod as the apiserver would check it: the Kubernetes schema.
+        report = k8s_tools.validate([("e2e %s" % self.id().rsplit(".", 1)[-1], admitted)])
+        self.assertEqual(report["errors"], [], "the mutated pod is not a valid Kubernetes Pod")
+        self.assertEqual(len(report["validated"]), 1)
         run = run_pod.PodRun(admitted, BUILD, images=ENV["images"])
         self.runs.append(run)
         for aud, jwt in run.sa_tokens.items():
@@ -220,6 +225,8 @@ class NativeSidecar(PodTest):
         self.assertEqual(env["MEMSECRET_POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
 
         started = run.wait_event("container_started", container="memsecret-injector")
+        self.assertEqual(started["how"], "image " + ENV["injector_image"], "the injector runs from its image")
+        self.assertEqual(started["uid"], 10001)
         probe = run.wait_event("probe_succeeded", container="memsecret-injector", timeout=20)
         app = run.wait_event("container_started", container="crm-sync", timeout=10)
         self.assertLess(probe["t"], app["t"], "the app started before the injector's startup probe passed")
@@ -376,6 +383,8 @@ class ClassicAndInit(PodTest):
         self.assertEqual([c["name"] for c in spec["initContainers"]], ["memsecret-init"])
         self.assertEqual(spec["initContainers"][0]["args"], ["run", "--once"])
         self.assertIn("memsecret-injector", [c["name"] for c in spec["containers"]])
+        init_started = run.wait_event("container_started", container="memsecret-init", timeout=20)
+        self.assertEqual(init_started["how"], "image " + ENV["injector_image"])
         init_exit = run.wait_event("container_exited", container="memsecret-init", timeout=20)
         self.assertEqual(init_exit["exit_code"], 0)
         app = run.wait_event("container_started", container="crm-sync", timeout=10)
