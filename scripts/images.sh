@@ -81,10 +81,24 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/memsecret-images.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # --------------------------------------------------------------------------- root filesystems
-copyright_of() {  # Debian package copyright file for a file the image ships
-  local pkg
-  pkg=$(dpkg-query -S "$1" 2>/dev/null | head -n1 | cut -d: -f1) || true
+copyright_of() {  # Debian package copyright file for a file the image ships or was built from
+  local pkg="" path
+  # dpkg knows a file by the path its package installed (/lib/... or /usr/lib/... on merged /usr).
+  for path in "$1" "/usr$1" "${1#/usr}" "$(readlink -f "$1")"; do
+    pkg=$(dpkg-query -S "$path" 2>/dev/null | head -n1 | cut -d: -f1) || true
+    [ -z "$pkg" ] || break
+  done
   [ -n "$pkg" ] && [ -f "/usr/share/doc/$pkg/copyright" ] && echo "/usr/share/doc/$pkg/copyright"
+  return 0
+}
+# What the injector links statically (injector/static_link.cmake): their licences ship too.
+static_sources() {
+  local f
+  for f in /usr/lib/x86_64-linux-gnu/libssl.a /usr/lib/x86_64-linux-gnu/libcrypto.a \
+           "$(g++ -print-file-name=libstdc++.a 2>/dev/null)" "$(g++ -print-file-name=libgcc.a 2>/dev/null)" \
+           /usr/include/spdlog/spdlog.h /usr/include/fmt/format.h; do
+    [ -e "$f" ] && echo "$f"
+  done
   return 0
 }
 
@@ -106,6 +120,11 @@ stage() {  # stage NAME BINARY WITH_CA_BUNDLE ROOTFS
     case "$dest" in */ld-linux*) chmod 0755 "$root$dest" ;; esac
     doc=$(copyright_of "$lib"); [ -z "$doc" ] || docs+=("$doc")
   done < <(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u)
+  if [ "$name" = memsecret-injector ]; then
+    while read -r lib; do
+      doc=$(copyright_of "$lib"); [ -z "$doc" ] || docs+=("$doc")
+    done < <(static_sources)
+  fi
   # The user the images run as (numeric in the image config, named here for tools).
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin\n' \
     > "$root/etc/passwd"

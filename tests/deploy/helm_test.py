@@ -182,14 +182,15 @@ class Combinations(unittest.TestCase):
         res = k8s_tools.run([ARGS.admit_tool, path], input="{}")
         self.assertEqual(res.returncode, 0, "%s: the webhook rejects the chart's config: %s" % (name, res.stderr))
         example = os.path.join(ARGS.repo_root, "deploy", "examples", "crm-sync-service.yaml")
-        res = k8s_tools.run([ARGS.webhook, "render", "-f", example, "--namespace", "genesys", "--config", path])
-        if res.returncode == 0:
-            rendered = [d for d in yaml.safe_load_all(res.stdout) if d]
-            first = rendered[0]["spec"]["template"]["spec"]["initContainers"][0]["name"]
-            self.assertEqual(first, "memsecret-injector" if native else "memsecret-init")
-            k8s_tools.assert_valid(self, [("render with the chart's config (%s)" % name, d) for d in rendered])
-        else:  # the chart's default policy does not allow the example's refs in this namespace
-            self.assertIn("policy", res.stderr)
+        # The chart's default policy allows aws:/genesys/{namespace}/{serviceAccount}/*: the
+        # example's refs are allowed in namespace "production".
+        res = k8s_tools.run([ARGS.webhook, "render", "-f", example, "--namespace", "production", "--config", path])
+        self.assertEqual(res.returncode, 0, "%s: render with the chart's config: %s" % (name, res.stderr))
+        rendered = [d for d in yaml.safe_load_all(res.stdout) if d]
+        spec = rendered[0]["spec"]["template"]["spec"]
+        self.assertEqual(spec["initContainers"][0]["name"], "memsecret-injector" if native else "memsecret-init")
+        self.assertEqual(spec["initContainers"][0]["image"], config["injector"]["image"])
+        k8s_tools.assert_valid(self, [("render with the chart's config (%s)" % name, d) for d in rendered])
         # Images: the webhook's tag defaults to the chart's appVersion.
         image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
         with open(os.path.join(chart_dir(), "Chart.yaml")) as f:

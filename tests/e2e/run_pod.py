@@ -146,6 +146,9 @@ def unpack_oci_archive(path, dest):
                     members.append(m)
                 kw = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
                 lt.extractall(dest, members=members, numeric_owner=True, **kw)
+                for m in members:  # tarfile leaves symlinks with the time of extraction (runtimes lutimes them)
+                    if m.issym():
+                        os.utime(os.path.join(dest, m.name), (m.mtime, m.mtime), follow_symlinks=False)
     return desc.get("annotations", {}).get("org.opencontainers.image.ref.name"), manifest, config
 
 
@@ -1029,7 +1032,12 @@ def container_entry(entry_json):
     prefix = root or ""
     for src, dst, ro in e["mounts"]:
         dst = prefix + dst
-        os.makedirs(dst, exist_ok=True)
+        if os.path.isdir(src):
+            os.makedirs(dst, exist_ok=True)
+        else:  # a file mounted over a file (subPath, a CA bundle)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            if not os.path.exists(dst):
+                open(dst, "a").close()
         subprocess.run(["mount", "--bind", src, dst], check=True)
         if ro:
             subprocess.run(["mount", "-o", "remount,bind,ro", dst], check=True)
