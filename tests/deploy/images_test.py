@@ -379,6 +379,62 @@ class InjectorTrustStore(unittest.TestCase):
         self.assertGreater(self.requests, before)
 
 
+class DockerfileDescribesTheSameImages(unittest.TestCase):
+    """The Dockerfile (not built here: no container engine) stages its root
+    filesystems with `scripts/images.sh --stage-only` and puts them on scratch:
+    the staged trees equal the archives' layers, and its final stages set the
+    same user, entrypoint, command, exposed port and labels as the image configs."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(ARGS.repo_root, "Dockerfile")) as f:
+            text = f.read()
+        cls.stages = {}
+        for block in re.split(r"(?m)^FROM ", text)[1:]:
+            head, _, body = block.partition("\n")
+            m = re.match(r"(\S+)(?: AS (\S+))?", head)
+            cls.stages[m.group(2) or m.group(1)] = (m.group(1), body)
+
+    def test_stage_only_gives_the_image_root_filesystems(self):
+        with tempfile.TemporaryDirectory(dir=IMAGES["tmp"]) as out:
+            labels = IMAGES["memsecret-webhook"]["config"]["config"]["Labels"]
+            env = dict(os.environ, SOURCE_DATE_EPOCH=str(IMAGES["summary"]["source_date_epoch"]),
+                       MEMSECRET_REVISION=labels["org.opencontainers.image.revision"])
+            res = run([os.path.join(ARGS.repo_root, "scripts", "images.sh"), "--stage-only", "--webhook", ARGS.webhook,
+                       "--injector", ARGS.injector, "--out", out], env=env)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            for name in NAMES:
+                staged, unpacked = os.path.join(out, "rootfs", name), IMAGES[name]["root"]
+                a, b = image_files(staged), image_files(unpacked)
+                self.assertEqual(a, b, name)
+                for path, v in a.items():
+                    if v[0] == "file":
+                        with open(staged + path, "rb") as f1, open(unpacked + path, "rb") as f2:
+                            self.assertEqual(f1.read(), f2.read(), name + path)
+
+    def test_final_stages(self):
+        for name, stage in (("memsecret-webhook", "webhook"), ("memsecret-injector", "injector")):
+            with self.subTest(name):
+                base, body = self.stages[stage]
+                self.assertEqual(base, "scratch")
+                c = IMAGES[name]["config"]["config"]
+                self.assertIn("COPY --from=build /out/rootfs/%s/ /\n" % name, body)
+                self.assertEqual(re.findall(r"(?m)^USER (\S+)$", body), [c["User"]])
+                self.assertEqual(json.loads(re.search(r"(?m)^ENTRYPOINT (.+)$", body).group(1)), c["Entrypoint"])
+                self.assertEqual(json.loads(re.search(r"(?m)^CMD (.+)$", body).group(1)), c["Cmd"])
+                self.assertEqual(re.findall(r"(?m)^EXPOSE (\S+)$", body),
+                                 [p.split("/")[0] for p in sorted(c.get("ExposedPorts") or {})])
+                docker_labels = dict(re.findall(r'(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"', body))
+                image_labels = dict(c["Labels"])
+                # A LABEL cannot compute a date: Docker records the build time in the config's "created".
+                del image_labels["org.opencontainers.image.created"]
+                self.assertEqual(set(docker_labels), set(image_labels))
+                for k in ("org.opencontainers.image.title", "org.opencontainers.image.description",
+                          "org.opencontainers.image.base.name"):
+                    self.assertEqual(docker_labels[k], image_labels[k], k)
+        self.assertIn("scripts/images.sh --stage-only", self.stages["build"][1])
+
+
 class Reproducible(unittest.TestCase):
     def test_second_build_is_identical(self):
         first = IMAGES["summary"]
