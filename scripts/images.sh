@@ -111,6 +111,11 @@ stage() {  # stage NAME BINARY WITH_CA_BUNDLE ROOTFS
   install -m 0755 "$bin" "$root/usr/local/bin/$name"
   strip --strip-unneeded "$root/usr/local/bin/$name"
   local -a docs=()
+  if ldd "$bin" 2>/dev/null | grep -q 'not found'; then
+    echo "images.sh: $bin needs libraries this machine lacks:" >&2
+    ldd "$bin" | grep 'not found' >&2
+    exit 1
+  fi
   # Shared libraries, as the dynamic loader will look for them (merged /usr).
   while read -r lib; do
     case "$lib" in /lib/*|/lib64/*) dest=/usr$lib ;; *) dest=$lib ;; esac
@@ -136,7 +141,7 @@ stage() {  # stage NAME BINARY WITH_CA_BUNDLE ROOTFS
     # update-ca-certificates would concatenate it, at Debian's paths.
     mkdir -p "$root/etc/ssl/certs" "$root/usr/lib/ssl"
     local crt
-    for crt in $(find /usr/share/ca-certificates/mozilla -name '*.crt' | sort); do
+    find /usr/share/ca-certificates/mozilla -name '*.crt' | sort | while IFS= read -r crt; do
       cat "$crt"
       [ -z "$(tail -c1 "$crt")" ] || echo
     done > "$root/etc/ssl/certs/ca-certificates.crt"
