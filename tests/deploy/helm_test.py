@@ -146,6 +146,10 @@ class Combinations(unittest.TestCase):
         for d in docs:
             kinds.setdefault(d["kind"], []).append(d)
             self.assertEqual(d["metadata"]["labels"]["app.kubernetes.io/name"], "memsecret", d["kind"])
+            # Namespaced objects name the release namespace (which the webhook registration and the
+            # certificate's DNS names assume), also when rendered with `helm template` and applied.
+            if d["kind"] != "MutatingWebhookConfiguration":
+                self.assertEqual(d["metadata"].get("namespace"), NAMESPACE, "%s %s" % (d["kind"], d["metadata"]["name"]))
         for k in ("ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget",
                   "MutatingWebhookConfiguration"):
             self.assertEqual(len(kinds.get(k, [])), 1, "%s: %s" % (name, k))
