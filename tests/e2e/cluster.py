@@ -226,6 +226,11 @@ def free_port():
     return port
 
 
+def webhook_binary(build_dir):
+    """The webhook program: MEMSECRET_WEBHOOK_BIN (ctest passes the target's file), else the build's."""
+    return os.environ.get("MEMSECRET_WEBHOOK_BIN") or os.path.join(build_dir, "webhook", "memsecret-webhook")
+
+
 class Webhook:
     """A real `memsecret-webhook serve` on loopback with a generated ECDSA
     certificate (SAN IP:127.0.0.1) — the caBundle the apiserver would hold."""
@@ -245,7 +250,7 @@ class Webhook:
             self.port = free_port()
             with open(self.log_path, "a") as errf:
                 self.proc = subprocess.Popen(
-                    [os.path.join(build_dir, "webhook", "memsecret-webhook"), "serve", "--config", self.config,
+                    [webhook_binary(build_dir), "serve", "--config", self.config,
                      "--listen", "127.0.0.1:%d" % self.port, "--tls-cert", self.cert, "--tls-key", self.key],
                     stdout=subprocess.DEVNULL, stderr=errf, preexec_fn=_die_with_parent)
             if self._wait_ready():

@@ -58,9 +58,8 @@ def setUpModule():
     ok, why = run_pod.can_run_pods()
     if not ok:
         raise unittest.SkipTest("e2e pods: " + why)
-    for b in ("injector/memsecret-injector", "webhook/memsecret-webhook"):
-        if not os.access(os.path.join(BUILD, b), os.X_OK):
-            raise unittest.SkipTest("e2e pods: %s not built in %s" % (b, BUILD))
+    if not os.access(cluster.webhook_binary(BUILD), os.X_OK):
+        raise unittest.SkipTest("e2e pods: %s not built" % cluster.webhook_binary(BUILD))
     ENV["t0"] = time.monotonic()
     try:
         unpack_injector_image()
