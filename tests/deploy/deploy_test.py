@@ -127,6 +127,43 @@ class KustomizeBase(unittest.TestCase):
         check_webhook_config(self, cm["data"]["config.yaml"], "deploy/configmap.yaml")
 
 
+class SchemaValidator(unittest.TestCase):
+    """k8s_validate.mjs itself: what it must reject, skip and accept."""
+
+    def test_verdicts(self):
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+               "spec": {"containers": [{"name": "c", "image": "i", "securityContext": {"readOnlyRootFilesystem": True}}],
+                        "volumes": [{"name": "v", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}]}}
+        bad_type = json.loads(json.dumps(pod))
+        bad_type["spec"]["containers"][0]["ports"] = [{"containerPort": "8443"}]
+        typo = json.loads(json.dumps(pod))
+        typo["spec"]["containers"][0]["securityContext"] = {"readOnlyRootFileSystem": True}
+        typo_map = json.loads(json.dumps(pod))
+        typo_map["spec"]["volumes"][0]["emptyDir"]["sizelimit"] = "1Mi"
+        bad_enum = json.loads(json.dumps(pod))
+        bad_enum["spec"]["containers"][0]["imagePullPolicy"] = "Sometimes"
+        deprecated_field = json.loads(json.dumps(pod))
+        deprecated_field["spec"]["serviceAccount"] = "app"
+        removed_api = {"apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget", "metadata": {"name": "x"}}
+        unknown = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
+        cert = {"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "c"}}
+        report = k8s_tools.validate([("ok", pod), ("bad-type", bad_type), ("typo", typo), ("typo-map", typo_map),
+                                     ("bad-enum", bad_enum), ("deprecated-field", deprecated_field),
+                                     ("removed-api", removed_api), ("unknown", unknown),
+                                     ("cert", cert)])
+        self.assertEqual(report["validated"], ["ok: v1/Pod p"])
+        self.assertEqual([s["what"] for s in report["skipped"]], ["cert: cert-manager.io/v1/Certificate c"])
+        errors = {e["what"].split(":")[0]: e["error"] for e in report["errors"]}
+        self.assertEqual(set(errors), {"bad-type", "typo", "typo-map", "bad-enum", "deprecated-field", "removed-api",
+                                       "unknown"})
+        self.assertIn('deprecated field "serviceAccount"', errors["deprecated-field"])
+        self.assertIn("containerPort must be integer", errors["bad-type"])
+        self.assertIn('unknown field "readOnlyRootFileSystem"', errors["typo"])
+        self.assertIn('unknown field "sizelimit"', errors["typo-map"])
+        self.assertIn("not a GA API version", errors["removed-api"])
+        self.assertIn("unknown kind", errors["unknown"])
+
+
 class HelmChart(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -8,7 +8,8 @@
 // Exit status: 0 when every object is valid, 1 otherwise, 2 on bad input.
 //
 // Fields the schema does not declare fail too (unknown fields, as kubectl's
-// strict field validation reports them).
+// strict field validation reports them), and so do fields the API documents as
+// "Deprecated:" and alpha/beta API versions.
 // Kinds kubernetes-models does not know fail, except those listed in SKIPPED
 // below (custom resources of other projects), which are reported as skipped.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -50,10 +51,18 @@ function loadTypes() {
   for (const pkg of ['kubernetes-models', '@kubernetes-models/apimachinery']) {
     const root = packageDir(pkg);
     for (const file of declarationFiles(root)) {
-      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^[ \t]*\n/gm, '');
+      const raw = readFileSync(file, 'utf8');
+      const text = raw.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^[ \t]*\n/gm, '');
       const m = /^export interface (I\w+)(?: extends [\w, ]+)? \{\n([\s\S]*?)\n\}/m.exec(text);
       if (!m) continue;
+      // Fields the API marks "Deprecated:" in their documentation (the Kubernetes convention).
+      const rawBody = new RegExp(`^export interface ${m[1]}\\b[^{]*\\{\\n([\\s\\S]*?)\\n\\}`, 'm').exec(raw)[1];
+      const deprecated = new Set();
+      const doc = /\/\*\*([\s\S]*?)\*\/\s*\n {4}"([^"]+)"/g;
+      let d;
+      while ((d = doc.exec(rawBody))) if (/\bDeprecated:/.test(d[1])) deprecated.add(d[2]);
       const fields = new Map();
+      fields.deprecated = deprecated;
       // Fields sit at 4 spaces; a field's type runs to the next field.
       const re = /^ {4}"([^"]+)"\??: ([\s\S]*?);\n(?= {4}"|$)/gm;
       let f;
@@ -85,7 +94,10 @@ function unknownFields(value, type, path, out) {
 function walkFields(obj, fields, path, out) {
   for (const [k, v] of Object.entries(obj)) {
     if (!fields.has(k)) out.push(`${path}/${k}: unknown field "${k}"`);
-    else unknownFields(v, fields.get(k), `${path}/${k}`, out);
+    else {
+      if (fields.deprecated && fields.deprecated.has(k)) out.push(`${path}/${k}: deprecated field "${k}"`);
+      unknownFields(v, fields.get(k), `${path}/${k}`, out);
+    }
   }
 }
 
@@ -111,12 +123,22 @@ async function main() {
     return 2;
   }
   loadTypes();
+  if (TYPES.size < 500 || !ROOTS.size) {
+    process.stderr.write(`k8s_validate: read only ${TYPES.size} type declarations from kubernetes-models\n`);
+    return 2;
+  }
   const result = { validated: [], skipped: [], errors: [] };
   for (const { where, object } of input.documents || []) {
     const what = `${where}: ${describe(object)}`;
     const key = `${object && object.apiVersion}/${object && object.kind}`;
     if (SKIPPED.has(key)) {
       result.skipped.push({ what, reason: SKIPPED.get(key) });
+      continue;
+    }
+    // Only GA APIs: alpha and beta versions are deprecated, then removed (v1beta1 PodDisruptionBudget,
+    // CronJob, webhook configurations... are gone), although kubernetes-models still models them.
+    if (/^v\d+(alpha|beta)\d*$/.test(String(object && object.apiVersion).split('/').pop())) {
+      result.errors.push({ what, error: `${object.apiVersion} is not a GA API version (deprecated or removed)` });
       continue;
     }
     const path = modulePath(object && object.apiVersion, object && object.kind);
