@@ -256,6 +256,15 @@ class Examples(unittest.TestCase):
                 names = [c["name"] for c in tmpl["spec"].get("initContainers", [])]
                 self.assertIn(names[0], ("memsecret-injector", "memsecret-init"))
 
+    def test_examples_valid_against_kubernetes_schema(self):
+        """The example workloads as shipped (before the webhook sees them)."""
+        documents = []
+        for name in self.EXAMPLES + ("denied-staging.yaml",):
+            with open(os.path.join(ARGS.repo_root, "deploy", "examples", name)) as f:
+                documents += [("deploy/examples/" + name, d) for d in yaml.safe_load_all(f) if d]
+        report = k8s_tools.assert_valid(self, documents)
+        self.assertEqual(report["skipped"], [])
+
     def test_mutated_examples_valid_against_kubernetes_schema(self):
         """Every object `render` prints, native and classic sidecars, as the apiserver would check it."""
         documents = []
