@@ -20,7 +20,8 @@ import unittest
 import yaml
 
 ARGS = None
-IMAGE_TAG = re.compile(r"memsecret-(?:webhook|injector):([0-9A-Za-z.+-]+)")
+# An image tag (memsecret-injector:0.1.0) or an archive name (memsecret-injector-0.1.0.oci.tar).
+IMAGE_TAG = re.compile(r"memsecret-(?:webhook|injector)(?::([0-9A-Za-z.+-]+)|-([0-9][0-9A-Za-z.+-]*)\.oci\.tar)")
 
 
 def project_version():
@@ -71,13 +72,14 @@ class OneVersion(unittest.TestCase):
         self.assertEqual(chart["version"], self.version)
 
     def test_every_image_tag_in_what_users_read(self):
-        files = ["README.md", "Dockerfile", os.path.join("charts", "memsecret", "values.yaml")]
+        files = ["README.md", "Dockerfile", "CHANGELOG.md", os.path.join("charts", "memsecret", "values.yaml")]
         for d in ("deploy", os.path.join("deploy", "examples")):
             files += [os.path.join(d, n) for n in sorted(os.listdir(os.path.join(ARGS.repo_root, d)))
                       if n.endswith(".yaml")]
         seen = 0
         for rel in files:
-            for tag in IMAGE_TAG.findall(read(rel)):
+            for tag_groups in IMAGE_TAG.findall(read(rel)):
+                tag = tag_groups[0] or tag_groups[1]
                 seen += 1
                 self.assertEqual(tag, self.version, "%s names memsecret image tag %s" % (rel, tag))
         self.assertGreaterEqual(seen, 6)
