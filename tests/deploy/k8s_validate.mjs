@@ -34,9 +34,7 @@ const TYPES = new Map(); // IIoK8s... alias -> Map(field -> type text)
 const ROOTS = new Map(); // file path (without .d.ts) -> fields of its interface
 
 function packageDir(name) {
-  const require = createRequire(import.meta.url);
-  let dir = dirname(require.resolve(name + '/package.json'));
-  return dir;
+  return dirname(createRequire(import.meta.url).resolve(name + '/package.json'));
 }
 
 function* declarationFiles(dir) {
