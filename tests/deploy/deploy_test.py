@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Checks what the platform team installs: the kustomize base renders with
-kubectl and has the production settings the webhook relies on; the Helm chart's
-files parse, values.yaml satisfies values.schema.json, and every value the
-templates reference exists; every embedded webhook config is accepted by the
-webhook's own strict config parser; the example workloads render through
-`memsecret-webhook render` (and the denied example is denied)."""
+kubectl 1.31 (tests/deploy/setup.sh) without a warning, every object it renders
+is valid against the Kubernetes schema (k8s_validate.mjs), and it has the
+production settings the webhook relies on; the Helm chart's files parse,
+values.yaml satisfies values.schema.json, and every value the templates
+reference exists (helm_test.py renders it with Helm itself); every embedded
+webhook config is accepted by the webhook's own strict config parser; the
+example workloads render through `memsecret-webhook render` with native and
+classic sidecars into objects the Kubernetes schema accepts (and the denied
+example is denied)."""
 
 import argparse
 import json
@@ -17,6 +21,8 @@ import tempfile
 import unittest
 
 import yaml
+
+import k8s_tools
 
 ARGS = None
 
@@ -40,16 +46,36 @@ def check_webhook_config(test, text, where):
 class KustomizeBase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        kubectl = shutil.which("kubectl")
-        if not kubectl:
-            raise unittest.SkipTest("kubectl not installed (scripts/setup.sh installs Debian's kubernetes-client)")
-        res = run([kubectl, "kustomize", os.path.join(ARGS.repo_root, "deploy")])
+        k8s_tools.require_tools()
+        res = run([k8s_tools.KUBECTL, "kustomize", os.path.join(ARGS.repo_root, "deploy")])
         if res.returncode != 0:
             raise AssertionError("kubectl kustomize deploy/ failed: " + res.stderr)
+        cls.stderr = res.stderr
         cls.docs = [d for d in yaml.safe_load_all(res.stdout) if d]
         cls.by_kind = {}
         for d in cls.docs:
             cls.by_kind.setdefault(d["kind"], []).append(d)
+
+    def test_no_warning(self):
+        """kubectl 1.31 warns about deprecated kustomization fields (commonLabels, ...)."""
+        self.assertEqual(self.stderr.strip(), "", "kubectl kustomize deploy/ warned")
+
+    def test_objects_valid_against_kubernetes_schema(self):
+        report = k8s_tools.assert_valid(self, [("deploy/", d) for d in self.docs])
+        self.assertGreaterEqual(len(report["validated"]), 7)
+        print("\nkustomize: %d objects valid, skipped (cert-manager CRDs): %s" % (
+            len(report["validated"]), ", ".join(s["what"] for s in report["skipped"])), file=sys.stderr)
+
+    def test_common_labels(self):
+        for d in self.docs:
+            labels = d["metadata"].get("labels", {})
+            self.assertEqual(labels.get("app.kubernetes.io/name"), "memsecret", d["metadata"]["name"])
+            self.assertEqual(labels.get("app.kubernetes.io/part-of"), "memsecret", d["metadata"]["name"])
+        dep = self.by_kind["Deployment"][0]
+        sel = dep["spec"]["selector"]["matchLabels"]
+        self.assertEqual(sel.get("app.kubernetes.io/name"), "memsecret")
+        for k, v in sel.items():
+            self.assertEqual(dep["spec"]["template"]["metadata"]["labels"].get(k), v, "selector must match the pods")
 
     def test_expected_objects(self):
         for kind in ["Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Service",
@@ -99,6 +125,43 @@ class KustomizeBase(unittest.TestCase):
     def test_config_is_accepted_by_the_webhook(self):
         cm = self.by_kind["ConfigMap"][0]
         check_webhook_config(self, cm["data"]["config.yaml"], "deploy/configmap.yaml")
+
+
+class SchemaValidator(unittest.TestCase):
+    """k8s_validate.mjs itself: what it must reject, skip and accept."""
+
+    def test_verdicts(self):
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+               "spec": {"containers": [{"name": "c", "image": "i", "securityContext": {"readOnlyRootFilesystem": True}}],
+                        "volumes": [{"name": "v", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}]}}
+        bad_type = json.loads(json.dumps(pod))
+        bad_type["spec"]["containers"][0]["ports"] = [{"containerPort": "8443"}]
+        typo = json.loads(json.dumps(pod))
+        typo["spec"]["containers"][0]["securityContext"] = {"readOnlyRootFileSystem": True}
+        typo_map = json.loads(json.dumps(pod))
+        typo_map["spec"]["volumes"][0]["emptyDir"]["sizelimit"] = "1Mi"
+        bad_enum = json.loads(json.dumps(pod))
+        bad_enum["spec"]["containers"][0]["imagePullPolicy"] = "Sometimes"
+        deprecated_field = json.loads(json.dumps(pod))
+        deprecated_field["spec"]["serviceAccount"] = "app"
+        removed_api = {"apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget", "metadata": {"name": "x"}}
+        unknown = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
+        cert = {"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "c"}}
+        report = k8s_tools.validate([("ok", pod), ("bad-type", bad_type), ("typo", typo), ("typo-map", typo_map),
+                                     ("bad-enum", bad_enum), ("deprecated-field", deprecated_field),
+                                     ("removed-api", removed_api), ("unknown", unknown),
+                                     ("cert", cert)])
+        self.assertEqual(report["validated"], ["ok: v1/Pod p"])
+        self.assertEqual([s["what"] for s in report["skipped"]], ["cert: cert-manager.io/v1/Certificate c"])
+        errors = {e["what"].split(":")[0]: e["error"] for e in report["errors"]}
+        self.assertEqual(set(errors), {"bad-type", "typo", "typo-map", "bad-enum", "deprecated-field", "removed-api",
+                                       "unknown"})
+        self.assertIn('deprecated field "serviceAccount"', errors["deprecated-field"])
+        self.assertIn("containerPort must be integer", errors["bad-type"])
+        self.assertIn('unknown field "readOnlyRootFileSystem"', errors["typo"])
+        self.assertIn('unknown field "sizelimit"', errors["typo-map"])
+        self.assertIn("not a GA API version", errors["removed-api"])
+        self.assertIn("unknown kind", errors["unknown"])
 
 
 class HelmChart(unittest.TestCase):
@@ -165,13 +228,25 @@ class HelmChart(unittest.TestCase):
 
 
 class Examples(unittest.TestCase):
-    def render(self, name):
+    EXAMPLES = ("crm-sync-service.yaml", "cxone-pipeline-job.yaml")
+
+    def render(self, name, config=None):
         path = os.path.join(ARGS.repo_root, "deploy", "examples", name)
-        config = os.path.join(ARGS.repo_root, "deploy", "examples", "config.yaml")
+        config = config or os.path.join(ARGS.repo_root, "deploy", "examples", "config.yaml")
         return run([ARGS.webhook, "render", "-f", path, "--config", config])
 
+    def classic_config(self):
+        with open(os.path.join(ARGS.repo_root, "deploy", "examples", "config.yaml")) as f:
+            cfg = yaml.safe_load(f)
+        cfg["injector"]["nativeSidecar"] = False
+        f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        self.addCleanup(os.unlink, f.name)
+        with f:
+            yaml.safe_dump(cfg, f)
+        return f.name
+
     def test_examples_render(self):
-        for name in ("crm-sync-service.yaml", "cxone-pipeline-job.yaml"):
+        for name in self.EXAMPLES:
             with self.subTest(name):
                 res = self.render(name)
                 self.assertEqual(res.returncode, 0, res.stderr)
@@ -180,6 +255,35 @@ class Examples(unittest.TestCase):
                 self.assertEqual(tmpl["metadata"]["annotations"]["memsecret.io/status"], "injected")
                 names = [c["name"] for c in tmpl["spec"].get("initContainers", [])]
                 self.assertIn(names[0], ("memsecret-injector", "memsecret-init"))
+
+    def test_examples_valid_against_kubernetes_schema(self):
+        """The example workloads as shipped (before the webhook sees them)."""
+        documents = []
+        for name in self.EXAMPLES + ("denied-staging.yaml",):
+            with open(os.path.join(ARGS.repo_root, "deploy", "examples", name)) as f:
+                documents += [("deploy/examples/" + name, d) for d in yaml.safe_load_all(f) if d]
+        report = k8s_tools.assert_valid(self, documents)
+        self.assertEqual(report["skipped"], [])
+
+    def test_mutated_examples_valid_against_kubernetes_schema(self):
+        """Every object `render` prints, native and classic sidecars, as the apiserver would check it."""
+        documents = []
+        for mode, config in (("native", None), ("classic", self.classic_config())):
+            for name in self.EXAMPLES:
+                res = self.render(name, config)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                docs = [d for d in yaml.safe_load_all(res.stdout) if d]
+                self.assertTrue(docs, name)
+                documents += [("render %s (%s)" % (name, mode), d) for d in docs]
+                if mode == "classic":
+                    spec = docs[0]["spec"]["template"]["spec"]
+                    annotations = docs[0]["spec"]["template"]["metadata"].get("annotations", {})
+                    lifecycle_init = annotations.get("memsecret.io/lifecycle") == "init"
+                    self.assertEqual(spec["initContainers"][0]["name"], "memsecret-init")
+                    if not lifecycle_init:
+                        self.assertIn("memsecret-injector", [c["name"] for c in spec["containers"]])
+        report = k8s_tools.assert_valid(self, documents)
+        self.assertEqual(report["skipped"], [])
 
     def test_denied_example(self):
         res = self.render("denied-staging.yaml")

@@ -226,6 +226,11 @@ def free_port():
     return port
 
 
+def webhook_binary(build_dir):
+    """The webhook program: MEMSECRET_WEBHOOK_BIN (ctest passes the target's file), else the build's."""
+    return os.environ.get("MEMSECRET_WEBHOOK_BIN") or os.path.join(build_dir, "webhook", "memsecret-webhook")
+
+
 class Webhook:
     """A real `memsecret-webhook serve` on loopback with a generated ECDSA
     certificate (SAN IP:127.0.0.1) — the caBundle the apiserver would hold."""
@@ -245,7 +250,7 @@ class Webhook:
             self.port = free_port()
             with open(self.log_path, "a") as errf:
                 self.proc = subprocess.Popen(
-                    [os.path.join(build_dir, "webhook", "memsecret-webhook"), "serve", "--config", self.config,
+                    [webhook_binary(build_dir), "serve", "--config", self.config,
                      "--listen", "127.0.0.1:%d" % self.port, "--tls-cert", self.cert, "--tls-key", self.key],
                     stdout=subprocess.DEVNULL, stderr=errf, preexec_fn=_die_with_parent)
             if self._wait_ready():
@@ -291,7 +296,7 @@ class Webhook:
 
 def webhook_config(*, native_sidecar=True, injector_env=(), token_urls=(), policy=None, vault_addr=None,
                    refresh_interval="5m", min_remaining_seconds=2, binary_path="/usr/local/bin/memsecret-injector",
-                   size_limit="1Mi"):
+                   size_limit="1Mi", injector_image="ghcr.io/memsecret/memsecret-injector:0.1.0"):
     """A webhook config (docs/configuration.md) for a test cluster, as YAML text.
 
     `injector_env` is the production mechanism for endpoint overrides
@@ -299,7 +304,7 @@ def webhook_config(*, native_sidecar=True, injector_env=(), token_urls=(), polic
     container's env in the mutated pod."""
     import yaml
     cfg = {
-        "injector": {"image": "ghcr.io/memsecret/memsecret-injector:0.1.0", "binaryPath": binary_path,
+        "injector": {"image": injector_image, "binaryPath": binary_path,
                      "nativeSidecar": native_sidecar,
                      "env": [{"name": k, "value": v} for k, v in injector_env]},
         "volume": {"sizeLimit": size_limit},

@@ -6,6 +6,13 @@ containers as their UIDs, startup probes, native-sidecar/Job semantics)
 against the loopback AWS fake (SigV4 checked by botocore) and npm's
 oidc-provider (real OAuth 2.0 client-credentials server, 6 s tokens).
 
+The injector runs from its release image: the OCI archive scripts/images.sh
+built (MEMSECRET_IMAGES_DIR, default <build-dir>/images, images.json) is
+unpacked as a runtime would, and the mutated pod's injector containers run
+chrooted in that root filesystem (run_pod.py), so a library, the CA bundle or
+the user the image lacks fails these tests. Every mutated pod is also
+validated against the Kubernetes OpenAPI schema (tests/deploy/k8s_validate.mjs).
+
 usage: e2e_test.py <build-dir> [unittest args]     (needs root; skips otherwise)
 Timings are printed at the end (stderr). No secret value is ever printed.
 """
@@ -20,11 +27,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "e2e")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "deploy"))
 
 import cluster  # noqa: E402
+import k8s_tools  # noqa: E402
 import run_pod  # noqa: E402
 
 BUILD = os.environ.get("MEMSECRET_BUILD_DIR", os.path.join(ROOT, "build"))
+IMAGE_REPOSITORY = "ghcr.io/memsecret/memsecret-injector"
 NS = "crm-sync"
 ROLE = "arn:aws:iam::123456789012:role/crm-sync-service"
 PREFIX = "/genesys/production/crm-sync-service/"
@@ -48,15 +58,33 @@ def setUpModule():
     ok, why = run_pod.can_run_pods()
     if not ok:
         raise unittest.SkipTest("e2e pods: " + why)
-    for b in ("injector/memsecret-injector", "webhook/memsecret-webhook"):
-        if not os.access(os.path.join(BUILD, b), os.X_OK):
-            raise unittest.SkipTest("e2e pods: %s not built in %s" % (b, BUILD))
+    if not os.access(cluster.webhook_binary(BUILD), os.X_OK):
+        raise unittest.SkipTest("e2e pods: %s not built" % cluster.webhook_binary(BUILD))
     ENV["t0"] = time.monotonic()
     try:
+        unpack_injector_image()
         start_cluster()
     except BaseException:
         tearDownModule()  # unittest skips it when setUpModule fails
         raise
+
+
+def unpack_injector_image():
+    """The injector image as a node would pull it: the archive's one layer
+    unpacked into a root filesystem the pods' injector containers run in."""
+    import tempfile
+    images_dir = os.environ.get("MEMSECRET_IMAGES_DIR") or os.path.join(BUILD, "images")
+    summary_path = os.path.join(images_dir, "images.json")
+    if not os.path.exists(summary_path):
+        raise AssertionError("no images in %s: run scripts/images.sh (ctest runs it as images_build)" % images_dir)
+    with open(summary_path) as f:
+        summary = json.load(f)
+    info = summary["images"]["memsecret-injector"]
+    ENV["image_dir"] = tempfile.mkdtemp(prefix="memsecret-e2e-image-")
+    root = os.path.join(ENV["image_dir"], "rootfs")
+    ref, _, config = run_pod.unpack_oci_archive(os.path.join(images_dir, info["archive"]), root)
+    ENV["injector_image"] = "%s:%s" % (IMAGE_REPOSITORY, ref)
+    ENV["images"] = {ENV["injector_image"]: {"root": root, "config": config}}
 
 
 def start_cluster():
@@ -69,6 +97,7 @@ def start_cluster():
               {"namespaces": ["cx-pipelines"], "allow": ["vault:secret/genesys/production/cx-pipeline*"]},
               {"namespaces": ["*"], "allow": ["aws:/genesys/{namespace}/{serviceAccount}/*"]}]
     common = dict(injector_env=[("AWS_ENDPOINT_URL", proxy.url), ("MEMSECRET_LOG_LEVEL", "info")],
+                  injector_image=ENV["injector_image"],
                   token_urls=[oauth.token_url], policy=policy, min_remaining_seconds=2, vault_addr=ENV["vault"].url)
     ENV["native"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=True, **common))
     ENV["classic"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=False, **common))
@@ -79,6 +108,9 @@ def tearDownModule():
     for k in ("native", "classic", "oauth", "vault", "aws_proxy", "aws"):
         if k in ENV:
             ENV[k].close()
+    if "image_dir" in ENV:
+        import shutil
+        shutil.rmtree(ENV["image_dir"], ignore_errors=True)
     if "t0" in ENV:
         TIMINGS["e2e_total_s"] = round(time.monotonic() - ENV["t0"], 1)
     sys.stderr.write("\nE2E TIMINGS " + json.dumps(TIMINGS, sort_keys=True) + "\n")
@@ -123,7 +155,11 @@ class PodTest(unittest.TestCase):
         self.assertEqual(adm.tls_version in ("TLSv1.2", "TLSv1.3"), True)
         timing("admission_ms", adm.latency_ms)
         admitted = run_pod.materialize(adm.pod, namespace)
-        run = run_pod.PodRun(admitted, BUILD)
+        # The mutated pod as the apiserver would check it: the Kubernetes schema.
+        report = k8s_tools.validate([("e2e %s" % self.id().rsplit(".", 1)[-1], admitted)])
+        self.assertEqual(report["errors"], [], "the mutated pod is not a valid Kubernetes Pod")
+        self.assertEqual(len(report["validated"]), 1)
+        run = run_pod.PodRun(admitted, BUILD, images=ENV["images"])
         self.runs.append(run)
         for aud, jwt in run.sa_tokens.items():
             NEVER_PRINTED.append(jwt)
@@ -188,6 +224,8 @@ class NativeSidecar(PodTest):
         self.assertEqual(env["MEMSECRET_POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
 
         started = run.wait_event("container_started", container="memsecret-injector")
+        self.assertEqual(started["how"], "image " + ENV["injector_image"], "the injector runs from its image")
+        self.assertEqual(started["uid"], 10001)
         probe = run.wait_event("probe_succeeded", container="memsecret-injector", timeout=20)
         app = run.wait_event("container_started", container="crm-sync", timeout=10)
         self.assertLess(probe["t"], app["t"], "the app started before the injector's startup probe passed")
@@ -344,6 +382,8 @@ class ClassicAndInit(PodTest):
         self.assertEqual([c["name"] for c in spec["initContainers"]], ["memsecret-init"])
         self.assertEqual(spec["initContainers"][0]["args"], ["run", "--once"])
         self.assertIn("memsecret-injector", [c["name"] for c in spec["containers"]])
+        init_started = run.wait_event("container_started", container="memsecret-init", timeout=20)
+        self.assertEqual(init_started["how"], "image " + ENV["injector_image"])
         init_exit = run.wait_event("container_exited", container="memsecret-init", timeout=20)
         self.assertEqual(init_exit["exit_code"], 0)
         app = run.wait_event("container_started", container="crm-sync", timeout=10)

@@ -23,12 +23,20 @@ private mount namespace (`unshare -m --propagation private`, the "sandbox"):
     runAsUser/runAsGroup (+ fsGroup/supplementalGroups), with no_new_privs
     when allowPrivilegeEscalation is false; runAsNonRoot is enforced;
   * command/args/env come from the spec: `$(VAR)` expansion, fieldRef
-    downward API values; the binary path of memsecret's image
-    (`/usr/local/bin/memsecret-injector`) maps to the build directory's
-    binary; other absolute commands that exist here run as they are; an image
-    with no usable command runs the stand-in app (`--standin-app`), which
-    lists its mounts (name, size, mode, owner — never contents) and watches
-    them;
+    downward API values. A container whose image is one of the unpacked
+    images given to PodRun (`images`: image reference -> root filesystem,
+    see `unpack_oci_archive`) runs FROM THAT IMAGE: a fresh copy of its root
+    filesystem (the container's writable layer) with /proc, a minimal /dev,
+    /etc/hosts and /etc/resolv.conf, the volume mounts inside it, `/`
+    remounted read-only when readOnlyRootFilesystem is true, then chroot, the
+    image's user when the pod states none, and exec of the command's path in
+    the image — a library or file the image lacks fails the container as it
+    would on a node. Without `images` (the demo), the binary path of
+    memsecret's image (`/usr/local/bin/memsecret-injector`) maps to the build
+    directory's binary; other absolute commands that exist here run as they
+    are; an image with no usable command runs the stand-in app
+    (`--standin-app`), which lists its mounts (name, size, mode, owner —
+    never contents) and watches them;
   * lifecycle: init containers in order — a restartable one
     (`restartPolicy: Always`, native sidecar) is started and its startupProbe
     (exec, run inside the container's namespace as its user) polled every
@@ -78,6 +86,70 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # The stand-in app and probes run as unprivileged users: /root (pyenv) is not
 # readable for them, the system interpreter is.
 SYSTEM_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+
+def unpack_oci_archive(path, dest):
+    """Unpacks an `oci-archive` (a tar of an OCI image layout with one
+    manifest) the way a container runtime does, independently of the tools
+    that built it: index.json -> manifest -> config, then every layer (gzip
+    or plain tar) applied in order into `dest`, owners and modes as stored,
+    whiteouts honoured. Returns (ref_name, manifest, config); blobs are
+    checked against their sha256 digests."""
+    import gzip
+    import hashlib
+    import io
+    import tarfile
+    with tarfile.open(path) as outer:
+        def blob(desc):
+            algo, hexd = desc["digest"].split(":", 1)
+            data = outer.extractfile("blobs/%s/%s" % (algo, hexd)).read()
+            if algo != "sha256" or hashlib.sha256(data).hexdigest() != hexd or len(data) != desc["size"]:
+                raise ValueError("%s: blob %s does not match its descriptor" % (path, desc["digest"]))
+            return data
+        layout = json.loads(outer.extractfile("oci-layout").read())
+        if layout.get("imageLayoutVersion") != "1.0.0":
+            raise ValueError("%s: not an OCI image layout" % path)
+        index = json.loads(outer.extractfile("index.json").read())
+        if len(index.get("manifests", [])) != 1:
+            raise ValueError("%s: expected one manifest, found %d" % (path, len(index.get("manifests", []))))
+        desc = index["manifests"][0]
+        manifest = json.loads(blob(desc))
+        config = json.loads(blob(manifest["config"]))
+        diff_ids = config["rootfs"]["diff_ids"]
+        if len(diff_ids) != len(manifest["layers"]):
+            raise ValueError("%s: %d layers but %d diff_ids" % (path, len(manifest["layers"]), len(diff_ids)))
+        os.makedirs(dest, exist_ok=True)
+        for layer, diff_id in zip(manifest["layers"], diff_ids):
+            raw = blob(layer)
+            if layer["mediaType"].endswith("+gzip"):
+                raw = gzip.decompress(raw)
+            if "sha256:" + hashlib.sha256(raw).hexdigest() != diff_id:
+                raise ValueError("%s: layer %s does not match diff_id %s" % (path, layer["digest"], diff_id))
+            with tarfile.open(fileobj=io.BytesIO(raw)) as lt:
+                members = []
+                for m in lt.getmembers():
+                    name = os.path.normpath(m.name.lstrip("/")) if m.name.strip("/.") else "."
+                    if name.startswith(".."):
+                        raise ValueError("%s: layer entry %r escapes the root" % (path, m.name))
+                    base = os.path.basename(name)
+                    if base.startswith(".wh."):  # whiteouts: remove what lower layers had
+                        target = os.path.join(dest, os.path.dirname(name), base[4:])
+                        if base == ".wh..wh..opq":
+                            for n in os.listdir(os.path.join(dest, os.path.dirname(name))):
+                                shutil.rmtree(os.path.join(dest, os.path.dirname(name), n), ignore_errors=True)
+                        elif os.path.isdir(target) and not os.path.islink(target):
+                            shutil.rmtree(target)
+                        elif os.path.lexists(target):
+                            os.unlink(target)
+                        continue
+                    m.name = name
+                    members.append(m)
+                kw = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
+                lt.extractall(dest, members=members, numeric_owner=True, **kw)
+                for m in members:  # tarfile leaves symlinks with the time of extraction (runtimes lutimes them)
+                    if m.issym():
+                        os.utime(os.path.join(dest, m.name), (m.mtime, m.mtime), follow_symlinks=False)
+    return desc.get("annotations", {}).get("org.opencontainers.image.ref.name"), manifest, config
 
 
 def can_run_pods():
@@ -322,27 +394,46 @@ def container_env(pod, c):
     return env
 
 
-def resolve_argv(c, env, build_dir):
-    """(argv, how): the container's command/args with the image's binaries
-    mapped to this build; None when the image's entrypoint is unknown here."""
+def resolve_argv(c, env, build_dir, images=None):
+    """(argv, how): the container's command/args — inside the image's root
+    when the image is one of `images` (image reference -> {"root", "config"}),
+    else with memsecret's image binaries mapped to this build (only when no
+    images are given); None when the image's entrypoint is unknown here."""
     cmd = [expand_vars(x, env) for x in c.get("command") or []]
     args = [expand_vars(x, env) for x in c.get("args") or []]
+    image = (images or {}).get(c.get("image"))
+    if image is not None:
+        cfg = image["config"].get("config") or {}
+        if not cmd:  # the image's ENTRYPOINT, and its CMD unless args are given
+            cmd = list(cfg.get("Entrypoint") or [])
+            if not args and not c.get("command"):
+                args = list(cfg.get("Cmd") or [])
+        if not cmd or not cmd[0].startswith("/"):
+            return None, "image %s: no absolute command" % c.get("image")
+        return cmd + args, "image %s" % c.get("image")
     if not cmd:
         return None, "image entrypoint unknown here"
     exe = cmd[0]
     base = os.path.basename(exe)
-    if exe.startswith("/") and base in BUILD_BINARIES:
+    if images is None and exe.startswith("/") and base in BUILD_BINARIES:
         return [os.path.join(build_dir, BUILD_BINARIES[base])] + cmd[1:] + args, "image binary %s -> build" % exe
     if exe.startswith("/") and os.access(exe, os.X_OK):
         return cmd + args, "host binary"
     return None, "command %s not available here" % exe
 
 
-def identity(pod, c):
-    """(uid, gid, groups, run_as_non_root) as the runtime applies them."""
+def identity(pod, c, image_user=None):
+    """(uid, gid, groups, run_as_non_root) as the runtime applies them;
+    `image_user` is the image config's numeric "uid[:gid]" (USER)."""
     psc, csc = pod["spec"].get("securityContext") or {}, c.get("securityContext") or {}
     uid = csc.get("runAsUser", psc.get("runAsUser"))
     gid = csc.get("runAsGroup", psc.get("runAsGroup"))
+    if image_user:
+        iu, _, ig = str(image_user).partition(":")
+        if uid is None:
+            uid = int(iu)
+            if gid is None and ig:
+                gid = int(ig)
     non_root = csc.get("runAsNonRoot", psc.get("runAsNonRoot", False))
     uid = 0 if uid is None else int(uid)
     # With no runAsGroup the runtime takes the image user's group; for a UID
@@ -367,9 +458,11 @@ class PodRun:
         result = run.stop()
     """
 
-    def __init__(self, pod, build_dir, *, workdir=None, restart_backoff=1.0, keep_workdir=False):
+    def __init__(self, pod, build_dir, *, workdir=None, restart_backoff=1.0, keep_workdir=False, images=None):
         self.pod = pod
         self.build_dir = os.path.abspath(build_dir)
+        # image reference -> {"root": unpacked root filesystem, "config": image config}
+        self.images = images
         self.dir = workdir or tempfile.mkdtemp(prefix="memsecret-pod-%s-" % pod["metadata"]["name"])
         os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
         self.keep_workdir = keep_workdir
@@ -390,7 +483,7 @@ class PodRun:
     # -- lifecycle
     def start(self):
         state = {"pod": self.pod, "build_dir": self.build_dir, "dir": self.dir, "sa_tokens": self.sa_tokens,
-                 "restart_backoff": self.restart_backoff}
+                 "restart_backoff": self.restart_backoff, "images": self.images}
         path = os.path.join(self.dir, "state.json")
         with open(path, "w") as f:
             json.dump(state, f)
@@ -540,6 +633,7 @@ class Sandbox:
         self.pod = state["pod"]
         self.spec = self.pod["spec"]
         self.build_dir = state["build_dir"]
+        self.images = state.get("images")
         self.dir = state["dir"]
         self.sa_tokens = state["sa_tokens"]
         self.backoff = state["restart_backoff"]
@@ -622,13 +716,20 @@ class Sandbox:
         logf = open(os.path.join(self.dir, "logs", c.name + ".log"), "a")
         try:
             env = container_env(self.pod, spec)
-            argv, how = resolve_argv(spec, env, self.build_dir)
+            argv, how = resolve_argv(spec, env, self.build_dir, self.images)
+            image = (self.images or {}).get(spec.get("image"))
+            if image is None and self.images is not None and os.path.basename(
+                    spec.get("image", "").split("@")[0].rsplit(":", 1)[0]) in BUILD_BINARIES:
+                raise RuntimeError("image %s is not among the unpacked images %s" % (spec.get("image"), sorted(self.images)))
+            if image is not None and argv is None:
+                raise RuntimeError(how)
             if argv is None:
                 how = "stand-in app (%s)" % how
                 argv = [SYSTEM_PYTHON, os.path.abspath(__file__), "--standin-app", json.dumps(
                     {"name": c.name, "mounts": [[m["mountPath"], bool(m.get("readOnly"))]
                                                 for m in spec.get("volumeMounts", [])]})]
-            uid, gid, groups, non_root = identity(self.pod, spec)
+            uid, gid, groups, non_root = identity(
+                self.pod, spec, ((image or {}).get("config", {}).get("config") or {}).get("User"))
             if non_root and uid == 0:
                 raise RuntimeError("container has runAsNonRoot and image will run as root")
             mounts = []
@@ -641,7 +742,15 @@ class Sandbox:
             entry = {"argv": argv, "env": env, "mounts": mounts, "uid": uid, "gid": gid, "groups": groups,
                      "ro_root": bool(sc.get("readOnlyRootFilesystem")),
                      "no_new_privs": sc.get("allowPrivilegeEscalation") is False,
-                     "cwd": spec.get("workingDir") or "/"}
+                     "cwd": spec.get("workingDir") or ((image or {}).get("config", {}).get("config") or {}).get(
+                         "WorkingDir") or "/"}
+            if image is not None:  # the container's root: a fresh writable copy of the image's
+                root = os.path.join(self.dir, "rootfs", c.name)
+                if os.path.lexists(root):
+                    shutil.rmtree(root)
+                os.makedirs(os.path.dirname(root), exist_ok=True)
+                run_cmd(["cp", "-a", image["root"], root])
+                entry["root"] = root
         except Exception as e:  # CreateContainerConfigError
             logf.close()
             c.exit_code = 128
@@ -668,7 +777,9 @@ class Sandbox:
         if c.exit_code is not None:
             return True
         try:  # peak RSS of the container's program (not of the entry shim before exec)
-            if os.readlink("/proc/%d/exe" % c.proc.pid) == os.path.realpath(c.entry["argv"][0]):
+            exe = os.readlink("/proc/%d/exe" % c.proc.pid)
+            if exe == os.path.realpath(c.entry["argv"][0]) or (
+                    "root" in c.entry and os.path.basename(exe) == os.path.basename(c.entry["argv"][0])):
                 with open("/proc/%d/status" % c.proc.pid) as f:
                     for line in f:
                         if line.startswith("VmHWM:"):
@@ -732,10 +843,12 @@ class Sandbox:
             if not exec_:
                 raise RuntimeError("container %s: only exec probes are supported" % c.name)
             env = c.entry["env"]
-            argv, _ = resolve_argv({"command": exec_["command"]}, env, self.build_dir)
+            argv, _ = resolve_argv({"command": exec_["command"], "image": c.spec.get("image")}, env,
+                                   self.build_dir, self.images)
             if argv is None:
                 raise RuntimeError("probe command %s not available" % exec_["command"][0])
-            probe_entry = dict(c.entry, argv=argv, mounts=[], ro_root=False, cwd=c.entry["cwd"])
+            # In the container's mount namespace (and root, when it runs from an image).
+            probe_entry = dict(c.entry, argv=argv, mounts=[], ro_root=False, cwd=c.entry["cwd"], enter=True)
             c.probe = subprocess.Popen(
                 ["nsenter", "--mount=/proc/%d/ns/mnt" % c.proc.pid, "--", sys.executable,
                  os.path.abspath(__file__), "--container-entry", json.dumps(probe_entry)],
@@ -884,17 +997,54 @@ def sandbox_main(state_path):
     return 0
 
 
+def prepare_image_root(root):
+    """What the runtime adds to an image's root filesystem (in the container's
+    own mount namespace): the root as a mount point of its own, /proc, a
+    minimal /dev (null, zero, full, random, urandom, tty; /dev/shm), the
+    node's /etc/hosts and /etc/resolv.conf."""
+    subprocess.run(["mount", "--bind", root, root], check=True)
+    for d in ("proc", "dev", "etc"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    subprocess.run(["mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", os.path.join(root, "proc")], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "nosuid,mode=0755,size=64k", "tmpfs", os.path.join(root, "dev")],
+                   check=True)
+    for dev in ("null", "zero", "full", "random", "urandom", "tty"):
+        target = os.path.join(root, "dev", dev)
+        open(target, "w").close()
+        subprocess.run(["mount", "--bind", "/dev/" + dev, target], check=True)
+    os.makedirs(os.path.join(root, "dev", "shm"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "nosuid,nodev,noexec,mode=1777,size=64m", "shm",
+                    os.path.join(root, "dev", "shm")], check=True)
+    for f in ("hosts", "resolv.conf"):
+        target = os.path.join(root, "etc", f)
+        if os.path.exists("/etc/" + f) and not os.path.islink(target):
+            open(target, "a").close()
+            subprocess.run(["mount", "--bind", "-o", "ro", "/etc/" + f, target], check=True)
+
+
 def container_entry(entry_json):
     """Runs in the container's own mount namespace (or, for probes, entered
     with nsenter): mounts, identity, then exec."""
     e = json.loads(entry_json)
+    root = e.get("root")
+    if root and not e.get("enter"):
+        prepare_image_root(root)
+    prefix = root or ""
     for src, dst, ro in e["mounts"]:
-        os.makedirs(dst, exist_ok=True)
+        dst = prefix + dst
+        if os.path.isdir(src):
+            os.makedirs(dst, exist_ok=True)
+        else:  # a file mounted over a file (subPath, a CA bundle)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            if not os.path.exists(dst):
+                open(dst, "a").close()
         subprocess.run(["mount", "--bind", src, dst], check=True)
         if ro:
             subprocess.run(["mount", "-o", "remount,bind,ro", dst], check=True)
     if e["ro_root"]:
-        subprocess.run(["mount", "-o", "remount,bind,ro", "/"], check=True)
+        subprocess.run(["mount", "-o", "remount,bind,ro", root or "/"], check=True)
+    if root:
+        os.chroot(root)
     os.setgroups(e["groups"])
     os.setgid(e["gid"])
     os.setuid(e["uid"])

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""The Helm chart checked by Helm itself (3.17, tests/deploy/setup.sh):
+`helm lint --strict` and `helm template` for every documented values
+combination — serving certificate from cert-manager (self-signed CA or your
+issuer) or provided (existing Secret + caBundle), native or classic injector
+sidecar, every optional value set —, each rendered object validated against
+the Kubernetes schema (k8s_validate.mjs; cert-manager kinds skipped and
+listed), the rendered webhook config accepted by the webhook's own parser and
+used by `memsecret-webhook render` on the examples; values.schema.json
+rejecting each bad shape of values (one test per shape), and the values the
+templates require failing with their message."""
+
+import argparse
+import base64
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import yaml
+
+import k8s_tools
+
+ARGS = None
+RELEASE, NAMESPACE = "memsecret", "memsecret-system"
+
+
+def chart_dir():
+    return os.path.join(ARGS.repo_root, "charts", "memsecret")
+
+
+def ca_pem():
+    """A throwaway CA certificate (the caBundle of the provided-TLS setup)."""
+    if not hasattr(ca_pem, "pem"):
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                            "-nodes", "-days", "1", "-subj", "/CN=memsecret-test-ca", "-keyout",
+                            os.path.join(d, "k"), "-out", os.path.join(d, "c")], check=True, capture_output=True)
+            with open(os.path.join(d, "c")) as f:
+                ca_pem.pem = f.read()
+    return ca_pem.pem
+
+
+def tls_modes():
+    return {
+        "cert-manager, self-signed CA": {},
+        "cert-manager, your issuer": {"tls": {"certManager": {"issuerRef": {"name": "corp-ca", "kind": "ClusterIssuer",
+                                                                             "group": "cert-manager.io"}}}},
+        "provided TLS": {"tls": {"certManager": {"enabled": False}, "existingSecret": "memsecret-serving-tls",
+                                 "caBundle": ca_pem()}},
+    }
+
+
+SIDECARS = {"native sidecar": {"config": {"injector": {"nativeSidecar": True}}},
+            "classic sidecar": {"config": {"injector": {"nativeSidecar": False}}}}
+
+EVERY_OPTION = {
+    "replicaCount": 3,
+    "image": {"repository": "registry.example.com/memsecret-webhook", "tag": "custom", "pullPolicy": "Always"},
+    "imagePullSecrets": [{"name": "regcred"}],
+    "nodeSelector": {"kubernetes.io/os": "linux"},
+    "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
+    "priorityClassName": "",
+    "podDisruptionBudget": {"minAvailable": "50%"},
+    "logLevel": "debug",
+    "webhook": {"failurePolicy": "Ignore", "timeoutSeconds": 10, "reinvocationPolicy": "Never",
+                "excludeNamespaces": ["kube-system", "monitoring"]},
+    "config": {"injector": {"image": "registry.example.com/memsecret-injector:custom", "imagePullPolicy": "Always",
+                            "binaryPath": "/usr/local/bin/memsecret-injector",
+                            "env": [{"name": "HTTPS_PROXY", "value": "http://proxy.example.com:3128"}],
+                            "defaultRunAsUser": 10001},
+               "serviceAccountTokenExpirationSeconds": 7200,
+               "aws": {"region": "eu-west-1", "roleArn": "arn:aws:iam::123456789012:role/memsecret"},
+               "vault": {"namespace": "team-a", "allowSkipVerify": False},
+               "azure": {"tokenAudience": "api://AzureADTokenExchange"},
+               "oauth": {"allowedTokenUrls": ["https://idp.example.com/oauth2/token"], "refreshFraction": 0.8,
+                         "minRemainingSeconds": 30}},
+}
+
+
+def merge(a, b):
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def combinations():
+    out = {}
+    for tname, tvals in tls_modes().items():
+        for sname, svals in SIDECARS.items():
+            out["%s + %s" % (tname, sname)] = merge(tvals, svals)
+    out["every optional value + provided TLS"] = merge(EVERY_OPTION, tls_modes()["provided TLS"])
+    return out
+
+
+def values_file(test, values):
+    f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    test.addCleanup(os.unlink, f.name)
+    with f:
+        yaml.safe_dump(values, f)
+    return f.name
+
+
+def helm(*args):
+    return k8s_tools.run([k8s_tools.HELM, *args], env=dict(os.environ, HELM_CACHE_HOME=ARGS.helm_home,
+                                                              HELM_CONFIG_HOME=ARGS.helm_home,
+                                                              HELM_DATA_HOME=ARGS.helm_home))
+
+
+def template(test, values):
+    return helm("template", RELEASE, chart_dir(), "--namespace", NAMESPACE, "-f", values_file(test, values))
+
+
+def setUpModule():
+    k8s_tools.require_tools()
+
+
+class Combinations(unittest.TestCase):
+    def test_lint_strict_every_combination(self):
+        for name, values in combinations().items():
+            with self.subTest(name):
+                res = helm("lint", "--strict", chart_dir(), "--namespace", NAMESPACE, "-f", values_file(self, values))
+                self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+                self.assertIn("1 chart(s) linted, 0 chart(s) failed", res.stdout)
+                self.assertNotIn("[WARNING]", res.stdout)
+                self.assertNotIn("[ERROR]", res.stdout)
+
+    def test_template_every_combination(self):
+        all_skipped = set()
+        for name, values in combinations().items():
+            with self.subTest(name):
+                res = template(self, values)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertEqual(res.stderr.strip(), "", "helm template warned")
+                docs = [d for d in yaml.safe_load_all(res.stdout) if d]
+                report = k8s_tools.assert_valid(self, [("helm template (%s)" % name, d) for d in docs])
+                all_skipped.update(s["what"].split(": ", 1)[1] for s in report["skipped"])
+                self.check_render(name, values, docs)
+        print("\nhelm: %d combinations valid; skipped (cert-manager CRDs): %s" % (
+            len(combinations()), ", ".join(sorted(all_skipped))), file=sys.stderr)
+
+    def check_render(self, name, values, docs):
+        kinds = {}
+        for d in docs:
+            kinds.setdefault(d["kind"], []).append(d)
+            self.assertEqual(d["metadata"]["labels"]["app.kubernetes.io/name"], "memsecret", d["kind"])
+            # Namespaced objects name the release namespace (which the webhook registration and the
+            # certificate's DNS names assume), also when rendered with `helm template` and applied.
+            if d["kind"] != "MutatingWebhookConfiguration":
+                self.assertEqual(d["metadata"].get("namespace"), NAMESPACE, "%s %s" % (d["kind"], d["metadata"]["name"]))
+        for k in ("ServiceAccount", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget",
+                  "MutatingWebhookConfiguration"):
+            self.assertEqual(len(kinds.get(k, [])), 1, "%s: %s" % (name, k))
+        mwc = kinds["MutatingWebhookConfiguration"][0]
+        wh = mwc["webhooks"][0]
+        dep = kinds["Deployment"][0]
+        tls_volume = [v for v in dep["spec"]["template"]["spec"]["volumes"] if v["name"] == "tls"][0]
+        tls = values.get("tls", {})
+        if tls.get("certManager", {}).get("enabled", True):
+            self.assertEqual(mwc["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+                             "%s/%s-webhook" % (NAMESPACE, RELEASE))
+            self.assertNotIn("caBundle", wh["clientConfig"])
+            certs = kinds["Certificate"]
+            serving = [c for c in certs if c["spec"]["secretName"] == tls_volume["secret"]["secretName"]]
+            self.assertEqual(len(serving), 1, "the Deployment mounts the Certificate's Secret")
+            self.assertIn("%s-webhook.%s.svc" % (RELEASE, NAMESPACE), serving[0]["spec"]["dnsNames"])
+            if tls.get("certManager", {}).get("issuerRef"):
+                self.assertNotIn("Issuer", kinds, "your issuer: no self-signed CA is created")
+                self.assertEqual(serving[0]["spec"]["issuerRef"], tls["certManager"]["issuerRef"])
+            else:
+                self.assertEqual(len(kinds["Issuer"]), 2)
+        else:
+            self.assertNotIn("Certificate", kinds)
+            self.assertNotIn("Issuer", kinds)
+            self.assertNotIn("annotations", mwc["metadata"])
+            self.assertEqual(base64.b64decode(wh["clientConfig"]["caBundle"]).decode(), tls["caBundle"])
+            self.assertEqual(tls_volume["secret"]["secretName"], tls["existingSecret"])
+        # The rendered webhook config: accepted by the webhook, and it drives `render`.
+        config_text = kinds["ConfigMap"][0]["data"]["config.yaml"]
+        config = yaml.safe_load(config_text)
+        native = values.get("config", {}).get("injector", {}).get("nativeSidecar", True)
+        self.assertIs(config["injector"]["nativeSidecar"], native)
+        path = values_file(self, config)
+        res = k8s_tools.run([ARGS.admit_tool, path], input="{}")
+        self.assertEqual(res.returncode, 0, "%s: the webhook rejects the chart's config: %s" % (name, res.stderr))
+        example = os.path.join(ARGS.repo_root, "deploy", "examples", "crm-sync-service.yaml")
+        # The chart's default policy allows aws:/genesys/{namespace}/{serviceAccount}/*: the
+        # example's refs are allowed in namespace "production".
+        res = k8s_tools.run([ARGS.webhook, "render", "-f", example, "--namespace", "production", "--config", path])
+        self.assertEqual(res.returncode, 0, "%s: render with the chart's config: %s" % (name, res.stderr))
+        rendered = [d for d in yaml.safe_load_all(res.stdout) if d]
+        spec = rendered[0]["spec"]["template"]["spec"]
+        self.assertEqual(spec["initContainers"][0]["name"], "memsecret-injector" if native else "memsecret-init")
+        self.assertEqual(spec["initContainers"][0]["image"], config["injector"]["image"])
+        k8s_tools.assert_valid(self, [("render with the chart's config (%s)" % name, d) for d in rendered])
+        # Images: the webhook's tag defaults to the chart's appVersion.
+        image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
+        with open(os.path.join(chart_dir(), "Chart.yaml")) as f:
+            app_version = yaml.safe_load(f)["appVersion"]
+        tag = values.get("image", {}).get("tag") or app_version
+        self.assertTrue(image.endswith(":" + tag), image)
+
+    def test_required_values_fail_with_their_message(self):
+        for values, needle in (
+                ({"tls": {"certManager": {"enabled": False}, "caBundle": "x"}}, "tls.existingSecret is required"),
+                ({"tls": {"certManager": {"enabled": False}, "existingSecret": "s"}}, "tls.caBundle is required")):
+            with self.subTest(needle):
+                res = template(self, values)
+                self.assertNotEqual(res.returncode, 0)
+                self.assertIn(needle, res.stderr)
+
+
+# values.schema.json: each bad shape is rejected by Helm before anything renders.
+REJECTED = {
+    "unknown_top_level_key": {"replicas": 3},
+    "unknown_nested_key": {"config": {"injector": {"nativeSidecars": False}}},
+    "replica_count_zero": {"replicaCount": 0},
+    "replica_count_string": {"replicaCount": "2"},
+    "image_without_repository": {"image": {"repository": "", "pullPolicy": "IfNotPresent"}},
+    "pull_policy_not_an_enum_value": {"image": {"pullPolicy": "Sometimes"}},
+    "log_level_unknown": {"logLevel": "verbose"},
+    "failure_policy_not_an_enum_value": {"webhook": {"failurePolicy": "Sometimes"}},
+    "timeout_above_30s": {"webhook": {"timeoutSeconds": 31}},
+    "reinvocation_policy_unknown": {"webhook": {"reinvocationPolicy": "Always"}},
+    "cert_manager_enabled_as_string": {"tls": {"certManager": {"enabled": "false"}}},
+    "native_sidecar_as_string": {"config": {"injector": {"nativeSidecar": "yes"}}},
+    "injector_env_without_name": {"config": {"injector": {"env": [{"value": "x"}]}}},
+    "injector_env_value_from": {"config": {"injector": {"env": [{"name": "X", "valueFrom": {}}]}}},
+    "binary_path_relative": {"config": {"injector": {"binaryPath": "usr/local/bin/memsecret-injector"}}},
+    "default_run_as_root": {"config": {"injector": {"defaultRunAsUser": 0}}},
+    "mount_path_relative": {"config": {"mountPath": "var/run/secrets/memsecret"}},
+    "token_expiration_below_10_minutes": {"config": {"serviceAccountTokenExpirationSeconds": 599}},
+    "token_url_not_https": {"config": {"oauth": {"allowedTokenUrls": ["http://idp.example.com/token"]}}},
+    "refresh_fraction_one": {"config": {"oauth": {"refreshFraction": 1}}},
+    "policy_rule_without_allow": {"config": {"policy": [{"namespaces": ["*"]}]}},
+    "policy_rule_without_namespaces": {"config": {"policy": [{"namespaces": [], "allow": ["aws:/x/*"]}]}},
+    "vault_unknown_key": {"config": {"vault": {"address": "https://vault:8200"}}},
+}
+
+
+class SchemaRejects(unittest.TestCase):
+    def test_defaults_accepted(self):
+        res = template(self, {})
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+
+def _rejected_test(values):
+    def test(self):
+        res = template(self, values)
+        self.assertNotEqual(res.returncode, 0, "Helm accepted %s" % values)
+        self.assertIn("values don't meet the specifications of the schema", res.stderr)
+    return test
+
+
+for _name, _values in REJECTED.items():
+    setattr(SchemaRejects, "test_rejects_" + _name, _rejected_test(_values))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repo-root", required=True)
+    parser.add_argument("--webhook", required=True)
+    parser.add_argument("--admit-tool", required=True)
+    ARGS, rest = parser.parse_known_args()
+    with tempfile.TemporaryDirectory(prefix="memsecret-helm-") as home:
+        ARGS.helm_home = home
+        unittest.main(argv=[sys.argv[0]] + rest)
