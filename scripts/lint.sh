@@ -3,7 +3,7 @@
 #   1. clang-format (.clang-format: Google style, 100 columns) on every C++ file: any
 #      difference fails and is printed as a diff;
 #   2. clang-tidy (.clang-tidy profile; one process, so it runs beside other tests) on the
-#      product's sources (common/, webhook/, injector/), with BUILD_DIR's compile_commands.json;
+#      product's core layers (see below), with BUILD_DIR's compile_commands.json;
 #   3. no file cites a document outside the repository.
 # Usage: scripts/lint.sh [BUILD_DIR]   (default build/)
 set -uo pipefail
@@ -24,7 +24,10 @@ rm -f /tmp/lint.$$.diff
 if ((bad)); then echo "lint: $bad files differ from clang-format (run: clang-format -i FILE)"; rc=1; fi
 
 if [[ -f $BUILD_DIR/compile_commands.json ]]; then
-  mapfile -t srcs < <(git ls-files 'common/*.cc' 'webhook/*.cc' 'injector/*.cc')
+  # The layers where a slip costs most (shared vocabulary, admission decision, HTTP server,
+  # the injector's runtime and wire code); all of it takes ~13 CPU-minutes, this ~6.
+  mapfile -t srcs < <(git ls-files 'common/*.cc' 'webhook/admission/*.cc' 'webhook/http/*.cc' \
+                        'injector/runtime/*.cc' 'injector/wire/*.cc')
   echo "lint: clang-tidy on ${#srcs[@]} files"
   if ! run-clang-tidy -quiet -p "$BUILD_DIR" -j 1 "${srcs[@]/#/$PWD/}" >/tmp/lint-tidy.$$ 2>&1; then
     grep -E "warning:|error:" /tmp/lint-tidy.$$ | sort -u | head -50
