@@ -19,6 +19,8 @@ size_t OutcomeIndex(AdmitOutcome o) {
   return std::size(kAllOutcomes) - 1;  // unreachable for valid enum values
 }
 
+size_t EntryIndex(Metrics::Entry e) { return e == Metrics::Entry::kInject ? 0 : 1; }
+
 size_t ResultIndex(Metrics::ReloadResult r) { return r == Metrics::ReloadResult::kSuccess ? 0 : 1; }
 
 using prometheus::FormatNumber;
@@ -27,15 +29,16 @@ constexpr auto Sample = prometheus::AppendSample;
 
 }  // namespace
 
-void Metrics::RecordAdmission(AdmitOutcome outcome, std::chrono::nanoseconds latency) {
+void Metrics::RecordAdmission(AdmitOutcome outcome, std::chrono::nanoseconds latency, Entry entry) {
   const double seconds = std::chrono::duration<double>(latency).count();
   std::lock_guard<std::mutex> lock(mu_);
-  ++admissions_[OutcomeIndex(outcome)];
-  ++latency_count_;
-  latency_sum_seconds_ += seconds;
+  EntryFigures& f = entries_[EntryIndex(entry)];
+  ++f.admissions[OutcomeIndex(outcome)];
+  ++f.latency_count;
+  f.latency_sum_seconds += seconds;
   for (size_t i = 0; i < kAdmissionLatencyBuckets.size(); ++i) {
     if (seconds <= kAdmissionLatencyBuckets[i]) {
-      ++latency_buckets_[i];
+      ++f.latency_buckets[i];
       break;
     }
   }
@@ -62,9 +65,9 @@ void Metrics::SetCertificateNotAfter(WallTime not_after) {
   certificate_not_after_seconds_ = seconds;
 }
 
-uint64_t Metrics::admissions(AdmitOutcome outcome) const {
+uint64_t Metrics::admissions(AdmitOutcome outcome, Entry entry) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return admissions_[OutcomeIndex(outcome)];
+  return entries_[EntryIndex(entry)].admissions[OutcomeIndex(outcome)];
 }
 
 uint64_t Metrics::config_reloads(ReloadResult result) const {
@@ -77,39 +80,50 @@ uint64_t Metrics::certificate_reloads(ReloadResult result) const {
   return certificate_reloads_[ResultIndex(result)];
 }
 
+// <names.total>{outcome} and the <names.duration> histogram of one entry.
+void Metrics::RenderEntry(const EntryFigures& f, const EntryNames& names, std::string& out) {
+  const std::string_view total = names.total, duration = names.duration;
+  Header(out, total, "counter", names.total_help);
+  for (AdmitOutcome o : kAllOutcomes) {
+    Sample(out, total, std::string("outcome=\"") + AdmitOutcomeName(o) + "\"",
+           static_cast<double>(f.admissions[OutcomeIndex(o)]));
+  }
+  Header(out, duration, "histogram", names.duration_help);
+  uint64_t cumulative = 0;
+  const std::string bucket = std::string(duration) + "_bucket";
+  for (size_t i = 0; i < kAdmissionLatencyBuckets.size(); ++i) {
+    cumulative += f.latency_buckets[i];
+    Sample(out, bucket, "le=\"" + FormatNumber(kAdmissionLatencyBuckets[i]) + "\"",
+           static_cast<double>(cumulative));
+  }
+  Sample(out, bucket, "le=\"+Inf\"", static_cast<double>(f.latency_count));
+  Sample(out, std::string(duration) + "_sum", "", f.latency_sum_seconds);
+  Sample(out, std::string(duration) + "_count", "", static_cast<double>(f.latency_count));
+}
+
 std::string Metrics::RenderPrometheus() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   out.reserve(4096);
 
-  constexpr std::string_view kAdmissions = "memsecret_webhook_admissions_total";
-  Header(out, kAdmissions, "counter", "AdmissionReview requests answered, by outcome.");
-  for (AdmitOutcome o : kAllOutcomes) {
-    Sample(out, kAdmissions, std::string("outcome=\"") + AdmitOutcomeName(o) + "\"",
-           static_cast<double>(admissions_[OutcomeIndex(o)]));
-  }
-
-  constexpr std::string_view kDuration = "memsecret_webhook_admission_duration_seconds";
-  Header(out, kDuration, "histogram", "Time to decide one AdmissionReview request.");
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < kAdmissionLatencyBuckets.size(); ++i) {
-    cumulative += latency_buckets_[i];
-    Sample(out, std::string(kDuration) + "_bucket",
-           "le=\"" + FormatNumber(kAdmissionLatencyBuckets[i]) + "\"", static_cast<double>(cumulative));
-  }
-  Sample(out, std::string(kDuration) + "_bucket", "le=\"+Inf\"",
-         static_cast<double>(latency_count_));
-  Sample(out, std::string(kDuration) + "_sum", "", latency_sum_seconds_);
-  Sample(out, std::string(kDuration) + "_count", "", static_cast<double>(latency_count_));
+  const EntryFigures& inject = entries_[EntryIndex(Entry::kInject)];
+  RenderEntry(inject,
+              {"memsecret_webhook_admissions_total", "AdmissionReview requests answered, by outcome.",
+               "memsecret_webhook_admission_duration_seconds", "Time to decide one AdmissionReview request."},
+              out);
+  RenderEntry(entries_[EntryIndex(Entry::kCheck)],
+              {"memsecret_webhook_checks_total", "Opt-in checks (POST /check) answered, by outcome.",
+               "memsecret_webhook_check_duration_seconds", "Time to decide one opt-in check."},
+              out);
 
   constexpr std::string_view kInjections = "memsecret_webhook_injections_total";
   Header(out, kInjections, "counter", "Pods patched to receive the injector.");
   Sample(out, kInjections, "",
-         static_cast<double>(admissions_[OutcomeIndex(AdmitOutcome::kPatched)]));
+         static_cast<double>(inject.admissions[OutcomeIndex(AdmitOutcome::kPatched)]));
 
   constexpr std::string_view kDenials = "memsecret_webhook_denials_total";
   Header(out, kDenials, "counter", "Pods denied (invalid annotations or policy).");
-  Sample(out, kDenials, "", static_cast<double>(admissions_[OutcomeIndex(AdmitOutcome::kDenied)]));
+  Sample(out, kDenials, "", static_cast<double>(inject.admissions[OutcomeIndex(AdmitOutcome::kDenied)]));
 
   constexpr std::string_view kRejections = "memsecret_webhook_http_rejections_total";
   Header(out, kRejections, "counter",

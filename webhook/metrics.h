@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "memsecret/clock.h"
 #include "webhook/admission/admission_review.h"
@@ -26,10 +27,15 @@ inline constexpr std::array<double, 13> kAdmissionLatencyBuckets = {
 class Metrics {
  public:
   enum class ReloadResult { kSuccess, kFailure };
+  // The webhook entry a request came in on: /mutate (inject.memsecret.io) or
+  // /check (check.memsecret.io).
+  enum class Entry { kInject, kCheck };
 
   // One decided /mutate request: memsecret_webhook_admissions_total{outcome},
   // the latency histogram, and injections_total (patched) / denials_total (denied).
-  void RecordAdmission(AdmitOutcome outcome, std::chrono::nanoseconds latency);
+  // One decided /check request: memsecret_webhook_checks_total{outcome} and
+  // memsecret_webhook_check_duration_seconds (same buckets).
+  void RecordAdmission(AdmitOutcome outcome, std::chrono::nanoseconds latency, Entry entry = Entry::kInject);
   // A request the HTTP layer refused before any handler ran (404, 405, 413...).
   void RecordHttpRejection(int http_status);
   void RecordConfigReload(ReloadResult result);
@@ -38,7 +44,7 @@ class Metrics {
   void SetCertificateNotAfter(WallTime not_after);
 
   // Point reads, for tests and logs.
-  uint64_t admissions(AdmitOutcome outcome) const;
+  uint64_t admissions(AdmitOutcome outcome, Entry entry = Entry::kInject) const;
   uint64_t config_reloads(ReloadResult result) const;
   uint64_t certificate_reloads(ReloadResult result) const;
 
@@ -48,11 +54,20 @@ class Metrics {
 
  private:
   static constexpr size_t kOutcomes = 4;  // AdmitOutcome values
+  // Counters and latency histogram of one entry.
+  struct EntryFigures {
+    std::array<uint64_t, kOutcomes> admissions{};
+    std::array<uint64_t, kAdmissionLatencyBuckets.size()> latency_buckets{};  // non-cumulative
+    uint64_t latency_count = 0;
+    double latency_sum_seconds = 0;
+  };
+  struct EntryNames {
+    std::string_view total, total_help, duration, duration_help;
+  };
+  static void RenderEntry(const EntryFigures& f, const EntryNames& names, std::string& out);
+
   mutable std::mutex mu_;                 // guards every field below
-  std::array<uint64_t, kOutcomes> admissions_{};
-  std::array<uint64_t, kAdmissionLatencyBuckets.size()> latency_buckets_{};  // non-cumulative
-  uint64_t latency_count_ = 0;
-  double latency_sum_seconds_ = 0;
+  std::array<EntryFigures, 2> entries_{};  // by Entry
   std::map<int, uint64_t> http_rejections_;  // by status code
   std::array<uint64_t, 2> config_reloads_{};
   std::array<uint64_t, 2> certificate_reloads_{};

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/admission/mutator.h"
+#include "webhook/admission/opt_in_check.h"
 #include "webhook/config/yaml_json.h"
 
 namespace memsecret::webhook {
@@ -66,7 +67,14 @@ int Render(const RenderOptions& options, const Config& config, std::ostream& out
         continue;
       }
       json& pod = doc[where];
-      MutationResult m = Mutate(pod, ns, config);
+      const PodFacts facts = PodFactsFromJson(pod);
+      // The check entry's rule first: it sees every pod, labelled or not.
+      if (Problems p = CheckOptIn(facts.labels.values, facts.annotations.values); !p.empty()) {
+        for (const auto& problem : p) err << label << ": denied: " << problem.message << "\n";
+        status = std::max(status, 1);
+        continue;
+      }
+      MutationResult m = Mutate(facts, ns, config);
       for (const auto& w : m.warnings) err << label << ": warning: " << w << "\n";
       if (m.kind == MutationResult::Kind::kDenied) {
         for (const auto& p : m.problems) err << label << ": denied: " << p.message << "\n";

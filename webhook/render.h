@@ -15,6 +15,8 @@ struct RenderOptions {
   std::string namespace_name;  // --namespace; empty: each object's own, else "default"
 };
 
+// Each pod is judged as the cluster would: first the check entry's rule
+// (opt_in_check.h: label and prefix typos), then the injection entry's Mutate.
 // Writes the mutated documents as YAML to `out`. Denials are written to `err`
 // as "<kind>/<name>: <problem>" lines. Returns 0 when every document was
 // admitted, 1 when any was denied, 2 when the input could not be parsed.

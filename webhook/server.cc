@@ -40,7 +40,12 @@ bool IsDenialLike(AdmitOutcome o) {
 
 // One line per admission: identifiers from the request, the decision and
 // the problems found (reasons and references, never secret values).
-void LogAdmission(const AdmitAnswer& a, std::chrono::nanoseconds latency) {
+void LogAdmission(const AdmitAnswer& a, Metrics::Entry entry, std::chrono::nanoseconds latency) {
+  const bool check = entry == Metrics::Entry::kCheck;
+  const spdlog::level::level_enum level = IsDenialLike(a.outcome) ? spdlog::level::warn
+                                          : check                 ? spdlog::level::debug
+                                                                  : spdlog::level::info;
+  if (!spdlog::should_log(level)) return;
   std::string problems = "[";
   for (size_t i = 0; i < a.problems.size(); ++i) {
     if (i > 0) problems += ",";
@@ -48,7 +53,7 @@ void LogAdmission(const AdmitAnswer& a, std::chrono::nanoseconds latency) {
   }
   problems += "]";
   const double ms = std::chrono::duration<double, std::milli>(latency).count();
-  LogEvent(IsDenialLike(a.outcome) ? spdlog::level::warn : spdlog::level::info, "admission",
+  LogEvent(level, check ? "opt_in_check" : "admission",
            {{"uid", a.uid},
             {"namespace", a.namespace_name},
             {"outcome", AdmitOutcomeName(a.outcome)},
@@ -63,11 +68,12 @@ void LogAdmission(const AdmitAnswer& a, std::chrono::nanoseconds latency) {
 }  // namespace
 
 WebhookServer::WebhookServer(ServerOptions options, const CertificateStore& certs, Metrics& metrics,
-                             AdmitHandler handler)
+                             AdmitHandler handler, AdmitHandler check_handler)
     : options_(std::move(options)),
       certs_(certs),
       metrics_(metrics),
       handler_(std::move(handler)),
+      check_handler_(std::move(check_handler)),
       counters_(std::make_unique<ConnectionCounters>()),
       stop_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
@@ -132,7 +138,12 @@ HttpResponse WebhookServer::Route(const HttpRequestView& request) {
     return r;
   };
   if (request.path == "/mutate") {
-    return request.method == "POST" ? Mutate(request.body) : method_not_allowed("POST");
+    return request.method == "POST" ? Decide(handler_, Metrics::Entry::kInject, request.body)
+                                    : method_not_allowed("POST");
+  }
+  if (request.path == "/check") {
+    return request.method == "POST" ? Decide(check_handler_, Metrics::Entry::kCheck, request.body)
+                                    : method_not_allowed("POST");
   }
   if (request.path == "/healthz") {
     return get ? TextResponse(200, "ok") : method_not_allowed(kGetMethods);
@@ -152,18 +163,19 @@ HttpResponse WebhookServer::Route(const HttpRequestView& request) {
   return TextResponse(404, "not found");
 }
 
-HttpResponse WebhookServer::Mutate(std::string_view body) {
+HttpResponse WebhookServer::Decide(const AdmitHandler& handler, Metrics::Entry entry,
+                                   std::string_view body) {
   const auto start = std::chrono::steady_clock::now();
   AdmitAnswer answer;
   try {
-    answer = handler_(body);
+    answer = handler(body);
   } catch (const std::exception& e) {
     spdlog::error("admission handler failed: {}", e.what());
     return TextResponse(500, "internal error");
   }
   const auto latency = std::chrono::steady_clock::now() - start;
-  metrics_.RecordAdmission(answer.outcome, latency);
-  LogAdmission(answer, latency);
+  metrics_.RecordAdmission(answer.outcome, latency, entry);
+  LogAdmission(answer, entry, latency);
   HttpResponse r;
   r.status = answer.http_status;
   r.content_type = answer.http_status == 200 ? kContentTypeJson : kContentTypeText;

@@ -1,12 +1,16 @@
 // WebhookServer: the HTTPS edge of the admission webhook. It routes
 //   POST /mutate   body -> AdmitHandler -> answer (status, body, content type)
+//   POST /check    body -> the check handler (CheckAdmission by default): the
+//                  opt-in check entry, which sees every pod, never patches
 //   GET  /healthz  200 while the process serves
 //   GET  /readyz   200 while serving, 503 once Drain() was called
 //   GET  /metrics  Prometheus text from Metrics (+ connection figures)
 // (HEAD too on the GET routes) and refuses anything else: 404 unknown path,
 // 405 wrong method (with Allow), and the HTTP layer's own refusals (400, 408,
-// 411, 413, 414, 431, 505; see http_request_parser.h). Metrics and the one log
-// line per admission are emitted here, at the edge; the handler stays pure.
+// 411, 413, 414, 431, 505; see http_request_parser.h). Metrics (per entry) and
+// the one log line per admission are emitted here, at the edge; the handlers
+// stay pure. The check entry logs only what it does not allow (it sees every
+// pod creation); its allowed requests are counted, and logged at debug.
 // TLS follows tls_context.h: the listener never restarts, each handshake uses
 // the certificate current at that time.
 //
@@ -89,9 +93,10 @@ struct ServerOptions {
 
 class WebhookServer {
  public:
-  // `certs` and `metrics` must outlive the server.
+  // `certs` and `metrics` must outlive the server. `handler` serves /mutate,
+  // `check_handler` /check.
   WebhookServer(ServerOptions options, const CertificateStore& certs, Metrics& metrics,
-                AdmitHandler handler);
+                AdmitHandler handler, AdmitHandler check_handler = CheckAdmission);
   ~WebhookServer();
   WebhookServer(const WebhookServer&) = delete;
   WebhookServer& operator=(const WebhookServer&) = delete;
@@ -116,7 +121,7 @@ class WebhookServer {
 
  private:
   HttpResponse Route(const HttpRequestView& request);
-  HttpResponse Mutate(std::string_view body);
+  HttpResponse Decide(const AdmitHandler& handler, Metrics::Entry entry, std::string_view body);
   std::string RenderMetrics() const;
   void AcceptUntilStopped();
   bool AcceptPending();
@@ -127,6 +132,7 @@ class WebhookServer {
   const CertificateStore& certs_;
   Metrics& metrics_;
   const AdmitHandler handler_;
+  const AdmitHandler check_handler_;
   std::unique_ptr<ConnectionCounters> counters_;
   std::unique_ptr<HttpService> service_;
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> tls_{nullptr, &SSL_CTX_free};

@@ -122,6 +122,14 @@ class KustomizeBase(unittest.TestCase):
         svc = self.by_kind["Service"][0]["metadata"]["name"]
         self.assertIn(f"{svc}.memsecret-system.svc", cert["spec"]["dnsNames"])
 
+    def test_check_entry(self):
+        # The opt-in check: every pod in the same namespaces, never in the way when memsecret is down.
+        mwc = self.by_kind["MutatingWebhookConfiguration"][0]
+        self.assertEqual([w["name"] for w in mwc["webhooks"]], ["inject.memsecret.io", "check.memsecret.io"])
+        inject, check = mwc["webhooks"]
+        k8s_tools.check_entry_invariants(self, inject, check)
+        self.assertEqual(check["timeoutSeconds"], 2)
+
     def test_config_is_accepted_by_the_webhook(self):
         cm = self.by_kind["ConfigMap"][0]
         check_webhook_config(self, cm["data"]["config.yaml"], "deploy/configmap.yaml")
@@ -223,7 +231,8 @@ class HelmChart(unittest.TestCase):
     def test_webhook_registration_mirrors_kustomize(self):
         mwc = self.templates["mutatingwebhookconfiguration.yaml"]
         for needle in ("objectSelector", 'memsecret.io/inject: "true"', "sideEffects: None",
-                       "kubernetes.io/metadata.name", "path: /mutate", "cert-manager.io/inject-ca-from"):
+                       "kubernetes.io/metadata.name", '"path" "/mutate"', '"path" "/check"',
+                       "check.memsecret.io", "failurePolicy: Ignore", "cert-manager.io/inject-ca-from"):
             self.assertIn(needle, mwc)
 
 

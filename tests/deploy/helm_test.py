@@ -64,7 +64,7 @@ EVERY_OPTION = {
     "priorityClassName": "",
     "podDisruptionBudget": {"minAvailable": "50%"},
     "logLevel": "debug",
-    "webhook": {"failurePolicy": "Ignore", "timeoutSeconds": 10, "reinvocationPolicy": "Never",
+    "webhook": {"failurePolicy": "Ignore", "timeoutSeconds": 10, "reinvocationPolicy": "Never", "checkTimeoutSeconds": 1,
                 "excludeNamespaces": ["kube-system", "monitoring"]},
     "config": {"injector": {"image": "registry.example.com/memsecret-injector:custom", "imagePullPolicy": "Always",
                             "binaryPath": "/usr/local/bin/memsecret-injector",
@@ -155,6 +155,11 @@ class Combinations(unittest.TestCase):
             self.assertEqual(len(kinds.get(k, [])), 1, "%s: %s" % (name, k))
         mwc = kinds["MutatingWebhookConfiguration"][0]
         wh = mwc["webhooks"][0]
+        self.assertEqual([w["name"] for w in mwc["webhooks"]], ["inject.memsecret.io", "check.memsecret.io"])
+        k8s_tools.check_entry_invariants(self, wh, mwc["webhooks"][1])
+        webhook_values = values.get("webhook", {})
+        self.assertEqual(wh["failurePolicy"], webhook_values.get("failurePolicy", "Fail"))
+        self.assertEqual(mwc["webhooks"][1]["timeoutSeconds"], webhook_values.get("checkTimeoutSeconds", 2))
         dep = kinds["Deployment"][0]
         tls_volume = [v for v in dep["spec"]["template"]["spec"]["volumes"] if v["name"] == "tls"][0]
         tls = values.get("tls", {})
@@ -223,6 +228,7 @@ REJECTED = {
     "log_level_unknown": {"logLevel": "verbose"},
     "failure_policy_not_an_enum_value": {"webhook": {"failurePolicy": "Sometimes"}},
     "timeout_above_30s": {"webhook": {"timeoutSeconds": 31}},
+    "check_timeout_zero": {"webhook": {"checkTimeoutSeconds": 0}},
     "reinvocation_policy_unknown": {"webhook": {"reinvocationPolicy": "Always"}},
     "cert_manager_enabled_as_string": {"tls": {"certManager": {"enabled": "false"}}},
     "native_sidecar_as_string": {"config": {"injector": {"nativeSidecar": "yes"}}},

@@ -49,3 +49,17 @@ def assert_valid(test, documents, allowed_skips=("cert-manager.io/v1/Issuer", "c
         test.assertTrue(any(": %s " % k in s["what"] for k in allowed_skips), s)
     test.assertEqual(len(report["validated"]) + len(report["skipped"]), len(documents))
     return report
+
+
+def check_entry_invariants(test, inject, check):
+    """The check entry of a rendered MutatingWebhookConfiguration, against the injection entry."""
+    test.assertNotIn("objectSelector", check, "the check entry must see the pods the injection entry does not")
+    test.assertEqual(check["failurePolicy"], "Ignore", "unrelated pods must not wait on memsecret")
+    test.assertEqual(check["sideEffects"], "None")
+    test.assertEqual(check["reinvocationPolicy"], "Never")
+    test.assertEqual(check["clientConfig"]["service"]["path"], "/check")
+    test.assertEqual(check["namespaceSelector"], inject["namespaceSelector"])
+    test.assertEqual(check["rules"], inject["rules"])
+    svc = lambda w: {k: v for k, v in w["clientConfig"]["service"].items() if k != "path"}
+    test.assertEqual(svc(check), svc(inject))
+    test.assertEqual(check["clientConfig"].get("caBundle"), inject["clientConfig"].get("caBundle"))

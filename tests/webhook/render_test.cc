@@ -121,5 +121,42 @@ TEST(RenderTest, WorkloadWithoutTemplateIsReported) {
   EXPECT_NE(err.str().find("Deployment/x: no pod template"), std::string::npos);
 }
 
+// `render` reports what the check entry would deny: typos the injection
+// entry never sees, on workloads too; ordinary workloads pass untouched.
+TEST(RenderTest, ReportsOptInTyposLikeTheCheckEntry) {
+  constexpr const char* kTypos = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: label-typo, namespace: crm-sync}
+spec:
+  template:
+    metadata:
+      labels: {memsecret.io/injcet: "true"}
+      annotations: {memsecret.io/secret-db: "aws:/genesys/crm-sync/db"}
+    spec: {containers: [{name: app, image: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: prefix-typo
+  labels: {memsecret.io/inject: "true"}
+  annotations: {memsecrets.io/secret-db: "aws:/genesys/default/db"}
+spec: {containers: [{name: app, image: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: plain, labels: {app: web}}
+spec: {containers: [{name: app, image: a}]}
+)";
+  std::ostringstream out, err;
+  EXPECT_EQ(Render({kTypos, ""}, TestConfig(), out, err), 1);
+  const std::string e = err.str();
+  EXPECT_NE(e.find("Deployment/label-typo: denied: label \"memsecret.io/injcet\""), std::string::npos) << e;
+  EXPECT_NE(e.find("Pod/prefix-typo: denied: annotation \"memsecrets.io/secret-db\""), std::string::npos) << e;
+  EXPECT_NE(e.find("Pod/plain: unchanged"), std::string::npos) << e;
+  EXPECT_EQ(e.find("aws:/"), std::string::npos) << e;
+  EXPECT_NE(out.str().find("name: plain"), std::string::npos);
+  EXPECT_EQ(out.str().find("label-typo"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace memsecret::webhook

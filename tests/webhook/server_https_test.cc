@@ -238,6 +238,37 @@ TEST_F(HttpsTest, MetricsMoveWithRequests) {
   EXPECT_EQ(after.find(kUid), std::string::npos);
 }
 
+// The check entry (POST /check) on the same server: a typo is denied with
+// the fix, an opted-in pod passes it and is still mutated by /mutate, and each
+// entry has its own metrics.
+TEST_F(HttpsTest, CheckEntryDeniesTyposAndCountsApart) {
+  auto client = ApiserverClient();
+  json typo = Review("crm-sync", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}});
+  typo["request"]["object"]["metadata"]["labels"] = {{"memsecret.io/injcet", "true"}};
+  json r = CheckLikeApiserver(client->Post("/check?timeout=2s", typo.dump(), "application/json"));
+  EXPECT_EQ(r.value("allowed", true), false);
+  EXPECT_FALSE(r.contains("patch"));
+  const std::string message = r["status"].value("message", "");
+  EXPECT_NE(message.find("did you mean memsecret.io/inject: \"true\""), std::string::npos) << message;
+
+  const json opted_in = Review("crm-sync", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}});
+  r = CheckLikeApiserver(client->Post("/check?timeout=2s", opted_in.dump(), "application/json"));
+  EXPECT_EQ(r.value("allowed", false), true);
+  EXPECT_FALSE(r.contains("patch"));
+  r = CheckLikeApiserver(client->Post("/mutate?timeout=10s", opted_in.dump(), "application/json"));
+  EXPECT_TRUE(r.contains("patch"));
+
+  EXPECT_EQ(server_.Request("GET", "/check")->status, 405);
+  const std::string metrics = Scrape();
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_checks_total{outcome=\"denied\"}"), 1.0);
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_checks_total{outcome=\"unchanged\"}"), 1.0);
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_check_duration_seconds_count"), 2.0);
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admissions_total{outcome=\"patched\"}"), 1.0);
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admissions_total{outcome=\"denied\"}"), 0.0);
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_denials_total"), 0.0);
+  EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admission_duration_seconds_count"), 1.0);
+}
+
 TEST_F(HttpsTest, HandlerExceptionBecomes500WithoutDetails) {
   ServerHarness throwing([](std::string_view) -> AdmitAnswer {
     throw std::runtime_error("internal detail aws:/genesys/x");

@@ -9,6 +9,7 @@
 #include "memsecret/json_writer.h"
 #include "memsecret/json_reader.h"
 #include "webhook/admission/mutator.h"
+#include "webhook/admission/opt_in_check.h"
 #include "webhook/admission/pod_facts.h"
 
 namespace memsecret::webhook {
@@ -44,7 +45,7 @@ struct Review {
 };
 
 // Duplicate keys: the last one wins, as in nlohmann_json's DOM.
-Request ReadRequest(JsonReader& r, JsonShape* shape) {
+Request ReadRequest(JsonReader& r, PodFactsScope scope, JsonShape* shape) {
   Request q;
   *shape = ForEachMember(r, [&](std::string_view key) {
     if (key == "uid") {
@@ -65,7 +66,7 @@ Request ReadRequest(JsonReader& r, JsonShape* shape) {
       });
     } else if (key == "object") {
       q.object = ShapeOf(r.Peek());
-      q.pod = ReadPodFacts(r);
+      q.pod = ReadPodFacts(r, scope);
     } else {
       r.Skip();
     }
@@ -74,12 +75,13 @@ Request ReadRequest(JsonReader& r, JsonShape* shape) {
 }
 
 // Reads the whole body; false (with `error`) unless it is valid JSON.
-bool ReadReview(std::string_view body, Review* review, JsonShape* top, std::string* error) {
+bool ReadReview(std::string_view body, PodFactsScope scope, Review* review, JsonShape* top,
+                std::string* error) {
   JsonReader r(body);
   *top = ForEachMember(r, [&](std::string_view key) {
     if (key == "apiVersion") review->api_version = ReadStringOrEmpty(r);
     else if (key == "kind") review->kind = ReadStringOrEmpty(r);
-    else if (key == "request") review->request = ReadRequest(r, &review->request_shape);
+    else if (key == "request") review->request = ReadRequest(r, scope, &review->request_shape);
     else r.Skip();
   });
   if (r.Finish()) return true;
@@ -124,45 +126,25 @@ const char* AdmitOutcomeName(AdmitOutcome o) {
   return "?";
 }
 
-AdmitAnswer Admit(std::string_view body, const Config& config) {
-  Review review;
-  JsonShape top;
-  std::string error;
-  if (!ReadReview(body, &review, &top, &error)) return BadRequest("body is not valid JSON: " + error);
-  if (top != JsonShape::kObject) return BadRequest("body is not a JSON object");
-  if (review.api_version != kApiVersion || review.kind != kKind)
-    return BadRequest("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
-  if (review.request_shape != JsonShape::kObject) return BadRequest("missing request");
-  AdmitAnswer a;
-  a.uid = review.request.uid;
-  if (a.uid.empty()) return BadRequest("request.uid is missing");
-  a.namespace_name = review.request.namespace_name;
+namespace {
 
-  auto unchanged = [&](const std::string& reason, const std::vector<std::string>& warnings = {}) {
-    a.outcome = AdmitOutcome::kUnchanged;
-    a.body = Envelope([&](JsonWriter& w) {
-      w.Member("allowed", true);
-      WriteAudit(w, "unchanged: " + reason);
-      w.Member("uid", a.uid);
-      WriteWarnings(w, warnings);
-    });
-    return a;
-  };
+// Allowed without a patch.
+AdmitAnswer Unchanged(AdmitAnswer a, const std::string& reason, const std::vector<std::string>& warnings = {}) {
+  a.outcome = AdmitOutcome::kUnchanged;
+  a.body = Envelope([&](JsonWriter& w) {
+    w.Member("allowed", true);
+    WriteAudit(w, "unchanged: " + reason);
+    w.Member("uid", a.uid);
+    WriteWarnings(w, warnings);
+  });
+  return a;
+}
 
-  const Request& q = review.request;
-  const bool is_pod = q.kind == JsonShape::kObject && q.kind_kind == "Pod" && q.kind_group.empty();
-  if (!is_pod) return unchanged("not a core/v1 Pod");
-  if (!q.sub_resource.empty()) return unchanged("subresource request");
-  if (q.operation != "CREATE") return unchanged("not a CREATE");
-  if (q.object != JsonShape::kObject) return BadRequest("request.object is missing or not an object");
-  if (a.namespace_name.empty()) a.namespace_name = q.pod.metadata_namespace;
-  if (a.namespace_name.empty()) return BadRequest("request.namespace is missing");
-
-  // dryRun requests get exactly the same answer: the webhook has no side effects.
-  MutationResult m = Mutate(q.pod, a.namespace_name, config);
+// The answer for a decided pod CREATE.
+AdmitAnswer Answer(AdmitAnswer a, const MutationResult& m) {
   switch (m.kind) {
     case MutationResult::Kind::kUnchanged:
-      return unchanged(m.reason, m.warnings);
+      return Unchanged(std::move(a), m.reason, m.warnings);
     case MutationResult::Kind::kDenied:
       a.outcome = AdmitOutcome::kDenied;
       for (const auto& p : m.problems) a.problems.push_back(p.message);
@@ -190,6 +172,58 @@ AdmitAnswer Admit(std::string_view body, const Config& config) {
       return a;
   }
   return a;
+}
+
+// Decodes `body` and runs `decide(pod, namespace)` -> MutationResult on a pod
+// CREATE; every other request is answered here (400, or unchanged).
+template <typename Decide>
+AdmitAnswer ReviewPod(std::string_view body, PodFactsScope scope, Decide&& decide) {
+  Review review;
+  JsonShape top;
+  std::string error;
+  if (!ReadReview(body, scope, &review, &top, &error)) return BadRequest("body is not valid JSON: " + error);
+  if (top != JsonShape::kObject) return BadRequest("body is not a JSON object");
+  if (review.api_version != kApiVersion || review.kind != kKind)
+    return BadRequest("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
+  if (review.request_shape != JsonShape::kObject) return BadRequest("missing request");
+  AdmitAnswer a;
+  a.uid = review.request.uid;
+  if (a.uid.empty()) return BadRequest("request.uid is missing");
+  a.namespace_name = review.request.namespace_name;
+
+  const Request& q = review.request;
+  const bool is_pod = q.kind == JsonShape::kObject && q.kind_kind == "Pod" && q.kind_group.empty();
+  if (!is_pod) return Unchanged(std::move(a), "not a core/v1 Pod");
+  if (!q.sub_resource.empty()) return Unchanged(std::move(a), "subresource request");
+  if (q.operation != "CREATE") return Unchanged(std::move(a), "not a CREATE");
+  if (q.object != JsonShape::kObject) return BadRequest("request.object is missing or not an object");
+  if (a.namespace_name.empty()) a.namespace_name = q.pod.metadata_namespace;
+  if (a.namespace_name.empty()) return BadRequest("request.namespace is missing");
+  // dryRun requests get exactly the same answer: the webhook has no side effects.
+  MutationResult m = decide(q.pod, a.namespace_name);
+  return Answer(std::move(a), m);
+}
+
+}  // namespace
+
+AdmitAnswer Admit(std::string_view body, const Config& config) {
+  return ReviewPod(body, PodFactsScope::kAll, [&](const PodFacts& pod, const std::string& ns) {
+    return Mutate(pod, ns, config);
+  });
+}
+
+AdmitAnswer CheckAdmission(std::string_view body) {
+  return ReviewPod(body, PodFactsScope::kMetadata, [](const PodFacts& pod, const std::string&) {
+    MutationResult m;
+    m.problems = CheckOptIn(pod.labels.values, pod.annotations.values);
+    if (m.problems.empty()) {
+      m.reason = "opt-in check passed";
+      return m;
+    }
+    m.kind = MutationResult::Kind::kDenied;
+    m.status_code = 400;
+    return m;
+  });
 }
 
 }  // namespace memsecret::webhook

@@ -34,4 +34,10 @@ struct AdmitAnswer {
 // encodes the response. Never throws; malformed bodies get http_status 400.
 AdmitAnswer Admit(std::string_view body, const Config& config);
 
+// The check entry (POST /check): decodes the same way, reads only the pod's
+// metadata and answers with CheckOptIn (opt_in_check.h): allowed with no
+// patch (kUnchanged), or denied naming the fix (kDenied). Needs no config.
+// Never throws; malformed bodies get http_status 400.
+AdmitAnswer CheckAdmission(std::string_view body);
+
 }  // namespace memsecret::webhook

@@ -142,11 +142,11 @@ void ReadSpec(JsonReader& r, PodFacts* p) {
 
 }  // namespace
 
-PodFacts ReadPodFacts(JsonReader& r) {
+PodFacts ReadPodFacts(JsonReader& r, PodFactsScope scope) {
   PodFacts p;
   p.is_object = ForEachMember(r, [&](std::string_view key) {
                   if (key == "metadata") ReadMetadata(r, &p);
-                  else if (key == "spec") ReadSpec(r, &p);
+                  else if (key == "spec" && scope == PodFactsScope::kAll) ReadSpec(r, &p);
                   else r.Skip();
                 }) == JsonShape::kObject;
   return p;

@@ -72,9 +72,13 @@ struct PodFacts {
   ContainerListFacts containers, init_containers, ephemeral_containers;
 };
 
+// kMetadata reads metadata only and skips (still validating) the spec: what
+// the opt-in check needs, at a fraction of the cost.
+enum class PodFactsScope { kAll, kMetadata };
+
 // Reads the pod object at the reader's position (any value: a non-object is
 // recorded as such and skipped). Syntax errors are left in `reader`.
-PodFacts ReadPodFacts(JsonReader& reader);
+PodFacts ReadPodFacts(JsonReader& reader, PodFactsScope scope = PodFactsScope::kAll);
 
 // The same facts from a DOM (for `render` and tests).
 PodFacts PodFactsFromJson(const nlohmann::json& pod);

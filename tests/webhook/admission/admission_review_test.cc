@@ -102,6 +102,73 @@ TEST(AdmissionReviewTest, UnchangedAnswers) {
   EXPECT_EQ(Admit(review.dump(), TestConfig()).outcome, AdmitOutcome::kUnchanged);
 }
 
+// The check entry (POST /check): the cases a new user gets wrong, and the
+// two that must pass untouched.
+json LabelledPod(json labels, json annotations) {
+  return {{"metadata", {{"generateName", "crm-"}, {"labels", labels}, {"annotations", annotations}}},
+          {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "a"}}})}}}};
+}
+
+TEST(CheckAdmissionTest, TyposAreDeniedWithTheFix) {
+  const json secret = {{"memsecret.io/token-crm", "aws:/genesys/crm-sync/oauth"}};
+  const struct {
+    const char* name;
+    json pod;
+    const char* fix;
+  } cases[] = {
+      {"label key typo", LabelledPod({{"memsecret.io/injcet", "true"}}, secret), "memsecret.io/inject: \"true\""},
+      {"label value yes", LabelledPod({{"memsecret.io/inject", "yes"}}, secret), "set memsecret.io/inject: \"true\""},
+      {"prefix typo", LabelledPod({{"memsecret.io/inject", "true"}}, {{"memsecrets.io/token-crm", "aws:/x"}}),
+       "rename it to \"memsecret.io/token-crm\""},
+      {"annotations without the label", LabelledPod({{"app", "crm"}}, secret), "add that label"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    AdmitAnswer a = CheckAdmission(Review(c.pod).dump());
+    EXPECT_EQ(a.outcome, AdmitOutcome::kDenied);
+    EXPECT_FALSE(a.problems.empty());
+    json r = CheckLikeApiserver(a, "705ab4f5-6393-11e8-b7cc-42010a800002");
+    EXPECT_EQ(r["allowed"], false);
+    EXPECT_FALSE(r.contains("patch"));
+    EXPECT_EQ(r["status"]["code"], 400);
+    const std::string message = r["status"]["message"];
+    EXPECT_NE(message.find(c.fix), std::string::npos) << message;
+    EXPECT_EQ(message.find("aws:/"), std::string::npos) << "annotation values stay out: " << message;
+  }
+}
+
+TEST(CheckAdmissionTest, OrdinaryAndOptedInPodsPassWithoutPatch) {
+  const json opted_in = Pod({{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}});
+  const json ordinary = LabelledPod({{"app", "web"}}, {{"prometheus.io/scrape", "true"}});
+  for (const json& pod : {ordinary, opted_in, json{{"spec", {{"containers", json::array()}}}}}) {
+    SCOPED_TRACE(pod.dump());
+    AdmitAnswer a = CheckAdmission(Review(pod).dump());
+    EXPECT_EQ(a.outcome, AdmitOutcome::kUnchanged);
+    json r = CheckLikeApiserver(a, "705ab4f5-6393-11e8-b7cc-42010a800002");
+    EXPECT_EQ(r["allowed"], true);
+    EXPECT_FALSE(r.contains("patch"));
+  }
+  // The opted-in pod is still mutated by the injection entry, as before.
+  EXPECT_EQ(Admit(Review(opted_in).dump(), TestConfig()).outcome, AdmitOutcome::kPatched);
+}
+
+TEST(CheckAdmissionTest, OnlyPodCreatesAreJudgedAndBadBodiesAre400) {
+  const json typo = LabelledPod({{"memsecret.io/injcet", "true"}}, json::object());
+  EXPECT_EQ(CheckAdmission(Review(typo, "crm-sync", "UPDATE").dump()).outcome, AdmitOutcome::kUnchanged);
+  json deployment = Review(typo);
+  deployment["request"]["kind"] = {{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}};
+  EXPECT_EQ(CheckAdmission(deployment.dump()).outcome, AdmitOutcome::kUnchanged);
+  EXPECT_EQ(CheckAdmission("{").http_status, 400);
+  EXPECT_EQ(CheckAdmission("[]").http_status, 400);
+  json no_uid = Review(typo);
+  no_uid["request"].erase("uid");
+  EXPECT_EQ(CheckAdmission(no_uid.dump()).http_status, 400);
+  // The spec is skipped, but still has to be valid JSON.
+  std::string broken = Review(typo).dump();
+  broken.replace(broken.find("\"containers\""), 12, "\"containers\" 1");
+  EXPECT_EQ(CheckAdmission(broken).http_status, 400);
+}
+
 TEST(AdmissionReviewTest, MalformedBodiesAre400WithAReason) {
   json no_uid = Review(Pod({}));
   no_uid["request"].erase("uid");
