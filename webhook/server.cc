@@ -16,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "memsecret/log.h"
@@ -295,14 +296,25 @@ void WebhookServer::RefuseConnection(int fd) {
   }
 }
 
+// A loop serving one connection for longer than this is stuck in a slow
+// handler; an admission takes ~50 us, a TLS handshake ~1 ms.
+constexpr std::chrono::milliseconds kStuckLoop{20};
+
 EventLoop& WebhookServer::PickLoop() {
+  // Rank: not stuck first (a handshake placed on a stuck loop waits for the
+  // handler), then not busy at this instant, then fewest connections. Being
+  // busy for a moment must not outrank being stuck: with two loops, one
+  // blocked and one briefly serving, the new connection goes to the latter.
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const int64_t stuck_ns = std::chrono::nanoseconds(kStuckLoop).count();
+  const auto rank = [&](const EventLoop* loop) {
+    const int64_t since = loop->busy_since_ns();
+    return std::tuple(since != 0 && now - since > stuck_ns, since != 0, loop->connection_count());
+  };
   EventLoop* best = nullptr;
   for (size_t i = 0; i < loops_.size(); ++i) {
     EventLoop* loop = loops_[(next_loop_ + i) % loops_.size()].get();
-    if (best == nullptr || std::pair(loop->busy(), loop->connection_count()) <
-                               std::pair(best->busy(), best->connection_count())) {
-      best = loop;
-    }
+    if (best == nullptr || rank(loop) < rank(best)) best = loop;
   }
   next_loop_ = (next_loop_ + 1) % loops_.size();
   return *best;

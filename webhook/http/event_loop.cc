@@ -143,9 +143,10 @@ void EventLoop::AddConnection(int fd, SteadyTime now) {
 }
 
 void EventLoop::Serve(Slot* slot, SteadyTime now) {
-  busy_.store(true, std::memory_order_relaxed);
+  busy_since_ns_.store(std::max<int64_t>(1, now.time_since_epoch().count()),
+                       std::memory_order_relaxed);
   slot->connection->OnReady(now, scratch_);
-  busy_.store(false, std::memory_order_relaxed);
+  busy_since_ns_.store(0, std::memory_order_relaxed);
   Update(slot);
 }
 

@@ -41,10 +41,11 @@ class EventLoop {
 
   // For the acceptor's choice of loop (read from another thread).
   int64_t connection_count() const { return connection_count_.load(std::memory_order_relaxed); }
-  // Whether the loop is serving a connection at this instant (running a
-  // handler, most likely): a new connection placed elsewhere is served
-  // sooner, and one placed on a loop stuck in a slow handler would wait.
-  bool busy() const { return busy_.load(std::memory_order_relaxed); }
+  // Since when (steady clock, ns since its epoch) the loop has been serving
+  // one connection without returning to epoll, or 0 when it is waiting: a
+  // new connection placed elsewhere is served sooner, and one placed on a
+  // loop stuck in a slow handler would wait for that handler to return.
+  int64_t busy_since_ns() const { return busy_since_ns_.load(std::memory_order_relaxed); }
 
  private:
   struct Slot {
@@ -78,7 +79,7 @@ class EventLoop {
   std::vector<std::unique_ptr<Slot>> closed_;  // freed after the current batch
   std::vector<char> scratch_;                  // shared read buffer
   std::atomic<int64_t> connection_count_{0};
-  std::atomic<bool> busy_{false};
+  std::atomic<int64_t> busy_since_ns_{0};
 };
 
 }  // namespace memsecret::webhook
