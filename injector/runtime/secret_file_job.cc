@@ -16,6 +16,7 @@ Status SecretFileJob::Refresh(std::string* version, std::string* outcome,
                               std::optional<std::chrono::seconds>* retry_after) {
   FetchResult fetched = env_.provider->Fetch(file_.ref);
   *retry_after = fetched.retry_after;
+  region_ = fetched.region;
   if (!fetched.ok()) return fetched.status;
   *version = fetched.secret->version;
   if (written_ && !version->empty() && *version == version_) {
@@ -77,6 +78,7 @@ void SecretFileJob::Audit(WallTime now, const std::string& version, const std::s
   r.ref = ref_text_;
   r.file = file_.name;
   r.version = version;
+  r.region = region_;
   r.outcome = outcome;
   r.latency = latency;
   if (!status.ok()) r.error = status.ToString();
