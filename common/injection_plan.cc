@@ -231,7 +231,9 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
         a.endpoints[region] = std::move(ep);
       }
     }
-    if (Status st = ValidateAwsRegions("plan.aws", a.region, a.failover_regions, a.endpoints); !st.ok()) return st;
+    if (Status st = ValidateAwsFailoverRegions("plan.aws.failoverRegions", a.region, a.failover_regions); !st.ok())
+      return st;
+    if (Status st = ValidateAwsEndpoints("plan.aws.endpoints", a.endpoints); !st.ok()) return st;
     p.aws = a;
   }
   if (auto it = j.find("vault"); it != j.end() && it->is_object()) {

@@ -1,7 +1,8 @@
 // AWS regions as the webhook and the injector share them: the region-name
 // syntax, per-region endpoint overrides and the failover list (primary first,
 // then replicas in order). One home for these rules: the config loader, the
-// annotation parser and the plan decoder all call ValidateAwsRegions. Pure.
+// annotation parser, the planner and the plan decoder all call the
+// validators below. Pure.
 #pragma once
 
 #include <cstddef>
@@ -29,12 +30,16 @@ struct AwsRegionEndpoints {
 // "us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4".
 bool IsAwsRegionName(std::string_view region);
 
-// Checks failover regions and endpoints: known region syntax, no duplicate,
-// none equal to `primary` (when set), at most kMaxAwsFailoverRegions, every
-// endpoint URL https (or loopback) without trailing garbage. Errors are
-// InvalidArgument and start with `where` ("aws", "plan.aws", an annotation).
-Status ValidateAwsRegions(std::string_view where, const std::string& primary,
-                          const std::vector<std::string>& failover_regions,
-                          const std::map<std::string, AwsRegionEndpoints>& endpoints);
+// Failover regions: region syntax, no duplicate, none equal to `primary`
+// (when set), at most kMaxAwsFailoverRegions. InvalidArgument errors start
+// with `where` ("aws.failoverRegions", an annotation).
+Status ValidateAwsFailoverRegions(std::string_view where, const std::string& primary,
+                                  const std::vector<std::string>& regions);
+
+// Endpoints: region-name keys, at least one URL each, every URL https (plain
+// http only to loopback, memsecret/url.h) with no path. InvalidArgument
+// errors start with `where` ("aws.endpoints", "plan.aws.endpoints").
+Status ValidateAwsEndpoints(std::string_view where,
+                            const std::map<std::string, AwsRegionEndpoints>& endpoints);
 
 }  // namespace memsecret

@@ -54,7 +54,7 @@ struct AwsSettings {
   std::string role_arn;                 // empty: use the container's own AWS env
   std::string web_identity_token_file;  // projected SA token (audience sts.amazonaws.com)
   // Replica regions tried in order when the primary `region` is out
-  // (ValidateAwsRegions: at most kMaxAwsFailoverRegions, none equal to region).
+  // (ValidateAwsFailoverRegions: at most kMaxAwsFailoverRegions, not region).
   std::vector<std::string> failover_regions;
   // Per-region endpoint overrides (VPC endpoints, FIPS, loopback test servers).
   std::map<std::string, AwsRegionEndpoints> endpoints;

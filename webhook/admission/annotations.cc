@@ -140,7 +140,7 @@ const PodKey kPodKeys[] = {
        if (value.find_first_not_of(" \t") != std::string::npos) regions = SplitList(value);
        // The primary is not known here (it may come from config or env); the
        // planner checks that no listed region is the primary.
-       if (Status st = ValidateAwsRegions(q, "", regions, {}); !st.ok()) invalid(st.message());
+       if (Status st = ValidateAwsFailoverRegions(q, "", regions); !st.ok()) invalid(st.message());
        else spec.aws_failover_regions = regions;
      }},
     {"aws-role-arn",

@@ -122,7 +122,8 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     }
     // Failover: the annotation's list as written (naming the primary is an
     // error); the config's list without the pod's own region.
-    if (spec.aws_failover_regions) {
+    const bool from_annotation = spec.aws_failover_regions.has_value();
+    if (from_annotation) {
       aws.failover_regions = *spec.aws_failover_regions;
     } else {
       for (const auto& r : config.aws.failover_regions)
@@ -134,9 +135,9 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
                                       aws.failover_regions.end())
         aws.endpoints[region] = e;
     }
-    if (Status st = ValidateAwsRegions(std::string(kAnnotationPrefix) + "aws-failover-regions", aws.region,
-                                       aws.failover_regions, aws.endpoints);
-        !st.ok())
+    const std::string where =
+        from_annotation ? std::string(kAnnotationPrefix) + "aws-failover-regions" : "aws.failoverRegions";
+    if (Status st = ValidateAwsFailoverRegions(where, aws.region, aws.failover_regions); !st.ok())
       invalid(st.message());
     plan.aws = aws;
   }

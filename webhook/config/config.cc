@@ -145,8 +145,9 @@ void Validate(const Config& c, std::vector<std::string>& errors) {
   if (c.mount_path.empty() || c.mount_path[0] != '/') errors.push_back("mountPath: must be an absolute path");
   if (!c.aws.region.empty() && !IsAwsRegionName(c.aws.region))
     errors.push_back("aws.region: \"" + c.aws.region + "\" is not an AWS region (e.g. eu-west-1)");
-  if (Status st = ValidateAwsRegions("aws", "", c.aws.failover_regions, c.aws.endpoints); !st.ok())
+  if (Status st = ValidateAwsFailoverRegions("aws.failoverRegions", "", c.aws.failover_regions); !st.ok())
     errors.push_back(st.message());
+  if (Status st = ValidateAwsEndpoints("aws.endpoints", c.aws.endpoints); !st.ok()) errors.push_back(st.message());
   if (!c.vault.addr.empty() && !IsHttpsOrLoopback(c.vault.addr)) errors.push_back("vault.addr: must be https:// (http only to loopback)");
   for (const auto& a : c.vault.allowed_addrs)
     if (!IsHttpsOrLoopback(a)) errors.push_back("vault.allowedAddrs: \"" + a + "\" must be https:// (http only to loopback)");
