@@ -132,6 +132,21 @@ std::string EncodePlan(const InjectionPlan& p) {
   w.BeginObject();
   if (p.aws) {
     w.Key("aws").BeginObject();
+    if (!p.aws->endpoints.empty()) {
+      w.Key("endpoints").BeginObject();
+      for (const auto& [region, e] : p.aws->endpoints) {
+        w.Key(region).BeginObject();
+        if (!e.secretsmanager.empty()) w.Member("secretsmanager", e.secretsmanager);
+        if (!e.sts.empty()) w.Member("sts", e.sts);
+        w.EndObject();
+      }
+      w.EndObject();
+    }
+    if (!p.aws->failover_regions.empty()) {
+      w.Key("failoverRegions").BeginArray();
+      for (const auto& r : p.aws->failover_regions) w.String(r);
+      w.EndArray();
+    }
     w.Member("region", p.aws->region).Member("roleArn", p.aws->role_arn);
     w.Member("webIdentityTokenFile", p.aws->web_identity_token_file).EndObject();
   }
@@ -200,8 +215,25 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   if (auto it = j.find("aws"); it != j.end() && it->is_object()) {
     AwsSettings a;
     if (!Get(*it, "region", &a.region, &err, "plan.aws") || !Get(*it, "roleArn", &a.role_arn, &err, "plan.aws") ||
-        !Get(*it, "webIdentityTokenFile", &a.web_identity_token_file, &err, "plan.aws"))
+        !Get(*it, "webIdentityTokenFile", &a.web_identity_token_file, &err, "plan.aws") ||
+        !Get(*it, "failoverRegions", &a.failover_regions, &err, "plan.aws"))
       return InvalidArgument(err);
+    if (auto eps = it->find("endpoints"); eps != it->end() && !eps->is_null()) {
+      if (!eps->is_object()) return InvalidArgument("plan.aws.endpoints must be an object");
+      for (const auto& [region, e] : eps->items()) {
+        const std::string where = "plan.aws.endpoints." + region;
+        if (!e.is_object()) return InvalidArgument(where + " must be an object");
+        for (const auto& [key, unused] : e.items())
+          if (key != "secretsmanager" && key != "sts") return InvalidArgument(where + "." + key + " is not a known endpoint");
+        AwsRegionEndpoints ep;
+        if (!Get(e, "secretsmanager", &ep.secretsmanager, &err, where) || !Get(e, "sts", &ep.sts, &err, where))
+          return InvalidArgument(err);
+        a.endpoints[region] = std::move(ep);
+      }
+    }
+    if (Status st = ValidateAwsFailoverRegions("plan.aws.failoverRegions", a.region, a.failover_regions); !st.ok())
+      return st;
+    if (Status st = ValidateAwsEndpoints("plan.aws.endpoints", a.endpoints); !st.ok()) return st;
     p.aws = a;
   }
   if (auto it = j.find("vault"); it != j.end() && it->is_object()) {

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "memsecret/aws_region.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
 
@@ -51,6 +53,11 @@ struct AwsSettings {
   std::string region;
   std::string role_arn;                 // empty: use the container's own AWS env
   std::string web_identity_token_file;  // projected SA token (audience sts.amazonaws.com)
+  // Replica regions tried in order when the primary `region` is out
+  // (ValidateAwsFailoverRegions: at most kMaxAwsFailoverRegions, not region).
+  std::vector<std::string> failover_regions;
+  // Per-region endpoint overrides (VPC endpoints, FIPS, loopback test servers).
+  std::map<std::string, AwsRegionEndpoints> endpoints;
   bool operator==(const AwsSettings&) const = default;
 };
 

@@ -38,11 +38,14 @@ struct FetchResult {
   Status status;
   std::optional<FetchedSecret> secret;  // set iff status.ok()
   std::optional<std::chrono::seconds> retry_after;
+  // The region that served or answered, for stores that have regions (AWS
+  // with failover); "" otherwise. Audit lines carry it.
+  std::string region;
 
   bool ok() const { return status.ok(); }
-  static FetchResult Success(FetchedSecret s) { return {Status::Ok(), std::move(s), std::nullopt}; }
+  static FetchResult Success(FetchedSecret s) { return {Status::Ok(), std::move(s), std::nullopt, ""}; }
   static FetchResult Failure(Status s, std::optional<std::chrono::seconds> retry_after = {}) {
-    return {std::move(s), std::nullopt, retry_after};
+    return {std::move(s), std::nullopt, retry_after, ""};
   }
 };
 

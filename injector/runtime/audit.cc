@@ -29,6 +29,7 @@ std::string FormatAuditLine(const AuditRecord& r) {
   j["ref"] = r.ref;
   j["file"] = r.file;
   j["version"] = r.version;
+  if (!r.region.empty()) j["region"] = r.region;
   j["outcome"] = AuditOutcomeName(r.outcome);
   j["latencyMs"] = r.latency.count();
   if (!r.error.empty()) j["error"] = r.error;

@@ -27,6 +27,7 @@ struct AuditRecord {
   std::string ref;       // canonical ref text
   std::string file;      // output file name
   std::string version;   // store version id; "" when unknown
+  std::string region;    // AWS region that served or answered; "" for other stores
   AuditOutcome outcome = AuditOutcome::kWritten;
   std::chrono::milliseconds latency{0};
   std::string error;  // status text when outcome == "error"
@@ -34,7 +35,7 @@ struct AuditRecord {
 
 // {"time":"2026-...Z","audit":true,"pod":...,"namespace":...,
 //  "serviceAccount":...,"kind":...,"provider":...,"ref":...,"file":...,
-//  "version":...,"outcome":...,"latencyMs":N[,"error":...]}
+//  "version":...[,"region":...],"outcome":...,"latencyMs":N[,"error":...]}
 std::string FormatAuditLine(const AuditRecord& record);
 
 class AuditSink {

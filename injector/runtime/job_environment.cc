@@ -11,7 +11,8 @@ std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
 
 void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime now,
                    std::string_view version, AuditOutcome outcome,
-                   std::chrono::milliseconds latency, const Status& status) {
+                   std::chrono::milliseconds latency, const Status& status,
+                   std::string_view region) {
   if (env.audit == nullptr) return;
   AuditRecord r;
   r.time = now;
@@ -21,6 +22,7 @@ void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime 
   r.ref = file.ref.ToString();
   r.file = file.name;
   r.version = std::string(version);
+  r.region = std::string(region);
   r.outcome = outcome;
   r.latency = latency;
   if (!status.ok()) r.error = status.ToString();

@@ -41,16 +41,19 @@ struct JobEnvironment {
 
 inline constexpr double kRefreshPhaseSpread = 0.25;
 
-// Emits the audit line of one attempt at `file` (no-op without a sink): who
-// (env.pod), what (the file's kind, provider, ref; `version` of what was
-// read), how it went. `status` must be OK unless outcome is kError.
-// "retry in 1500 ms", or "not retryable, giving up" in init mode for a
-// failure that will not be retried: the tail of every job's failure line.
+// "retryable, next attempt in 1500 ms", or "not retryable, giving up" in
+// init mode for a failure that will not be retried: the tail of every job's
+// failure line.
 std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
                             std::chrono::milliseconds delay);
 
+// Emits the audit line of one attempt at `file` (no-op without a sink): who
+// (env.pod), what (the file's kind, provider, ref; `version` of what was
+// read and the AWS `region` that answered, "" elsewhere), how it went.
+// `status` must be OK unless outcome is kError.
 void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime now,
                    std::string_view version, AuditOutcome outcome,
-                   std::chrono::milliseconds latency, const Status& status);
+                   std::chrono::milliseconds latency, const Status& status,
+                   std::string_view region = {});
 
 }  // namespace memsecret::injector

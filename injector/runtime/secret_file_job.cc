@@ -16,6 +16,7 @@ Status SecretFileJob::Refresh(std::string* version, AuditOutcome* outcome,
                               std::optional<std::chrono::seconds>* retry_after) {
   FetchResult fetched = env_.provider->Fetch(file_.ref);
   *retry_after = fetched.retry_after;
+  region_ = fetched.region;
   if (!fetched.ok()) return fetched.status;
   *version = fetched.secret->version;
   if (written_ && !version->empty() && *version == version_) {
@@ -40,7 +41,7 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
       std::chrono::steady_clock::now() - start);
   if (st.ok()) {
     const bool first_write = !written_;
-    EmitFileAudit(env_, file_, now, version, outcome, latency, st);
+    EmitFileAudit(env_, file_, now, version, outcome, latency, st, region_);
     if (failures_ > 0)
       spdlog::info("{}: {} recovered after {} failed attempts", file_.name, ref_text_, failures_);
     else if (outcome == AuditOutcome::kWritten)
@@ -58,7 +59,7 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
   }
   last_status_ = Status(st.code(), ref_text_ + ": " + st.message());
   ++failures_;
-  EmitFileAudit(env_, file_, now, version, AuditOutcome::kError, latency, last_status_);
+  EmitFileAudit(env_, file_, now, version, AuditOutcome::kError, latency, last_status_, region_);
   auto delay = BackoffDelay(env_.backoff, failures_, env_.Jitter(), retry_after);
   spdlog::warn("{}: {} failed (attempt {}; {}; {}): {}", file_.name, ref_text_, failures_,
                written_ ? "keeping the last good file" : "no file written yet",

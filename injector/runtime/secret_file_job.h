@@ -46,6 +46,7 @@ class SecretFileJob final : public Job {
   std::string version_;  // VersionId of the content on disk ("" when unknown)
   int failures_ = 0;
   Status last_status_;
+  std::string region_;  // region of the last fetch's answer (audit), "" when none
 };
 
 // One SecretFileJob per kSecret file of `plan`, in plan order.

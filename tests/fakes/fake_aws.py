@@ -7,15 +7,21 @@ error bodies and x-amzn-ErrorType headers, STS ErrorResponse XML, and it
 VERIFIES the SigV4 signature of every Secrets Manager request by recomputing
 it with botocore's SigV4Auth (an implementation independent of memsecret's).
 
-Usage: fake_aws.py            -> prints "PORT <n>" once listening on 127.0.0.1
+Usage: fake_aws.py [--region R] -> prints "PORT <n>" once listening on 127.0.0.1;
+  R (default us-east-1) is the region this fake is: requests must be signed
+  for it and ARNs name it (run one fake per region for failover tests).
 Control (tests only): POST /_control with a JSON command, GET /_control/stats.
-  {"op":"put_secret","name":..,"string":..|"binary_b64":..,"version":..,"stages":[..]}
+  {"op":"put_secret","name":..,"string":..|"binary_b64":..,"version":..,"stages":[..],"suffix":..}
+     (suffix: the ARN's 6 random characters; replicas share them)
   {"op":"delete_secret","name":..}  {"op":"deny","name":..,"akid":..}
   {"op":"static_key","akid":..,"secret":..,"token":..}
   {"op":"sts","role":..,"token":..,"duration":secs}   (accepted web identity)
   {"op":"pod_identity","token":..,"duration":secs}
   {"op":"fail","target":"secretsmanager"|"sts"|"pod","count":n,"status":..,"type":..,"retry_after":..}
   {"op":"skew_check","on":bool}
+  {"op":"outage","mode":"503"|"internal"|"hang"|"reset"|null,"target":"secretsmanager"|"sts"|"all"}
+     a regional outage until cleared (mode null): 503 ServiceUnavailable,
+     500 InternalServiceError, no answer for 30 s, or the connection closed.
 Secret values are never logged.
 """
 import base64
@@ -48,7 +54,8 @@ class State:
         self.skew_check = True
         self.stats = {"GetSecretValue": 0, "AssumeRoleWithWebIdentity": 0, "PodIdentity": 0,
                       "signature_failures": 0, "session_names": [], "last_stage": None,
-                      "last_version_id": None, "unsigned_security_token": 0}
+                      "last_version_id": None, "unsigned_security_token": 0, "outage_answers": 0}
+        self.outage = {}  # target -> mode
 
     def issue(self, duration):
         akid = "ASIA" + pysecrets.token_hex(8).upper()
@@ -137,7 +144,8 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             if op == "put_secret":
                 s = STATE.secrets.setdefault(cmd["name"], {
-                    "arn": "arn:aws:secretsmanager:%s:%s:secret:%s-%s" % (REGION, ACCOUNT, cmd["name"], pysecrets.token_hex(3)),
+                    "arn": "arn:aws:secretsmanager:%s:%s:secret:%s-%s" % (REGION, ACCOUNT, cmd["name"],
+                                                                         cmd.get("suffix") or pysecrets.token_hex(3)),
                     "versions": [], "deleted": False, "deny": set()})
                 stages = cmd.get("stages", ["AWSCURRENT"])
                 for v in s["versions"]:  # a stage label lives on one version at a time
@@ -167,6 +175,13 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.failures.append({"target": cmd["target"], "count": cmd.get("count", 1),
                                        "status": cmd.get("status", 500), "type": cmd.get("type", "InternalFailure"),
                                        "retry_after": cmd.get("retry_after")})
+            elif op == "outage":
+                targets = ["secretsmanager", "sts"] if cmd.get("target", "all") == "all" else [cmd["target"]]
+                for t in targets:
+                    if cmd.get("mode"):
+                        STATE.outage[t] = cmd["mode"]
+                    else:
+                        STATE.outage.pop(t, None)
             elif op == "skew_check":
                 STATE.skew_check = cmd["on"]
             else:
@@ -212,8 +227,34 @@ class Handler(BaseHTTPRequestHandler):
                           "The request signature we calculated does not match the signature you provided.")
         return akid, None
 
+    # ---- regional outage ----
+    def regional_outage(self, target):
+        """Answers as an out-of-service region would; True when it did."""
+        with STATE.lock:
+            mode = STATE.outage.get(target)
+            if mode:
+                STATE.stats["outage_answers"] += 1
+        if not mode:
+            return False
+        if mode == "hang":
+            time.sleep(30)
+            self.close_connection = True
+            return True
+        if mode == "reset":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return True
+        status, typ = (503, "ServiceUnavailable") if mode == "503" else (500, "InternalServiceError")
+        if target == "sts":
+            self._sts_error(status, typ, "regional outage")
+        else:
+            self._json_error(status, typ, "regional outage")
+        return True
+
     # ---- Secrets Manager ----
     def get_secret_value(self, body):
+        if self.regional_outage("secretsmanager"):
+            return
         with STATE.lock:
             STATE.stats["GetSecretValue"] += 1
             if not self.headers.get("Content-Type", "").startswith("application/x-amz-json-1.1"):
@@ -258,6 +299,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- STS ----
     def assume_role(self, form):
+        if self.regional_outage("sts"):
+            return
         with STATE.lock:
             STATE.stats["AssumeRoleWithWebIdentity"] += 1
             if self.headers.get("Authorization"):
@@ -282,11 +325,11 @@ class Handler(BaseHTTPRequestHandler):
                     '<Arn>%s/%s</Arn><AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>'
                     '<Credentials><SessionToken>%s</SessionToken><SecretAccessKey>%s</SecretAccessKey>'
                     '<Expiration>%s</Expiration><AccessKeyId>%s</AccessKeyId></Credentials>'
-                    '<Provider>oidc.eks.us-east-1.amazonaws.com/id/FAKE</Provider></AssumeRoleWithWebIdentityResult>'
+                    '<Provider>oidc.eks.%s.amazonaws.com/id/FAKE</Provider></AssumeRoleWithWebIdentityResult>'
                     '<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>'
                     '</AssumeRoleWithWebIdentityResponse>'
                     % (xml_escape(one("RoleArn")), xml_escape(session), xml_escape(session), xml_escape(token),
-                       xml_escape(secret), exp, akid, pysecrets.token_hex(8)))
+                       xml_escape(secret), exp, akid, REGION, pysecrets.token_hex(8)))
             self._send(200, body, "text/xml")
 
     # ---- Pod Identity agent ----
@@ -304,6 +347,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    global REGION
+    if len(sys.argv) == 3 and sys.argv[1] == "--region":
+        REGION = sys.argv[2]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)

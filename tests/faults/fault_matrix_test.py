@@ -14,7 +14,14 @@ For every fault, two runs:
            must either fail (exit 1) leaving no file and no ready marker, or,
            where the fault is recoverable in-run (expired credentials), write
            the complete value.
-The table printed at the end is the issue's fault table. No secret value,
+Regional rows (aws.failoverRegions): a primary and a replica backend, each
+reached through the plan's aws.endpoints; the primary fails from the start
+(refused, timeout, 503, its STS 503, or a definite ResourceNotFound) and a
+fresh init run with the default MEMSECRET_INIT_TIMEOUT must be served by the
+replica (or, for the definite answer, fail at once saying why); a sidecar
+served by the replica returns to the primary on the next refresh once it
+recovers. The time from start to "ready" is reported for each row.
+The tables printed at the end are the fault tables. No secret value,
 session token or JWT may appear in any output of the injector or in its
 environment (/proc/<pid>/environ).
 
@@ -214,6 +221,9 @@ class Backend:
         if fault in ("5xx", "429", "malformed", "truncated", "timeout", "skew") and not is_sts:
             with self.lock:
                 self.counts["faulted"] += 1
+        if is_sts and fault == "sts-5xx":
+            return self.send_raw(tls, 503, b"<ErrorResponse><Error><Code>ServiceUnavailable</Code>"
+                                 b"<Message>injected outage</Message></Error></ErrorResponse>", "text/xml")
         if is_sts:
             return self.sts(tls, body.decode(), fault)
         if fault == "timeout":
@@ -221,6 +231,9 @@ class Backend:
             return
         if fault == "5xx":
             return self.send(tls, 503, {"__type": "ServiceUnavailable", "Message": "injected outage"})
+        if fault == "notfound":
+            return self.send(tls, 400, {"__type": "ResourceNotFoundException",
+                                        "Message": "Secrets Manager can't find the specified secret."})
         if fault == "429":
             return self.send(tls, 429, {"__type": "ThrottlingException", "Message": "Rate exceeded"},
                              [("Retry-After", "1")])
@@ -510,6 +523,105 @@ def sigterm_mid_write(binary, pki, work, rounds=12):
     return sidecar_row, init_desc
 
 
+REGIONAL = [
+    # (primary fault, table label)
+    ("refused", "primary refuses connections"),
+    ("timeout", "primary Secrets Manager times out"),
+    ("5xx", "primary answers 503"),
+    ("sts-5xx", "primary STS answers 503"),
+    ("notfound", "primary answers ResourceNotFound"),
+]
+
+
+def regional_run(binary, pki, work, name, lifecycle):
+    """A Run whose plan names a replica region; returns (run, replica backend)."""
+    r = Run(binary, pki, work, "region-" + name, lifecycle)
+    replica = Backend(pki)
+    replica.set_value(V2)
+    plan = json.loads(r.env["MEMSECRET_PLAN"])
+    primary_url = "https://127.0.0.1:%d" % r.backend.port
+    replica_url = "https://127.0.0.1:%d" % replica.port
+    plan["aws"]["failoverRegions"] = ["us-west-2"]
+    plan["aws"]["endpoints"] = {"us-east-1": {"secretsmanager": primary_url, "sts": primary_url},
+                                "us-west-2": {"secretsmanager": replica_url, "sts": replica_url}}
+    r.env["MEMSECRET_PLAN"] = json.dumps(plan)
+    del r.env["MEMSECRET_INIT_TIMEOUT"]  # default settings
+    return r, replica
+
+
+def audit_regions(run):
+    out = []
+    for line in list(run.stdout):
+        try:
+            j = json.loads(line)
+        except ValueError:
+            continue
+        if j.get("audit"):
+            out.append((j.get("outcome"), j.get("region")))
+    return out
+
+
+def regional_init(binary, pki, work, fault):
+    r, replica = regional_run(binary, pki, work, fault, "init")
+    try:
+        r.backend.set_fault(fault)
+        t0 = time.monotonic()
+        r.start()
+        try:
+            rc = r.proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            r.proc.kill()
+            rc = "hung"
+        took = time.monotonic() - t0
+        time.sleep(0.2)  # let the reader threads drain
+        files = sorted(os.listdir(r.out))
+        leaked = [s for s in SECRETS if s in r.outputs()]
+        check(not leaked, "region %s: no secret in output" % fault)
+        if fault == "notfound":
+            check(rc == 1 and files == [], "region %s: exit 1, nothing written (rc %s, %s)" % (fault, rc, files))
+            check("ResourceNotFoundException" in r.outputs(), "region %s: the message says why" % fault)
+            check(replica.counts["get"] == 0, "region %s: no failover on a definite answer" % fault)
+            return "exit 1 at once, no files, no failover (ResourceNotFoundException)", took
+        check(rc == 0 and read(r.file) == V2 and ".memsecret-ready" in files,
+              "region %s: init served by the replica (rc %s, %s)" % (fault, rc, files))
+        check(("written", "us-west-2") in audit_regions(r), "region %s: audit names us-west-2" % fault)
+        check(r.outputs().count("region us-west-2 serves secrets") == 1, "region %s: one failover line" % fault)
+        return "exit 0, replica's value, audit region us-west-2", took
+    finally:
+        r.close()
+        r.backend.clear_fault()
+        replica.clear_fault()
+
+
+def regional_recovery(binary, pki, work):
+    """Sidecar started during a primary 503 outage; the primary recovers."""
+    r, replica = regional_run(binary, pki, work, "recovery", "sidecar")
+    try:
+        r.backend.set_fault("5xx")
+        r.start()
+        check(wait_for(lambda: read(r.file) == V2, 30), "region recovery: first write from the replica")
+        n_east = r.backend.counts["get"]
+        check(wait_for(lambda: r.backend.counts["get"] >= n_east + 2, 15), "region recovery: each refresh tries the primary")
+        check(read(r.file) == V2, "region recovery: still the replica's value during the outage")
+        r.backend.clear_fault()
+        t1 = time.monotonic()
+        check(wait_for(lambda: read(r.file) == V1, 30), "region recovery: primary serves again")
+        took = time.monotonic() - t1
+        time.sleep(0.2)
+        regions = [reg for outcome, reg in audit_regions(r) if outcome in ("written", "unchanged")]
+        check(regions[0] == "us-west-2" and regions[-1] == "us-east-1", "region recovery: audit regions %s" % regions)
+        out = r.outputs()
+        check(out.count("region us-west-2 serves secrets") == 1 and out.count("serves again") == 1,
+              "region recovery: one log line per change of serving region")
+        rc = r.stop()
+        check(rc == 0, "region recovery: SIGTERM exit 0 (got %s)" % rc)
+        check(not [s for s in SECRETS if s in r.outputs()], "region recovery: no secret in output")
+        return "replica (V2) during the outage, primary (V1) %.1f s after it recovered; 2 log lines" % took
+    finally:
+        r.close()
+        r.backend.clear_fault()
+
+
 def inner(binary):
     work = tempfile.mkdtemp(prefix="memsecret-faults-")
     pki = make_pki(work)
@@ -538,8 +650,28 @@ def inner(binary):
         with lock:
             results["sigterm"] = row
 
+    regional = {}
+
+    def region_one(fault):
+        try:
+            regional[fault] = regional_init(binary, pki, work, fault)
+        except Exception as e:  # noqa: BLE001
+            regional[fault] = ("FAILED: %s" % e, 0.0)
+            with lock:
+                failures.append("region-" + fault)
+
+    def region_recovery():
+        try:
+            regional["recovery"] = (regional_recovery(binary, pki, work), 0.0)
+        except Exception as e:  # noqa: BLE001
+            regional["recovery"] = ("FAILED: %s" % e, 0.0)
+            with lock:
+                failures.append("region-recovery")
+
     t0 = time.monotonic()
     threads = [threading.Thread(target=one, args=(f, n, t)) for f, _, n, t in FAULTS] + [threading.Thread(target=sig)]
+    threads += [threading.Thread(target=region_one, args=(f,)) for f, _ in REGIONAL]
+    threads += [threading.Thread(target=region_recovery)]
     for t in threads:
         t.start()
     for t in threads:
@@ -551,7 +683,14 @@ def inner(binary):
     for f, label in labels:
         row = results[f]
         print("| %s | %s | %s | %s |" % (label, row["during"], row["recovery"], row["init"]))
-    print("(%d scenarios in %.1f s)" % (len(labels), time.monotonic() - t0), flush=True)
+    print("\nRegional outage (aws.failoverRegions: [us-west-2], default settings; primary down from the start)")
+    print("| primary region | new pod (init run) | primary down -> new pod ready |")
+    print("|---|---|---|")
+    for f, label in REGIONAL:
+        desc, took = regional[f]
+        print("| %s | %s | %.1f s |" % (label, desc, took))
+    print("| primary recovers (sidecar) | %s | - |" % regional["recovery"][0])
+    print("(%d scenarios in %.1f s)" % (len(labels) + len(REGIONAL) + 1, time.monotonic() - t0), flush=True)
     shutil.rmtree(work, ignore_errors=True)
     if failures:
         print("FAILED: " + ", ".join(failures))

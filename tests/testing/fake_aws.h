@@ -12,6 +12,9 @@ namespace memsecret::testing {
 class FakeAwsProcess final : public PythonFakeProcess {
  public:
   FakeAwsProcess() : PythonFakeProcess("fake_aws.py") {}
+  // A fake that is `region` (signatures must be scoped to it, ARNs name it).
+  explicit FakeAwsProcess(const std::string& region)
+      : PythonFakeProcess("fake_aws.py", {"--region", region}) {}
 };
 
 }  // namespace memsecret::testing

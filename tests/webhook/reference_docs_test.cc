@@ -93,6 +93,7 @@ TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
       {"scope-<name>", "a"}, {"audience-<name>", "a"}, {"format-<name>", "raw"}, {"mode-<name>", "0400"},
       {"containers", "app"}, {"mount-path", "/x"}, {"lifecycle", "init"}, {"refresh-interval", "1m"},
       {"aws-region", "eu-west-1"}, {"aws-role-arn", "arn:aws:iam::123456789012:role/r"},
+      {"aws-failover-regions", "us-west-2"},
       {"vault-addr", "https://v:8200"}, {"vault-role", "r"}, {"vault-auth-path", "kubernetes"},
       {"vault-namespace", "ns"}, {"status", "injected"}};
   for (const auto& key : KnownAnnotationKeys()) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <regex>
 
+#include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
 
@@ -26,14 +27,13 @@ constexpr FileKey kFileKeys[] = {
     {"mode", &RawFile::mode},
 };
 
-enum PatternId : size_t {kContainerName, kMountPath, kAwsRegion, kRoleArn, kVaultAddr, kVaultRole, kVaultPath, kVaultNamespace, kScope, kAudience};
+enum PatternId : size_t {kContainerName, kMountPath, kRoleArn, kVaultAddr, kVaultRole, kVaultPath, kVaultNamespace, kScope, kAudience};
 
 // Compiled once: std::regex construction is far too slow for the admission path.
 const std::regex& Pattern(size_t i) {
   static const std::regex kPatterns[] = {
       std::regex("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"),
       std::regex("(/[A-Za-z0-9._-]+)+"),
-      std::regex("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"),
       std::regex(R"(arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512})"),
       std::regex(R"(https?://[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?/?)"),
       std::regex("[A-Za-z0-9._{}-]{1,128}"),
@@ -130,7 +130,18 @@ const PodKey kPodKeys[] = {
     {"aws-region",
      [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
         const Report& invalid) {
-       Store(q, value, kAwsRegion, "not an AWS region (e.g. eu-west-1)", &spec.aws_region, invalid);
+       if (!IsAwsRegionName(value)) invalid(q + ": not an AWS region (e.g. eu-west-1)");
+       else spec.aws_region = value;
+     }},
+    {"aws-failover-regions",
+     [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,
+        const Report& invalid) {
+       std::vector<std::string> regions;
+       if (value.find_first_not_of(" \t") != std::string::npos) regions = SplitList(value);
+       // The primary is not known here (it may come from config or env); the
+       // planner checks that no listed region is the primary.
+       if (Status st = ValidateAwsFailoverRegions(q, "", regions); !st.ok()) invalid(st.message());
+       else spec.aws_failover_regions = regions;
      }},
     {"aws-role-arn",
      [](const std::string&, const std::string& q, const std::string& value, PodInjectionSpec& spec,

@@ -27,6 +27,7 @@ struct PodInjectionSpec {
   std::optional<Lifecycle> lifecycle;
   std::optional<std::chrono::seconds> refresh_interval;
   std::optional<std::string> aws_region, aws_role_arn;
+  std::optional<std::vector<std::string>> aws_failover_regions;  // empty list: no failover
   std::optional<std::string> vault_addr, vault_role, vault_auth_path, vault_namespace;
   bool already_injected = false;  // status: injected
   bool any = false;               // at least one memsecret.io/ annotation besides status

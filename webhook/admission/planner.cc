@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
 #include "webhook/admission/policy.h"
 
@@ -119,6 +120,25 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
       out.warnings.push_back("memsecret: no AWS role (aws-role-arn, aws.roleArn, AWS_ROLE_ARN): "
                              "no web-identity token mounted");
     }
+    // Failover: the annotation's list as written (naming the primary is an
+    // error); the config's list without the pod's own region.
+    const bool from_annotation = spec.aws_failover_regions.has_value();
+    if (from_annotation) {
+      aws.failover_regions = *spec.aws_failover_regions;
+    } else {
+      for (const auto& r : config.aws.failover_regions)
+        if (r != aws.region) aws.failover_regions.push_back(r);
+    }
+    // Only the endpoints of the regions this pod may use travel in its plan.
+    for (const auto& [region, e] : config.aws.endpoints) {
+      if (region == aws.region || std::find(aws.failover_regions.begin(), aws.failover_regions.end(), region) !=
+                                      aws.failover_regions.end())
+        aws.endpoints[region] = e;
+    }
+    const std::string where =
+        from_annotation ? std::string(kAnnotationPrefix) + "aws-failover-regions" : "aws.failoverRegions";
+    if (Status st = ValidateAwsFailoverRegions(where, aws.region, aws.failover_regions); !st.ok())
+      invalid(st.message());
     plan.aws = aws;
   }
   if (uses(Provider::kVault)) {

@@ -104,6 +104,26 @@ void ReadResources(Reader& r, const YAML::Node& n, const std::string& where, Res
   }
 }
 
+// aws.endpoints: {<region>: {secretsmanager: URL, sts: URL}}; URLs are
+// checked with the region rules in Validate.
+void ReadAwsEndpoints(Reader& r, const YAML::Node& n, std::map<std::string, AwsRegionEndpoints>* out) {
+  if (!n || n.IsNull()) return;
+  if (!n.IsMap()) {
+    r.errors.push_back("aws.endpoints: must be a mapping of region to {secretsmanager, sts}");
+    return;
+  }
+  for (const auto& kv : n) {
+    std::string region = kv.first.as<std::string>();
+    std::string where = "aws.endpoints." + region;
+    r.Keys(kv.second, where, {"secretsmanager", "sts"});
+    if (!kv.second.IsMap()) continue;
+    AwsRegionEndpoints e;
+    r.String(kv.second, "secretsmanager", where, &e.secretsmanager);
+    r.String(kv.second, "sts", where, &e.sts);
+    (*out)[region] = std::move(e);
+  }
+}
+
 void Validate(const Config& c, std::vector<std::string>& errors) {
   const std::pair<const char*, const std::string*> quantities[] = {
       {"injector.resources.requests.cpu", &c.injector.resources.requests_cpu},
@@ -123,6 +143,11 @@ void Validate(const Config& c, std::vector<std::string>& errors) {
   for (const auto& e : c.injector.env)
     if (e.name.empty() || e.name == "MEMSECRET_PLAN") errors.push_back("injector.env: invalid or reserved name \"" + e.name + "\"");
   if (c.mount_path.empty() || c.mount_path[0] != '/') errors.push_back("mountPath: must be an absolute path");
+  if (!c.aws.region.empty() && !IsAwsRegionName(c.aws.region))
+    errors.push_back("aws.region: \"" + c.aws.region + "\" is not an AWS region (e.g. eu-west-1)");
+  if (Status st = ValidateAwsFailoverRegions("aws.failoverRegions", "", c.aws.failover_regions); !st.ok())
+    errors.push_back(st.message());
+  if (Status st = ValidateAwsEndpoints("aws.endpoints", c.aws.endpoints); !st.ok()) errors.push_back(st.message());
   if (!c.vault.addr.empty() && !IsHttpsOrLoopback(c.vault.addr)) errors.push_back("vault.addr: must be https:// (http only to loopback)");
   for (const auto& a : c.vault.allowed_addrs)
     if (!IsHttpsOrLoopback(a)) errors.push_back("vault.allowedAddrs: \"" + a + "\" must be https:// (http only to loopback)");
@@ -189,11 +214,13 @@ Result<Config> ParseConfig(std::string_view yaml) {
     r.Number(root, "serviceAccountTokenExpirationSeconds", "", &c.service_account_token_expiration_seconds);
 
     YAML::Node aws = root["aws"];
-    r.Keys(aws, "aws", {"region", "roleArn", "tokenAudience"});
+    r.Keys(aws, "aws", {"region", "roleArn", "tokenAudience", "failoverRegions", "endpoints"});
     if (aws && aws.IsMap()) {
       r.String(aws, "region", "aws", &c.aws.region);
       r.String(aws, "roleArn", "aws", &c.aws.role_arn);
       r.String(aws, "tokenAudience", "aws", &c.aws.token_audience);
+      r.StringList(aws, "failoverRegions", "aws", &c.aws.failover_regions);
+      ReadAwsEndpoints(r, aws["endpoints"], &c.aws.endpoints);
     }
     YAML::Node vault = root["vault"];
     r.Keys(vault, "vault", {"addr", "authPath", "role", "namespace", "tokenAudience", "allowedAddrs", "allowSkipVerify"});

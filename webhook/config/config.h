@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "memsecret/aws_region.h"
 #include "memsecret/status.h"
 
 namespace memsecret::webhook {
@@ -48,6 +50,11 @@ struct Config {
     std::string region = "us-east-1";
     std::string role_arn;
     std::string token_audience = "sts.amazonaws.com";
+    // failoverRegions: replicas tried in order when the primary region is out;
+    // a pod's own region is skipped when it appears here.
+    std::vector<std::string> failover_regions;
+    // endpoints: {<region>: {secretsmanager: URL, sts: URL}} (VPC endpoints, FIPS).
+    std::map<std::string, AwsRegionEndpoints> endpoints;
   } aws;
   struct Vault {
     std::string addr = "https://vault.vault.svc:8200";

@@ -5,11 +5,9 @@
 
 namespace memsecret::injector::aws {
 
-Result<std::unique_ptr<CredentialSource>> SelectCredentialSource(const AwsSettings& plan,
-                                                                 const Environment& env,
-                                                                 const std::string& sts_endpoint,
-                                                                 HttpClient& http,
-                                                                 const Clock& clock) {
+Result<std::unique_ptr<CredentialSource>> SelectCredentialSource(
+    const AwsSettings& plan, const Environment& env, const std::string& sts_endpoint,
+    HttpClient& http, const Clock& clock, std::chrono::milliseconds sts_timeout) {
   std::string role = plan.role_arn;
   std::string token_file = plan.web_identity_token_file;
   if (role.empty()) {
@@ -24,7 +22,8 @@ Result<std::unique_ptr<CredentialSource>> SelectCredentialSource(const AwsSettin
                              " needs a web identity token file (plan webIdentityTokenFile or "
                              "AWS_WEB_IDENTITY_TOKEN_FILE)");
     return MakeWebIdentitySource(
-        {role, token_file, env.GetOr("AWS_ROLE_SESSION_NAME"), sts_endpoint}, http, clock);
+        {role, token_file, env.GetOr("AWS_ROLE_SESSION_NAME"), sts_endpoint, sts_timeout}, http,
+        clock);
   }
 
   std::string full_uri = env.GetOr("AWS_CONTAINER_CREDENTIALS_FULL_URI");

@@ -8,6 +8,7 @@
 // naming the missing variable.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "injector/providers/aws/credentials.h"
@@ -18,11 +19,11 @@
 
 namespace memsecret::injector::aws {
 
-// `sts_endpoint` is used for web identity. `http`/`clock` must outlive the result.
-Result<std::unique_ptr<CredentialSource>> SelectCredentialSource(const AwsSettings& plan,
-                                                                 const Environment& env,
-                                                                 const std::string& sts_endpoint,
-                                                                 HttpClient& http,
-                                                                 const Clock& clock);
+// `sts_endpoint` and `sts_timeout` are used for web identity. `http`/`clock`
+// must outlive the result.
+Result<std::unique_ptr<CredentialSource>> SelectCredentialSource(
+    const AwsSettings& plan, const Environment& env, const std::string& sts_endpoint,
+    HttpClient& http, const Clock& clock,
+    std::chrono::milliseconds sts_timeout = std::chrono::seconds(10));
 
 }  // namespace memsecret::injector::aws

@@ -42,4 +42,18 @@ std::string StsEndpoint(const std::string& region, const Environment& env) {
   return "https://sts." + region + "." + DnsSuffix(region);
 }
 
+std::string SecretsManagerEndpoint(const std::string& region, const RegionEndpointMap& configured,
+                                   const Environment& env) {
+  auto it = configured.find(region);
+  if (it != configured.end() && !it->second.secretsmanager.empty()) return it->second.secretsmanager;
+  return SecretsManagerEndpoint(region, env);
+}
+
+std::string StsEndpoint(const std::string& region, const RegionEndpointMap& configured,
+                        const Environment& env) {
+  auto it = configured.find(region);
+  if (it != configured.end() && !it->second.sts.empty()) return it->second.sts;
+  return StsEndpoint(region, env);
+}
+
 }  // namespace memsecret::injector::aws

@@ -1,12 +1,15 @@
 // Where AWS requests go: region resolution and endpoint URLs with the
 // standard overrides (docs/injector.md): AWS_ENDPOINT_URL_SECRETS_MANAGER,
 // AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL; all ignored when
-// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true. Pure functions of their inputs.
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true. A region's entry in the plan's
+// aws.endpoints comes before all of them. Pure functions of their inputs.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "injector/wire/environment.h"
+#include "memsecret/aws_region.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {
@@ -22,5 +25,12 @@ std::string SecretsManagerEndpoint(const std::string& region, const Environment&
 // https://sts.<region>.amazonaws.com (regional; the global endpoint when the
 // region is empty) unless overridden.
 std::string StsEndpoint(const std::string& region, const Environment& env);
+
+// The same with the plan's per-region endpoints (aws.endpoints) first.
+using RegionEndpointMap = std::map<std::string, AwsRegionEndpoints>;
+std::string SecretsManagerEndpoint(const std::string& region, const RegionEndpointMap& configured,
+                                   const Environment& env);
+std::string StsEndpoint(const std::string& region, const RegionEndpointMap& configured,
+                        const Environment& env);
 
 }  // namespace memsecret::injector::aws

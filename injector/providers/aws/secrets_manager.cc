@@ -6,6 +6,7 @@
 
 #include "injector/providers/aws/credential_chain.h"
 #include "injector/providers/aws/endpoints.h"
+#include "injector/providers/aws/failover.h"
 #include "injector/providers/aws/sigv4.h"
 #include "injector/providers/aws/wire.h"
 
@@ -54,12 +55,14 @@ bool IsCredentialRejection(const std::string& type) {
 
 SecretsManagerProvider::SecretsManagerProvider(std::string region, std::string endpoint,
                                                std::unique_ptr<CredentialSource> credentials,
-                                               HttpClient& http, const Clock& clock)
+                                               HttpClient& http, const Clock& clock,
+                                               std::chrono::milliseconds timeout)
     : region_(std::move(region)),
       endpoint_(std::move(endpoint)),
       credentials_(std::move(credentials), clock),
       http_(http),
-      clock_(clock) {}
+      clock_(clock),
+      timeout_(timeout) {}
 
 FetchResult SecretsManagerProvider::Fetch(const SecretRef& ref, const FetchOptions& options) {
   bool rejected = false;
@@ -90,6 +93,7 @@ FetchResult SecretsManagerProvider::FetchOnce(const SecretRef& ref, const FetchO
   req.headers = {{"Content-Type", "application/x-amz-json-1.1"},
                  {"X-Amz-Target", "secretsmanager.GetSecretValue"}};
   req.body = body.dump();
+  req.timeout = timeout_;
   if (Status st = SignRequest(req, **creds, region_, "secretsmanager", clock_.Now()); !st.ok())
     return FetchResult::Failure(st.WithContext(context));
   auto resp = http_.Send(req);
@@ -134,12 +138,23 @@ Result<std::unique_ptr<SecretProvider>> MakeSecretsManagerProvider(const AwsSett
                                                                    const Environment& env,
                                                                    HttpClient& http,
                                                                    const Clock& clock) {
-  auto region = ResolveRegion(plan.region, env);
-  if (!region.ok()) return region.status();
-  auto source = SelectCredentialSource(plan, env, StsEndpoint(*region, env), http, clock);
-  if (!source.ok()) return source.status();
-  return std::unique_ptr<SecretProvider>(std::make_unique<SecretsManagerProvider>(
-      *region, SecretsManagerEndpoint(*region, env), std::move(source).value(), http, clock));
+  auto primary = ResolveRegion(plan.region, env);
+  if (!primary.ok()) return primary.status();
+  std::vector<std::string> names{*primary};
+  names.insert(names.end(), plan.failover_regions.begin(), plan.failover_regions.end());
+  const std::chrono::milliseconds timeout =
+      names.size() > 1 ? std::chrono::milliseconds(kFailoverRequestTimeout) : std::chrono::seconds(10);
+  std::vector<RegionalProvider> regions;
+  for (const auto& name : names) {
+    auto source = SelectCredentialSource(plan, env, StsEndpoint(name, plan.endpoints, env), http,
+                                         clock, timeout);
+    if (!source.ok()) return source.status();
+    regions.push_back({name, std::make_unique<SecretsManagerProvider>(
+                                 name, SecretsManagerEndpoint(name, plan.endpoints, env),
+                                 std::move(source).value(), http, clock, timeout)});
+  }
+  return std::unique_ptr<SecretProvider>(
+      std::make_unique<RegionalFailoverProvider>(std::move(regions)));
 }
 
 }  // namespace memsecret::injector::aws

@@ -4,6 +4,7 @@
 // with VersionId as the version.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -18,10 +19,12 @@ namespace memsecret::injector::aws {
 
 class SecretsManagerProvider final : public SecretProvider {
  public:
-  // `http` and `clock` must outlive the provider.
+  // `http` and `clock` must outlive the provider. `timeout` bounds each
+  // GetSecretValue request.
   SecretsManagerProvider(std::string region, std::string endpoint,
                          std::unique_ptr<CredentialSource> credentials, HttpClient& http,
-                         const Clock& clock);
+                         const Clock& clock,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   // Errors: "GetSecretValue <id>: <Type>: <AWS message>" with a code chosen by
   // __type (MapSecretsManagerError). An ExpiredToken-style rejection drops the
@@ -37,6 +40,7 @@ class SecretsManagerProvider final : public SecretProvider {
   RefreshingCredentials credentials_;
   HttpClient& http_;
   const Clock& clock_;
+  std::chrono::milliseconds timeout_;
 };
 
 // Maps a Secrets Manager error (`__type`, already sanitised) to a Status.
@@ -47,8 +51,15 @@ Status MapSecretsManagerError(int http_status, const std::string& type, const st
 // True for error types meaning "these credentials are no longer accepted".
 bool IsCredentialRejection(const std::string& type);
 
+// Per-request timeout (GetSecretValue and STS) when failover regions are set:
+// a region that does not answer within it counts as out, so a new pod reaches
+// a replica within seconds instead of after the default 10 s per request.
+inline constexpr std::chrono::seconds kFailoverRequestTimeout{3};
+
 // Builds the provider from the plan's aws settings and the environment
-// (region, endpoint overrides, credential chain).
+// (region, endpoint overrides, credential chain): one SecretsManagerProvider
+// per region (primary, then plan.failover_regions), each with its own
+// endpoints and its own STS, behind a RegionalFailoverProvider (failover.h).
 Result<std::unique_ptr<SecretProvider>> MakeSecretsManagerProvider(const AwsSettings& plan,
                                                                    const Environment& env,
                                                                    HttpClient& http,

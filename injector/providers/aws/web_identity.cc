@@ -36,6 +36,7 @@ class WebIdentitySource final : public CredentialSource {
     HttpRequest req;
     req.method = "POST";
     req.url = config_.sts_endpoint + "/";
+    req.timeout = config_.timeout;
     req.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
                    {"Accept", "text/xml"}};
     req.body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" +

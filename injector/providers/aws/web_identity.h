@@ -4,6 +4,7 @@
 // on every exchange because the kubelet rotates it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@ struct WebIdentityConfig {
   std::string token_file;
   std::string session_name;  // empty: "memsecret-<unix seconds>"
   std::string sts_endpoint;  // e.g. https://sts.eu-west-1.amazonaws.com
+  std::chrono::milliseconds timeout{10'000};  // per exchange (shorter with failover regions)
 };
 
 // `http` and `clock` must outlive the source.

@@ -34,7 +34,18 @@ TEST(AuditTest, LineHasEveryFieldAndParses) {
   EXPECT_EQ(j["outcome"], "error");
   EXPECT_EQ(j["latencyMs"], 42);
   EXPECT_EQ(j["error"], r.error);
-  EXPECT_EQ(j.size(), 13u);
+  EXPECT_EQ(j.size(), 13u);  // no "region": the record names none
+}
+
+TEST(AuditTest, RegionAppearsWhenTheStoreNamedOne) {
+  AuditRecord r;
+  r.provider = "aws";
+  r.version = "v-1";
+  r.region = "us-west-2";
+  r.outcome = AuditOutcome::kWritten;
+  auto j = nlohmann::json::parse(FormatAuditLine(r));
+  EXPECT_EQ(j["region"], "us-west-2");
+  EXPECT_EQ(j.size(), 13u);  // region added, no error
 }
 
 }  // namespace

@@ -233,6 +233,46 @@ TEST(MutatorTest, UsesTheAppIdentity) {
   EXPECT_LE(r.warnings[0].size(), 120u);
 }
 
+TEST(MutatorTest, AwsFailoverRegionsAndEndpointsTravelInThePlan) {
+  auto config = ParseConfig(R"(
+aws:
+  region: us-east-1
+  failoverRegions: [us-west-2, eu-west-1]
+  endpoints:
+    us-west-2: {secretsmanager: "https://vpce-1.secretsmanager.us-west-2.vpce.amazonaws.com"}
+    ap-south-1: {sts: "https://sts.ap-south-1.amazonaws.com"}
+policy:
+  - namespaces: ["*"]
+    allow: ["aws:/genesys/production/crm-sync-service/*"]
+)");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  json annotations = CrmAnnotations();
+  auto r = Mutate(Pod(annotations), "crm-sync", *config);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  InjectionPlan plan = PlanOf(Apply(Pod(annotations), r)["spec"]["initContainers"][0]);
+  ASSERT_TRUE(plan.aws);
+  EXPECT_EQ(plan.aws->failover_regions, (std::vector<std::string>{"us-west-2", "eu-west-1"}));
+  ASSERT_EQ(plan.aws->endpoints.size(), 1u);  // only regions this pod may use
+  EXPECT_EQ(plan.aws->endpoints.begin()->first, "us-west-2");
+
+  // A pod in us-west-2 fails over to eu-west-1 only; the annotation replaces the
+  // list and may turn failover off; naming the primary is refused.
+  annotations["memsecret.io/aws-region"] = "us-west-2";
+  r = Mutate(Pod(annotations), "crm-sync", *config);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  plan = PlanOf(Apply(Pod(annotations), r)["spec"]["initContainers"][0]);
+  EXPECT_EQ(plan.aws->failover_regions, (std::vector<std::string>{"eu-west-1"}));
+  annotations["memsecret.io/aws-failover-regions"] = "";
+  r = Mutate(Pod(annotations), "crm-sync", *config);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  plan = PlanOf(Apply(Pod(annotations), r)["spec"]["initContainers"][0]);
+  EXPECT_TRUE(plan.aws->failover_regions.empty());
+  annotations["memsecret.io/aws-failover-regions"] = "eu-west-1, us-west-2";
+  r = Mutate(Pod(annotations), "crm-sync", *config);
+  EXPECT_EQ(r.kind, MutationResult::Kind::kDenied);
+  EXPECT_NE(r.DenialMessage().find("\"us-west-2\" is the primary region"), std::string::npos) << r.DenialMessage();
+}
+
 TEST(MutatorTest, VaultAndAzureGetProjectedTokensWithTheirAudiences) {
   json ann = {{"memsecret.io/secret-cfg", "vault:secret/genesys/cx-pipeline/config"},
               {"memsecret.io/secret-kv", "azure:cc-kv/genesys-client"},

@@ -69,6 +69,16 @@ TEST(ConfigTest, RejectsTyposAndBadValuesNamingEachKey) {
       {"policy: [{namespace: [a]}]", "policy[0].namespace: unknown key"},
       {"injector: {env: [{name: MEMSECRET_PLAN, value: x}]}", "reserved"},
       {"injector: {defaultRunAsUser: 0}", "non-root"},
+      {"aws: {failoverRegions: [Oregon]}", "aws.failoverRegions: \"Oregon\" is not an AWS region"},
+      {"aws: {failoverRegions: [us-west-2, us-west-2]}", "appears twice"},
+      {"aws: {failoverRegions: [a-b-1, a-b-2, a-b-3, a-b-4, a-b-5, a-b-6]}", "at most 5"},
+      {"aws: {failoverRegions: us-west-2}", "aws.failoverRegions: must be a list"},
+      {"aws: {region: Virginia}", "aws.region: \"Virginia\" is not an AWS region"},
+      {"aws: {endpoints: {us-west-2: {secretsmanager: \"http://sm.example.com\"}}}", "aws.endpoints.us-west-2.secretsmanager"},
+      {"aws: {endpoints: {us-west-2: {sts: \"https://sts.example.com/x\"}}}", "without a path"},
+      {"aws: {endpoints: {us-west-2: {kms: \"https://kms.example.com\"}}}", "aws.endpoints.us-west-2.kms: unknown key"},
+      {"aws: {endpoints: [us-west-2]}", "aws.endpoints: must be a mapping"},
+      {"aws: {endpoints: {west: {sts: \"https://sts.example.com\"}}}", "\"west\" is not an AWS region"},
       {"a: [unclosed", "YAML syntax error"},
       {"- just\n- a list", "top level must be a mapping"},
       // JSON (the patch, MEMSECRET_PLAN) cannot carry invalid UTF-8.
@@ -89,6 +99,23 @@ TEST(ConfigTest, ReportsAllProblemsAtOnce) {
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("injectr"), std::string::npos);
   EXPECT_NE(c.status().message().find("sizeLimit"), std::string::npos);
+}
+
+TEST(ConfigTest, AwsFailoverRegionsAndEndpoints) {
+  auto c = ParseConfig(R"(
+aws:
+  region: us-east-1
+  failoverRegions: [us-west-2, eu-west-1]
+  endpoints:
+    us-west-2: {secretsmanager: "https://vpce-1.secretsmanager.us-west-2.vpce.amazonaws.com", sts: "https://sts-fips.us-west-2.amazonaws.com"}
+    eu-west-1: {secretsmanager: "http://127.0.0.1:4566"}
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->aws.failover_regions, (std::vector<std::string>{"us-west-2", "eu-west-1"}));
+  ASSERT_EQ(c->aws.endpoints.size(), 2u);
+  EXPECT_EQ(c->aws.endpoints.at("us-west-2").sts, "https://sts-fips.us-west-2.amazonaws.com");
+  EXPECT_EQ(c->aws.endpoints.at("eu-west-1").secretsmanager, "http://127.0.0.1:4566");
+  EXPECT_EQ(c->aws.endpoints.at("eu-west-1").sts, "");
 }
 
 TEST(ConfigTest, LoopbackHttpIsAllowed) {
