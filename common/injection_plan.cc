@@ -47,6 +47,41 @@ bool IsValidFileName(std::string_view name) {
   return true;
 }
 
+bool IsValidEnvVarName(std::string_view name) {
+  if (name.empty() || name.size() > 128 || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string EnvVarFromFileName(std::string_view file_name) {
+  std::string out;
+  for (char c : file_name) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    out += alnum ? static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c) : '_';
+  }
+  if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "_" + out;
+  return out;
+}
+
+std::string TokenEnvVar(const PlannedFile& file) {
+  return file.env_var.empty() ? EnvVarFromFileName(file.name) + "_ACCESS_TOKEN" : file.env_var;
+}
+
+std::vector<std::string> KnownEnvVars(const PlannedFile& file) {
+  if (file.format != OutputFormat::kEnv) return {};
+  if (file.kind == FileKind::kToken) {
+    const std::string v = TokenEnvVar(file);
+    return {v, v + "_TYPE", v + "_EXPIRES_AT"};
+  }
+  if (!file.env_var.empty()) return {file.env_var};
+  if (file.ref.field)
+    return {IsValidEnvVarName(*file.ref.field) ? *file.ref.field : EnvVarFromFileName(*file.ref.field)};
+  return {};
+}
+
 namespace {
 
 std::string ModeString(uint32_t mode) {
@@ -59,6 +94,7 @@ std::string ModeString(uint32_t mode) {
 // members in sorted key order: the same text nlohmann_json's dump() prints.
 void WriteFile(JsonWriter& w, const PlannedFile& f) {
   w.BeginObject();
+  if (!f.env_var.empty()) w.Member("envVar", f.env_var);
   w.Member("format", OutputFormatName(f.format));
   w.Member("kind", FileKindName(f.kind));
   w.Member("mode", ModeString(f.mode));
@@ -94,8 +130,10 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
   PlannedFile f;
   if (!Get(j, "name", &f.name, &err, where) || !Get(j, "kind", &kind, &err, where) ||
       !Get(j, "ref", &ref, &err, where) || !Get(j, "format", &format, &err, where) ||
-      !Get(j, "mode", &mode, &err, where))
+      !Get(j, "mode", &mode, &err, where) || !Get(j, "envVar", &f.env_var, &err, where))
     return InvalidArgument(err);
+  if (!f.env_var.empty() && !IsValidEnvVarName(f.env_var))
+    return InvalidArgument(where + ".envVar \"" + f.env_var + "\" is not a shell variable name");
   if (!IsValidFileName(f.name)) return InvalidArgument(where + ".name \"" + f.name + "\" is not a valid file name");
   if (kind == "secret") f.kind = FileKind::kSecret;
   else if (kind == "token") f.kind = FileKind::kToken;

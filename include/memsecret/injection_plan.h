@@ -29,6 +29,14 @@ Result<OutputFormat> ParseOutputFormat(std::string_view s);
 // Checked at admission and again by the injector before any write.
 bool IsValidFileName(std::string_view name);
 
+// Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128 chars (the
+// env-var-<name> annotation, pipeline --env, env-format keys).
+bool IsValidEnvVarName(std::string_view name);
+
+// File name -> an environment variable name ("db-password" -> "DB_PASSWORD",
+// "9lives" -> "_9LIVES").
+std::string EnvVarFromFileName(std::string_view file_name);
+
 // How to mint an OAuth token from the credentials at PlannedFile::ref.
 struct TokenSpec {
   std::string issuer;    // "genesys", "genesys:<host>", "cxone", or an https:// token URL
@@ -44,8 +52,22 @@ struct PlannedFile {
   OutputFormat format = OutputFormat::kRaw;
   uint32_t mode = 0400;
   std::optional<TokenSpec> token;  // set iff kind == kToken
+  // Format env: the variable that holds the value (a secret's single value or
+  // field; a token's access token, with <var>_TYPE and <var>_EXPIRES_AT beside
+  // it). Empty: the default naming (docs/annotations.md).
+  std::string env_var;
   bool operator==(const PlannedFile&) const = default;
 };
+
+// The variables an env-format file is known to define from the plan alone
+// (empty for other formats): a token's <V>, <V>_TYPE, <V>_EXPIRES_AT with V =
+// env_var or <FILE_NAME>_ACCESS_TOKEN; a secret's env_var, else its #field's
+// name. A whole secret without env_var defines names only its value knows.
+// Used to refuse two files that would define the same variable.
+std::vector<std::string> KnownEnvVars(const PlannedFile& file);
+
+// The access-token variable of a token file's env format.
+std::string TokenEnvVar(const PlannedFile& file);
 
 struct AwsSettings {
   std::string region;

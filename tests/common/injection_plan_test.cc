@@ -21,6 +21,8 @@ InjectionPlan SamplePlan() {
   token.kind = FileKind::kToken;
   token.ref = ParseSecretRef("aws:/genesys/production/crm-sync-service/oauth").value();
   token.token = TokenSpec{"genesys:mypurecloud.ie", "analytics", ""};
+  token.format = OutputFormat::kEnv;
+  token.env_var = "GENESYS_CLOUD_ACCESS_TOKEN";
   p.files = {secret, token};
   p.aws = AwsSettings{"eu-west-1", "arn:aws:iam::123456789012:role/crm", "/var/run/secrets/memsecret.io/aws-token"};
   p.vault = VaultSettings{"https://vault.vault.svc:8200", "kubernetes", "crm-sync-service", "team-a/", "/t", false};
@@ -36,6 +38,7 @@ TEST(InjectionPlanTest, RoundTrips) {
   EXPECT_EQ(*decoded, p);
   EXPECT_EQ(EncodePlan(*decoded), json);  // deterministic
   EXPECT_NE(json.find("\"mode\":\"0440\""), std::string::npos);
+  EXPECT_NE(json.find("\"envVar\":\"GENESYS_CLOUD_ACCESS_TOKEN\""), std::string::npos);
 }
 
 TEST(InjectionPlanTest, RejectsBadPlans) {
@@ -53,6 +56,7 @@ TEST(InjectionPlanTest, RejectsBadPlans) {
       {R"({"version":1,"files":[{"name":7,"ref":"aws:x"}]})", "wrong type"},
       {R"({"version":1,"outputDir":"rel","files":[]})", "absolute"},
       {R"({"version":1,"tokenRefreshFraction":1.5,"files":[]})", "between 0 and 1"},
+      {R"({"version":1,"files":[{"name":"a","ref":"aws:x","envVar":"A-B"}]})", "not a shell variable name"},
   };
   for (const auto& [text, want] : cases) {
     SCOPED_TRACE(text);

@@ -25,6 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   (void)injector::ShellSingleQuote(in);
-  (void)injector::EnvNameFromFileName(in);
+  (void)EnvVarFromFileName(in);
   return 0;
 }

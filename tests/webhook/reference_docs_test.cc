@@ -54,7 +54,7 @@ TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
   // A sample value per key: none may come back as unknown or unhandled.
   const std::map<std::string, std::string> samples = {
       {"secret-<name>", "aws:x"}, {"token-<name>", "aws:x"}, {"issuer-<name>", "genesys"},
-      {"scope-<name>", "a"}, {"audience-<name>", "a"}, {"format-<name>", "raw"}, {"mode-<name>", "0400"},
+      {"scope-<name>", "a"}, {"audience-<name>", "a"}, {"format-<name>", "raw"}, {"mode-<name>", "0400"}, {"env-var-<name>", "V"},
       {"containers", "app"}, {"mount-path", "/x"}, {"lifecycle", "init"}, {"refresh-interval", "1m"},
       {"aws-region", "eu-west-1"}, {"aws-role-arn", "arn:aws:iam::123456789012:role/r"},
       {"vault-addr", "https://v:8200"}, {"vault-role", "r"}, {"vault-auth-path", "kubernetes"},
