@@ -33,6 +33,11 @@ std::optional<std::string> GenesysHost(std::string_view region_or_host) {
   for (const auto& r : kGenesysRegions)
     if (v == r.id) return std::string(r.host);
   v = AsciiLowercase(region_or_host);
+  // The URL form users copy from the Genesys admin UI: https://login.<host>[/].
+  if (v.rfind("https://", 0) == 0) {
+    v = v.substr(8);
+    if (!v.empty() && v.back() == '/') v.pop_back();
+  }
   for (const char* prefix : {"login.", "api."})
     if (v.rfind(prefix, 0) == 0) v = v.substr(std::string_view(prefix).size());
   for (const auto& r : kGenesysRegions)

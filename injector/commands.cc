@@ -134,7 +134,10 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   Scheduler scheduler;
   const WallTime start = clock.Now();
   for (auto& job : MakeSecretFileJobs(plan, job_env)) scheduler.Add(std::move(job), start);
-  auto tokens = oauth::MakeTokenJobs(plan, http.get(), &providers, &writer, job_env.jitter, &audit);
+  auto endpoints = oauth::ReadIssuerEndpoints(env);
+  if (!endpoints.ok()) return Fail(endpoints.status().message(), 2);
+  auto tokens = oauth::MakeTokenJobs(plan, http.get(), &providers, &writer, job_env.jitter, &audit,
+                                     *endpoints);
   if (!tokens.ok()) return Fail("oauth: " + tokens.status().message());
   for (auto& job : *tokens) scheduler.Add(std::move(job), start);
 

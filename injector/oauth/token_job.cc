@@ -17,11 +17,12 @@ int64_t SecondsBetween(WallTime from, WallTime to) {
 Result<std::unique_ptr<TokenJob>> TokenJob::Create(const PlannedFile& file,
                                                    const InjectionPlan& plan, HttpClient* http,
                                                    SecretProvider* store, AtomicFileWriter* writer,
-                                                   JitterSource jitter, AuditSink* audit) {
+                                                   JitterSource jitter, AuditSink* audit,
+                                                   const IssuerEndpoints& endpoints) {
   if (file.kind != FileKind::kToken || !file.token) {
     return InvalidArgument("file \"" + file.name + "\" is not a token file");
   }
-  Result<std::unique_ptr<TokenIssuer>> issuer = MakeTokenIssuer(file.token->issuer, http);
+  Result<std::unique_ptr<TokenIssuer>> issuer = MakeTokenIssuer(file.token->issuer, http, endpoints);
   if (!issuer.ok()) return issuer.status().WithContext("token file \"" + file.name + "\"");
   RefreshSettings refresh{plan.token_refresh_fraction,
                           std::chrono::seconds(plan.token_min_remaining_seconds)};
@@ -70,7 +71,7 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
 
   const AccessToken& token = *report.result.token;
   Result<WriteOutcome> wrote =
-      writer_->Write(file_.name, RenderToken(token, file_.format), file_.mode);
+      writer_->Write(file_.name, RenderToken(token, file_.format, TokenEnvVar(file_)), file_.mode);
   if (!wrote.ok()) return OnFailure(now, wrote.status(), std::nullopt);
 
   written_ = true;
@@ -108,12 +109,12 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
 
 Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(
     const InjectionPlan& plan, HttpClient* http, SecretProvider* store, AtomicFileWriter* writer,
-    const JitterSource& jitter, AuditSink* audit) {
+    const JitterSource& jitter, AuditSink* audit, const IssuerEndpoints& endpoints) {
   std::vector<std::unique_ptr<TokenJob>> jobs;
   for (const PlannedFile& file : plan.files) {
     if (file.kind != FileKind::kToken) continue;
     Result<std::unique_ptr<TokenJob>> job =
-        TokenJob::Create(file, plan, http, store, writer, jitter, audit);
+        TokenJob::Create(file, plan, http, store, writer, jitter, audit, endpoints);
     if (!job.ok()) return job.status();
     jobs.push_back(std::move(job).value());
   }

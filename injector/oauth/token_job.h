@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "injector/oauth/issuer_endpoints.h"
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
 #include "injector/runtime/backoff.h"
@@ -40,7 +41,8 @@ class TokenJob final : public Job {
   static Result<std::unique_ptr<TokenJob>> Create(const PlannedFile& file,
                                                   const InjectionPlan& plan, HttpClient* http,
                                                   SecretProvider* store, AtomicFileWriter* writer,
-                                                  JitterSource jitter, AuditSink* audit = nullptr);
+                                                  JitterSource jitter, AuditSink* audit = nullptr,
+                                                  const IssuerEndpoints& endpoints = {});
 
   const std::string& name() const override { return file_.name; }
   std::optional<WallTime> Run(WallTime now) override;
@@ -81,6 +83,6 @@ class TokenJob final : public Job {
 // file whose issuer cannot be built (start-up misconfiguration).
 Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(
     const InjectionPlan& plan, HttpClient* http, SecretProvider* store, AtomicFileWriter* writer,
-    const JitterSource& jitter, AuditSink* audit = nullptr);
+    const JitterSource& jitter, AuditSink* audit = nullptr, const IssuerEndpoints& endpoints = {});
 
 }  // namespace memsecret::injector::oauth
