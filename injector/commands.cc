@@ -12,15 +12,8 @@
 
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
-#include "injector/providers/aws/secrets_manager.h"
-#include "injector/runtime/coalescing_provider.h"
-#include "injector/oauth/token_job.h"
 #include "injector/runtime/scheduler.h"
-#include "injector/runtime/secret_file_job.h"
-#include "memsecret/duration.h"
-#include "injector/providers/azure/key_vault_provider.h"
-#include "injector/providers/vault/vault_provider.h"
-#include "injector/wire/http_client.h"
+#include "injector/session.h"
 
 namespace memsecret::injector {
 
@@ -32,11 +25,6 @@ int Fail(const std::string& message, int code = 1) {
   return code;
 }
 
-bool UsesProvider(const InjectionPlan& plan, Provider p) {
-  for (const auto& f : plan.files)
-    if (f.ref.provider == p) return true;
-  return false;
-}
 
 // Blocks SIGTERM/SIGINT in every thread and turns them into waiter.Stop() on a
 // dedicated thread. If the main loop is stuck in a network call, the process
@@ -99,47 +87,15 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   CondVarWaiter waiter;
   HandleTerminationSignals(&waiter, once ? 128 + SIGTERM : 0);
 
-  auto http = MakeHttpClient();
-  std::unique_ptr<HttpClient> aws_http;  // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only
-  if (auto bundle = env.GetOr("AWS_CA_BUNDLE"); !bundle.empty())
-    aws_http = MakeHttpClient(TlsOptions{bundle, "", false});
-  ProviderRegistry providers;
-  if (UsesProvider(plan, Provider::kAws)) {
-    auto aws = aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), env,
-                                               aws_http ? *aws_http : *http, clock);
-    if (!aws.ok()) return Fail("aws: " + aws.status().message());
-    providers.Register(Provider::kAws, std::move(aws).value());
-  }
-  if (UsesProvider(plan, Provider::kVault)) {
-    auto vault = vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), env, clock);
-    if (!vault.ok()) return Fail(vault.status().message());
-    providers.Register(Provider::kVault, std::move(vault).value());
-  }
-  if (UsesProvider(plan, Provider::kAzure)) {
-    auto azure = azure::MakeAzureProvider(plan.azure.value_or(AzureSettings{}), env, *http, clock);
-    if (!azure.ok()) return Fail(azure.status().message());
-    providers.Register(Provider::kAzure, std::move(azure).value());
-  }
-
-  AtomicFileWriter writer(plan.output_dir);
+  StreamAuditSink audit(stdout);
+  auto session = Session::Build(plan, env, clock, SessionOptions{once, &audit});
+  if (!session.ok()) return Fail(session.status().message());
+  AtomicFileWriter& writer = (*session)->writer();
+  Scheduler& scheduler = (*session)->scheduler();
   if (Status m = writer.RemoveReadyMarker(); !m.ok()) return Fail(m.message());
   if (int swept = writer.RemoveStaleTempFiles(); swept > 0)
     spdlog::info("removed {} temp files left by an interrupted write", swept);
-  StreamAuditSink audit(stdout);
-  CoalescingProvider shared_fetches(&providers, &clock);  // files of one secret share a fetch
-  JobEnvironment job_env{plan.pod, &shared_fetches,    &writer,
-                         &audit,   MakeRandomJitter(), BackoffPolicy{}};
-  job_env.refresh_phase = job_env.jitter();
-
-  Scheduler scheduler;
   const WallTime start = clock.Now();
-  for (auto& job : MakeSecretFileJobs(plan, job_env)) scheduler.Add(std::move(job), start);
-  auto endpoints = oauth::ReadIssuerEndpoints(env);
-  if (!endpoints.ok()) return Fail(endpoints.status().message(), 2);
-  auto tokens = oauth::MakeTokenJobs(plan, http.get(), &providers, &writer, job_env.jitter, &audit,
-                                     *endpoints);
-  if (!tokens.ok()) return Fail("oauth: " + tokens.status().message());
-  for (auto& job : *tokens) scheduler.Add(std::move(job), start);
 
   spdlog::info("starting: {} files into {}, lifecycle {}, refresh every {}s, pod {}/{}",
                plan.files.size(), plan.output_dir, once ? "init" : "sidecar",

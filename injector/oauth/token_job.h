@@ -8,8 +8,10 @@
 // name, issuer, credential ref and version and, on failure, the status message (issuer `error` and
 // `error_description` only) — never a token, secret or response body.
 //
-// Wiring (injector main), for each plan file with kind == kToken:
-//   auto jobs = MakeTokenJobs(plan, http, providers, writer, MakeRandomJitter(), &audit);
+// Built like SecretFileJob, from the run's JobEnvironment (its provider
+// reads the credentials, its http reaches the token endpoint, its audit
+// helper writes the line); wiring (injector/commands.cc):
+//   auto jobs = MakeTokenJobs(plan, job_env);
 //   for (auto& job : *jobs) scheduler.Add(std::move(job), clock.Now());
 // Sidecar: Scheduler::Run keeps them refreshing. Init / --once: RunDue(now)
 // once and require AllReady(); TokenJob::LastStatus() explains a failure.
@@ -21,27 +23,22 @@
 #include <vector>
 
 #include "injector/oauth/issuer_endpoints.h"
-#include "injector/runtime/atomic_file_writer.h"
-#include "injector/runtime/audit.h"
-#include "injector/runtime/backoff.h"
 #include "injector/oauth/refresh_schedule.h"
 #include "injector/oauth/token_minter.h"
+#include "injector/runtime/job_environment.h"
 #include "injector/runtime/scheduler.h"
-#include "injector/providers/secret_provider.h"
-#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::oauth {
 
 class TokenJob final : public Job {
  public:
-  // `file` must be a token file (kind kToken with a TokenSpec). `http`,
-  // `store`, `writer` and `audit` (optional) must outlive the job.
+  // `file` must be a token file (kind kToken with a TokenSpec); `env` needs
+  // provider, http and writer (audit optional), all outliving the job.
   // kInvalidArgument for an unknown issuer or a non-token file.
   static Result<std::unique_ptr<TokenJob>> Create(const PlannedFile& file,
-                                                  const InjectionPlan& plan, HttpClient* http,
-                                                  SecretProvider* store, AtomicFileWriter* writer,
-                                                  JitterSource jitter, AuditSink* audit = nullptr,
+                                                  const InjectionPlan& plan,
+                                                  const JobEnvironment& env,
                                                   const IssuerEndpoints& endpoints = {});
 
   const std::string& name() const override { return file_.name; }
@@ -56,22 +53,18 @@ class TokenJob final : public Job {
 
  private:
   TokenJob(PlannedFile file, RefreshSettings refresh, std::unique_ptr<TokenIssuer> issuer,
-           TokenMinter::Config minter_config, SecretProvider* store, AtomicFileWriter* writer,
-           JitterSource jitter);
+           TokenMinter::Config minter_config, JobEnvironment env);
 
   WallTime OnFailure(WallTime now, const Status& status,
                      std::optional<std::chrono::seconds> retry_after);
-  void Audit(WallTime now, const char* outcome, const std::string& version, const Status& status);
+  std::chrono::milliseconds Elapsed() const;
 
   PlannedFile file_;
   RefreshSettings refresh_;
   std::unique_ptr<TokenIssuer> issuer_;
+  JobEnvironment env_;
   TokenMinter minter_;
-  AtomicFileWriter* writer_;
-  JitterSource jitter_;
   std::string ref_text_;  // credential ref, for logs
-  PodIdentity pod_;
-  AuditSink* audit_ = nullptr;
   std::chrono::steady_clock::time_point started_;  // of the current Run, for audit latency
   bool written_ = false;
   int failures_ = 0;
@@ -81,8 +74,9 @@ class TokenJob final : public Job {
 
 // One TokenJob per token file of `plan`, in plan order. Fails on the first
 // file whose issuer cannot be built (start-up misconfiguration).
-Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(
-    const InjectionPlan& plan, HttpClient* http, SecretProvider* store, AtomicFileWriter* writer,
-    const JitterSource& jitter, AuditSink* audit = nullptr, const IssuerEndpoints& endpoints = {});
+// `endpoints` (ReadIssuerEndpoints) redirect the built-in Genesys/CXone issuers.
+Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(const InjectionPlan& plan,
+                                                             const JobEnvironment& env,
+                                                             const IssuerEndpoints& endpoints = {});
 
 }  // namespace memsecret::injector::oauth

@@ -9,6 +9,7 @@
 #include "injector/pipeline/item_values.h"
 #include "injector/pipeline/pipeline_commands.h"
 #include "injector/pipeline/private_dir.h"
+#include "injector/runtime/audit.h"
 #include "memsecret/rfc3339.h"
 
 extern char** environ;
@@ -100,14 +101,15 @@ int ExecCommand(const std::string& prog, const std::vector<std::string>& args, c
                                }});
   int code = 0;
   {
-    auto session = ItemSession::Create(plan, env, clock, stderr);
+    StreamAuditSink audit(stderr);  // stdout belongs to COMMAND
+    auto session = Session::Build(plan, env, clock, SessionOptions{false, &audit});
     if (!session.ok()) {
       dir->Remove(items);
       return fail(session.status().message(), 2);
     }
-    ItemSession& s = **session;
+    Session& s = **session;
     auto cleanup = [&] {
-      s.CleanUp();
+      RemoveTempFiles(s);
       dir->Remove(items);
     };
     const WallTime start = clock.Now();

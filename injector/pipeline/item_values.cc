@@ -41,14 +41,16 @@ std::optional<std::pair<PipelineArgs, PipelinePlan>> PreparePipeline(
   return std::make_pair(std::move(parsed), std::move(plan));
 }
 
-bool ResolveItems(const std::string& prog, PipelineCommand cmd, ItemSession& session,
+bool ResolveItems(const std::string& prog, PipelineCommand cmd, Session& session,
                   const Clock& clock, Waiter& waiter, WallTime deadline) {
   Status done = session.scheduler().RunUntilReady(clock, waiter, deadline);
   if (done.ok()) return true;
-  for (const std::string& line : session.FailedItems()) PrintError(prog, cmd, line);
+  for (const std::string& line : session.UnwrittenFiles()) PrintError(prog, cmd, line);
   if (done.code() == Code::kDeadlineExceeded) PrintError(prog, cmd, "gave up at the timeout");
   return false;
 }
+
+void RemoveTempFiles(Session& session) { session.writer().RemoveStaleTempFiles(); }
 
 Result<SecretValue> ReadItemValue(const std::string& dir, const ItemSelector& selector) {
   auto content = ReadSecretFile(dir + "/" + selector.item);

@@ -9,10 +9,10 @@
 #include <optional>
 #include <string>
 
-#include "injector/pipeline/item_session.h"
 #include "injector/pipeline/pipeline_args.h"
 #include "injector/pipeline/pipeline_spec.h"
 #include "injector/runtime/scheduler.h"
+#include "injector/session.h"
 #include "injector/wire/secret_value.h"
 
 namespace memsecret::injector::pipeline {
@@ -28,12 +28,15 @@ std::optional<std::pair<PipelineArgs, PipelinePlan>> PreparePipeline(
 
 // Runs the session until every item is written or `deadline`/`waiter` stops
 // it; on failure prints one line per failed item and returns false.
-bool ResolveItems(const std::string& prog, PipelineCommand cmd, ItemSession& session,
+// RemoveTempFiles: what an interrupted write may leave in the writer's directory.
+bool ResolveItems(const std::string& prog, PipelineCommand cmd, Session& session,
                   const Clock& clock, Waiter& waiter, WallTime deadline);
 
 // The value of NAME[#FIELD] from `dir`/NAME (a raw-format item). A field must
 // exist in a JSON object value (kNotFound naming item and field otherwise);
 // a string field yields its text, anything else its compact JSON.
+void RemoveTempFiles(Session& session);
+
 Result<SecretValue> ReadItemValue(const std::string& dir, const ItemSelector& selector);
 
 }  // namespace memsecret::injector::pipeline

@@ -5,6 +5,7 @@
 
 #include "injector/pipeline/item_values.h"
 #include "injector/pipeline/private_dir.h"
+#include "injector/runtime/audit.h"
 #include "memsecret/duration.h"
 
 namespace memsecret::injector::pipeline {
@@ -41,14 +42,15 @@ int RunOnce(const std::string& prog, PipelineCommand cmd, const std::vector<std:
   CondVarWaiter waiter;
   int code = 1;
   {
-    auto session = ItemSession::Create(pipeline.plan, env, clock, stderr);
+    StreamAuditSink audit(stderr);  // stdout carries get's value / GitHub's mask commands
+    auto session = Session::Build(pipeline.plan, env, clock, SessionOptions{true, &audit});
     if (!session.ok()) {
       PrintError(prog, cmd, session.status().message());
       code = 2;
     } else if (ResolveItems(prog, cmd, **session, clock, waiter, clock.Now() + timeout)) {
       code = use(parsed, dir->path());
     }
-    if (session.ok()) (*session)->CleanUp();
+    if (session.ok()) RemoveTempFiles(**session);
   }
   dir->Remove(items);
   return code;

@@ -8,6 +8,15 @@
 namespace memsecret::injector {
 
 
+const char* AuditOutcomeName(AuditOutcome outcome) {
+  switch (outcome) {
+    case AuditOutcome::kWritten: return "written";
+    case AuditOutcome::kUnchanged: return "unchanged";
+    case AuditOutcome::kError: return "error";
+  }
+  return "error";
+}
+
 std::string FormatAuditLine(const AuditRecord& r) {
   nlohmann::ordered_json j;
   j["time"] = FormatRfc3339Millis(r.time);
@@ -15,12 +24,12 @@ std::string FormatAuditLine(const AuditRecord& r) {
   j["pod"] = r.pod.name;
   j["namespace"] = r.pod.namespace_name;
   j["serviceAccount"] = r.pod.service_account;
-  j["kind"] = r.kind;
+  j["kind"] = FileKindName(r.kind);
   j["provider"] = r.provider;
   j["ref"] = r.ref;
   j["file"] = r.file;
   j["version"] = r.version;
-  j["outcome"] = r.outcome;
+  j["outcome"] = AuditOutcomeName(r.outcome);
   j["latencyMs"] = r.latency.count();
   if (!r.error.empty()) j["error"] = r.error;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

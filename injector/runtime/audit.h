@@ -14,15 +14,20 @@
 
 namespace memsecret::injector {
 
+// How one attempt at a file went: new content written, the same content
+// already on disk, or a failure (the last good file is kept).
+enum class AuditOutcome { kWritten, kUnchanged, kError };
+const char* AuditOutcomeName(AuditOutcome outcome);  // "written", "unchanged", "error"
+
 struct AuditRecord {
   WallTime time;
   PodIdentity pod;
-  std::string kind;      // "secret" or "token"
+  FileKind kind = FileKind::kSecret;  // "secret" or "token" in the line
   std::string provider;  // "aws", "vault", "azure"
   std::string ref;       // canonical ref text
   std::string file;      // output file name
   std::string version;   // store version id; "" when unknown
-  std::string outcome;   // "written", "unchanged", "error"
+  AuditOutcome outcome = AuditOutcome::kWritten;
   std::chrono::milliseconds latency{0};
   std::string error;  // status text when outcome == "error"
 };

@@ -14,33 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "injector/runtime/atomic_file_writer.h"
-#include "injector/runtime/audit.h"
-#include "injector/runtime/backoff.h"
+#include "injector/runtime/job_environment.h"
 #include "injector/runtime/scheduler.h"
-#include "injector/providers/secret_provider.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector {
-
-// What every job of one injector run shares. Pointees must outlive the jobs.
-struct JobEnvironment {
-  PodIdentity pod;  // with the pod name from MEMSECRET_POD_NAME when known
-  SecretProvider* provider = nullptr;
-  AtomicFileWriter* writer = nullptr;
-  AuditSink* audit = nullptr;
-  JitterSource jitter;
-  BackoffPolicy backoff;
-  // This pod's draw in [0,1), shared by all its files: the first refresh
-  // after the first write comes refresh_phase * kRefreshPhaseSpread of the
-  // interval early. Pods created together (a rollout) then read the store
-  // spread over the interval instead of in step for their whole life, and
-  // the files of one pod stay together, so a pass still shares one read per
-  // secret (CoalescingProvider). 0: no offset (tests).
-  double refresh_phase = 0.0;
-};
-
-inline constexpr double kRefreshPhaseSpread = 0.25;
 
 class SecretFileJob final : public Job {
  public:
@@ -57,10 +35,8 @@ class SecretFileJob final : public Job {
 
  private:
   // Fetch + render + write; fills *version/*outcome.
-  Status Refresh(std::string* version, std::string* outcome,
+  Status Refresh(std::string* version, AuditOutcome* outcome,
                  std::optional<std::chrono::seconds>* retry_after);
-  void Audit(WallTime now, const std::string& version, const std::string& outcome,
-             std::chrono::milliseconds latency, const Status& status);
 
   PlannedFile file_;
   std::string ref_text_;

@@ -99,7 +99,12 @@ TEST(OidcProviderIntegration, TokenFileStaysFreshOverSeveralCyclesAndIsAccepted)
   plan.files = {file};
 
   LogCapture logs;
-  auto jobs = MakeTokenJobs(plan, http.get(), &store, &writer, MakeRandomJitter());
+  JobEnvironment env;
+  env.provider = &store;
+  env.http = http.get();
+  env.writer = &writer;
+  env.jitter = MakeRandomJitter();
+  auto jobs = MakeTokenJobs(plan, env);
   ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
   Scheduler scheduler;
   SystemClock clock;

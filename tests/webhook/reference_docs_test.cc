@@ -15,11 +15,40 @@
 namespace memsecret::webhook {
 namespace {
 
-std::string ReadReadme() {
-  std::ifstream in(std::string(MEMSECRET_SOURCE_DIR) + "/README.md");
+std::string ReadRepoFile(const std::string& path) {
+  std::ifstream in(std::string(MEMSECRET_SOURCE_DIR) + "/" + path);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string ReadReadme() { return ReadRepoFile("README.md"); }
+
+// Every backquoted key in the first column of the tables (rows after a
+// "| key" header) between `from` and `to` of docs/annotations.md.
+std::set<std::string> KeysInTables(const std::string& text, const std::string& from,
+                                   const std::string& to) {
+  std::set<std::string> keys;
+  const size_t start = text.find(from);
+  const size_t end = text.find(to, start);
+  EXPECT_NE(start, std::string::npos);
+  EXPECT_NE(end, std::string::npos);
+  std::istringstream lines(text.substr(start, end - start));
+  std::string line;
+  bool in_table = false;
+  static const std::regex key_re("`([a-z<>-]+)`");
+  while (std::getline(lines, line)) {
+    if (line.rfind("| key", 0) == 0) in_table = true;
+    if (!in_table || line.rfind("| key", 0) == 0 || line.rfind("|---", 0) == 0) continue;
+    if (line.rfind("|", 0) != 0) {
+      in_table = false;
+      continue;
+    }
+    std::string first = line.substr(1, line.find('|', 1) - 1);
+    for (std::sregex_iterator it(first.begin(), first.end(), key_re), e; it != e; ++it)
+      keys.insert((*it)[1]);
+  }
+  return keys;
 }
 
 // The rows of the "### Annotations" table: first column, split on ", ".
@@ -46,6 +75,13 @@ std::set<std::string> DocumentedAnnotationKeys(const std::string& readme) {
 
 TEST(ReferenceDocsTest, AnnotationTableMatchesTheParser) {
   std::set<std::string> documented = DocumentedAnnotationKeys(ReadReadme());
+  std::vector<std::string> known = KnownAnnotationKeys();
+  EXPECT_EQ(documented, std::set<std::string>(known.begin(), known.end()));
+}
+
+TEST(ReferenceDocsTest, DocsAnnotationReferenceMatchesTheParser) {
+  std::set<std::string> documented =
+      KeysInTables(ReadRepoFile("docs/annotations.md"), "## Annotation keys", "## Secret references");
   std::vector<std::string> known = KnownAnnotationKeys();
   EXPECT_EQ(documented, std::set<std::string>(known.begin(), known.end()));
 }

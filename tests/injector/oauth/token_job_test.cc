@@ -65,6 +65,15 @@ struct JobFixture : ::testing::Test {
                            std::to_string(lifetime) + "}");
     };
   }
+  // The run's shared environment as the injector builds it (Session).
+  JobEnvironment Env() {
+    JobEnvironment env;
+    env.provider = &store;
+    env.http = &http;
+    env.writer = &writer;
+    env.jitter = [] { return 0.5; };
+    return env;
+  }
   std::unique_ptr<TokenJob> Make(OutputFormat format = OutputFormat::kJson) {
     InjectionPlan plan;
     PlannedFile f;
@@ -74,7 +83,7 @@ struct JobFixture : ::testing::Test {
     f.format = format;
     f.token = TokenSpec{"https://idp.example/token", "", ""};
     plan.files.push_back(f);
-    auto job = TokenJob::Create(f, plan, &http, &store, &writer, [] { return 0.5; });
+    auto job = TokenJob::Create(f, plan, Env());
     EXPECT_TRUE(job.ok()) << job.status().ToString();
     return std::move(job).value();
   }
@@ -197,22 +206,24 @@ TEST_F(JobFixture, AuditsEveryMintWithReferencesOnly) {
   f.ref = *ParseSecretRef(std::string("aws:") + kPath);
   f.token = TokenSpec{"https://idp.example/token", "", ""};
   plan.files = {f};
-  auto jobs = MakeTokenJobs(
-      plan, &http, &store, &writer, [] { return 0.5; }, &audit);
+  JobEnvironment env = Env();
+  env.audit = &audit;
+  env.pod = plan.pod;
+  auto jobs = MakeTokenJobs(plan, env);
   ASSERT_TRUE(jobs.ok());
   auto& job = (*jobs)[0];
   ASSERT_TRUE(job->Run(clock.Now()));
   down = true;
   ASSERT_TRUE(job->Run(clock.Now() + seconds(200)));
   ASSERT_EQ(audit.records.size(), 2u);
-  EXPECT_EQ(audit.records[0].kind, "token");
+  EXPECT_EQ(audit.records[0].kind, FileKind::kToken);
   EXPECT_EQ(audit.records[0].provider, "aws");
   EXPECT_EQ(audit.records[0].ref, std::string("aws:") + kPath);
   EXPECT_EQ(audit.records[0].file, "token");
   EXPECT_EQ(audit.records[0].version, "v1");
-  EXPECT_EQ(audit.records[0].outcome, "written");
+  EXPECT_EQ(audit.records[0].outcome, AuditOutcome::kWritten);
   EXPECT_EQ(audit.records[0].pod.service_account, "crm-sync");
-  EXPECT_EQ(audit.records[1].outcome, "error");
+  EXPECT_EQ(audit.records[1].outcome, AuditOutcome::kError);
   EXPECT_NE(audit.records[1].error.find("temporarily_unavailable"), std::string::npos);
   for (const AuditRecord& r : audit.records) {
     const std::string line = FormatAuditLine(r);
@@ -235,13 +246,13 @@ TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   f.name = "t";
   f.kind = FileKind::kToken;
   f.token = TokenSpec{"okta", "", ""};
-  EXPECT_EQ(TokenJob::Create(f, plan, &http, &store, &writer, {}).status().code(),
+  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(),
             Code::kInvalidArgument);
   f.kind = FileKind::kSecret;
-  EXPECT_EQ(TokenJob::Create(f, plan, &http, &store, &writer, {}).status().code(),
+  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(),
             Code::kInvalidArgument);
   plan.files = {f};
-  auto jobs = MakeTokenJobs(plan, &http, &store, &writer, {});
+  auto jobs = MakeTokenJobs(plan, Env());
   ASSERT_TRUE(jobs.ok());
   EXPECT_TRUE(jobs->empty()) << "secret files are not token jobs";
 }

@@ -12,12 +12,12 @@ TEST(AuditTest, LineHasEveryFieldAndParses) {
   AuditRecord r;
   r.time = WallTime(std::chrono::milliseconds(1'700'000'000'123));
   r.pod = {"crm", "crm-sync", "crm-sync-7d9f"};
-  r.kind = "secret";
+  r.kind = FileKind::kSecret;
   r.provider = "aws";
   r.ref = "aws:/genesys/prod/x#clientSecret";
   r.file = "client-secret";
   r.version = "v-1";
-  r.outcome = "error";
+  r.outcome = AuditOutcome::kError;
   r.latency = std::chrono::milliseconds(42);
   r.error = "not_found: GetSecretValue /x: \"quoted\"\nnewline";
   std::string line = FormatAuditLine(r);

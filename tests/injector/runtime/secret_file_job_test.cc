@@ -89,9 +89,9 @@ TEST_F(SecretFileJobTest, WritesThenSkipsSameVersionThenRewritesNewVersion) {
   EXPECT_EQ(job.version_on_disk(), "v2");
 
   ASSERT_EQ(audit_.records.size(), 3u);
-  EXPECT_EQ(audit_.records[0].outcome, "written");
-  EXPECT_EQ(audit_.records[1].outcome, "unchanged");
-  EXPECT_EQ(audit_.records[2].outcome, "written");
+  EXPECT_EQ(audit_.records[0].outcome, AuditOutcome::kWritten);
+  EXPECT_EQ(audit_.records[1].outcome, AuditOutcome::kUnchanged);
+  EXPECT_EQ(audit_.records[2].outcome, AuditOutcome::kWritten);
   EXPECT_EQ(audit_.records[2].version, "v2");
   EXPECT_EQ(audit_.lines[0].find(
                 R"("pod":"crm-sync-7d9f","namespace":"crm","serviceAccount":"crm-sync")"),
@@ -147,7 +147,7 @@ TEST_F(SecretFileJobTest, OutageKeepsLastGoodFileBacksOffAndRecovers) {
   EXPECT_EQ(Slurp(dir_.path() + "/db"), "password='P4SS-VALUE-TWO'\nuser='app'\n");
   EXPECT_NE(logs_.text().find("recovered after 9 failed attempts"), std::string::npos);
   int errors = 0;
-  for (const auto& r : audit_.records) errors += r.outcome == "error";
+  for (const auto& r : audit_.records) errors += r.outcome == AuditOutcome::kError;
   EXPECT_EQ(errors, 9);
   ExpectNoValuesLeaked();
 }

@@ -1,0 +1,30 @@
+#include "injector/runtime/job_environment.h"
+
+namespace memsecret::injector {
+
+std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
+                            std::chrono::milliseconds delay) {
+  if (env.once && !failure.retryable()) return "not retryable, giving up";
+  return std::string(failure.retryable() ? "retryable" : "not retryable") + ", next attempt in " +
+         std::to_string(delay.count()) + " ms";
+}
+
+void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime now,
+                   std::string_view version, AuditOutcome outcome,
+                   std::chrono::milliseconds latency, const Status& status) {
+  if (env.audit == nullptr) return;
+  AuditRecord r;
+  r.time = now;
+  r.pod = env.pod;
+  r.kind = file.kind;
+  r.provider = ProviderName(file.ref.provider);
+  r.ref = file.ref.ToString();
+  r.file = file.name;
+  r.version = std::string(version);
+  r.outcome = outcome;
+  r.latency = latency;
+  if (!status.ok()) r.error = status.ToString();
+  env.audit->Emit(r);
+}
+
+}  // namespace memsecret::injector

@@ -1,0 +1,56 @@
+// JobEnvironment: what every file job of one injector run shares (secret-file
+// jobs and token jobs alike), and the one place their audit lines are built.
+// Pointees must outlive the jobs.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "injector/providers/secret_provider.h"
+#include "injector/runtime/atomic_file_writer.h"
+#include "injector/runtime/audit.h"
+#include "injector/runtime/backoff.h"
+#include "injector/wire/http_client.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector {
+
+struct JobEnvironment {
+  PodIdentity pod;  // with the pod name from MEMSECRET_POD_NAME when known
+  SecretProvider* provider = nullptr;  // secrets and the credentials tokens are minted from
+  HttpClient* http = nullptr;          // token endpoints
+  AtomicFileWriter* writer = nullptr;
+  AuditSink* audit = nullptr;  // optional
+  JitterSource jitter;         // empty: 0.5 (the middle of every jitter range)
+  BackoffPolicy backoff;
+  // This pod's draw in [0,1), shared by all its files: the first refresh
+  // after the first write comes refresh_phase * kRefreshPhaseSpread of the
+  // interval early. Pods created together (a rollout) then read the store
+  // spread over the interval instead of in step for their whole life, and
+  // the files of one pod stay together, so a pass still shares one read per
+  // secret (CoalescingProvider). 0: no offset (tests).
+  double refresh_phase = 0.0;
+  // Init / --once: the run ends at the first complete write, and a
+  // non-retryable failure ends it at once (Scheduler::RunUntilReady), so
+  // jobs must not announce a next attempt that will not happen.
+  bool once = false;
+
+  double Jitter() const { return jitter ? jitter() : 0.5; }
+};
+
+inline constexpr double kRefreshPhaseSpread = 0.25;
+
+// Emits the audit line of one attempt at `file` (no-op without a sink): who
+// (env.pod), what (the file's kind, provider, ref; `version` of what was
+// read), how it went. `status` must be OK unless outcome is kError.
+// "retry in 1500 ms", or "not retryable, giving up" in init mode for a
+// failure that will not be retried: the tail of every job's failure line.
+std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
+                            std::chrono::milliseconds delay);
+
+void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime now,
+                   std::string_view version, AuditOutcome outcome,
+                   std::chrono::milliseconds latency, const Status& status);
+
+}  // namespace memsecret::injector

@@ -1,0 +1,119 @@
+#include "injector/session.h"
+
+#include "injector/oauth/token_job.h"
+#include "injector/providers/aws/secrets_manager.h"
+#include "injector/providers/azure/key_vault_provider.h"
+#include "injector/providers/vault/vault_provider.h"
+#include "injector/runtime/secret_file_job.h"
+
+namespace memsecret::injector {
+namespace {
+
+struct Backend {
+  Provider provider;
+  ProviderFactory make;
+};
+
+// Every backend, built through the one ProviderFactory signature. A new
+// provider is one row here (and its folder under providers/).
+const Backend kBackends[] = {
+    {Provider::kAws,
+     [](const InjectionPlan& plan, const ProviderContext& ctx) {
+       // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only (as the AWS SDKs).
+       const std::string bundle = ctx.env.GetOr("AWS_CA_BUNDLE");
+       HttpClient& http = bundle.empty() ? ctx.http : ctx.http_for(TlsOptions{bundle, "", false});
+       auto provider =
+           aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), ctx.env, http, ctx.clock);
+       if (!provider.ok()) return Result<std::unique_ptr<SecretProvider>>(provider.status().WithContext("aws"));
+       return provider;
+     }},
+    {Provider::kVault,
+     [](const InjectionPlan& plan, const ProviderContext& ctx) {
+       return vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), ctx.env, ctx.clock);
+     }},
+    {Provider::kAzure,
+     [](const InjectionPlan& plan, const ProviderContext& ctx) {
+       return azure::MakeAzureProvider(plan.azure.value_or(AzureSettings{}), ctx.env, ctx.http,
+                                       ctx.clock);
+     }},
+};
+
+bool UsesProvider(const InjectionPlan& plan, Provider p) {
+  for (const auto& f : plan.files)
+    if (f.ref.provider == p) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const Environment& env,
+                                                const Clock& clock, const SessionOptions& options) {
+  std::unique_ptr<Session> s(new Session());
+  s->http_ = MakeHttpClient();
+  Session* self = s.get();
+  const ProviderContext ctx{env, clock, *s->http_, [self](const TlsOptions& tls) -> HttpClient& {
+                              self->extra_http_.push_back(MakeHttpClient(tls));
+                              return *self->extra_http_.back();
+                            }};
+  for (const Backend& backend : kBackends) {
+    if (!UsesProvider(plan, backend.provider)) continue;
+    auto provider = backend.make(plan, ctx);
+    if (!provider.ok()) return provider.status();
+    s->providers_.Register(backend.provider, std::move(provider).value());
+  }
+  s->shared_fetches_ = std::make_unique<CoalescingProvider>(&s->providers_, &clock);
+  s->writer_ = std::make_unique<AtomicFileWriter>(plan.output_dir);
+
+  JobEnvironment& job_env = s->job_env_;
+  job_env.pod = plan.pod;
+  job_env.provider = s->shared_fetches_.get();  // files of one secret share a fetch
+  job_env.http = s->http_.get();
+  job_env.writer = s->writer_.get();
+  job_env.audit = options.audit;
+  job_env.jitter = MakeRandomJitter();
+  job_env.refresh_phase = job_env.jitter();
+  job_env.once = options.once;
+
+  auto endpoints = oauth::ReadIssuerEndpoints(env);
+  if (!endpoints.ok()) return endpoints.status();
+  auto find = [&plan](const std::string& name) {
+    for (const PlannedFile& f : plan.files)
+      if (f.name == name) return f;
+    return PlannedFile{};
+  };
+  const WallTime start = clock.Now();
+  for (auto& job : MakeSecretFileJobs(plan, job_env)) {
+    s->jobs_.push_back({find(job->name()), job.get(), nullptr});
+    s->scheduler_.Add(std::move(job), start);
+  }
+  // Token credentials are read without coalescing: after an invalid_client
+  // the minter must see the store's current value, not one read 100 ms ago.
+  JobEnvironment token_env = job_env;
+  token_env.provider = &s->providers_;
+  auto tokens = oauth::MakeTokenJobs(plan, token_env, *endpoints);
+  if (!tokens.ok()) return tokens.status().WithContext("oauth");
+  for (auto& job : *tokens) {
+    s->jobs_.push_back({find(job->name()), job.get(), job.get()});
+    s->scheduler_.Add(std::move(job), start);
+  }
+  return s;
+}
+
+std::vector<std::string> Session::UnwrittenFiles() const {
+  std::vector<std::string> out;
+  for (const FileJob& j : jobs_) {
+    if (j.job->Ready()) continue;
+    const Status st = j.job->LastStatus();
+    out.push_back(j.file.name + " (" + j.file.ref.ToString() +
+                  "): " + (st.ok() ? "not written yet" : st.message()));
+  }
+  return out;
+}
+
+std::optional<WallTime> Session::TokenValidUntil(const std::string& name) const {
+  for (const FileJob& j : jobs_)
+    if (j.token != nullptr && j.file.name == name) return j.token->valid_until();
+  return std::nullopt;
+}
+
+}  // namespace memsecret::injector

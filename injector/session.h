@@ -1,0 +1,90 @@
+// Session: everything one injector run needs, built from a plan in one place
+// so `run` (and every other command that fetches) wires providers and jobs
+// the same way: one provider per backend the plan uses, all behind one
+// ProviderFactory signature and one coalescing layer (files of one secret
+// share a fetch), the writer, and one job per file — SecretFileJob for
+// `secret-<name>`, TokenJob for `token-<name>` — built from one
+// JobEnvironment. The caller drives `scheduler`.
+//
+// Not thread-safe; lives on the command's thread. Members refer to each
+// other, so a Session never moves (it is handed out in a unique_ptr).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "injector/providers/secret_provider.h"
+#include "injector/runtime/coalescing_provider.h"
+#include "injector/runtime/job_environment.h"
+#include "injector/runtime/scheduler.h"
+#include "injector/wire/environment.h"
+#include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector {
+namespace oauth {
+class TokenJob;
+}
+
+// What a backend's provider is built from. `http` is the shared client
+// (system trust); `http_for` gives a client for another trust configuration
+// (a backend's own CA bundle), owned by the session.
+struct ProviderContext {
+  const Environment& env;
+  const Clock& clock;
+  HttpClient& http;
+  std::function<HttpClient&(const TlsOptions&)> http_for;
+};
+
+// The one signature every backend's factory is called through (see the table
+// in session.cc). Errors are start-up misconfiguration: the command exits.
+using ProviderFactory =
+    Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan, const ProviderContext& ctx);
+
+struct SessionOptions {
+  bool once = false;            // init / --once (see JobEnvironment::once)
+  AuditSink* audit = nullptr;   // optional; must outlive the session
+};
+
+class Session {
+ public:
+  // kInvalidArgument / kFailedPrecondition naming the backend or file when a
+  // provider or an issuer cannot be built, or MEMSECRET_GENESYS_LOGIN_URL /
+  // MEMSECRET_CXONE_AUTH_URL is invalid (oauth/issuer_endpoints.h).
+  static Result<std::unique_ptr<Session>> Build(const InjectionPlan& plan, const Environment& env,
+                                                const Clock& clock, const SessionOptions& options);
+
+  Scheduler& scheduler() { return scheduler_; }
+  AtomicFileWriter& writer() { return *writer_; }
+  const JobEnvironment& job_environment() const { return job_env_; }
+
+  // One line per file not written (yet): "<name> (<ref>): <last failure>",
+  // for commands that report every failed item of a first write.
+  std::vector<std::string> UnwrittenFiles() const;
+  // Expiry of the token currently in token file `name` (nullopt: no such
+  // token file, or nothing written yet).
+  std::optional<WallTime> TokenValidUntil(const std::string& name) const;
+
+ private:
+  Session() = default;
+
+  std::unique_ptr<HttpClient> http_;
+  std::vector<std::unique_ptr<HttpClient>> extra_http_;  // per-backend trust (AWS_CA_BUNDLE)
+  ProviderRegistry providers_;
+  std::unique_ptr<CoalescingProvider> shared_fetches_;
+  std::unique_ptr<AtomicFileWriter> writer_;
+  JobEnvironment job_env_;
+  Scheduler scheduler_;
+  struct FileJob {
+    PlannedFile file;
+    const Job* job;
+    const oauth::TokenJob* token;  // null for secret files
+  };
+  std::vector<FileJob> jobs_;
+};
+
+}  // namespace memsecret::injector
