@@ -34,7 +34,8 @@ TEST(ReadIssuerEndpoints, Table) {
   for (const char* var : {"MEMSECRET_GENESYS_LOGIN_URL", "MEMSECRET_CXONE_AUTH_URL"}) {
     for (const Case& c : cases) {
       SCOPED_TRACE(std::string(var) + "=" + c.value);
-      MapEnvironment env({{var, c.value}});
+      MapEnvironment env;
+      env.Set(var, c.value);
       auto r = ReadIssuerEndpoints(env);
       ASSERT_EQ(r.ok(), c.ok) << (r.ok() ? "" : r.status().ToString());
       if (!c.ok) {

@@ -13,7 +13,8 @@ namespace {
 
 TEST(PrivateDir, DefaultIsAFreshPrivateDirOnTmpfs) {
   if (!IsMemoryFilesystem("/dev/shm")) GTEST_SKIP() << "no tmpfs at /dev/shm";
-  MapEnvironment env({{"XDG_RUNTIME_DIR", "/nonexistent-xdg"}});
+  MapEnvironment env;
+  env.Set("XDG_RUNTIME_DIR", "/nonexistent-xdg");
   auto d = PrivateDir::Create(std::nullopt, env);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->path().rfind("/dev/shm/memsecret-", 0), 0u);

@@ -117,6 +117,7 @@ TEST(VaultConfigTest, JwtLoginFromMemsecretVaultJwtFile) {
                       {"VAULT_TOKEN", "hvs.unused"}});
   VaultSettings plan;
   plan.role = "cx-pipeline";
+  plan.auth_path = "";  // a pipeline without vault-auth-path
   auto c = ResolveVaultConfig(plan, env);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->auth, AuthMethod::kJwt);
