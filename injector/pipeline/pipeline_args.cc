@@ -17,24 +17,10 @@ std::optional<ItemSelector> ParseItemSelector(const std::string& text) {
   return s;
 }
 
-namespace {
-
-const char* CommandName(PipelineCommand c) {
-  switch (c) {
-    case PipelineCommand::kExec: return "exec";
-    case PipelineCommand::kGet: return "get";
-    case PipelineCommand::kExport: return "export";
-  }
-  return "?";
-}
-
-}  // namespace
-
 PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::string>& args,
                                std::vector<std::string>* problems) {
   PipelineArgs out;
   out.command = command;
-  const std::string cmd = CommandName(command);
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
@@ -107,29 +93,29 @@ PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::s
     } else if (flag == "--github-env" && command == PipelineCommand::kExport && !has_inline) {
       out.github_env = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
-      problems->push_back(cmd + ": unknown flag " + arg);
+      problems->push_back("unknown flag " + arg);
     } else {
       positional.push_back(arg);
     }
   }
   switch (command) {
     case PipelineCommand::kExec:
-      if (!positional.empty()) problems->push_back("exec: unexpected \"" + positional[0] + "\" (put COMMAND after --)");
-      if (out.argv.empty()) problems->push_back("exec: no COMMAND (usage: exec [flags] -- COMMAND [ARG...])");
+      if (!positional.empty()) problems->push_back("unexpected \"" + positional[0] + "\" (put COMMAND after --)");
+      if (out.argv.empty()) problems->push_back("no COMMAND (usage: exec [flags] -- COMMAND [ARG...])");
       break;
     case PipelineCommand::kGet:
       if (positional.size() != 1) {
-        problems->push_back("get: expected exactly one NAME[#FIELD]");
+        problems->push_back("expected exactly one NAME[#FIELD]");
       } else if (auto sel = ParseItemSelector(positional[0]); !sel) {
-        problems->push_back("get: \"" + positional[0] + "\" is not NAME[#FIELD] (NAME: 1-63 of [A-Za-z0-9._-])");
+        problems->push_back("\"" + positional[0] + "\" is not NAME[#FIELD] (NAME: 1-63 of [A-Za-z0-9._-])");
       } else {
         out.get = *sel;
       }
       break;
     case PipelineCommand::kExport:
-      if (!out.github_env) problems->push_back("export: --github-env is required (the only export target)");
-      if (out.env.empty()) problems->push_back("export: at least one --env VAR=NAME[#FIELD]");
-      if (!positional.empty()) problems->push_back("export: unexpected \"" + positional[0] + "\"");
+      if (!out.github_env) problems->push_back("--github-env is required (the only export target)");
+      if (out.env.empty()) problems->push_back("at least one --env VAR=NAME[#FIELD]");
+      if (!positional.empty()) problems->push_back("unexpected \"" + positional[0] + "\"");
       break;
   }
   return out;

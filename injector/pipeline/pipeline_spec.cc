@@ -90,17 +90,19 @@ bool Uses(const InjectionPlan& plan, Provider p) {
   return false;
 }
 
+// `who` is "--env VAR", or empty for get's NAME.
 void CheckSelector(const InjectionPlan& plan, const ItemSelector& sel, const std::string& who,
                    std::vector<std::string>* problems) {
+  const std::string lead = who.empty() ? "" : who + ": ";
   for (const PlannedFile& f : plan.files) {
     if (f.name != sel.item) continue;
     if (f.format != OutputFormat::kRaw)
-      problems->push_back(who + ": item \"" + sel.item + "\" has format " +
-                          OutputFormatName(f.format) + "; " + who.substr(0, who.find(' ')) +
+      problems->push_back(lead + "item \"" + sel.item + "\" has format " +
+                          OutputFormatName(f.format) + "; " + (who.empty() ? "get" : "--env") +
                           " reads the value itself (drop format-" + sel.item + ")");
     return;
   }
-  problems->push_back(who + ": no item \"" + sel.item + "\" (no secret-" + sel.item + " or token-" +
+  problems->push_back(lead + "no item \"" + sel.item + "\" (no secret-" + sel.item + " or token-" +
                       sel.item + " key)");
 }
 
@@ -137,7 +139,7 @@ PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
     }
   }
   for (const EnvBinding& b : args.env) CheckSelector(plan, b.source, "--env " + b.var, problems);
-  if (args.command == PipelineCommand::kGet) CheckSelector(plan, args.get, "get", problems);
+  if (args.command == PipelineCommand::kGet) CheckSelector(plan, args.get, "", problems);
 
   if (Uses(plan, Provider::kAws)) {
     AwsSettings aws;

@@ -55,9 +55,9 @@ TEST(ParsePipelineArgs, EveryProblemAtOnce) {
         "rel", "--bogus", "--", "true"},
        {"--set \"novalue\": expected KEY=VALUE", "--env \"1BAD=x\"", "--env \"V=.hidden\"",
         "--timeout", "--dir \"rel\": must be an absolute path", "unknown flag --bogus"}},
-      {PipelineCommand::kExec, {"--set", "a=b"}, {"exec: no COMMAND"}},
+      {PipelineCommand::kExec, {"--set", "a=b"}, {"no COMMAND"}},
       {PipelineCommand::kExec, {"--env", "A=x", "--env", "A=y", "--", "true"}, {"A is set twice"}},
-      {PipelineCommand::kGet, {}, {"get: expected exactly one NAME[#FIELD]"}},
+      {PipelineCommand::kGet, {}, {"expected exactly one NAME[#FIELD]"}},
       {PipelineCommand::kGet, {"x#"}, {"is not NAME[#FIELD]"}},
       {PipelineCommand::kGet, {"--timeout", "5s", "x"}, {"unknown flag --timeout"}},
       {PipelineCommand::kExport, {"--env", "A=x"}, {"--github-env is required"}},
@@ -179,7 +179,7 @@ TEST(BuildPipelinePlan, EveryKeyProblemAndUnknownItems) {
   problems.clear();
   BuildPipelinePlan({}, Args(PipelineCommand::kGet, {"x"}), &problems);
   EXPECT_TRUE(Mentions(problems, "no items")) << Join(problems);
-  EXPECT_TRUE(Mentions(problems, "get: no item \"x\"")) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "no item \"x\"")) << Join(problems);
 }
 
 }  // namespace
