@@ -287,6 +287,35 @@ def main():
         r = subprocess.run([alias, "get", "-f", keys_file, "cxone-key"], env=base_env, capture_output=True,
                            text=True, timeout=60)
         check(r.returncode == 0 and r.stdout == CXONE["api_key"], "memsecret get works (alias)")
+        # 11. Sidecar (`run` without --once): final errors on two items (a missing field, CXone
+        # credentials without an access key) do not stop the other items from being written.
+        out_dir = tempfile.mkdtemp(prefix="memsecret-sidecar-", dir="/dev/shm")
+        plan = {"version": 1, "outputDir": out_dir, "vault": {"addr": vault.url},
+                "files": [{"name": "good", "ref": "vault:secret/nice/staging/cxone-pipeline#api_key"},
+                          {"name": "bad", "ref": "vault:secret/nice/staging/cxone-pipeline#nope"},
+                          {"name": "cx", "kind": "token", "ref": "vault:secret/genesys/staging/cx-pipeline",
+                           "token": {"issuer": "cxone"}},
+                          {"name": "gen", "kind": "token", "ref": "vault:secret/genesys/staging/cx-pipeline",
+                           "token": {"issuer": "genesys"}}]}
+        plan_file = os.path.join(work, "plan.json")
+        with open(plan_file, "w") as f:
+            json.dump(plan, f)
+        p = subprocess.Popen([binary, "run", "--plan", plan_file], env=base_env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 20
+        while time.time() < deadline and not (os.path.exists(out_dir + "/good") and os.path.exists(out_dir + "/gen")):
+            time.sleep(0.05)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=10)
+        check(open(out_dir + "/good").read() == CXONE["api_key"] and os.path.exists(out_dir + "/gen"),
+              "sidecar writes the good items despite final errors on others")
+        check(not os.path.exists(out_dir + "/bad") and not os.path.exists(out_dir + "/cx"),
+              "the failing items are not written")
+        check("cxone: credentials need accessKeyId (or api_key)" in err, "the CXone error names api_key")
+        no_secrets(out + err, "sidecar output")
+        for name in os.listdir(out_dir):
+            os.unlink(os.path.join(out_dir, name))
+        os.rmdir(out_dir)
         print("PASS", flush=True)
         return 0
     finally:
