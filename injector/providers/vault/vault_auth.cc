@@ -49,7 +49,9 @@ class RoleJwtAuth final : public VaultAuthenticator {
  private:
   Result<VaultLogin> LoginOnce() {
     auto jwt = ReadSecretFile(jwt_file_);
-    if (!jwt.ok()) return jwt.status().WithContext(method_ + " login token");
+    if (!jwt.ok())
+      return jwt.status().WithContext(method_ == "JWT" ? "JWT file (MEMSECRET_VAULT_JWT_FILE)"
+                                                       : "service account token");
     json body = json::object();
     body["role"] = role_;
     body["jwt"] = std::string(jwt->Reveal());  // moved into the json, wiped below
