@@ -36,14 +36,17 @@ elseif(MEMSECRET_STATIC_INJECTOR)
   # ones (SPDLOG_SHARED_LIB, FMT_SHARED only set symbol visibility).
   target_compile_definitions(memsecret_spdlog_fmt_static PRIVATE SPDLOG_COMPILED_LIB
     SPDLOG_FMT_EXTERNAL)
-  # Everything the injector's own libraries bring in as shared libraries
-  # (libspdlog, libfmt, libssl, libcrypto) is already defined by the archives
-  # listed here, so --as-needed drops those entries. memsecret_common is
-  # listed again so the archives come after every library that uses them.
-  target_link_libraries(memsecret-injector PRIVATE memsecret_common
+  # Everything the injector's libraries bring in as shared libraries (libspdlog,
+  # libfmt, libssl, libcrypto) is already defined by the archives listed here,
+  # so --as-needed drops those entries — provided the archives come after every
+  # library that uses them. The linker scans archives once, in order, so the
+  # product's libraries are listed first, lowest layer last, then the archives.
+  target_link_libraries(memsecret-injector PRIVATE memsecret_pipeline memsecret_injector_commands
+    memsecret_oauth memsecret_runtime memsecret_providers memsecret_wire memsecret_common
     memsecret_spdlog_fmt_static ${MEMSECRET_LIBYAMLCPP_ARCHIVE} ${MEMSECRET_LIBSSL_ARCHIVE}
     ${MEMSECRET_LIBCRYPTO_ARCHIVE}
     Threads::Threads ${CMAKE_DL_LIBS})
+  set_property(GLOBAL PROPERTY MEMSECRET_INJECTOR_IS_STATIC ON)
   target_link_options(memsecret-injector PRIVATE -static-libstdc++ -static-libgcc
     LINKER:--as-needed LINKER:--gc-sections)
 endif()

@@ -12,6 +12,8 @@ packages=(
   cmake ninja-build g++ pkg-config git ca-certificates
   # memory-safety pass (scripts/memory_safety.sh): ASan/UBSan/LSan and libFuzzer runtimes
   clang libclang-rt-14-dev
+  # the lint test (scripts/lint.sh): formatting and the clang-tidy profile
+  clang-format clang-tidy
   # libraries (all from Debian)
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,5 +1,7 @@
 #include "injector/oauth/token_response.h"
 
+#include "injector/wire/json_fields.h"
+
 #include <openssl/evp.h>
 
 #include <cmath>
@@ -33,18 +35,14 @@ std::optional<double> ExpiresIn(const json& body) {
   return std::clamp(v, 0.0, kMaxExpiresIn);
 }
 
-std::string StringField(const json& body, const char* name) {
-  auto it = body.find(name);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // "issuer: HTTP 400 invalid_client: description" from an error body.
 std::string ErrorMessage(std::string_view issuer, int status, const json& body) {
   std::string msg = std::string(issuer) + ": HTTP " + std::to_string(status);
   if (!body.is_object()) return msg;
-  std::string error = CleanRemoteText(StringField(body, "error"), 64);
-  std::string description = StringField(body, "error_description");
-  if (description.empty()) description = StringField(body, "description");  // Genesys
+  std::string error = CleanRemoteText(JsonStringField(body, "error"), 64);
+  std::string description = JsonStringField(body, "error_description");
+  if (description.empty()) description = JsonStringField(body, "description");  // Genesys
   description = CleanRemoteText(description);
   if (!error.empty()) msg += " " + error;
   if (!description.empty()) msg += ": " + description;
@@ -100,7 +98,7 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
   const bool is_object = !body.is_discarded() && body.is_object();
 
   if (response.status < 200 || response.status >= 300) {
-    const std::string error = is_object ? StringField(body, "error") : std::string();
+    const std::string error = is_object ? JsonStringField(body, "error") : std::string();
     Status s = ClassifyError(response.status, error, ErrorMessage(issuer, response.status, body));
     return MintResult::Failure(std::move(s), retry_after);
   }
@@ -112,7 +110,7 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
   auto at = body.find("access_token");
   if (at == body.end() || !at->is_string() || at->get_ref<const std::string&>().empty()) {
     if (body.contains("error")) {
-      return MintResult::Failure(ClassifyError(400, StringField(body, "error"),
+      return MintResult::Failure(ClassifyError(400, JsonStringField(body, "error"),
                                                ErrorMessage(issuer, response.status, body)));
     }
     return MintResult::Failure(
@@ -121,9 +119,9 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
   AccessToken token;
   token.access_token = SecretValue(at->get<std::string>());
   SecureWipe(at->get_ref<std::string&>());
-  const std::string type = StringField(body, "token_type");
+  const std::string type = JsonStringField(body, "token_type");
   token.token_type = type.empty() ? "Bearer" : CleanRemoteText(type, 32);
-  token.scope = CleanRemoteText(StringField(body, "scope"), 1024);
+  token.scope = CleanRemoteText(JsonStringField(body, "scope"), 1024);
   token.issued_at = sent_at;
   if (auto expires_in = ExpiresIn(body)) {
     token.expires_at =

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "injector/wire/json_fields.h"
 #include "injector/wire/remote_text.h"
 #include "injector/wire/retry_after.h"
 #include "memsecret/unix_time.h"
@@ -16,10 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string StringField(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 
 // A Unix-seconds attribute (any JSON number) clamped to [0, 2200-01-01).
@@ -113,11 +110,11 @@ FetchResult KeyVaultProvider::FetchOnce(const std::string& url, bool* unauthoriz
     std::string code, inner, message;
     if (auto err = j.is_object() ? j.find("error") : j.end();
         j.is_object() && err != j.end() && err->is_object()) {
-      code = CleanRemoteText(StringField(*err, "code"), 64);
-      message = CleanRemoteText(StringField(*err, "message"));
+      code = CleanRemoteText(JsonStringField(*err, "code"), 64);
+      message = CleanRemoteText(JsonStringField(*err, "message"));
       for (const char* key : {"innererror", "innerError"})
         if (auto in = err->find(key); in != err->end() && in->is_object())
-          inner = CleanRemoteText(StringField(*in, "code"), 64);
+          inner = CleanRemoteText(JsonStringField(*in, "code"), 64);
     }
     *unauthorized = resp->status == 401;
     return FetchResult::Failure(MapKeyVaultError(resp->status, code, inner, message),
@@ -132,7 +129,7 @@ FetchResult KeyVaultProvider::FetchOnce(const std::string& url, bool* unauthoriz
   out.value = SecretValue(std::move(value->get_ref<std::string&>()));
   SecureWipe(value->get_ref<std::string&>());
   if (Status st = CheckAttributes(j, clock_.Now()); !st.ok()) return FetchResult::Failure(st);
-  std::string id = StringField(j, "id");
+  std::string id = JsonStringField(j, "id");
   out.version = id.substr(id.find_last_of('/') + 1);
   return FetchResult::Success(std::move(out));
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/wire/percent_encoding.h"
+#include "injector/wire/json_fields.h"
 #include "injector/wire/remote_text.h"
 #include "injector/wire/retry_after.h"
 #include "injector/wire/read_file.h"
@@ -16,10 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string StringField(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 std::string Redact(std::string text, std::string_view secret) {
   if (secret.empty()) return text;
@@ -95,8 +92,8 @@ Status WorkloadIdentityCredential::Exchange() {
   if (resp->status != 200) {
     std::string error, description;
     if (j.is_object()) {
-      error = CleanRemoteText(StringField(j, "error"), 64);
-      std::string d = Redact(StringField(j, "error_description"), assertion->Reveal());
+      error = CleanRemoteText(JsonStringField(j, "error"), 64);
+      std::string d = Redact(JsonStringField(j, "error_description"), assertion->Reveal());
       description = CleanRemoteText(d.substr(0, d.find_first_of("\r\n")), 300);
     }
     Status st = MapEntraError(resp->status, error, description);
