@@ -26,7 +26,18 @@ constexpr FileKey kFileKeys[] = {
     {"mode", &RawFile::mode},     {"env-var", &RawFile::env_var},
 };
 
-enum PatternId : size_t {kContainerName, kMountPath, kAwsRegion, kRoleArn, kVaultAddr, kVaultRole, kVaultPath, kVaultNamespace, kScope, kAudience};
+enum PatternId : size_t {
+  kContainerName,
+  kMountPath,
+  kAwsRegion,
+  kRoleArn,
+  kVaultAddr,
+  kVaultRole,
+  kVaultPath,
+  kVaultNamespace,
+  kScope,
+  kAudience
+};
 
 // Compiled once: std::regex construction is far too slow for the admission path.
 const std::regex& Pattern(size_t i) {
@@ -45,15 +56,17 @@ const std::regex& Pattern(size_t i) {
   return kPatterns[i];
 }
 
-bool Matches(const std::string& value, size_t pattern) { return std::regex_match(value, Pattern(pattern)); }
-
+bool Matches(const std::string& value, size_t pattern) {
+  return std::regex_match(value, Pattern(pattern));
+}
 
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     item.erase(0, item.find_first_not_of(" \t"));
     item.erase(item.find_last_not_of(" \t") + 1);
     out.push_back(item);
@@ -64,7 +77,8 @@ std::vector<std::string> SplitList(const std::string& s) {
 }
 
 std::optional<uint32_t> ParseMode(const std::string& s) {
-  if (s.size() < 3 || s.size() > 4 || s.find_first_not_of("01234567") != std::string::npos) return std::nullopt;
+  if (s.size() < 3 || s.size() > 4 || s.find_first_not_of("01234567") != std::string::npos)
+    return std::nullopt;
   uint32_t mode = static_cast<uint32_t>(std::stoul(s, nullptr, 8));
   if (mode > 0777) return std::nullopt;
   return mode;
@@ -98,8 +112,10 @@ const PodKey kPodKeys[] = {
         const Report& invalid) {
        std::vector<std::string> names;
        for (const auto& n : SplitList(value)) {
-         if (!Matches(n, kContainerName)) invalid(q + ": \"" + n + "\" is not a container name");
-         else names.push_back(n);
+         if (!Matches(n, kContainerName))
+           invalid(q + ": \"" + n + "\" is not a container name");
+         else
+           names.push_back(n);
        }
        spec.containers = names;
      }},
@@ -107,24 +123,31 @@ const PodKey kPodKeys[] = {
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {
        bool ok = Matches(value, kMountPath) && value.size() <= 256 &&
-                 value.find("/../") == std::string::npos && value.find("/./") == std::string::npos &&
-                 !value.ends_with("/..") && !value.ends_with("/.");
-       if (!ok) invalid(q + ": must be an absolute path of [A-Za-z0-9._-] segments without . or ..");
-       else spec.mount_path = value;
+                 value.find("/../") == std::string::npos &&
+                 value.find("/./") == std::string::npos && !value.ends_with("/..") &&
+                 !value.ends_with("/.");
+       if (!ok)
+         invalid(q + ": must be an absolute path of [A-Za-z0-9._-] segments without . or ..");
+       else
+         spec.mount_path = value;
      }},
     {"lifecycle",
      [](const std::string& key, const std::string&, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {
        auto l = ParseLifecycle(value);
-       if (!l.ok()) invalid(key + ": " + l.status().message());
-       else spec.lifecycle = *l;
+       if (!l.ok())
+         invalid(key + ": " + l.status().message());
+       else
+         spec.lifecycle = *l;
      }},
     {"refresh-interval",
      [](const std::string& key, const std::string&, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {
        auto d = ParseDuration(value);
-       if (!d.ok()) invalid(key + ": " + d.status().message());
-       else spec.refresh_interval = *d;
+       if (!d.ok())
+         invalid(key + ": " + d.status().message());
+       else
+         spec.refresh_interval = *d;
      }},
     {"aws-region",
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
@@ -146,7 +169,8 @@ const PodKey kPodKeys[] = {
     {"vault-role",
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {
-       Store(q, value, kVaultRole, "role must be 1-128 of [A-Za-z0-9._-]", &spec.vault_role, invalid);
+       Store(q, value, kVaultRole, "role must be 1-128 of [A-Za-z0-9._-]", &spec.vault_role,
+             invalid);
      }},
     {"vault-auth-path",
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
@@ -157,8 +181,9 @@ const PodKey kPodKeys[] = {
     {"vault-namespace",
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {
-       Store(q, value, kVaultNamespace, "namespace must be segments of [A-Za-z0-9._-] joined by '/'",
-             &spec.vault_namespace, invalid, /*no_dotdot=*/true);
+       Store(q, value, kVaultNamespace,
+             "namespace must be segments of [A-Za-z0-9._-] joined by '/'", &spec.vault_namespace,
+             invalid, /*no_dotdot=*/true);
      }},
 };
 
@@ -181,7 +206,9 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
                                  std::string_view key_prefix, std::vector<std::string>* problems) {
   InjectionSpec spec;
   const Report invalid = [&](const std::string& msg) { problems->push_back(msg); };
-  const auto Key = [&](std::string_view suffix) { return std::string(key_prefix) + std::string(suffix); };
+  const auto Key = [&](std::string_view suffix) {
+    return std::string(key_prefix) + std::string(suffix);
+  };
   std::map<std::string, RawFile> files;
 
   for (const auto& [k, value] : keys) {
@@ -198,7 +225,8 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
       known = true;
       std::string name = k.substr(p.size());
       if (!IsValidFileName(name)) {
-        invalid(key + ": \"" + name + "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
+        invalid(key + ": \"" + name +
+                "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
         break;
       }
       files[name].*row.slot = value;
@@ -212,11 +240,13 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
   for (auto& [name, raw] : files) {
     const std::string where = "file \"" + name + "\"";
     if (raw.secret && raw.token) {
-      invalid(where + ": both " + Key("secret-" + name) + " and " + Key("token-" + name) + " are set");
+      invalid(where + ": both " + Key("secret-" + name) + " and " + Key("token-" + name) +
+              " are set");
       continue;
     }
     if (!raw.secret && !raw.token) {
-      invalid(where + ": settings without " + Key("secret-" + name) + " or " + Key("token-" + name));
+      invalid(where + ": settings without " + Key("secret-" + name) + " or " +
+              Key("token-" + name));
       continue;
     }
     PlannedFile f;
@@ -225,40 +255,63 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
     const std::string& ref_key = Key((raw.token ? "token-" : "secret-") + name);
     auto ref = ParseSecretRef(raw.token ? *raw.token : *raw.secret);
     bool ok = ref.ok();
-    if (!ok) invalid(ref_key + ": " + ref.status().message());
-    else f.ref = *ref;
+    if (!ok)
+      invalid(ref_key + ": " + ref.status().message());
+    else
+      f.ref = *ref;
     if (raw.format) {
       auto fmt = ParseOutputFormat(*raw.format);
-      if (!fmt.ok()) ok = false, invalid(Key("format-" + name) + ": " + fmt.status().message());
-      else f.format = *fmt;
+      if (!fmt.ok())
+        ok = false, invalid(Key("format-" + name) + ": " + fmt.status().message());
+      else
+        f.format = *fmt;
     }
     if (raw.mode) {
       auto mode = ParseMode(*raw.mode);
-      if (!mode) ok = false, invalid(Key("mode-" + name) + "=\"" + *raw.mode + "\": must be an octal mode such as 0400 or 0440");
-      else if (*mode & 0133) ok = false, invalid(Key("mode-" + name) + "=\"" + *raw.mode + "\": secrets must not be executable or writable by group/others");
-      else f.mode = *mode;
+      if (!mode)
+        ok = false, invalid(Key("mode-" + name) + "=\"" + *raw.mode +
+                            "\": must be an octal mode such as 0400 or 0440");
+      else if (*mode & 0133)
+        ok = false, invalid(Key("mode-" + name) + "=\"" + *raw.mode +
+                            "\": secrets must not be executable or writable by group/others");
+      else
+        f.mode = *mode;
     }
     if (f.kind == FileKind::kSecret) {
-      for (auto [kind, slot] : {std::pair{"issuer", &raw.issuer}, {"scope", &raw.scope}, {"audience", &raw.audience}})
-        if (*slot) ok = false, invalid(Key(std::string(kind) + "-" + name) + ": only applies to token-" + name + ", not secret-" + name);
+      for (auto [kind, slot] :
+           {std::pair{"issuer", &raw.issuer}, {"scope", &raw.scope}, {"audience", &raw.audience}})
+        if (*slot)
+          ok = false, invalid(Key(std::string(kind) + "-" + name) + ": only applies to token-" +
+                              name + ", not secret-" + name);
     } else {
       TokenSpec t;
-      if (!raw.issuer) ok = false, invalid(ref_key + ": a token needs " + Key("issuer-" + name));
-      else if (auto iss = ParseIssuer(*raw.issuer); !iss.ok()) ok = false, invalid(Key("issuer-" + name) + ": " + iss.status().message());
-      else t.issuer = *raw.issuer;
+      if (!raw.issuer)
+        ok = false, invalid(ref_key + ": a token needs " + Key("issuer-" + name));
+      else if (auto iss = ParseIssuer(*raw.issuer); !iss.ok())
+        ok = false, invalid(Key("issuer-" + name) + ": " + iss.status().message());
+      else
+        t.issuer = *raw.issuer;
       // RFC 6749 §3.3 scope-token characters, space separated.
       if (raw.scope && !Matches(*raw.scope, kScope))
-        ok = false, invalid(Key("scope-" + name) + ": scope must be space-separated RFC 6749 scope tokens");
-      else if (raw.scope) t.scope = *raw.scope;
-      if (raw.audience && !Matches(*raw.audience, kAudience)) ok = false, invalid(Key("audience-" + name) + ": audience must be printable text without spaces");
-      else if (raw.audience) t.audience = *raw.audience;
+        ok = false,
+        invalid(Key("scope-" + name) + ": scope must be space-separated RFC 6749 scope tokens");
+      else if (raw.scope)
+        t.scope = *raw.scope;
+      if (raw.audience && !Matches(*raw.audience, kAudience))
+        ok = false,
+        invalid(Key("audience-" + name) + ": audience must be printable text without spaces");
+      else if (raw.audience)
+        t.audience = *raw.audience;
       f.token = t;
     }
     if (raw.env_var) {
       const std::string k = Key("env-var-" + name) + "=\"" + *raw.env_var + "\"";
-      if (!IsValidEnvVarName(*raw.env_var)) ok = false, invalid(k + ": must be a shell variable name ([A-Za-z_][A-Za-z0-9_]*)");
-      else if (f.format != OutputFormat::kEnv) ok = false, invalid(k + ": only applies with " + Key("format-" + name) + "=env");
-      else f.env_var = *raw.env_var;
+      if (!IsValidEnvVarName(*raw.env_var))
+        ok = false, invalid(k + ": must be a shell variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      else if (f.format != OutputFormat::kEnv)
+        ok = false, invalid(k + ": only applies with " + Key("format-" + name) + "=env");
+      else
+        f.env_var = *raw.env_var;
     }
     if (ok) spec.files.push_back(std::move(f));
   }
@@ -270,12 +323,11 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
     for (const std::string& var : KnownEnvVars(f)) {
       auto [it, fresh] = defined_by.emplace(var, f.name);
       if (!fresh)
-        invalid("files \"" + it->second + "\" and \"" + f.name + "\" both define the variable " + var +
-                " (set " + Key("env-var-" + f.name) + ")");
+        invalid("files \"" + it->second + "\" and \"" + f.name + "\" both define the variable " +
+                var + " (set " + Key("env-var-" + f.name) + ")");
     }
   }
   return spec;
 }
-
 
 }  // namespace memsecret

@@ -18,7 +18,8 @@ namespace {
 constexpr const char kUsage[] =
     "usage: %1$s run [--plan FILE] [--once]\n"
     "       %1$s probe [--plan FILE]\n"
-    "       %1$s exec [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow GLOB]...\n"
+    "       %1$s exec [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow "
+    "GLOB]...\n"
     "            [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]\n"
     "       %1$s get [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... NAME[#FIELD]\n"
     "       %1$s export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]...\n"

@@ -22,9 +22,10 @@ const Backend kBackends[] = {
        // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only (as the AWS SDKs).
        const std::string bundle = ctx.env.GetOr("AWS_CA_BUNDLE");
        HttpClient& http = bundle.empty() ? ctx.http : ctx.http_for(TlsOptions{bundle, "", false});
-       auto provider =
-           aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), ctx.env, http, ctx.clock);
-       if (!provider.ok()) return Result<std::unique_ptr<SecretProvider>>(provider.status().WithContext("aws"));
+       auto provider = aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), ctx.env,
+                                                       http, ctx.clock);
+       if (!provider.ok())
+         return Result<std::unique_ptr<SecretProvider>>(provider.status().WithContext("aws"));
        return provider;
      }},
     {Provider::kVault,

@@ -42,12 +42,12 @@ struct ProviderContext {
 
 // The one signature every backend's factory is called through (see the table
 // in session.cc). Errors are start-up misconfiguration: the command exits.
-using ProviderFactory =
-    Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan, const ProviderContext& ctx);
+using ProviderFactory = Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan,
+                                                                    const ProviderContext& ctx);
 
 struct SessionOptions {
-  bool once = false;            // init / --once (see JobEnvironment::once)
-  AuditSink* audit = nullptr;   // optional; must outlive the session
+  bool once = false;           // init / --once (see JobEnvironment::once)
+  AuditSink* audit = nullptr;  // optional; must outlive the session
 };
 
 class Session {

@@ -19,9 +19,9 @@ enum class Lifecycle { kSidecar, kInit };
 enum class OutputFormat { kRaw, kJson, kEnv };
 enum class FileKind { kSecret, kToken };
 
-const char* LifecycleName(Lifecycle l);      // "sidecar", "init"
+const char* LifecycleName(Lifecycle l);        // "sidecar", "init"
 const char* OutputFormatName(OutputFormat f);  // "raw", "json", "env"
-const char* FileKindName(FileKind k);        // "secret", "token"
+const char* FileKindName(FileKind k);          // "secret", "token"
 Result<Lifecycle> ParseLifecycle(std::string_view s);
 Result<OutputFormat> ParseOutputFormat(std::string_view s);
 
@@ -48,7 +48,7 @@ struct TokenSpec {
 struct PlannedFile {
   std::string name;  // file name inside the output directory
   FileKind kind = FileKind::kSecret;
-  SecretRef ref;     // the secret, or for tokens the client credentials
+  SecretRef ref;  // the secret, or for tokens the client credentials
   OutputFormat format = OutputFormat::kRaw;
   uint32_t mode = 0400;
   std::optional<TokenSpec> token;  // set iff kind == kToken
@@ -80,8 +80,8 @@ struct VaultSettings {
   std::string addr;
   std::string auth_path = "kubernetes";
   std::string role;
-  std::string vault_namespace;   // X-Vault-Namespace, optional
-  std::string token_file;        // projected SA token for Kubernetes auth
+  std::string vault_namespace;     // X-Vault-Namespace, optional
+  std::string token_file;          // projected SA token for Kubernetes auth
   bool allow_skip_verify = false;  // whether VAULT_SKIP_VERIFY may be honoured
   bool operator==(const VaultSettings&) const = default;
 };
@@ -104,9 +104,9 @@ struct InjectionPlan {
   PodIdentity pod;
   Lifecycle lifecycle = Lifecycle::kSidecar;
   std::string output_dir = "/var/run/secrets/memsecret";
-  int64_t refresh_interval_seconds = 300;   // 0 = secrets are never re-read
-  double token_refresh_fraction = 0.75;     // refresh at this fraction of expires_in
-  int64_t token_min_remaining_seconds = 60; // never later than this before expiry
+  int64_t refresh_interval_seconds = 300;    // 0 = secrets are never re-read
+  double token_refresh_fraction = 0.75;      // refresh at this fraction of expires_in
+  int64_t token_min_remaining_seconds = 60;  // never later than this before expiry
   std::vector<PlannedFile> files;
   std::optional<AwsSettings> aws;
   std::optional<VaultSettings> vault;

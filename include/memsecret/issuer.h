@@ -19,8 +19,9 @@ enum class IssuerKind { kGenesys, kCxone, kGeneric };
 
 struct IssuerRef {
   IssuerKind kind = IssuerKind::kGeneric;
-  std::string host;  // genesys: "mypurecloud.ie" (empty = from credentials); cxone: area (may be empty)
-  std::string url;   // generic: the token URL
+  std::string
+      host;  // genesys: "mypurecloud.ie" (empty = from credentials); cxone: area (may be empty)
+  std::string url;  // generic: the token URL
 };
 
 // Parses an issuer value. Generic URLs must be https:// (http:// only to a

@@ -15,7 +15,8 @@ Result<std::unique_ptr<GenesysCloudIssuer>> GenesysCloudIssuer::Create(
                              "\"");
     host = *h;
   }
-  return std::unique_ptr<GenesysCloudIssuer>(new GenesysCloudIssuer(std::move(host), http, std::move(login_url)));
+  return std::unique_ptr<GenesysCloudIssuer>(
+      new GenesysCloudIssuer(std::move(host), http, std::move(login_url)));
 }
 
 std::string GenesysCloudIssuer::Describe() const {

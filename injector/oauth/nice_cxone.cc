@@ -42,7 +42,8 @@ Result<std::unique_ptr<NiceCxoneIssuer>> NiceCxoneIssuer::Create(std::string_vie
     return InvalidArgument("cxone: \"" + std::string(area) +
                            "\" is not an area name such as na1, au1 or eu1");
   }
-  return std::unique_ptr<NiceCxoneIssuer>(new NiceCxoneIssuer(std::string(area), http, std::move(auth_url)));
+  return std::unique_ptr<NiceCxoneIssuer>(
+      new NiceCxoneIssuer(std::string(area), http, std::move(auth_url)));
 }
 
 std::string NiceCxoneIssuer::Describe() const {
@@ -52,8 +53,8 @@ std::string NiceCxoneIssuer::Describe() const {
 MintResult NiceCxoneIssuer::Mint(const ClientCredentials& c, const TokenOptions& options,
                                  WallTime now) {
   if (!c.has_access_key()) {
-    return MintResult::Failure(
-        FailedPrecondition("cxone: credentials need accessKeyId (or api_key) and accessKeySecret (or api_secret)"));
+    return MintResult::Failure(FailedPrecondition(
+        "cxone: credentials need accessKeyId (or api_key) and accessKeySecret (or api_secret)"));
   }
   if (!fixed_area_.empty()) return MintAccessKey(fixed_area_, c, now);
   if (c.has_client_secret()) {

@@ -21,7 +21,8 @@ Result<std::unique_ptr<TokenJob>> TokenJob::Create(const PlannedFile& file,
   if (file.kind != FileKind::kToken || !file.token) {
     return InvalidArgument("file \"" + file.name + "\" is not a token file");
   }
-  Result<std::unique_ptr<TokenIssuer>> issuer = MakeTokenIssuer(file.token->issuer, env.http, endpoints);
+  Result<std::unique_ptr<TokenIssuer>> issuer =
+      MakeTokenIssuer(file.token->issuer, env.http, endpoints);
   if (!issuer.ok()) return issuer.status().WithContext("token file \"" + file.name + "\"");
   RefreshSettings refresh{plan.token_refresh_fraction,
                           std::chrono::seconds(plan.token_min_remaining_seconds)};
@@ -51,15 +52,16 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
   if (!report.result.ok()) return OnFailure(now, report.result.status, report.result.retry_after);
 
   const AccessToken& token = *report.result.token;
-  Result<WriteOutcome> wrote =
-      env_.writer->Write(file_.name, RenderToken(token, file_.format, TokenEnvVar(file_)), file_.mode);
+  Result<WriteOutcome> wrote = env_.writer->Write(
+      file_.name, RenderToken(token, file_.format, TokenEnvVar(file_)), file_.mode);
   if (!wrote.ok()) return OnFailure(now, wrote.status(), std::nullopt);
 
   written_ = true;
   failures_ = 0;
-  EmitFileAudit(env_, file_, now, report.credential_version,
-                *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
-                Elapsed(), Status::Ok());
+  EmitFileAudit(
+      env_, file_, now, report.credential_version,
+      *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
+      Elapsed(), Status::Ok());
   last_status_ = Status::Ok();
   valid_until_ = EffectiveExpiry(token.issued_at, token.expires_at);
   const WallTime next = RefreshAt(token.issued_at, token.expires_at, refresh_, env_.Jitter());
@@ -85,8 +87,8 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
                      : *valid_until_ > now ? "keeping the current token"
                                            : "the current token has expired";
   spdlog::warn("{} (attempt {}; {}; {})", last_status_.ToString(), failures_, held,
-               NextAttemptText(env_, status, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     next - now)));
+               NextAttemptText(env_, status,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(next - now)));
   return next;
 }
 

@@ -64,7 +64,7 @@ class TokenJob final : public Job {
   std::unique_ptr<TokenIssuer> issuer_;
   JobEnvironment env_;
   TokenMinter minter_;
-  std::string ref_text_;  // credential ref, for logs
+  std::string ref_text_;                           // credential ref, for logs
   std::chrono::steady_clock::time_point started_;  // of the current Run, for audit latency
   bool written_ = false;
   int failures_ = 0;

@@ -13,15 +13,13 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/injection_plan.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/injection_plan.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {
 
-SecretValue RenderToken(const AccessToken& token, OutputFormat format,
-                        std::string_view var);
-
+SecretValue RenderToken(const AccessToken& token, OutputFormat format, std::string_view var);
 
 // A dotenv/POSIX-shell-safe value: unchanged when it consists only of
 // [A-Za-z0-9_./:+=@%,-] (every access-token alphabet in practice), otherwise

@@ -25,7 +25,8 @@ void BlockSupervisedSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-Result<pid_t> SpawnCommand(const std::vector<std::string>& argv, const std::vector<std::string>& envp) {
+Result<pid_t> SpawnCommand(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& envp) {
   if (argv.empty()) return InvalidArgument("no COMMAND");
   std::vector<char*> args, env;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -31,7 +31,8 @@ namespace memsecret::injector::pipeline {
 void BlockSupervisedSignals();
 
 // `argv[0]` is searched in PATH; `envp` entries are "NAME=value".
-Result<pid_t> SpawnCommand(const std::vector<std::string>& argv, const std::vector<std::string>& envp);
+Result<pid_t> SpawnCommand(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& envp);
 
 int ExitCodeOf(int wait_status);
 

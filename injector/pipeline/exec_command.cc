@@ -23,8 +23,11 @@ namespace {
 class SnapshotExpiryWarning final : public Job {
  public:
   SnapshotExpiryWarning(std::string prog, std::string var, std::string file, WallTime expiry)
-      : prog_(std::move(prog)), var_(std::move(var)), file_(std::move(file)),
-        name_(".expiry-" + var_), expiry_(expiry) {}
+      : prog_(std::move(prog)),
+        var_(std::move(var)),
+        file_(std::move(file)),
+        name_(".expiry-" + var_),
+        expiry_(expiry) {}
   const std::string& name() const override { return name_; }
   std::optional<WallTime> Run(WallTime now) override {
     if (now < expiry_) return expiry_;
@@ -47,8 +50,8 @@ struct Outcome {
   int signal_before_child = 0;
 };
 
-std::vector<std::string> ChildEnvironment(const std::string& dir,
-                                          const std::vector<std::pair<std::string, SecretValue>>& vars) {
+std::vector<std::string> ChildEnvironment(
+    const std::string& dir, const std::vector<std::pair<std::string, SecretValue>>& vars) {
   std::vector<std::string> out;
   auto overridden = [&](std::string_view entry) {
     std::string_view name = entry.substr(0, entry.find('='));
@@ -66,7 +69,8 @@ std::vector<std::string> ChildEnvironment(const std::string& dir,
 
 }  // namespace
 
-int ExecCommand(const std::string& prog, const std::vector<std::string>& args, const Environment& env) {
+int ExecCommand(const std::string& prog, const std::vector<std::string>& args,
+                const Environment& env) {
   // Before any thread exists, so only the supervisor's sigwait sees them.
   BlockSupervisedSignals();
   auto prepared = PreparePipeline(prog, PipelineCommand::kExec, args, env);
@@ -91,7 +95,8 @@ int ExecCommand(const std::string& prog, const std::vector<std::string>& args, c
   Outcome outcome;
   SignalSupervisor supervisor({[&](int sig) {
                                  std::lock_guard<std::mutex> lock(outcome.mu);
-                                 if (outcome.signal_before_child == 0) outcome.signal_before_child = sig;
+                                 if (outcome.signal_before_child == 0)
+                                   outcome.signal_before_child = sig;
                                  resolve_waiter.Stop();
                                },
                                [&](int code) {
@@ -113,7 +118,8 @@ int ExecCommand(const std::string& prog, const std::vector<std::string>& args, c
       dir->Remove(items);
     };
     const WallTime start = clock.Now();
-    if (!ResolveItems(prog, PipelineCommand::kExec, s, clock, resolve_waiter, start + parsed.timeout)) {
+    if (!ResolveItems(prog, PipelineCommand::kExec, s, clock, resolve_waiter,
+                      start + parsed.timeout)) {
       cleanup();
       std::lock_guard<std::mutex> lock(outcome.mu);
       if (outcome.signal_before_child != 0) return 128 + outcome.signal_before_child;
@@ -125,7 +131,8 @@ int ExecCommand(const std::string& prog, const std::vector<std::string>& args, c
       auto v = ReadItemValue(plan.output_dir, b.source);
       if (!v.ok()) {
         cleanup();
-        return fail("--env " + b.var + ": " + v.status().message() + "; COMMAND was not started", 1);
+        return fail("--env " + b.var + ": " + v.status().message() + "; COMMAND was not started",
+                    1);
       }
       vars.emplace_back(b.var, std::move(v).value());
       if (auto until = s.TokenValidUntil(b.source.item)) {

@@ -11,7 +11,8 @@ std::string MaskCommands(std::string_view value) {
   size_t start = 0;
   while (start <= value.size()) {
     size_t nl = value.find('\n', start);
-    std::string_view line = value.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    std::string_view line =
+        value.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!line.empty()) out += "::add-mask::" + std::string(line) + "\n";
     if (nl == std::string_view::npos) break;

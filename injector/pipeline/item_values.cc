@@ -10,9 +10,12 @@ namespace {
 
 const char* Name(PipelineCommand c) {
   switch (c) {
-    case PipelineCommand::kExec: return "exec";
-    case PipelineCommand::kGet: return "get";
-    case PipelineCommand::kExport: return "export";
+    case PipelineCommand::kExec:
+      return "exec";
+    case PipelineCommand::kGet:
+      return "get";
+    case PipelineCommand::kExport:
+      return "export";
   }
   return "?";
 }

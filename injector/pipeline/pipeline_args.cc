@@ -64,7 +64,8 @@ PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::s
       size_t eq = value.find('=');
       std::string var = value.substr(0, eq == std::string::npos ? 0 : eq);
       if (eq == std::string::npos || !IsValidEnvVarName(var)) {
-        problems->push_back("--env \"" + value + "\": expected VAR=NAME[#FIELD] with VAR a shell variable name");
+        problems->push_back("--env \"" + value +
+                            "\": expected VAR=NAME[#FIELD] with VAR a shell variable name");
         continue;
       }
       auto sel = ParseItemSelector(value.substr(eq + 1));
@@ -78,18 +79,25 @@ PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::s
       out.env.push_back({var, *sel});
     } else if (flag == "--allow") {
       if (!take("a glob")) continue;
-      if (value.empty()) problems->push_back("--allow: empty glob");
-      else out.allow.push_back(value);
+      if (value.empty())
+        problems->push_back("--allow: empty glob");
+      else
+        out.allow.push_back(value);
     } else if (flag == "--timeout" && command == PipelineCommand::kExec) {
       if (!take("a duration")) continue;
       auto d = ParseDuration(value);
-      if (!d.ok()) problems->push_back("--timeout: " + d.status().message());
-      else if (d->count() <= 0) problems->push_back("--timeout: must be more than 0s");
-      else out.timeout = *d;
+      if (!d.ok())
+        problems->push_back("--timeout: " + d.status().message());
+      else if (d->count() <= 0)
+        problems->push_back("--timeout: must be more than 0s");
+      else
+        out.timeout = *d;
     } else if (flag == "--dir" && command == PipelineCommand::kExec) {
       if (!take("a directory")) continue;
-      if (value.empty() || value[0] != '/') problems->push_back("--dir \"" + value + "\": must be an absolute path");
-      else out.dir = value;
+      if (value.empty() || value[0] != '/')
+        problems->push_back("--dir \"" + value + "\": must be an absolute path");
+      else
+        out.dir = value;
     } else if (flag == "--github-env" && command == PipelineCommand::kExport && !has_inline) {
       out.github_env = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -100,14 +108,17 @@ PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::s
   }
   switch (command) {
     case PipelineCommand::kExec:
-      if (!positional.empty()) problems->push_back("unexpected \"" + positional[0] + "\" (put COMMAND after --)");
-      if (out.argv.empty()) problems->push_back("no COMMAND (usage: exec [flags] -- COMMAND [ARG...])");
+      if (!positional.empty())
+        problems->push_back("unexpected \"" + positional[0] + "\" (put COMMAND after --)");
+      if (out.argv.empty())
+        problems->push_back("no COMMAND (usage: exec [flags] -- COMMAND [ARG...])");
       break;
     case PipelineCommand::kGet:
       if (positional.size() != 1) {
         problems->push_back("expected exactly one NAME[#FIELD]");
       } else if (auto sel = ParseItemSelector(positional[0]); !sel) {
-        problems->push_back("\"" + positional[0] + "\" is not NAME[#FIELD] (NAME: 1-63 of [A-Za-z0-9._-])");
+        problems->push_back("\"" + positional[0] +
+                            "\" is not NAME[#FIELD] (NAME: 1-63 of [A-Za-z0-9._-])");
       } else {
         out.get = *sel;
       }

@@ -31,7 +31,7 @@ struct EnvBinding {
 
 struct PipelineArgs {
   PipelineCommand command = PipelineCommand::kExec;
-  std::optional<std::string> key_file;                   // -f FILE
+  std::optional<std::string> key_file;                    // -f FILE
   std::vector<std::pair<std::string, std::string>> sets;  // --set KEY=VALUE, in order
   std::vector<EnvBinding> env;                            // --env
   std::vector<std::string> allow;                         // --allow GLOB

@@ -20,8 +20,11 @@
 
 namespace memsecret::injector::pipeline {
 
-int ExecCommand(const std::string& prog, const std::vector<std::string>& args, const Environment& env);
-int GetCommand(const std::string& prog, const std::vector<std::string>& args, const Environment& env);
-int ExportCommand(const std::string& prog, const std::vector<std::string>& args, const Environment& env);
+int ExecCommand(const std::string& prog, const std::vector<std::string>& args,
+                const Environment& env);
+int GetCommand(const std::string& prog, const std::vector<std::string>& args,
+               const Environment& env);
+int ExportCommand(const std::string& prog, const std::vector<std::string>& args,
+                  const Environment& env);
 
 }  // namespace memsecret::injector::pipeline

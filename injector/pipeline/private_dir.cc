@@ -32,21 +32,23 @@ bool IsMemoryFilesystem(const std::string& path) {
   return type == kTmpfsMagic || type == kRamfsMagic;
 }
 
-Result<PrivateDir> PrivateDir::Create(const std::optional<std::string>& dir, const Environment& env) {
+Result<PrivateDir> PrivateDir::Create(const std::optional<std::string>& dir,
+                                      const Environment& env) {
   if (dir) {
     struct stat st;
     if (::lstat(dir->c_str(), &st) != 0) {
       if (errno != ENOENT) return InvalidArgument("--dir " + *dir + ": " + Errno());
-      if (::mkdir(dir->c_str(), 0700) != 0) return InvalidArgument("--dir " + *dir + ": cannot create: " + Errno());
+      if (::mkdir(dir->c_str(), 0700) != 0)
+        return InvalidArgument("--dir " + *dir + ": cannot create: " + Errno());
       return PrivateDir(*dir, true);
     }
     if (!S_ISDIR(st.st_mode)) return InvalidArgument("--dir " + *dir + ": not a directory");
     if (st.st_uid != ::geteuid())
-      return InvalidArgument("--dir " + *dir + ": not private: owned by uid " + std::to_string(st.st_uid) +
-                             ", not by this user");
+      return InvalidArgument("--dir " + *dir + ": not private: owned by uid " +
+                             std::to_string(st.st_uid) + ", not by this user");
     if ((st.st_mode & 077) != 0)
-      return InvalidArgument("--dir " + *dir + ": not private: mode " + ModeText(st.st_mode & 0777) +
-                             " (needs 0700: no group/other access)");
+      return InvalidArgument("--dir " + *dir + ": not private: mode " +
+                             ModeText(st.st_mode & 0777) + " (needs 0700: no group/other access)");
     return PrivateDir(*dir, false);
   }
   std::vector<std::string> bases;

@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 
-#include "memsecret/injection_plan.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {

@@ -8,7 +8,8 @@ std::vector<std::string> KnownAnnotationKeys() {
   return keys;
 }
 
-PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations, Problems* problems) {
+PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations,
+                                  Problems* problems) {
   PodInjectionSpec spec;
   const std::string prefix = kAnnotationPrefix;
   std::map<std::string, std::string> keys;  // without the prefix, status excluded
@@ -16,8 +17,11 @@ PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& anno
     if (key.rfind(prefix, 0) != 0) continue;
     std::string k = key.substr(prefix.size());
     if (k == "status") {
-      if (value == kStatusInjected) spec.already_injected = true;
-      else problems->push_back({ProblemKind::kInvalid, key + ": is written by the webhook; only \"injected\" is allowed"});
+      if (value == kStatusInjected)
+        spec.already_injected = true;
+      else
+        problems->push_back({ProblemKind::kInvalid,
+                             key + ": is written by the webhook; only \"injected\" is allowed"});
       continue;
     }
     spec.any = true;

@@ -29,6 +29,7 @@ std::vector<std::string> KnownAnnotationKeys();
 
 // Parses the pod's annotations. Every invalid key or value adds a kInvalid
 // problem naming the annotation; parsing continues so all are reported.
-PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations, Problems* problems);
+PodInjectionSpec ParseAnnotations(const std::map<std::string, std::string>& annotations,
+                                  Problems* problems);
 
 }  // namespace memsecret::webhook

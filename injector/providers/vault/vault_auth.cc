@@ -36,8 +36,8 @@ class RoleJwtAuth final : public VaultAuthenticator {
         http_(http) {}
 
   std::string Describe() const override {
-    return method_ + " auth (role " + role_ + " at auth/" + auth_path_ + ", JWT from " +
-           jwt_file_ + ")";
+    return method_ + " auth (role " + role_ + " at auth/" + auth_path_ + ", JWT from " + jwt_file_ +
+           ")";
   }
 
   Result<VaultLogin> Login() override {

@@ -66,8 +66,10 @@ Result<VaultConfig> ResolveVaultConfig(const VaultSettings& settings, const Envi
     const char* default_path = ci_jwt.empty() ? "kubernetes" : "jwt";
     c.auth_path = TrimSlashes(settings.auth_path.empty() ? default_path : settings.auth_path);
     if (c.auth_path.empty()) return InvalidArgument("vault auth path must not be empty");
-    if (!ci_jwt.empty()) c.jwt_file = ci_jwt;
-    else c.jwt_file = settings.token_file.empty() ? kDefaultServiceAccountToken : settings.token_file;
+    if (!ci_jwt.empty())
+      c.jwt_file = ci_jwt;
+    else
+      c.jwt_file = settings.token_file.empty() ? kDefaultServiceAccountToken : settings.token_file;
     return c;
   }
   c.auth = AuthMethod::kToken;

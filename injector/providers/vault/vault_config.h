@@ -9,8 +9,8 @@
 
 #include "injector/wire/environment.h"
 #include "injector/wire/http_client.h"
-#include "memsecret/injection_plan.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

@@ -27,7 +27,9 @@ TEST(ParseClientCredentials, CamelCase) {
 // CXone access keys as pipeline Vault secrets spell them; extra fields such as
 // base_url are ignored.
 TEST(ParseClientCredentials, CxoneApiKeySpellings) {
-  struct Case { const char* json; };
+  struct Case {
+    const char* json;
+  };
   for (const char* json : {R"({"api_key":"AK1","api_secret":"AS1=","base_url":"https://x"})",
                            R"({"apiKey":"AK1","apiSecret":"AS1=","baseUrl":7})"}) {
     auto c = ParseClientCredentials(SecretValue(json));

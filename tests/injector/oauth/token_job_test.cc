@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "testing/oauth_fakes.h"
 #include "injector/oauth/token_renderer.h"
+#include "testing/oauth_fakes.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;
@@ -246,11 +246,9 @@ TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   f.name = "t";
   f.kind = FileKind::kToken;
   f.token = TokenSpec{"okta", "", ""};
-  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(), Code::kInvalidArgument);
   f.kind = FileKind::kSecret;
-  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(), Code::kInvalidArgument);
   plan.files = {f};
   auto jobs = MakeTokenJobs(plan, Env());
   ASSERT_TRUE(jobs.ok());

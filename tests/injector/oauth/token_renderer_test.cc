@@ -61,8 +61,8 @@ TEST(TokenEnvVar, DefaultsToTheFileNameAndHonoursEnvVar) {
   f.name = "genesys-token";
   EXPECT_EQ(TokenEnvVar(f), "GENESYS_TOKEN_ACCESS_TOKEN");
   EXPECT_EQ(KnownEnvVars(f), (std::vector<std::string>{"GENESYS_TOKEN_ACCESS_TOKEN",
-                                                        "GENESYS_TOKEN_ACCESS_TOKEN_TYPE",
-                                                        "GENESYS_TOKEN_ACCESS_TOKEN_EXPIRES_AT"}));
+                                                       "GENESYS_TOKEN_ACCESS_TOKEN_TYPE",
+                                                       "GENESYS_TOKEN_ACCESS_TOKEN_EXPIRES_AT"}));
   f.env_var = "GENESYS_CLOUD_ACCESS_TOKEN";
   EXPECT_EQ(TokenEnvVar(f), "GENESYS_CLOUD_ACCESS_TOKEN");
   f.format = OutputFormat::kRaw;

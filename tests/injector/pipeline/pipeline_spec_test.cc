@@ -67,7 +67,8 @@ TEST(ParsePipelineArgs, EveryProblemAtOnce) {
   for (const Case& c : cases) {
     std::vector<std::string> problems;
     ParsePipelineArgs(c.command, c.args, &problems);
-    for (const std::string& w : c.want) EXPECT_TRUE(Mentions(problems, w)) << w << "\n" << Join(problems);
+    for (const std::string& w : c.want)
+      EXPECT_TRUE(Mentions(problems, w)) << w << "\n" << Join(problems);
   }
 }
 
@@ -136,10 +137,10 @@ TEST(BuildPipelinePlan, TheGuidesLayout) {
   std::vector<std::string> problems;
   PipelinePlan p = BuildPipelinePlan(
       keys,
-      Args(PipelineCommand::kExec, {"--env", "GENESYS_CLOUD_ACCESS_TOKEN=genesys", "--env",
-                                    "CXONE_API_KEY=cxone-creds#api_key", "--allow",
-                                    "vault:secret/genesys/*", "--allow", "vault:secret/nice/*",
-                                    "--", "terraform", "apply"}),
+      Args(PipelineCommand::kExec,
+           {"--env", "GENESYS_CLOUD_ACCESS_TOKEN=genesys", "--env",
+            "CXONE_API_KEY=cxone-creds#api_key", "--allow", "vault:secret/genesys/*", "--allow",
+            "vault:secret/nice/*", "--", "terraform", "apply"}),
       &problems);
   EXPECT_TRUE(problems.empty()) << Join(problems);
   EXPECT_EQ(p.plan.files.size(), 3u);
@@ -153,20 +154,24 @@ TEST(BuildPipelinePlan, TheGuidesLayout) {
 
 TEST(BuildPipelinePlan, AllowRefusesAProductionRefInAStagingRun) {
   std::vector<std::string> problems;
-  BuildPipelinePlan({{"secret-db", "vault:secret/genesys/production/cx-pipeline"},
-                     {"secret-ok", "vault:secret/genesys/staging/cx-pipeline#x"}},
-                    Args(PipelineCommand::kExec,
-                         {"--allow", "vault:secret/genesys/staging/*", "--", "true"}),
-                    &problems);
+  BuildPipelinePlan(
+      {{"secret-db", "vault:secret/genesys/production/cx-pipeline"},
+       {"secret-ok", "vault:secret/genesys/staging/cx-pipeline#x"}},
+      Args(PipelineCommand::kExec, {"--allow", "vault:secret/genesys/staging/*", "--", "true"}),
+      &problems);
   ASSERT_EQ(problems.size(), 1u) << Join(problems);
-  EXPECT_EQ(problems[0],
-            "item \"db\": vault:secret/genesys/production/cx-pipeline is outside every --allow glob");
+  EXPECT_EQ(
+      problems[0],
+      "item \"db\": vault:secret/genesys/production/cx-pipeline is outside every --allow glob");
 }
 
 TEST(BuildPipelinePlan, EveryKeyProblemAndUnknownItems) {
   std::vector<std::string> problems;
   PipelinePlan p = BuildPipelinePlan(
-      {{"secret-a", "vault:x/y"}, {"format-a", "env"}, {"token-t", "aws:/c"}, {"sekret-b", "aws:/b"},
+      {{"secret-a", "vault:x/y"},
+       {"format-a", "env"},
+       {"token-t", "aws:/c"},
+       {"sekret-b", "aws:/b"},
        {"containers", "app"}},
       Args(PipelineCommand::kExec, {"--env", "A=a", "--env", "B=nope", "--", "true"}), &problems);
   EXPECT_TRUE(Mentions(problems, "sekret-b: unknown key")) << Join(problems);

@@ -98,7 +98,8 @@ TEST(RenderEnvTest, NamesFromFileNames) {
 // env-var-<name>: the one variable of a single value; an object has none.
 TEST(RenderEnvTest, EnvVarNamesTheValue) {
   const SecretValue creds(R"({"api_key":"K1","api_secret":"S1"})");
-  auto key = RenderSecret(creds, std::string("api_key"), OutputFormat::kEnv, "cxone-key", "CXONE_API_KEY");
+  auto key =
+      RenderSecret(creds, std::string("api_key"), OutputFormat::kEnv, "cxone-key", "CXONE_API_KEY");
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   EXPECT_EQ(key->Reveal(), "CXONE_API_KEY='K1'\n");
   auto scalar = RenderSecret(SecretValue("plain"), std::nullopt, OutputFormat::kEnv, "x", "MY_VAR");

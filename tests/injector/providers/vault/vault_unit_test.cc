@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "injector/providers/vault/kv_location.h"
-#include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/token_lifecycle.h"
+#include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_errors.h"
 #include "injector/providers/vault/vault_http.h"
@@ -228,7 +228,8 @@ TEST(TokenLifecycleTest, RenewalThatStopsGrowingIsCapped) {
 // A lease_duration or ttl no Vault sends (1e300) must not overflow the cast
 // to seconds or the lease arithmetic: clamped to ten years.
 TEST(VaultAuthTest, HugeLeaseDurationIsClamped) {
-  std::string body = R"({"auth":{"client_token":"hvs.test","lease_duration":1e300,"renewable":true}})";
+  std::string body =
+      R"({"auth":{"client_token":"hvs.test","lease_duration":1e300,"renewable":true}})";
   VaultLogin login;
   ASSERT_TRUE(ParseAuthBlock(body, &login).ok());
   EXPECT_EQ(login.lease_duration, std::chrono::hours(24 * 365 * 10));
