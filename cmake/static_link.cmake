@@ -13,6 +13,7 @@
 set(_memsecret_static_default OFF)
 find_library(MEMSECRET_LIBSSL_ARCHIVE NAMES libssl.a)
 find_library(MEMSECRET_LIBCRYPTO_ARCHIVE NAMES libcrypto.a)
+find_library(MEMSECRET_LIBYAMLCPP_ARCHIVE NAMES libyaml-cpp.a)  # the pipeline commands' -f FILE
 if(MEMSECRET_LIBSSL_ARCHIVE AND MEMSECRET_LIBCRYPTO_ARCHIVE)
   set(_memsecret_static_default ON)
 endif()
@@ -26,6 +27,9 @@ elseif(MEMSECRET_STATIC_INJECTOR)
   if(NOT MEMSECRET_LIBSSL_ARCHIVE OR NOT MEMSECRET_LIBCRYPTO_ARCHIVE)
     message(FATAL_ERROR "MEMSECRET_STATIC_INJECTOR needs libssl.a and libcrypto.a (libssl-dev)")
   endif()
+  if(NOT MEMSECRET_LIBYAMLCPP_ARCHIVE)
+    message(FATAL_ERROR "MEMSECRET_STATIC_INJECTOR needs libyaml-cpp.a (libyaml-cpp-dev)")
+  endif()
   message(STATUS "memsecret-injector: linked statically (all but glibc)")
   add_library(memsecret_spdlog_fmt_static STATIC ${CMAKE_CURRENT_LIST_DIR}/spdlog_fmt_static.cc)
   # The definitions spdlog::spdlog compiles with, minus the shared-library
@@ -37,9 +41,10 @@ elseif(MEMSECRET_STATIC_INJECTOR)
   # so --as-needed drops those entries — provided the archives come after every
   # library that uses them. The linker scans archives once, in order, so the
   # product's libraries are listed first, lowest layer last, then the archives.
-  target_link_libraries(memsecret-injector PRIVATE memsecret_injector_commands memsecret_oauth
-    memsecret_runtime memsecret_providers memsecret_wire memsecret_common
-    memsecret_spdlog_fmt_static ${MEMSECRET_LIBSSL_ARCHIVE} ${MEMSECRET_LIBCRYPTO_ARCHIVE}
+  target_link_libraries(memsecret-injector PRIVATE memsecret_pipeline memsecret_injector_commands
+    memsecret_oauth memsecret_runtime memsecret_providers memsecret_wire memsecret_common
+    memsecret_spdlog_fmt_static ${MEMSECRET_LIBYAMLCPP_ARCHIVE} ${MEMSECRET_LIBSSL_ARCHIVE}
+    ${MEMSECRET_LIBCRYPTO_ARCHIVE}
     Threads::Threads ${CMAKE_DL_LIBS})
   set_property(GLOBAL PROPERTY MEMSECRET_INJECTOR_IS_STATIC ON)
   target_link_options(memsecret-injector PRIVATE -static-libstdc++ -static-libgcc

@@ -15,9 +15,12 @@ const char* LifecycleName(Lifecycle l) { return l == Lifecycle::kInit ? "init" :
 
 const char* OutputFormatName(OutputFormat f) {
   switch (f) {
-    case OutputFormat::kRaw: return "raw";
-    case OutputFormat::kJson: return "json";
-    case OutputFormat::kEnv: return "env";
+    case OutputFormat::kRaw:
+      return "raw";
+    case OutputFormat::kJson:
+      return "json";
+    case OutputFormat::kEnv:
+      return "env";
   }
   return "?";
 }
@@ -40,11 +43,48 @@ Result<OutputFormat> ParseOutputFormat(std::string_view s) {
 bool IsValidFileName(std::string_view name) {
   if (name.empty() || name.size() > 63 || name[0] == '.') return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '_' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
+}
+
+bool IsValidEnvVarName(std::string_view name) {
+  if (name.empty() || name.size() > 128 || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string EnvVarFromFileName(std::string_view file_name) {
+  std::string out;
+  for (char c : file_name) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    out += alnum ? static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c) : '_';
+  }
+  if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "_" + out;
+  return out;
+}
+
+std::string TokenEnvVar(const PlannedFile& file) {
+  return file.env_var.empty() ? EnvVarFromFileName(file.name) + "_ACCESS_TOKEN" : file.env_var;
+}
+
+std::vector<std::string> KnownEnvVars(const PlannedFile& file) {
+  if (file.format != OutputFormat::kEnv) return {};
+  if (file.kind == FileKind::kToken) {
+    const std::string v = TokenEnvVar(file);
+    return {v, v + "_TYPE", v + "_EXPIRES_AT"};
+  }
+  if (!file.env_var.empty()) return {file.env_var};
+  if (file.ref.field)
+    return {IsValidEnvVarName(*file.ref.field) ? *file.ref.field
+                                               : EnvVarFromFileName(*file.ref.field)};
+  return {};
 }
 
 namespace {
@@ -59,6 +99,7 @@ std::string ModeString(uint32_t mode) {
 // members in sorted key order: the same text nlohmann_json's dump() prints.
 void WriteFile(JsonWriter& w, const PlannedFile& f) {
   w.BeginObject();
+  if (!f.env_var.empty()) w.Member("envVar", f.env_var);
   w.Member("format", OutputFormatName(f.format));
   w.Member("kind", FileKindName(f.kind));
   w.Member("mode", ModeString(f.mode));
@@ -94,12 +135,18 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
   PlannedFile f;
   if (!Get(j, "name", &f.name, &err, where) || !Get(j, "kind", &kind, &err, where) ||
       !Get(j, "ref", &ref, &err, where) || !Get(j, "format", &format, &err, where) ||
-      !Get(j, "mode", &mode, &err, where))
+      !Get(j, "mode", &mode, &err, where) || !Get(j, "envVar", &f.env_var, &err, where))
     return InvalidArgument(err);
-  if (!IsValidFileName(f.name)) return InvalidArgument(where + ".name \"" + f.name + "\" is not a valid file name");
-  if (kind == "secret") f.kind = FileKind::kSecret;
-  else if (kind == "token") f.kind = FileKind::kToken;
-  else return InvalidArgument(where + ".kind must be secret or token");
+  if (!f.env_var.empty() && !IsValidEnvVarName(f.env_var))
+    return InvalidArgument(where + ".envVar \"" + f.env_var + "\" is not a shell variable name");
+  if (!IsValidFileName(f.name))
+    return InvalidArgument(where + ".name \"" + f.name + "\" is not a valid file name");
+  if (kind == "secret")
+    f.kind = FileKind::kSecret;
+  else if (kind == "token")
+    f.kind = FileKind::kToken;
+  else
+    return InvalidArgument(where + ".kind must be secret or token");
   auto parsed = ParseSecretRef(ref);
   if (!parsed.ok()) return parsed.status().WithContext(where);
   f.ref = std::move(parsed).value();
@@ -112,7 +159,8 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
   if (auto it = j.find("token"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return InvalidArgument(where + ".token must be an object");
     TokenSpec t;
-    if (!Get(*it, "issuer", &t.issuer, &err, where + ".token") || !Get(*it, "scope", &t.scope, &err, where + ".token") ||
+    if (!Get(*it, "issuer", &t.issuer, &err, where + ".token") ||
+        !Get(*it, "scope", &t.scope, &err, where + ".token") ||
         !Get(*it, "audience", &t.audience, &err, where + ".token"))
       return InvalidArgument(err);
     if (t.issuer.empty()) return InvalidArgument(where + ".token.issuer is required");
@@ -150,14 +198,20 @@ std::string EncodePlan(const InjectionPlan& p) {
     w.Member("region", p.aws->region).Member("roleArn", p.aws->role_arn);
     w.Member("webIdentityTokenFile", p.aws->web_identity_token_file).EndObject();
   }
-  if (p.azure) w.Key("azure").BeginObject().Member("federatedTokenFile", p.azure->federated_token_file).EndObject();
+  if (p.azure)
+    w.Key("azure")
+        .BeginObject()
+        .Member("federatedTokenFile", p.azure->federated_token_file)
+        .EndObject();
   w.Key("files").BeginArray();
   for (const auto& f : p.files) WriteFile(w, f);
   w.EndArray();
   w.Member("lifecycle", LifecycleName(p.lifecycle));
   w.Member("outputDir", p.output_dir);
   w.Key("pod").BeginObject();
-  w.Member("name", p.pod.name).Member("namespace", p.pod.namespace_name).Member("serviceAccount", p.pod.service_account);
+  w.Member("name", p.pod.name)
+      .Member("namespace", p.pod.namespace_name)
+      .Member("serviceAccount", p.pod.service_account);
   w.EndObject();
   w.Member("refreshIntervalSeconds", p.refresh_interval_seconds);
   w.Member("tokenMinRemainingSeconds", p.token_min_remaining_seconds);
@@ -182,14 +236,16 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   int version = 0;
   if (!Get(j, "version", &version, &err, "plan")) return InvalidArgument(err);
   if (version != InjectionPlan::kVersion)
-    return InvalidArgument("plan: unsupported version " + std::to_string(version) + " (this injector reads version 1)");
+    return InvalidArgument("plan: unsupported version " + std::to_string(version) +
+                           " (this injector reads version 1)");
   if (auto it = j.find("pod"); it != j.end() && it->is_object()) {
     if (!Get(*it, "namespace", &p.pod.namespace_name, &err, "plan.pod") ||
         !Get(*it, "serviceAccount", &p.pod.service_account, &err, "plan.pod") ||
         !Get(*it, "name", &p.pod.name, &err, "plan.pod"))
       return InvalidArgument(err);
   }
-  if (!Get(j, "lifecycle", &lifecycle, &err, "plan") || !Get(j, "outputDir", &p.output_dir, &err, "plan") ||
+  if (!Get(j, "lifecycle", &lifecycle, &err, "plan") ||
+      !Get(j, "outputDir", &p.output_dir, &err, "plan") ||
       !Get(j, "refreshIntervalSeconds", &p.refresh_interval_seconds, &err, "plan") ||
       !Get(j, "tokenRefreshFraction", &p.token_refresh_fraction, &err, "plan") ||
       !Get(j, "tokenMinRemainingSeconds", &p.token_min_remaining_seconds, &err, "plan"))
@@ -197,11 +253,14 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   auto lc = ParseLifecycle(lifecycle);
   if (!lc.ok()) return lc.status().WithContext("plan");
   p.lifecycle = *lc;
-  if (p.output_dir.empty() || p.output_dir[0] != '/') return InvalidArgument("plan.outputDir must be an absolute path");
-  if (p.refresh_interval_seconds < 0) return InvalidArgument("plan.refreshIntervalSeconds must be >= 0");
+  if (p.output_dir.empty() || p.output_dir[0] != '/')
+    return InvalidArgument("plan.outputDir must be an absolute path");
+  if (p.refresh_interval_seconds < 0)
+    return InvalidArgument("plan.refreshIntervalSeconds must be >= 0");
   if (!(p.token_refresh_fraction > 0.0 && p.token_refresh_fraction < 1.0))
     return InvalidArgument("plan.tokenRefreshFraction must be between 0 and 1");
-  if (p.token_min_remaining_seconds < 0) return InvalidArgument("plan.tokenMinRemainingSeconds must be >= 0");
+  if (p.token_min_remaining_seconds < 0)
+    return InvalidArgument("plan.tokenMinRemainingSeconds must be >= 0");
 
   auto files = j.find("files");
   if (files == j.end() || !files->is_array()) return InvalidArgument("plan.files must be an array");
@@ -209,7 +268,8 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   for (size_t i = 0; i < files->size(); ++i) {
     auto f = FileFromJson((*files)[i], "plan.files[" + std::to_string(i) + "]");
     if (!f.ok()) return f.status();
-    if (!names.insert(f->name).second) return InvalidArgument("plan: file name \"" + f->name + "\" appears twice");
+    if (!names.insert(f->name).second)
+      return InvalidArgument("plan: file name \"" + f->name + "\" appears twice");
     p.files.push_back(std::move(f).value());
   }
   if (auto it = j.find("aws"); it != j.end() && it->is_object()) {
@@ -238,8 +298,10 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   }
   if (auto it = j.find("vault"); it != j.end() && it->is_object()) {
     VaultSettings v;
-    if (!Get(*it, "addr", &v.addr, &err, "plan.vault") || !Get(*it, "authPath", &v.auth_path, &err, "plan.vault") ||
-        !Get(*it, "role", &v.role, &err, "plan.vault") || !Get(*it, "namespace", &v.vault_namespace, &err, "plan.vault") ||
+    if (!Get(*it, "addr", &v.addr, &err, "plan.vault") ||
+        !Get(*it, "authPath", &v.auth_path, &err, "plan.vault") ||
+        !Get(*it, "role", &v.role, &err, "plan.vault") ||
+        !Get(*it, "namespace", &v.vault_namespace, &err, "plan.vault") ||
         !Get(*it, "tokenFile", &v.token_file, &err, "plan.vault") ||
         !Get(*it, "allowSkipVerify", &v.allow_skip_verify, &err, "plan.vault"))
       return InvalidArgument(err);
@@ -247,7 +309,8 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   }
   if (auto it = j.find("azure"); it != j.end() && it->is_object()) {
     AzureSettings a;
-    if (!Get(*it, "federatedTokenFile", &a.federated_token_file, &err, "plan.azure")) return InvalidArgument(err);
+    if (!Get(*it, "federatedTokenFile", &a.federated_token_file, &err, "plan.azure"))
+      return InvalidArgument(err);
     p.azure = a;
   }
   return p;

@@ -1,25 +1,45 @@
 // memsecret-injector: fetches secrets with the pod's identity and writes them
-// into the memory-backed volume (docs/injector.md, docs/cli.md). Thin: parse, then delegate.
+// into the memory-backed volume (docs/injector.md, docs/cli.md); the pipeline
+// commands exec/get/export serve CI runners and scripts (docs/pipelines.md).
+// Installed also as `memsecret` (same binary). Thin: parse, then delegate.
 #include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "injector/commands.h"
+#include "injector/pipeline/pipeline_commands.h"
 #include "memsecret/duration.h"
 #include "memsecret/log.h"
 
 namespace {
 
 constexpr const char kUsage[] =
-    "usage: memsecret-injector run [--plan FILE] [--once]\n"
-    "       memsecret-injector probe [--plan FILE]\n"
-    "       memsecret-injector --version\n"
-    "The plan is read from MEMSECRET_PLAN unless --plan is given.\n";
+    "usage: %1$s run [--plan FILE] [--once]\n"
+    "       %1$s probe [--plan FILE]\n"
+    "       %1$s exec [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow "
+    "GLOB]...\n"
+    "            [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]\n"
+    "       %1$s get [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... NAME[#FIELD]\n"
+    "       %1$s export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]...\n"
+    "            --env VAR=NAME[#FIELD]...\n"
+    "       %1$s --version\n"
+    "The plan of run/probe is read from MEMSECRET_PLAN unless --plan is given; exec, get and\n"
+    "export take the annotation keys without the memsecret.io/ prefix (docs/pipelines.md).\n";
+
+std::string g_prog = "memsecret-injector";
 
 int Usage() {
-  std::fputs(kUsage, stderr);
+  std::fprintf(stderr, kUsage, g_prog.c_str());
   return 2;
+}
+
+// The name the binary was called by: "memsecret" when installed under that name.
+std::string ProgramName(const char* argv0) {
+  std::string name = argv0 ? argv0 : "";
+  if (size_t slash = name.rfind('/'); slash != std::string::npos) name = name.substr(slash + 1);
+  return name == "memsecret" ? name : "memsecret-injector";
 }
 
 bool IsHelp(const std::string& arg) { return arg == "-h" || arg == "--help" || arg == "help"; }
@@ -28,17 +48,31 @@ bool IsHelp(const std::string& arg) { return arg == "-h" || arg == "--help" || a
 
 int main(int argc, char** argv) {
   using namespace memsecret;
+  g_prog = ProgramName(argv[0]);
   if (argc < 2) return Usage();
   const std::string command = argv[1];
+  const bool pipeline = command == "exec" || command == "get" || command == "export";
   for (int i = 1; i < argc; ++i) {
+    // exec's COMMAND may take --help of its own.
+    if (pipeline && std::strcmp(argv[i], "--") == 0) break;
     if (IsHelp(argv[i])) {
-      std::fputs(kUsage, stdout);
+      std::printf(kUsage, g_prog.c_str());
       return 0;
     }
   }
   if (command == "--version" || command == "version") {
-    std::printf("memsecret-injector %s\n", MEMSECRET_VERSION);
+    std::printf("%s %s\n", g_prog.c_str(), MEMSECRET_VERSION);
     return 0;
+  }
+  if (pipeline) {
+    injector::ProcessEnvironment env;
+    // Pipelines: warnings and errors only unless asked (stdout is get's value
+    // or the GitHub mask commands; COMMAND owns its own output).
+    InitJsonLogging("injector", env.GetOr("MEMSECRET_LOG_LEVEL", "warn"));
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "exec") return injector::pipeline::ExecCommand(g_prog, args, env);
+    if (command == "get") return injector::pipeline::GetCommand(g_prog, args, env);
+    return injector::pipeline::ExportCommand(g_prog, args, env);
   }
   injector::RunOptions options;
   for (int i = 2; i < argc; ++i) {

@@ -22,9 +22,10 @@ const Backend kBackends[] = {
        // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only (as the AWS SDKs).
        const std::string bundle = ctx.env.GetOr("AWS_CA_BUNDLE");
        HttpClient& http = bundle.empty() ? ctx.http : ctx.http_for(TlsOptions{bundle, "", false});
-       auto provider =
-           aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), ctx.env, http, ctx.clock);
-       if (!provider.ok()) return Result<std::unique_ptr<SecretProvider>>(provider.status().WithContext("aws"));
+       auto provider = aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), ctx.env,
+                                                       http, ctx.clock);
+       if (!provider.ok())
+         return Result<std::unique_ptr<SecretProvider>>(provider.status().WithContext("aws"));
        return provider;
      }},
     {Provider::kVault,
@@ -74,16 +75,46 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
   job_env.refresh_phase = job_env.jitter();
   job_env.once = options.once;
 
+  auto endpoints = oauth::ReadIssuerEndpoints(env);
+  if (!endpoints.ok()) return endpoints.status();
+  auto find = [&plan](const std::string& name) {
+    for (const PlannedFile& f : plan.files)
+      if (f.name == name) return f;
+    return PlannedFile{};
+  };
   const WallTime start = clock.Now();
-  for (auto& job : MakeSecretFileJobs(plan, job_env)) s->scheduler_.Add(std::move(job), start);
+  for (auto& job : MakeSecretFileJobs(plan, job_env)) {
+    s->jobs_.push_back({find(job->name()), job.get(), nullptr});
+    s->scheduler_.Add(std::move(job), start);
+  }
   // Token credentials are read without coalescing: after an invalid_client
   // the minter must see the store's current value, not one read 100 ms ago.
   JobEnvironment token_env = job_env;
   token_env.provider = &s->providers_;
-  auto tokens = oauth::MakeTokenJobs(plan, token_env);
+  auto tokens = oauth::MakeTokenJobs(plan, token_env, *endpoints);
   if (!tokens.ok()) return tokens.status().WithContext("oauth");
-  for (auto& job : *tokens) s->scheduler_.Add(std::move(job), start);
+  for (auto& job : *tokens) {
+    s->jobs_.push_back({find(job->name()), job.get(), job.get()});
+    s->scheduler_.Add(std::move(job), start);
+  }
   return s;
+}
+
+std::vector<std::string> Session::UnwrittenFiles() const {
+  std::vector<std::string> out;
+  for (const FileJob& j : jobs_) {
+    if (j.job->Ready()) continue;
+    const Status st = j.job->LastStatus();
+    out.push_back(j.file.name + " (" + j.file.ref.ToString() +
+                  "): " + (st.ok() ? "not written yet" : st.message()));
+  }
+  return out;
+}
+
+std::optional<WallTime> Session::TokenValidUntil(const std::string& name) const {
+  for (const FileJob& j : jobs_)
+    if (j.token != nullptr && j.file.name == name) return j.token->valid_until();
+  return std::nullopt;
 }
 
 }  // namespace memsecret::injector

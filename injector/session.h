@@ -12,6 +12,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "injector/providers/secret_provider.h"
@@ -24,6 +26,9 @@
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector {
+namespace oauth {
+class TokenJob;
+}
 
 // What a backend's provider is built from. `http` is the shared client
 // (system trust); `http_for` gives a client for another trust configuration
@@ -37,24 +42,32 @@ struct ProviderContext {
 
 // The one signature every backend's factory is called through (see the table
 // in session.cc). Errors are start-up misconfiguration: the command exits.
-using ProviderFactory =
-    Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan, const ProviderContext& ctx);
+using ProviderFactory = Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan,
+                                                                    const ProviderContext& ctx);
 
 struct SessionOptions {
-  bool once = false;            // init / --once (see JobEnvironment::once)
-  AuditSink* audit = nullptr;   // optional; must outlive the session
+  bool once = false;           // init / --once (see JobEnvironment::once)
+  AuditSink* audit = nullptr;  // optional; must outlive the session
 };
 
 class Session {
  public:
   // kInvalidArgument / kFailedPrecondition naming the backend or file when a
-  // provider or an issuer cannot be built.
+  // provider or an issuer cannot be built, or MEMSECRET_GENESYS_LOGIN_URL /
+  // MEMSECRET_CXONE_AUTH_URL is invalid (oauth/issuer_endpoints.h).
   static Result<std::unique_ptr<Session>> Build(const InjectionPlan& plan, const Environment& env,
                                                 const Clock& clock, const SessionOptions& options);
 
   Scheduler& scheduler() { return scheduler_; }
   AtomicFileWriter& writer() { return *writer_; }
   const JobEnvironment& job_environment() const { return job_env_; }
+
+  // One line per file not written (yet): "<name> (<ref>): <last failure>",
+  // for commands that report every failed item of a first write.
+  std::vector<std::string> UnwrittenFiles() const;
+  // Expiry of the token currently in token file `name` (nullopt: no such
+  // token file, or nothing written yet).
+  std::optional<WallTime> TokenValidUntil(const std::string& name) const;
 
  private:
   Session() = default;
@@ -66,6 +79,12 @@ class Session {
   std::unique_ptr<AtomicFileWriter> writer_;
   JobEnvironment job_env_;
   Scheduler scheduler_;
+  struct FileJob {
+    PlannedFile file;
+    const Job* job;
+    const oauth::TokenJob* token;  // null for secret files
+  };
+  std::vector<FileJob> jobs_;
 };
 
 }  // namespace memsecret::injector

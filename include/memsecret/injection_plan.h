@@ -21,15 +21,23 @@ enum class Lifecycle { kSidecar, kInit };
 enum class OutputFormat { kRaw, kJson, kEnv };
 enum class FileKind { kSecret, kToken };
 
-const char* LifecycleName(Lifecycle l);      // "sidecar", "init"
+const char* LifecycleName(Lifecycle l);        // "sidecar", "init"
 const char* OutputFormatName(OutputFormat f);  // "raw", "json", "env"
-const char* FileKindName(FileKind k);        // "secret", "token"
+const char* FileKindName(FileKind k);          // "secret", "token"
 Result<Lifecycle> ParseLifecycle(std::string_view s);
 Result<OutputFormat> ParseOutputFormat(std::string_view s);
 
 // Output file names: 1–63 chars of [A-Za-z0-9._-], not starting with '.'.
 // Checked at admission and again by the injector before any write.
 bool IsValidFileName(std::string_view name);
+
+// Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128 chars (the
+// env-var-<name> annotation, pipeline --env, env-format keys).
+bool IsValidEnvVarName(std::string_view name);
+
+// File name -> an environment variable name ("db-password" -> "DB_PASSWORD",
+// "9lives" -> "_9LIVES").
+std::string EnvVarFromFileName(std::string_view file_name);
 
 // How to mint an OAuth token from the credentials at PlannedFile::ref.
 struct TokenSpec {
@@ -42,12 +50,26 @@ struct TokenSpec {
 struct PlannedFile {
   std::string name;  // file name inside the output directory
   FileKind kind = FileKind::kSecret;
-  SecretRef ref;     // the secret, or for tokens the client credentials
+  SecretRef ref;  // the secret, or for tokens the client credentials
   OutputFormat format = OutputFormat::kRaw;
   uint32_t mode = 0400;
   std::optional<TokenSpec> token;  // set iff kind == kToken
+  // Format env: the variable that holds the value (a secret's single value or
+  // field; a token's access token, with <var>_TYPE and <var>_EXPIRES_AT beside
+  // it). Empty: the default naming (docs/annotations.md).
+  std::string env_var;
   bool operator==(const PlannedFile&) const = default;
 };
+
+// The variables an env-format file is known to define from the plan alone
+// (empty for other formats): a token's <V>, <V>_TYPE, <V>_EXPIRES_AT with V =
+// env_var or <FILE_NAME>_ACCESS_TOKEN; a secret's env_var, else its #field's
+// name. A whole secret without env_var defines names only its value knows.
+// Used to refuse two files that would define the same variable.
+std::vector<std::string> KnownEnvVars(const PlannedFile& file);
+
+// The access-token variable of a token file's env format.
+std::string TokenEnvVar(const PlannedFile& file);
 
 struct AwsSettings {
   std::string region;
@@ -65,8 +87,8 @@ struct VaultSettings {
   std::string addr;
   std::string auth_path = "kubernetes";
   std::string role;
-  std::string vault_namespace;   // X-Vault-Namespace, optional
-  std::string token_file;        // projected SA token for Kubernetes auth
+  std::string vault_namespace;     // X-Vault-Namespace, optional
+  std::string token_file;          // projected SA token for Kubernetes auth
   bool allow_skip_verify = false;  // whether VAULT_SKIP_VERIFY may be honoured
   bool operator==(const VaultSettings&) const = default;
 };
@@ -89,9 +111,9 @@ struct InjectionPlan {
   PodIdentity pod;
   Lifecycle lifecycle = Lifecycle::kSidecar;
   std::string output_dir = "/var/run/secrets/memsecret";
-  int64_t refresh_interval_seconds = 300;   // 0 = secrets are never re-read
-  double token_refresh_fraction = 0.75;     // refresh at this fraction of expires_in
-  int64_t token_min_remaining_seconds = 60; // never later than this before expiry
+  int64_t refresh_interval_seconds = 300;    // 0 = secrets are never re-read
+  double token_refresh_fraction = 0.75;      // refresh at this fraction of expires_in
+  int64_t token_min_remaining_seconds = 60;  // never later than this before expiry
   std::vector<PlannedFile> files;
   std::optional<AwsSettings> aws;
   std::optional<VaultSettings> vault;

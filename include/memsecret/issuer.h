@@ -19,8 +19,9 @@ enum class IssuerKind { kGenesys, kCxone, kGeneric };
 
 struct IssuerRef {
   IssuerKind kind = IssuerKind::kGeneric;
-  std::string host;  // genesys: "mypurecloud.ie" (empty = from credentials); cxone: area (may be empty)
-  std::string url;   // generic: the token URL
+  std::string
+      host;  // genesys: "mypurecloud.ie" (empty = from credentials); cxone: area (may be empty)
+  std::string url;  // generic: the token URL
 };
 
 // Parses an issuer value. Generic URLs must be https:// (http:// only to a
@@ -28,8 +29,8 @@ struct IssuerRef {
 Result<IssuerRef> ParseIssuer(std::string_view text);
 
 // Maps a Genesys Cloud region id ("eu_west_1", also "eu-west-1") or host name
-// ("mypurecloud.ie", "login.mypurecloud.ie", "api.mypurecloud.ie") to its base
-// host; nullopt when unknown.
+// ("mypurecloud.ie", "login.mypurecloud.ie", "api.mypurecloud.ie",
+// "https://login.mypurecloud.ie") to its base host; nullopt when unknown.
 std::optional<std::string> GenesysHost(std::string_view region_or_host);
 
 }  // namespace memsecret

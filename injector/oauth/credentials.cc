@@ -45,8 +45,9 @@ Result<ClientCredentials> ParseClientCredentials(const SecretValue& secret_json)
            ReadString(obj, {"clientId", "client_id"}, &c.client_id),
            ReadSecret(obj, {"clientSecret", "client_secret"}, &c.client_secret),
            ReadString(obj, {"region", "domain"}, &c.region),
-           ReadString(obj, {"accessKeyId", "access_key_id"}, &c.access_key_id),
-           ReadSecret(obj, {"accessKeySecret", "access_key_secret"}, &c.access_key_secret),
+           ReadString(obj, {"accessKeyId", "access_key_id", "apiKey", "api_key"}, &c.access_key_id),
+           ReadSecret(obj, {"accessKeySecret", "access_key_secret", "apiSecret", "api_secret"},
+                      &c.access_key_secret),
            ReadString(obj, {"tokenUrl", "token_url"}, &c.token_url),
            ReadString(obj, {"scope"}, &c.scope),
            ReadString(obj, {"audience"}, &c.audience),
@@ -66,7 +67,8 @@ Result<ClientCredentials> ParseClientCredentials(const SecretValue& secret_json)
         "credential field \"authMethod\" must be client_secret_basic or client_secret_post");
   }
   // Best effort: wipe the parsed tree's copies of secret strings.
-  for (const char* k : {"clientSecret", "client_secret", "accessKeySecret", "access_key_secret"}) {
+  for (const char* k : {"clientSecret", "client_secret", "accessKeySecret", "access_key_secret",
+                        "apiSecret", "api_secret"}) {
     auto it = obj.find(k);
     if (it != obj.end() && it->is_string()) SecureWipe(it->get_ref<std::string&>());
   }

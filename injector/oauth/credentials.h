@@ -16,14 +16,15 @@ namespace memsecret::injector::oauth {
 enum class ClientAuthMethod { kSecretBasic, kSecretPost };
 
 struct ClientCredentials {
-  std::string client_id;          // clientId / client_id
-  SecretValue client_secret;      // clientSecret / client_secret
-  std::string region;             // region / domain (Genesys region id or host; CXone area)
-  std::string access_key_id;      // accessKeyId / access_key_id (CXone)
-  SecretValue access_key_secret;  // accessKeySecret / access_key_secret (CXone)
-  std::string token_url;          // tokenUrl / token_url
-  std::string scope;              // scope
-  std::string audience;           // audience
+  std::string client_id;      // clientId / client_id
+  SecretValue client_secret;  // clientSecret / client_secret
+  std::string region;         // region / domain (Genesys region id or host; CXone area)
+  std::string access_key_id;  // accessKeyId / access_key_id / apiKey / api_key (CXone)
+  SecretValue
+      access_key_secret;  // accessKeySecret / access_key_secret / apiSecret / api_secret (CXone)
+  std::string token_url;  // tokenUrl / token_url
+  std::string scope;      // scope
+  std::string audience;   // audience
   // authMethod / auth_method / tokenEndpointAuthMethod /
   // token_endpoint_auth_method: "client_secret_basic" (default) or
   // "client_secret_post"; unset means "use the issuer's default".

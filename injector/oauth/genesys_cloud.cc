@@ -6,7 +6,7 @@
 
 namespace memsecret::injector::oauth {
 Result<std::unique_ptr<GenesysCloudIssuer>> GenesysCloudIssuer::Create(
-    std::string_view fixed_region, HttpClient* http) {
+    std::string_view fixed_region, HttpClient* http, std::string login_url) {
   std::string host;
   if (!fixed_region.empty()) {
     std::optional<std::string> h = GenesysHost(fixed_region);
@@ -15,7 +15,8 @@ Result<std::unique_ptr<GenesysCloudIssuer>> GenesysCloudIssuer::Create(
                              "\"");
     host = *h;
   }
-  return std::unique_ptr<GenesysCloudIssuer>(new GenesysCloudIssuer(std::move(host), http));
+  return std::unique_ptr<GenesysCloudIssuer>(
+      new GenesysCloudIssuer(std::move(host), http, std::move(login_url)));
 }
 
 std::string GenesysCloudIssuer::Describe() const {
@@ -48,7 +49,7 @@ MintResult GenesysCloudIssuer::Mint(const ClientCredentials& credentials,
   const std::string& scope = options.scope.empty() ? credentials.scope : options.scope;
   if (!scope.empty()) form.Add("scope", scope);
   TokenPost post;
-  post.url = "https://login." + host + "/oauth/token";
+  post.url = (login_url_.empty() ? "https://login." + host : login_url_) + "/oauth/token";
   post.body = form.Build();
   // Exactly what Genesys' SDKs send: id:secret unencoded (both are URL-safe).
   post.authorization =

@@ -20,8 +20,11 @@ class GenesysCloudIssuer final : public TokenIssuer {
   // `fixed_region` is the text after "genesys:" in the issuer value (empty for
   // plain "genesys": then the credentials' region/domain field decides).
   // kInvalidArgument when `fixed_region` names no known region.
+  // `login_url` (IssuerEndpoints::genesys_login_url) replaces
+  // https://login.<host> when not empty; the region is still required.
   static Result<std::unique_ptr<GenesysCloudIssuer>> Create(std::string_view fixed_region,
-                                                            HttpClient* http);
+                                                            HttpClient* http,
+                                                            std::string login_url = "");
 
   std::string Describe() const override;
   // Needs clientId and clientSecret, and a region (plan or credentials; the
@@ -30,11 +33,12 @@ class GenesysCloudIssuer final : public TokenIssuer {
                   WallTime now) override;
 
  private:
-  GenesysCloudIssuer(std::string host, HttpClient* http)
-      : fixed_host_(std::move(host)), http_(http) {}
+  GenesysCloudIssuer(std::string host, HttpClient* http, std::string login_url)
+      : fixed_host_(std::move(host)), http_(http), login_url_(std::move(login_url)) {}
 
   std::string fixed_host_;  // empty: from the credentials
   HttpClient* http_;
+  std::string login_url_;  // empty: https://login.<host>
 };
 
 }  // namespace memsecret::injector::oauth

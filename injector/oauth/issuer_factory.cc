@@ -18,14 +18,15 @@ Result<std::unique_ptr<TokenIssuer>> Upcast(Result<std::unique_ptr<T>> r) {
 
 }  // namespace
 
-Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http) {
+Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http,
+                                                     const IssuerEndpoints& endpoints) {
   Result<IssuerRef> ref = ParseIssuer(issuer);
   if (!ref.ok()) return ref.status();
   switch (ref->kind) {
     case IssuerKind::kGenesys:
-      return Upcast(GenesysCloudIssuer::Create(ref->host, http));
+      return Upcast(GenesysCloudIssuer::Create(ref->host, http, endpoints.genesys_login_url));
     case IssuerKind::kCxone:
-      return Upcast(NiceCxoneIssuer::Create(ref->host, http));
+      return Upcast(NiceCxoneIssuer::Create(ref->host, http, endpoints.cxone_auth_url));
     case IssuerKind::kGeneric:
       return Upcast(ClientCredentialsIssuer::Create(ref->url, http));
   }

@@ -11,13 +11,16 @@
 #include <memory>
 #include <string_view>
 
+#include "injector/oauth/issuer_endpoints.h"
 #include "injector/oauth/token_issuer.h"
 #include "injector/wire/http_client.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {
 
-// `http` must outlive the issuer.
-Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http);
+// `http` must outlive the issuer. `endpoints` (from the injector's own
+// environment) redirect the built-in Genesys and CXone issuers.
+Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http,
+                                                     const IssuerEndpoints& endpoints = {});
 
 }  // namespace memsecret::injector::oauth

@@ -18,8 +18,9 @@ bool IsCxoneHost(std::string_view host) {
          host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") == std::string_view::npos;
 }
 
-std::string AccessKeyUrl(const std::string& area) {
-  return "https://" + area + ".nice-incontact.com/authentication/v1/token/access-key";
+std::string AccessKeyUrl(const std::string& base, const std::string& area) {
+  return (base.empty() ? "https://" + area + ".nice-incontact.com" : base) +
+         "/authentication/v1/token/access-key";
 }
 
 }  // namespace
@@ -35,12 +36,14 @@ bool IsAllowedCxoneTokenUrl(std::string_view url) {
 }
 
 Result<std::unique_ptr<NiceCxoneIssuer>> NiceCxoneIssuer::Create(std::string_view area,
-                                                                 HttpClient* http) {
+                                                                 HttpClient* http,
+                                                                 std::string auth_url) {
   if (!area.empty() && !IsCxoneArea(area)) {
     return InvalidArgument("cxone: \"" + std::string(area) +
                            "\" is not an area name such as na1, au1 or eu1");
   }
-  return std::unique_ptr<NiceCxoneIssuer>(new NiceCxoneIssuer(std::string(area), http));
+  return std::unique_ptr<NiceCxoneIssuer>(
+      new NiceCxoneIssuer(std::string(area), http, std::move(auth_url)));
 }
 
 std::string NiceCxoneIssuer::Describe() const {
@@ -50,11 +53,13 @@ std::string NiceCxoneIssuer::Describe() const {
 MintResult NiceCxoneIssuer::Mint(const ClientCredentials& c, const TokenOptions& options,
                                  WallTime now) {
   if (!c.has_access_key()) {
-    return MintResult::Failure(
-        FailedPrecondition("cxone: credentials need accessKeyId and accessKeySecret"));
+    return MintResult::Failure(FailedPrecondition(
+        "cxone: credentials need accessKeyId (or api_key) and accessKeySecret (or api_secret)"));
   }
   if (!fixed_area_.empty()) return MintAccessKey(fixed_area_, c, now);
   if (c.has_client_secret()) {
+    if (c.token_url.empty() && !auth_url_.empty())
+      return MintPassword(auth_url_ + "/auth/token", c, options, now);
     std::string url = c.token_url.empty()
                           ? std::string("https://") + kDefaultPasswordHost + "/auth/token"
                           : c.token_url;
@@ -78,7 +83,7 @@ MintResult NiceCxoneIssuer::MintAccessKey(const std::string& area, const ClientC
   nlohmann::json body = {{"accessKeyId", c.access_key_id},
                          {"accessKeySecret", std::string(c.access_key_secret.Reveal())}};
   TokenPost post;
-  post.url = AccessKeyUrl(area);
+  post.url = AccessKeyUrl(auth_url_, area);
   post.content_type = "application/json";
   std::string text = body.dump();
   post.body = SecretValue(text);

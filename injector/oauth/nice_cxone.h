@@ -33,7 +33,10 @@ class NiceCxoneIssuer final : public TokenIssuer {
 
   // `area` is the text after "cxone:" (empty for plain "cxone").
   // kInvalidArgument when it is not an area name.
-  static Result<std::unique_ptr<NiceCxoneIssuer>> Create(std::string_view area, HttpClient* http);
+  // `auth_url` (IssuerEndpoints::cxone_auth_url) replaces the base of both
+  // flows' built-in URLs when not empty (a credential tokenUrl still wins).
+  static Result<std::unique_ptr<NiceCxoneIssuer>> Create(std::string_view area, HttpClient* http,
+                                                         std::string auth_url = "");
 
   std::string Describe() const override;
   // Needs accessKeyId and accessKeySecret (both flows), and for the password
@@ -42,7 +45,8 @@ class NiceCxoneIssuer final : public TokenIssuer {
                   WallTime now) override;
 
  private:
-  NiceCxoneIssuer(std::string area, HttpClient* http) : fixed_area_(std::move(area)), http_(http) {}
+  NiceCxoneIssuer(std::string area, HttpClient* http, std::string auth_url)
+      : fixed_area_(std::move(area)), http_(http), auth_url_(std::move(auth_url)) {}
 
   MintResult MintAccessKey(const std::string& area, const ClientCredentials& c, WallTime now);
   MintResult MintPassword(const std::string& url, const ClientCredentials& c, const TokenOptions& o,
@@ -50,6 +54,7 @@ class NiceCxoneIssuer final : public TokenIssuer {
 
   std::string fixed_area_;  // empty: chosen from the credential fields
   HttpClient* http_;
+  std::string auth_url_;  // empty: the built-in hosts
 };
 
 // True for an area name of the access-key endpoint: 1-16 of [a-z0-9]

@@ -16,11 +16,13 @@ int64_t SecondsBetween(WallTime from, WallTime to) {
 
 Result<std::unique_ptr<TokenJob>> TokenJob::Create(const PlannedFile& file,
                                                    const InjectionPlan& plan,
-                                                   const JobEnvironment& env) {
+                                                   const JobEnvironment& env,
+                                                   const IssuerEndpoints& endpoints) {
   if (file.kind != FileKind::kToken || !file.token) {
     return InvalidArgument("file \"" + file.name + "\" is not a token file");
   }
-  Result<std::unique_ptr<TokenIssuer>> issuer = MakeTokenIssuer(file.token->issuer, env.http);
+  Result<std::unique_ptr<TokenIssuer>> issuer =
+      MakeTokenIssuer(file.token->issuer, env.http, endpoints);
   if (!issuer.ok()) return issuer.status().WithContext("token file \"" + file.name + "\"");
   RefreshSettings refresh{plan.token_refresh_fraction,
                           std::chrono::seconds(plan.token_min_remaining_seconds)};
@@ -50,15 +52,16 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
   if (!report.result.ok()) return OnFailure(now, report.result.status, report.result.retry_after);
 
   const AccessToken& token = *report.result.token;
-  Result<WriteOutcome> wrote =
-      env_.writer->Write(file_.name, RenderToken(token, file_.format), file_.mode);
+  Result<WriteOutcome> wrote = env_.writer->Write(
+      file_.name, RenderToken(token, file_.format, TokenEnvVar(file_)), file_.mode);
   if (!wrote.ok()) return OnFailure(now, wrote.status(), std::nullopt);
 
   written_ = true;
   failures_ = 0;
-  EmitFileAudit(env_, file_, now, report.credential_version,
-                *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
-                Elapsed(), Status::Ok());
+  EmitFileAudit(
+      env_, file_, now, report.credential_version,
+      *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
+      Elapsed(), Status::Ok());
   last_status_ = Status::Ok();
   valid_until_ = EffectiveExpiry(token.issued_at, token.expires_at);
   const WallTime next = RefreshAt(token.issued_at, token.expires_at, refresh_, env_.Jitter());
@@ -84,17 +87,18 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
                      : *valid_until_ > now ? "keeping the current token"
                                            : "the current token has expired";
   spdlog::warn("{} (attempt {}; {}; {})", last_status_.ToString(), failures_, held,
-               NextAttemptText(env_, status, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     next - now)));
+               NextAttemptText(env_, status,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(next - now)));
   return next;
 }
 
 Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(const InjectionPlan& plan,
-                                                             const JobEnvironment& env) {
+                                                             const JobEnvironment& env,
+                                                             const IssuerEndpoints& endpoints) {
   std::vector<std::unique_ptr<TokenJob>> jobs;
   for (const PlannedFile& file : plan.files) {
     if (file.kind != FileKind::kToken) continue;
-    Result<std::unique_ptr<TokenJob>> job = TokenJob::Create(file, plan, env);
+    Result<std::unique_ptr<TokenJob>> job = TokenJob::Create(file, plan, env, endpoints);
     if (!job.ok()) return job.status();
     jobs.push_back(std::move(job).value());
   }

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "injector/oauth/issuer_endpoints.h"
 #include "injector/oauth/refresh_schedule.h"
 #include "injector/oauth/token_minter.h"
 #include "injector/runtime/job_environment.h"
@@ -37,7 +38,8 @@ class TokenJob final : public Job {
   // kInvalidArgument for an unknown issuer or a non-token file.
   static Result<std::unique_ptr<TokenJob>> Create(const PlannedFile& file,
                                                   const InjectionPlan& plan,
-                                                  const JobEnvironment& env);
+                                                  const JobEnvironment& env,
+                                                  const IssuerEndpoints& endpoints = {});
 
   const std::string& name() const override { return file_.name; }
   std::optional<WallTime> Run(WallTime now) override;
@@ -62,7 +64,7 @@ class TokenJob final : public Job {
   std::unique_ptr<TokenIssuer> issuer_;
   JobEnvironment env_;
   TokenMinter minter_;
-  std::string ref_text_;  // credential ref, for logs
+  std::string ref_text_;                           // credential ref, for logs
   std::chrono::steady_clock::time_point started_;  // of the current Run, for audit latency
   bool written_ = false;
   int failures_ = 0;
@@ -72,7 +74,9 @@ class TokenJob final : public Job {
 
 // One TokenJob per token file of `plan`, in plan order. Fails on the first
 // file whose issuer cannot be built (start-up misconfiguration).
+// `endpoints` (ReadIssuerEndpoints) redirect the built-in Genesys/CXone issuers.
 Result<std::vector<std::unique_ptr<TokenJob>>> MakeTokenJobs(const InjectionPlan& plan,
-                                                             const JobEnvironment& env);
+                                                             const JobEnvironment& env,
+                                                             const IssuerEndpoints& endpoints = {});
 
 }  // namespace memsecret::injector::oauth

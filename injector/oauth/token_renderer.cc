@@ -25,7 +25,7 @@ std::string ShellQuote(std::string_view value) {
   return out;
 }
 
-SecretValue RenderToken(const AccessToken& token, OutputFormat format) {
+SecretValue RenderToken(const AccessToken& token, OutputFormat format, std::string_view var) {
   const std::string expires_at = FormatRfc3339(EffectiveExpiry(token.issued_at, token.expires_at));
   switch (format) {
     case OutputFormat::kRaw:
@@ -41,8 +41,9 @@ SecretValue RenderToken(const AccessToken& token, OutputFormat format) {
     }
     case OutputFormat::kEnv: {
       std::string quoted = ShellQuote(token.access_token.Reveal());
-      std::string text = "ACCESS_TOKEN=" + quoted + "\nTOKEN_TYPE=" + ShellQuote(token.token_type) +
-                         "\nTOKEN_EXPIRES_AT=" + expires_at + "\n";
+      const std::string v(var);
+      std::string text = v + "=" + quoted + "\n" + v + "_TYPE=" + ShellQuote(token.token_type) +
+                         "\n" + v + "_EXPIRES_AT=" + expires_at + "\n";
       SecureWipe(quoted);
       return SecretValue(std::move(text));
     }

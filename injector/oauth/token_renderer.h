@@ -2,7 +2,8 @@
 //   raw   the bare access token, no trailing newline
 //   json  {"access_token":"...","token_type":"Bearer","expires_at":"<RFC 3339>"}
 //         plus "\n"
-//   env   ACCESS_TOKEN=<shell-safe>\nTOKEN_TYPE=<type>\nTOKEN_EXPIRES_AT=<RFC 3339>\n
+//   env   <V>=<shell-safe>\n<V>_TYPE=<type>\n<V>_EXPIRES_AT=<RFC 3339>\n where V
+//         is `var` (TokenEnvVar: env-var-<name>, else <FILE_NAME>_ACCESS_TOKEN)
 // `expires_at` is the token's effective expiry (EffectiveExpiry: the issuer's
 // value, or the assumed lifetime when it gave none), in UTC, whole seconds
 // rounded down. The result is a SecretValue; nothing is logged.
@@ -12,14 +13,13 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/injection_plan.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/injection_plan.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {
 
-SecretValue RenderToken(const AccessToken& token, OutputFormat format);
-
+SecretValue RenderToken(const AccessToken& token, OutputFormat format, std::string_view var);
 
 // A dotenv/POSIX-shell-safe value: unchanged when it consists only of
 // [A-Za-z0-9_./:+=@%,-] (every access-token alphabet in practice), otherwise

@@ -9,13 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-bool IsShellName(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (unsigned char c : s)
-    if (!(std::isalnum(c) || c == '_')) return false;
-  return true;
-}
-
 // Scalar text for env/raw: strings bare, everything else compact JSON.
 std::string ScalarText(const json& j) {
   if (j.is_string()) return j.get<std::string>();
@@ -39,11 +32,19 @@ Status AppendEnvLine(std::string_view key, std::string_view value, std::string* 
   return Status::Ok();
 }
 
-Result<SecretValue> RenderEnv(const json* doc, std::string_view raw, std::string_view scalar_name) {
+// `env_var` (the file's env-var setting) names the one variable of a single
+// value; an object then has no single value to put there.
+Result<SecretValue> RenderEnv(const json* doc, std::string_view raw, std::string_view scalar_name,
+                              std::string_view env_var) {
   std::string out;
+  if (doc != nullptr && doc->is_object() && !env_var.empty())
+    return InvalidArgument("env format: env-var " + std::string(env_var) +
+                           " names one variable but the value is a JSON object (select a field "
+                           "with #field)");
+  if (!env_var.empty()) scalar_name = env_var;
   if (doc != nullptr && doc->is_object()) {
     for (const auto& [key, v] : doc->items()) {
-      if (!IsShellName(key)) {
+      if (!IsValidEnvVarName(key)) {
         SecureWipe(out);
         return InvalidArgument("env format: key \"" + key +
                                "\" is not a valid shell variable name");
@@ -80,16 +81,9 @@ std::string ShellSingleQuote(std::string_view bytes) {
   return out;
 }
 
-std::string EnvNameFromFileName(std::string_view file_name) {
-  std::string out;
-  for (unsigned char c : file_name)
-    out += std::isalnum(c) ? static_cast<char>(std::toupper(c)) : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
-  return out;
-}
-
 Result<SecretValue> RenderSecret(const SecretValue& value, const std::optional<std::string>& field,
-                                 OutputFormat format, std::string_view file_name) {
+                                 OutputFormat format, std::string_view file_name,
+                                 std::string_view env_var) {
   json doc = json::parse(value.Reveal(), nullptr, /*allow_exceptions=*/false);
   const bool is_json = !doc.is_discarded();
   struct Wiper {
@@ -110,7 +104,8 @@ Result<SecretValue> RenderSecret(const SecretValue& value, const std::optional<s
       case OutputFormat::kJson:
         return SecretValue(selected.dump());
       case OutputFormat::kEnv:
-        return RenderEnv(&selected, "", IsShellName(*field) ? *field : EnvNameFromFileName(*field));
+        return RenderEnv(&selected, "",
+                         IsValidEnvVarName(*field) ? *field : EnvVarFromFileName(*field), env_var);
     }
   }
   switch (format) {
@@ -131,7 +126,8 @@ Result<SecretValue> RenderSecret(const SecretValue& value, const std::optional<s
       return SecretValue(std::move(out));
     }
     case OutputFormat::kEnv:
-      return RenderEnv(is_json ? &doc : nullptr, value.Reveal(), EnvNameFromFileName(file_name));
+      return RenderEnv(is_json ? &doc : nullptr, value.Reveal(), EnvVarFromFileName(file_name),
+                       env_var);
   }
   return Internal("unknown output format");
 }

@@ -13,26 +13,26 @@
 //         and is an error. An object yields one line per key (keys must be
 //         shell names [A-Za-z_][A-Za-z0-9_]*; non-string values as JSON); a
 //         scalar yields one line named after the field, else the file name
-//         (upper-cased, other characters -> '_').
+//         (upper-cased, other characters -> '_'). A non-empty `env_var` (the
+//         file's env-var-<name>) names that one line instead; an object value
+//         is then an error (select one field with #field).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "memsecret/injection_plan.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {
 
 Result<SecretValue> RenderSecret(const SecretValue& value, const std::optional<std::string>& field,
-                                 OutputFormat format, std::string_view file_name);
+                                 OutputFormat format, std::string_view file_name,
+                                 std::string_view env_var = {});
 
 // POSIX-shell single quoting of arbitrary bytes (NUL excluded by callers).
 std::string ShellSingleQuote(std::string_view bytes);
-
-// File name -> an environment variable name ("db-password" -> "DB_PASSWORD").
-std::string EnvNameFromFileName(std::string_view file_name);
 
 }  // namespace memsecret::injector

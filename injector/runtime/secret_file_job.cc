@@ -23,7 +23,8 @@ Status SecretFileJob::Refresh(std::string* version, AuditOutcome* outcome,
     *outcome = AuditOutcome::kUnchanged;
     return Status::Ok();
   }
-  auto rendered = RenderSecret(fetched.secret->value, file_.ref.field, file_.format, file_.name);
+  auto rendered =
+      RenderSecret(fetched.secret->value, file_.ref.field, file_.format, file_.name, file_.env_var);
   if (!rendered.ok()) return rendered.status().WithContext("render");
   auto wrote = env_.writer->Write(file_.name, *rendered, file_.mode);
   if (!wrote.ok()) return wrote.status();

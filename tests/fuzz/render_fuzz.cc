@@ -21,10 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!out.ok() || format != OutputFormat::kEnv) continue;
       std::string_view text = out->Reveal();
       if (text.find('\0') != std::string_view::npos) std::abort();
-      if (!text.empty() && (text.back() != '\n' || text.find("='") == std::string_view::npos)) std::abort();
+      if (!text.empty() && (text.back() != '\n' || text.find("='") == std::string_view::npos))
+        std::abort();
     }
   }
   (void)injector::ShellSingleQuote(in);
-  (void)injector::EnvNameFromFileName(in);
+  (void)EnvVarFromFileName(in);
   return 0;
 }

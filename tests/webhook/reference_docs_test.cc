@@ -68,7 +68,8 @@ std::set<std::string> DocumentedAnnotationKeys(const std::string& readme) {
     if (!in_table || line.rfind("|---", 0) == 0) continue;
     if (line.rfind("|", 0) != 0) break;
     std::string first = line.substr(1, line.find('|', 1) - 1);
-    for (std::sregex_iterator it(first.begin(), first.end(), key_re), end; it != end; ++it) keys.insert((*it)[1]);
+    for (std::sregex_iterator it(first.begin(), first.end(), key_re), end; it != end; ++it)
+      keys.insert((*it)[1]);
   }
   return keys;
 }
@@ -80,8 +81,8 @@ TEST(ReferenceDocsTest, AnnotationTableMatchesTheParser) {
 }
 
 TEST(ReferenceDocsTest, DocsAnnotationReferenceMatchesTheParser) {
-  std::set<std::string> documented =
-      KeysInTables(ReadRepoFile("docs/annotations.md"), "## Annotation keys", "## Secret references");
+  std::set<std::string> documented = KeysInTables(ReadRepoFile("docs/annotations.md"),
+                                                  "## Annotation keys", "## Secret references");
   std::vector<std::string> known = KnownAnnotationKeys();
   EXPECT_EQ(documented, std::set<std::string>(known.begin(), known.end()));
 }
@@ -89,13 +90,26 @@ TEST(ReferenceDocsTest, DocsAnnotationReferenceMatchesTheParser) {
 TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
   // A sample value per key: none may come back as unknown or unhandled.
   const std::map<std::string, std::string> samples = {
-      {"secret-<name>", "aws:x"}, {"token-<name>", "aws:x"}, {"issuer-<name>", "genesys"},
-      {"scope-<name>", "a"}, {"audience-<name>", "a"}, {"format-<name>", "raw"}, {"mode-<name>", "0400"},
-      {"containers", "app"}, {"mount-path", "/x"}, {"lifecycle", "init"}, {"refresh-interval", "1m"},
-      {"aws-region", "eu-west-1"}, {"aws-role-arn", "arn:aws:iam::123456789012:role/r"},
+      {"secret-<name>", "aws:x"},
+      {"token-<name>", "aws:x"},
+      {"issuer-<name>", "genesys"},
+      {"scope-<name>", "a"},
+      {"audience-<name>", "a"},
+      {"format-<name>", "raw"},
+      {"mode-<name>", "0400"},
+      {"env-var-<name>", "V"},
+      {"containers", "app"},
+      {"mount-path", "/x"},
+      {"lifecycle", "init"},
+      {"refresh-interval", "1m"},
+      {"aws-region", "eu-west-1"},
+      {"aws-role-arn", "arn:aws:iam::123456789012:role/r"},
       {"aws-failover-regions", "us-west-2"},
-      {"vault-addr", "https://v:8200"}, {"vault-role", "r"}, {"vault-auth-path", "kubernetes"},
-      {"vault-namespace", "ns"}, {"status", "injected"}};
+      {"vault-addr", "https://v:8200"},
+      {"vault-role", "r"},
+      {"vault-auth-path", "kubernetes"},
+      {"vault-namespace", "ns"},
+      {"status", "injected"}};
   for (const auto& key : KnownAnnotationKeys()) {
     SCOPED_TRACE(key);
     ASSERT_TRUE(samples.count(key)) << "add a sample value for the new key";
@@ -132,7 +146,8 @@ TEST(ReferenceDocsTest, DocumentedConfigIsAcceptedAndShowsTheDefaults) {
   EXPECT_EQ(d.volume_size_limit, defaults.volume_size_limit);
   EXPECT_EQ(d.mount_path, defaults.mount_path);
   EXPECT_EQ(d.refresh_interval, defaults.refresh_interval);
-  EXPECT_EQ(d.service_account_token_expiration_seconds, defaults.service_account_token_expiration_seconds);
+  EXPECT_EQ(d.service_account_token_expiration_seconds,
+            defaults.service_account_token_expiration_seconds);
   EXPECT_EQ(d.aws.region, defaults.aws.region);
   EXPECT_EQ(d.aws.token_audience, defaults.aws.token_audience);
   EXPECT_EQ(d.vault.addr, defaults.vault.addr);

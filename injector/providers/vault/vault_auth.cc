@@ -23,16 +23,21 @@ bool Bool(const json& j, const char* key) {
   return it != j.end() && it->is_boolean() && it->get<bool>();
 }
 
-class KubernetesAuth final : public VaultAuthenticator {
+// Kubernetes and JWT auth send the same login ({role, jwt}); `method` names
+// which one this is ("kubernetes" or "JWT") in logs and errors.
+class RoleJwtAuth final : public VaultAuthenticator {
  public:
-  KubernetesAuth(std::string auth_path, std::string role, std::string jwt_file, VaultHttp& http)
-      : auth_path_(std::move(auth_path)),
+  RoleJwtAuth(std::string method, std::string auth_path, std::string role, std::string jwt_file,
+              VaultHttp& http)
+      : method_(std::move(method)),
+        auth_path_(std::move(auth_path)),
         role_(std::move(role)),
         jwt_file_(std::move(jwt_file)),
         http_(http) {}
 
   std::string Describe() const override {
-    return "kubernetes auth (role " + role_ + " at auth/" + auth_path_ + ")";
+    return method_ + " auth (role " + role_ + " at auth/" + auth_path_ + ", JWT from " + jwt_file_ +
+           ")";
   }
 
   Result<VaultLogin> Login() override {
@@ -44,7 +49,9 @@ class KubernetesAuth final : public VaultAuthenticator {
  private:
   Result<VaultLogin> LoginOnce() {
     auto jwt = ReadSecretFile(jwt_file_);
-    if (!jwt.ok()) return jwt.status().WithContext("service account token");
+    if (!jwt.ok())
+      return jwt.status().WithContext(method_ == "JWT" ? "JWT file (MEMSECRET_VAULT_JWT_FILE)"
+                                                       : "service account token");
     json body = json::object();
     body["role"] = role_;
     body["jwt"] = std::string(jwt->Reveal());  // moved into the json, wiped below
@@ -62,7 +69,7 @@ class KubernetesAuth final : public VaultAuthenticator {
     return login;
   }
 
-  std::string auth_path_, role_, jwt_file_;
+  std::string method_, auth_path_, role_, jwt_file_;
   VaultHttp& http_;
 };
 
@@ -137,8 +144,14 @@ Status ParseAuthBlock(std::string& body, VaultLogin* out) {
 
 std::unique_ptr<VaultAuthenticator> MakeKubernetesAuth(std::string auth_path, std::string role,
                                                        std::string jwt_file, VaultHttp& http) {
-  return std::make_unique<KubernetesAuth>(std::move(auth_path), std::move(role),
-                                          std::move(jwt_file), http);
+  return std::make_unique<RoleJwtAuth>("kubernetes", std::move(auth_path), std::move(role),
+                                       std::move(jwt_file), http);
+}
+
+std::unique_ptr<VaultAuthenticator> MakeJwtAuth(std::string auth_path, std::string role,
+                                                std::string jwt_file, VaultHttp& http) {
+  return std::make_unique<RoleJwtAuth>("JWT", std::move(auth_path), std::move(role),
+                                       std::move(jwt_file), http);
 }
 
 std::unique_ptr<VaultAuthenticator> MakeTokenAuth(SecretValue token, std::string token_file,
@@ -149,6 +162,8 @@ std::unique_ptr<VaultAuthenticator> MakeTokenAuth(SecretValue token, std::string
 std::unique_ptr<VaultAuthenticator> MakeAuthenticator(const VaultConfig& config, VaultHttp& http) {
   if (config.auth == AuthMethod::kKubernetes)
     return MakeKubernetesAuth(config.auth_path, config.role, config.jwt_file, http);
+  if (config.auth == AuthMethod::kJwt)
+    return MakeJwtAuth(config.auth_path, config.role, config.jwt_file, http);
   return MakeTokenAuth(config.token, config.token_file, http);
 }
 

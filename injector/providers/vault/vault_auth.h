@@ -30,7 +30,8 @@ class VaultAuthenticator {
   // mapping (503 sealed retryable, 403 rejected final, ...) and say which
   // method failed; never the JWT or token.
   virtual Result<VaultLogin> Login() = 0;
-  // "kubernetes auth (role cx-pipeline at auth/kubernetes)", for logs.
+  // "kubernetes auth (role cx-pipeline at auth/kubernetes, JWT from <file>)"
+  // or "JWT auth (...)": the method actually used, for logs.
   virtual std::string Describe() const = 0;
 };
 
@@ -38,6 +39,11 @@ class VaultAuthenticator {
 // block (client_token, lease_duration, renewable).
 std::unique_ptr<VaultAuthenticator> MakeKubernetesAuth(std::string auth_path, std::string role,
                                                        std::string jwt_file, VaultHttp& http);
+
+// The same login for Vault's JWT auth method, with a CI runner's OIDC token
+// (MEMSECRET_VAULT_JWT_FILE); described as "JWT auth".
+std::unique_ptr<VaultAuthenticator> MakeJwtAuth(std::string auth_path, std::string role,
+                                                std::string jwt_file, VaultHttp& http);
 
 // The given token (or the token file's content), checked and measured with
 // GET /v1/auth/token/lookup-self (data.ttl, data.renewable).

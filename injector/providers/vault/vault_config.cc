@@ -60,11 +60,16 @@ Result<VaultConfig> ResolveVaultConfig(const VaultSettings& settings, const Envi
   if (Status st = ResolveTls(settings, env, &c.tls); !st.ok()) return st;
 
   if (!settings.role.empty()) {
-    c.auth = AuthMethod::kKubernetes;
+    const std::string ci_jwt = env.GetOr("MEMSECRET_VAULT_JWT_FILE");
+    c.auth = ci_jwt.empty() ? AuthMethod::kKubernetes : AuthMethod::kJwt;
     c.role = settings.role;
-    c.auth_path = TrimSlashes(settings.auth_path.empty() ? "kubernetes" : settings.auth_path);
+    const char* default_path = ci_jwt.empty() ? "kubernetes" : "jwt";
+    c.auth_path = TrimSlashes(settings.auth_path.empty() ? default_path : settings.auth_path);
     if (c.auth_path.empty()) return InvalidArgument("vault auth path must not be empty");
-    c.jwt_file = settings.token_file.empty() ? kDefaultServiceAccountToken : settings.token_file;
+    if (!ci_jwt.empty())
+      c.jwt_file = ci_jwt;
+    else
+      c.jwt_file = settings.token_file.empty() ? kDefaultServiceAccountToken : settings.token_file;
     return c;
   }
   c.auth = AuthMethod::kToken;
@@ -76,8 +81,8 @@ Result<VaultConfig> ResolveVaultConfig(const VaultSettings& settings, const Envi
   c.token_file = env.GetOr("VAULT_TOKEN_FILE");
   if (!c.token_file.empty()) return c;
   return InvalidArgument(
-      "no Vault credentials: set memsecret.io/vault-role (Kubernetes auth), VAULT_TOKEN or "
-      "VAULT_TOKEN_FILE");
+      "no Vault credentials: set vault-role (Kubernetes auth, or JWT auth with "
+      "MEMSECRET_VAULT_JWT_FILE), VAULT_TOKEN or VAULT_TOKEN_FILE");
 }
 
 }  // namespace memsecret::injector::vault

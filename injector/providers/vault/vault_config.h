@@ -9,8 +9,8 @@
 
 #include "injector/wire/environment.h"
 #include "injector/wire/http_client.h"
-#include "memsecret/injection_plan.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {
@@ -22,6 +22,7 @@ inline constexpr const char* kDefaultServiceAccountToken =
 
 enum class AuthMethod {
   kKubernetes,  // POST /v1/auth/<auth_path>/login {role, jwt}; jwt re-read per login
+  kJwt,         // the same login with the JWT from MEMSECRET_VAULT_JWT_FILE (CI OIDC token)
   kToken,       // VAULT_TOKEN, or VAULT_TOKEN_FILE re-read at each (re-)login
 };
 
@@ -30,15 +31,17 @@ struct VaultConfig {
   std::string vault_namespace;  // "" or "ns1/ns2" (no leading or trailing '/')
   TlsOptions tls;               // VAULT_CACERT / VAULT_CAPATH / VAULT_SKIP_VERIFY
   AuthMethod auth = AuthMethod::kKubernetes;
-  std::string auth_path = "kubernetes";  // kKubernetes: mount of the auth method
-  std::string role;                      // kKubernetes
-  std::string jwt_file;                  // kKubernetes: projected SA token
+  std::string auth_path = "kubernetes";  // kKubernetes/kJwt: mount of the auth method
+  std::string role;                      // kKubernetes/kJwt
+  std::string jwt_file;                  // kKubernetes: projected SA token; kJwt: the CI's JWT
   SecretValue token;                     // kToken from VAULT_TOKEN (empty: use token_file)
   std::string token_file;                // kToken from VAULT_TOKEN_FILE
 };
 
-// Resolves the configuration. Auth: Kubernetes when the plan names a role
-// (settings.role), else VAULT_TOKEN, else VAULT_TOKEN_FILE. Errors (start-up
+// Resolves the configuration. Auth, first match: a role (settings.role) with
+// MEMSECRET_VAULT_JWT_FILE set -> JWT login (auth path default "jwt"); a role
+// -> Kubernetes login (auth path default "kubernetes"); VAULT_TOKEN;
+// VAULT_TOKEN_FILE. Errors (start-up
 // misconfiguration, kInvalidArgument/kFailedPrecondition) name the setting:
 //  - no address (plan addr / VAULT_ADDR), an address that is not an absolute
 //    https URL (http only to loopback) or that carries a query;

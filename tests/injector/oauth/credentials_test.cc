@@ -24,6 +24,22 @@ TEST(ParseClientCredentials, CamelCase) {
   EXPECT_TRUE(c->has_access_key());
 }
 
+// CXone access keys as pipeline Vault secrets spell them; extra fields such as
+// base_url are ignored.
+TEST(ParseClientCredentials, CxoneApiKeySpellings) {
+  struct Case {
+    const char* json;
+  };
+  for (const char* json : {R"({"api_key":"AK1","api_secret":"AS1=","base_url":"https://x"})",
+                           R"({"apiKey":"AK1","apiSecret":"AS1=","baseUrl":7})"}) {
+    auto c = ParseClientCredentials(SecretValue(json));
+    ASSERT_TRUE(c.ok()) << json << ": " << c.status().ToString();
+    EXPECT_EQ(c->access_key_id, "AK1") << json;
+    EXPECT_EQ(c->access_key_secret.Reveal(), "AS1=") << json;
+    EXPECT_TRUE(c->has_access_key()) << json;
+  }
+}
+
 TEST(ParseClientCredentials, SnakeCaseAndDomain) {
   auto c = ParseClientCredentials(SecretValue(
       R"({"client_id":"id2","client_secret":"sec2","domain":"mypurecloud.ie","access_key_id":"k",)"

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "testing/oauth_fakes.h"
 #include "injector/oauth/token_renderer.h"
+#include "testing/oauth_fakes.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;
@@ -236,7 +236,9 @@ TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   auto job = Make(OutputFormat::kEnv);
   ASSERT_TRUE(job->Run(clock.Now()));
   EXPECT_EQ(ReadFile(dir.path() + "/token")
-                .rfind("ACCESS_TOKEN=TOKEN-1-SECRET\nTOKEN_TYPE=Bearer\nTOKEN_EXPIRES_AT=", 0),
+                .rfind("TOKEN_ACCESS_TOKEN=TOKEN-1-SECRET\nTOKEN_ACCESS_TOKEN_TYPE=Bearer\n"
+                       "TOKEN_ACCESS_TOKEN_EXPIRES_AT=",
+                       0),
             0u);
 
   InjectionPlan plan;
@@ -244,11 +246,9 @@ TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   f.name = "t";
   f.kind = FileKind::kToken;
   f.token = TokenSpec{"okta", "", ""};
-  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(), Code::kInvalidArgument);
   f.kind = FileKind::kSecret;
-  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(), Code::kInvalidArgument);
   plan.files = {f};
   auto jobs = MakeTokenJobs(plan, Env());
   ASSERT_TRUE(jobs.ok());

@@ -90,9 +90,25 @@ TEST(RenderEnvTest, ShellReadsBackEveryByteExactly) {
 }
 
 TEST(RenderEnvTest, NamesFromFileNames) {
-  EXPECT_EQ(EnvNameFromFileName("db-password"), "DB_PASSWORD");
-  EXPECT_EQ(EnvNameFromFileName("9lives.txt"), "_9LIVES_TXT");
+  EXPECT_EQ(EnvVarFromFileName("db-password"), "DB_PASSWORD");
+  EXPECT_EQ(EnvVarFromFileName("9lives.txt"), "_9LIVES_TXT");
   EXPECT_EQ(ShellSingleQuote("it's"), "'it'\\''s'");
+}
+
+// env-var-<name>: the one variable of a single value; an object has none.
+TEST(RenderEnvTest, EnvVarNamesTheValue) {
+  const SecretValue creds(R"({"api_key":"K1","api_secret":"S1"})");
+  auto key =
+      RenderSecret(creds, std::string("api_key"), OutputFormat::kEnv, "cxone-key", "CXONE_API_KEY");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->Reveal(), "CXONE_API_KEY='K1'\n");
+  auto scalar = RenderSecret(SecretValue("plain"), std::nullopt, OutputFormat::kEnv, "x", "MY_VAR");
+  ASSERT_TRUE(scalar.ok());
+  EXPECT_EQ(scalar->Reveal(), "MY_VAR='plain'\n");
+  auto object = RenderSecret(creds, std::nullopt, OutputFormat::kEnv, "cxone", "CXONE");
+  ASSERT_FALSE(object.ok());
+  EXPECT_NE(object.status().message().find("select a field"), std::string::npos);
+  EXPECT_EQ(object.status().message().find("S1"), std::string::npos);
 }
 
 }  // namespace

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "injector/providers/vault/kv_location.h"
-#include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/token_lifecycle.h"
+#include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_errors.h"
+#include "injector/providers/vault/vault_http.h"
+#include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 
 namespace memsecret::injector::vault {
 namespace {
@@ -106,6 +109,31 @@ TEST(VaultConfigTest, PlanWinsOverEnvironment) {
   EXPECT_EQ(from_plan->jwt_file, "/var/run/secrets/vault/token");
 }
 
+// A CI runner's OIDC token: JWT login, named as such, at auth/jwt unless the
+// plan names another mount.
+TEST(VaultConfigTest, JwtLoginFromMemsecretVaultJwtFile) {
+  MapEnvironment env({{"VAULT_ADDR", "http://127.0.0.1:8200"},
+                      {"MEMSECRET_VAULT_JWT_FILE", "/tmp/ci/oidc.jwt"},
+                      {"VAULT_TOKEN", "hvs.unused"}});
+  VaultSettings plan;
+  plan.role = "cx-pipeline";
+  plan.auth_path = "";  // a pipeline without vault-auth-path
+  auto c = ResolveVaultConfig(plan, env);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->auth, AuthMethod::kJwt);
+  EXPECT_EQ(c->auth_path, "jwt");
+  EXPECT_EQ(c->jwt_file, "/tmp/ci/oidc.jwt");
+  plan.auth_path = "github-actions";
+  c = ResolveVaultConfig(plan, env);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->auth_path, "github-actions");
+  auto http_client = MakeHttpClient();
+  FakeClock clock;
+  VaultHttp http(c->addr, c->vault_namespace, *http_client, clock);
+  EXPECT_EQ(MakeAuthenticator(*c, http)->Describe(),
+            "JWT auth (role cx-pipeline at auth/github-actions, JWT from /tmp/ci/oidc.jwt)");
+}
+
 TEST(VaultConfigTest, TokenAuthOutsideKubernetes) {
   MapEnvironment env({{"VAULT_ADDR", "http://127.0.0.1:8200"}, {"VAULT_TOKEN_FILE", "/tmp/t"}});
   auto file = ResolveVaultConfig({}, env);
@@ -200,7 +228,8 @@ TEST(TokenLifecycleTest, RenewalThatStopsGrowingIsCapped) {
 // A lease_duration or ttl no Vault sends (1e300) must not overflow the cast
 // to seconds or the lease arithmetic: clamped to ten years.
 TEST(VaultAuthTest, HugeLeaseDurationIsClamped) {
-  std::string body = R"({"auth":{"client_token":"hvs.test","lease_duration":1e300,"renewable":true}})";
+  std::string body =
+      R"({"auth":{"client_token":"hvs.test","lease_duration":1e300,"renewable":true}})";
   VaultLogin login;
   ASSERT_TRUE(ParseAuthBlock(body, &login).ok());
   EXPECT_EQ(login.lease_duration, std::chrono::hours(24 * 365 * 10));

@@ -1,0 +1,45 @@
+// Annotation keys -> InjectionSpec: the one table of which keys exist and how
+// each value is validated, shared by the webhook (pod annotations under
+// `memsecret.io/`) and the injector's pipeline commands (the same keys from a
+// YAML file and --set). Pure: no config, no I/O. Defaults are NOT applied
+// here (unset = nullopt) so callers can tell "absent" from "explicitly set".
+// Thread-safe (no shared mutable state).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memsecret/injection_plan.h"
+
+namespace memsecret {
+
+struct InjectionSpec {
+  std::vector<PlannedFile> files;  // sorted by name; tokens carry TokenSpec
+  std::optional<std::vector<std::string>> containers;
+  std::optional<std::string> mount_path;
+  std::optional<Lifecycle> lifecycle;
+  std::optional<std::chrono::seconds> refresh_interval;
+  std::optional<std::string> aws_region, aws_role_arn;
+  std::optional<std::vector<std::string>> aws_failover_regions;  // empty list: no failover
+  std::optional<std::string> vault_addr, vault_role, vault_auth_path, vault_namespace;
+};
+
+// Every key the parser accepts, in documentation form: "secret-<name>",
+// "token-<name>", ..., "containers", "mount-path", ... ("status" is the
+// webhook's own and not in this list).
+std::vector<std::string> KnownInjectionKeys();
+
+// Parses `keys` (without any prefix). Every unknown key, invalid value, token
+// without issuer, file setting without its secret-/token- key, and two
+// env-format files defining one variable adds a message to `problems`;
+// parsing continues so all are reported, and only valid files are kept.
+// Messages name the key as `key_prefix` + key ("memsecret.io/secret-db" for
+// the webhook, "secret-db" for pipelines) and never a secret value.
+InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
+                                 std::string_view key_prefix, std::vector<std::string>* problems);
+
+}  // namespace memsecret

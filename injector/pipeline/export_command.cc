@@ -1,0 +1,80 @@
+// export --github-env: masks on stdout, variables appended to $GITHUB_ENV.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "injector/pipeline/github_env.h"
+#include "injector/pipeline/item_values.h"
+#include "injector/pipeline/once_session.h"
+#include "injector/pipeline/pipeline_commands.h"
+#include "memsecret/unique_fd.h"
+
+namespace memsecret::injector::pipeline {
+
+int ExportCommand(const std::string& prog, const std::vector<std::string>& args,
+                  const Environment& env) {
+  // Checked first: without it nothing may be fetched.
+  const std::string github_env = env.GetOr("GITHUB_ENV");
+  if (github_env.empty()) {
+    std::vector<std::string> problems;
+    ParsePipelineArgs(PipelineCommand::kExport, args, &problems);
+    for (const auto& p : problems) PrintError(prog, PipelineCommand::kExport, p);
+    PrintError(prog, PipelineCommand::kExport,
+               "GITHUB_ENV is not set (export --github-env runs inside a GitHub Actions step)");
+    return 2;
+  }
+  return RunOnce(
+      prog, PipelineCommand::kExport, args, env,
+      [&](const PipelineArgs& a, const std::string& dir) {
+        std::string masks, entries;
+        const DelimiterSource delimiters = RandomDelimiters();
+        for (const EnvBinding& b : a.env) {
+          auto value = ReadItemValue(dir, b.source);
+          if (!value.ok()) {
+            PrintError(prog, PipelineCommand::kExport,
+                       "--env " + b.var + ": " + value.status().message());
+            SecureWipe(masks);
+            SecureWipe(entries);
+            return 1;
+          }
+          masks += MaskCommands(value->Reveal());
+          auto entry = GithubEnvEntry(b.var, value->Reveal(), delimiters);
+          if (!entry.ok()) {
+            PrintError(prog, PipelineCommand::kExport, entry.status().message());
+            return 1;
+          }
+          entries += *entry;
+          SecureWipe(*entry);
+        }
+        // Masks first, so GitHub hides the values before any later step prints them.
+        std::fwrite(masks.data(), 1, masks.size(), stdout);
+        std::fflush(stdout);
+        SecureWipe(masks);
+        UniqueFd fd(::open(github_env.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+        if (!fd.valid()) {
+          SecureWipe(entries);
+          PrintError(prog, PipelineCommand::kExport,
+                     "GITHUB_ENV " + github_env + ": " + std::strerror(errno));
+          return 1;
+        }
+        size_t off = 0;
+        while (off < entries.size()) {
+          ssize_t n = ::write(fd.get(), entries.data() + off, entries.size() - off);
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) {
+            SecureWipe(entries);
+            PrintError(prog, PipelineCommand::kExport,
+                       "GITHUB_ENV " + github_env + ": write failed");
+            return 1;
+          }
+          off += static_cast<size_t>(n);
+        }
+        SecureWipe(entries);
+        return 0;
+      });
+}
+
+}  // namespace memsecret::injector::pipeline

@@ -1,0 +1,162 @@
+#include "injector/pipeline/pipeline_spec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "memsecret/annotation_keys.h"
+#include "memsecret/glob.h"
+
+namespace memsecret::injector::pipeline {
+
+KeyMap LoadKeyFile(const std::string& path, std::vector<std::string>* problems) {
+  KeyMap out;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    problems->push_back("-f " + path + ": cannot read the file");
+    return out;
+  } catch (const YAML::Exception& e) {
+    problems->push_back("-f " + path + ": not YAML (line " + std::to_string(e.mark.line + 1) + ")");
+    return out;
+  }
+  if (root.IsNull()) return out;  // an empty file: no keys
+  if (!root.IsMap()) {
+    problems->push_back("-f " + path + ": must be a map of key: value");
+    return out;
+  }
+  for (const auto& kv : root) {
+    if (!kv.first.IsScalar()) {
+      problems->push_back("-f " + path + ": keys must be strings");
+      continue;
+    }
+    const std::string key = kv.first.Scalar();
+    if (!kv.second.IsScalar()) {
+      problems->push_back("-f " + path + ": " + key + ": value must be a string");
+      continue;
+    }
+    if (out.count(key)) problems->push_back("-f " + path + ": " + key + " is given twice");
+    out[key] = kv.second.Scalar();
+  }
+  return out;
+}
+
+KeyMap MergeKeys(KeyMap file_keys, const std::vector<std::pair<std::string, std::string>>& sets) {
+  for (const auto& [k, v] : sets) file_keys[k] = v;
+  return file_keys;
+}
+
+KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
+                       std::vector<std::string>* problems) {
+  KeyMap out;
+  for (const auto& [key, value] : keys) {
+    std::string expanded;
+    size_t i = 0;
+    while (i < value.size()) {
+      if (value.compare(i, 2, "${") != 0) {
+        expanded += value[i++];
+        continue;
+      }
+      size_t close = value.find('}', i + 2);
+      if (close == std::string::npos) {
+        problems->push_back(key + ": \"${\" without a closing \"}\"");
+        break;
+      }
+      const std::string name = value.substr(i + 2, close - i - 2);
+      if (!IsValidEnvVarName(name)) {
+        problems->push_back(key + ": \"${" + name + "}\" is not a variable name");
+      } else if (auto v = env.Get(name); !v) {
+        problems->push_back(key + ": ${" + name + "} is not set");
+      } else {
+        expanded += *v;
+      }
+      i = close + 1;
+    }
+    out[key] = expanded;
+  }
+  return out;
+}
+
+namespace {
+
+// Keys that shape a pod (mounts, containers, injector lifecycle): accepted so
+// one key set serves pods and pipelines, but they do nothing here.
+bool IsPodOnlyKey(const std::string& key) {
+  return key == "containers" || key == "mount-path" || key == "lifecycle";
+}
+
+bool Uses(const InjectionPlan& plan, Provider p) {
+  for (const PlannedFile& f : plan.files)
+    if (f.ref.provider == p) return true;
+  return false;
+}
+
+// `who` is "--env VAR", or empty for get's NAME.
+void CheckSelector(const InjectionPlan& plan, const ItemSelector& sel, const std::string& who,
+                   std::vector<std::string>* problems) {
+  const std::string lead = who.empty() ? "" : who + ": ";
+  for (const PlannedFile& f : plan.files) {
+    if (f.name != sel.item) continue;
+    if (f.format != OutputFormat::kRaw)
+      problems->push_back(lead + "item \"" + sel.item + "\" has format " +
+                          OutputFormatName(f.format) + "; " + (who.empty() ? "get" : "--env") +
+                          " reads the value itself (drop format-" + sel.item + ")");
+    return;
+  }
+  problems->push_back(lead + "no item \"" + sel.item + "\" (no secret-" + sel.item + " or token-" +
+                      sel.item + " key)");
+}
+
+}  // namespace
+
+PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
+                               std::vector<std::string>* problems) {
+  PipelinePlan out;
+  KeyMap table_keys;
+  for (const auto& [k, v] : keys) {
+    if (IsPodOnlyKey(k)) out.warnings.push_back(k + " applies to pods only; ignored here");
+    table_keys[k] = v;
+  }
+  InjectionSpec spec = ParseInjectionKeys(table_keys, "", problems);
+  bool any_item = false;
+  for (const auto& [k, v] : table_keys)
+    any_item = any_item || k.rfind("secret-", 0) == 0 || k.rfind("token-", 0) == 0;
+  if (!any_item)
+    problems->push_back("no items: give secret-<name> or token-<name> keys with -f FILE or --set");
+
+  InjectionPlan& plan = out.plan;
+  plan.lifecycle = args.command == PipelineCommand::kExec ? Lifecycle::kSidecar : Lifecycle::kInit;
+  plan.output_dir.clear();
+  if (spec.refresh_interval) plan.refresh_interval_seconds = spec.refresh_interval->count();
+  plan.files = spec.files;
+
+  if (!args.allow.empty()) {
+    for (const PlannedFile& f : plan.files) {
+      const std::string key = f.ref.PolicyKey();
+      bool allowed = false;
+      for (const std::string& g : args.allow) allowed = allowed || GlobMatch(g, key);
+      if (!allowed)
+        problems->push_back("item \"" + f.name + "\": " + key + " is outside every --allow glob");
+    }
+  }
+  for (const EnvBinding& b : args.env) CheckSelector(plan, b.source, "--env " + b.var, problems);
+  if (args.command == PipelineCommand::kGet) CheckSelector(plan, args.get, "", problems);
+
+  if (Uses(plan, Provider::kAws)) {
+    AwsSettings aws;
+    aws.region = spec.aws_region.value_or("");
+    aws.role_arn = spec.aws_role_arn.value_or("");
+    plan.aws = aws;
+  }
+  if (Uses(plan, Provider::kVault)) {
+    VaultSettings v;
+    v.addr = spec.vault_addr.value_or("");
+    v.auth_path = spec.vault_auth_path.value_or("");  // empty: the auth method's default mount
+    v.role = spec.vault_role.value_or("");
+    v.vault_namespace = spec.vault_namespace.value_or("");
+    plan.vault = v;
+  }
+  if (Uses(plan, Provider::kAzure)) plan.azure = AzureSettings{};
+  return out;
+}
+
+}  // namespace memsecret::injector::pipeline

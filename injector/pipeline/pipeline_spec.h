@@ -1,0 +1,50 @@
+// PipelineSpec: a pipeline's keys (-f FILE and --set, the annotation keys
+// without the memsecret.io/ prefix) + the environment -> the InjectionPlan the
+// pipeline commands carry out. Parse once, validate everything, then plan:
+//   1. LoadKeyFile: the YAML map of -f FILE (string keys, scalar values);
+//   2. MergeKeys: --set wins over the file;
+//   3. ExpandVariables: ${VAR} from the environment (unset = problem);
+//   4. BuildPipelinePlan: the shared key table (memsecret/annotation_keys.h),
+//      --allow globs (memsecret/glob.h, against "<provider>:<path>"), and the
+//      items --env / get name — before anything is fetched.
+// Every problem is collected (the command exits 2 naming all of them). Pure
+// except LoadKeyFile (reads one file). Thread-compatible.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "injector/pipeline/pipeline_args.h"
+#include "injector/wire/environment.h"
+#include "memsecret/injection_plan.h"
+
+namespace memsecret::injector::pipeline {
+
+using KeyMap = std::map<std::string, std::string>;
+
+// Reads -f FILE: a YAML mapping of key -> scalar (numbers and booleans are
+// taken as written). Problems name the file and the key.
+KeyMap LoadKeyFile(const std::string& path, std::vector<std::string>* problems);
+
+// The file's keys overlaid with --set (later --set of one key wins).
+KeyMap MergeKeys(KeyMap file_keys, const std::vector<std::pair<std::string, std::string>>& sets);
+
+// Replaces every ${VAR} (VAR a shell name) in every value from `env`. An unset
+// VAR, or a "${" without a closing "}" or with a bad name, is a problem naming
+// the key. A "$" not followed by "{" stays as it is.
+KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
+                       std::vector<std::string>* problems);
+
+struct PipelinePlan {
+  InjectionPlan plan;                 // output_dir left empty: the command chooses it
+  std::vector<std::string> warnings;  // pod-only keys that do not apply here
+};
+
+// Builds the plan. `selectors` are the items the command will read (--env
+// sources, get's NAME): each must be a key's item of format raw (the value
+// itself). Lifecycle: sidecar for exec, init for get/export.
+PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
+                               std::vector<std::string>* problems);
+
+}  // namespace memsecret::injector::pipeline

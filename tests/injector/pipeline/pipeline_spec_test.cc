@@ -1,0 +1,191 @@
+// Pipeline command lines and keys: every problem named at once, ${VAR},
+// --allow before any fetch, --env / get items checked against the keys.
+#include "injector/pipeline/pipeline_spec.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+namespace memsecret::injector::pipeline {
+namespace {
+
+bool Mentions(const std::vector<std::string>& problems, const std::string& text) {
+  return std::any_of(problems.begin(), problems.end(),
+                     [&](const std::string& p) { return p.find(text) != std::string::npos; });
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + "\n";
+  return out;
+}
+
+TEST(ParsePipelineArgs, ExecFlags) {
+  std::vector<std::string> problems;
+  PipelineArgs a = ParsePipelineArgs(
+      PipelineCommand::kExec,
+      {"-f", "p.yaml", "--set", "secret-a=vault:x/y", "--set=format-a=raw", "--env",
+       "GENESYS_CLOUD_ACCESS_TOKEN=genesys", "--env=CXONE_API_KEY=cx#api_key", "--allow",
+       "vault:secret/genesys/staging/*", "--timeout", "90s", "--dir", "/dev/shm/x", "--",
+       "terraform", "apply", "--auto-approve"},
+      &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
+  EXPECT_EQ(a.key_file, "p.yaml");
+  ASSERT_EQ(a.sets.size(), 2u);
+  EXPECT_EQ(a.sets[1], (std::pair<std::string, std::string>{"format-a", "raw"}));
+  ASSERT_EQ(a.env.size(), 2u);
+  EXPECT_EQ(a.env[1].var, "CXONE_API_KEY");
+  EXPECT_EQ(a.env[1].source.item, "cx");
+  EXPECT_EQ(a.env[1].source.field, "api_key");
+  EXPECT_EQ(a.timeout, std::chrono::seconds(90));
+  EXPECT_EQ(a.dir, "/dev/shm/x");
+  EXPECT_EQ(a.argv, (std::vector<std::string>{"terraform", "apply", "--auto-approve"}));
+}
+
+TEST(ParsePipelineArgs, EveryProblemAtOnce) {
+  struct Case {
+    PipelineCommand command;
+    std::vector<std::string> args;
+    std::vector<std::string> want;
+  } cases[] = {
+      {PipelineCommand::kExec,
+       {"--set", "novalue", "--env", "1BAD=x", "--env", "V=.hidden", "--timeout", "soon", "--dir",
+        "rel", "--bogus", "--", "true"},
+       {"--set \"novalue\": expected KEY=VALUE", "--env \"1BAD=x\"", "--env \"V=.hidden\"",
+        "--timeout", "--dir \"rel\": must be an absolute path", "unknown flag --bogus"}},
+      {PipelineCommand::kExec, {"--set", "a=b"}, {"no COMMAND"}},
+      {PipelineCommand::kExec, {"--env", "A=x", "--env", "A=y", "--", "true"}, {"A is set twice"}},
+      {PipelineCommand::kGet, {}, {"expected exactly one NAME[#FIELD]"}},
+      {PipelineCommand::kGet, {"x#"}, {"is not NAME[#FIELD]"}},
+      {PipelineCommand::kGet, {"--timeout", "5s", "x"}, {"unknown flag --timeout"}},
+      {PipelineCommand::kExport, {"--env", "A=x"}, {"--github-env is required"}},
+      {PipelineCommand::kExport, {"--github-env"}, {"at least one --env"}},
+      {PipelineCommand::kExec, {"-f"}, {"-f: needs a file"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> problems;
+    ParsePipelineArgs(c.command, c.args, &problems);
+    for (const std::string& w : c.want)
+      EXPECT_TRUE(Mentions(problems, w)) << w << "\n" << Join(problems);
+  }
+}
+
+TEST(ExpandVariables, FromTheEnvironment) {
+  MapEnvironment env({{"ENVIRONMENT", "staging"}, {"EMPTY", ""}});
+  std::vector<std::string> problems;
+  KeyMap out = ExpandVariables({{"secret-a", "vault:secret/genesys/${ENVIRONMENT}/cx-pipeline"},
+                                {"secret-b", "aws:/x/${EMPTY}y$z"},
+                                {"secret-c", "aws:/${NOPE}"},
+                                {"secret-d", "aws:/${ENVIRONMENT"},
+                                {"secret-e", "aws:/${1X}"}},
+                               env, &problems);
+  EXPECT_EQ(out["secret-a"], "vault:secret/genesys/staging/cx-pipeline");
+  EXPECT_EQ(out["secret-b"], "aws:/x/y$z");
+  EXPECT_EQ(problems.size(), 3u) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "secret-c: ${NOPE} is not set"));
+  EXPECT_TRUE(Mentions(problems, "secret-d: \"${\" without a closing \"}\""));
+  EXPECT_TRUE(Mentions(problems, "secret-e: \"${1X}\" is not a variable name"));
+}
+
+TEST(LoadKeyFile, YamlMapAndItsProblems) {
+  const std::string path = ::testing::TempDir() + "/pipeline-keys.yaml";
+  {
+    std::ofstream f(path);
+    f << "# the guide's layout\n"
+         "token-genesys: vault:secret/genesys/${ENVIRONMENT}/cx-pipeline\n"
+         "issuer-genesys: genesys\n"
+         "refresh-interval: 30s\n"
+         "mode-genesys: 0400\n";
+  }
+  std::vector<std::string> problems;
+  KeyMap keys = LoadKeyFile(path, &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
+  EXPECT_EQ(keys["token-genesys"], "vault:secret/genesys/${ENVIRONMENT}/cx-pipeline");
+  EXPECT_EQ(keys["mode-genesys"], "0400");  // as written, not as a number
+
+  {
+    std::ofstream f(path);
+    f << "secret-a: [1, 2]\n";
+  }
+  problems.clear();
+  LoadKeyFile(path, &problems);
+  EXPECT_TRUE(Mentions(problems, "secret-a: value must be a string")) << Join(problems);
+  problems.clear();
+  LoadKeyFile(path + ".missing", &problems);
+  EXPECT_TRUE(Mentions(problems, "cannot read the file")) << Join(problems);
+  std::remove(path.c_str());
+}
+
+PipelineArgs Args(PipelineCommand c, std::vector<std::string> args) {
+  std::vector<std::string> problems;
+  PipelineArgs a = ParsePipelineArgs(c, args, &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
+  return a;
+}
+
+TEST(BuildPipelinePlan, TheGuidesLayout) {
+  const KeyMap keys = {{"token-genesys", "vault:secret/genesys/cx-pipeline"},
+                       {"issuer-genesys", "genesys"},
+                       {"token-cxone", "vault:secret/nice/cxone-pipeline"},
+                       {"issuer-cxone", "cxone"},
+                       {"secret-cxone-creds", "vault:secret/nice/cxone-pipeline"},
+                       {"vault-role", "cx-pipeline"},
+                       {"vault-auth-path", "github"},
+                       {"refresh-interval", "1m"}};
+  std::vector<std::string> problems;
+  PipelinePlan p = BuildPipelinePlan(
+      keys,
+      Args(PipelineCommand::kExec,
+           {"--env", "GENESYS_CLOUD_ACCESS_TOKEN=genesys", "--env",
+            "CXONE_API_KEY=cxone-creds#api_key", "--allow", "vault:secret/genesys/*", "--allow",
+            "vault:secret/nice/*", "--", "terraform", "apply"}),
+      &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
+  EXPECT_EQ(p.plan.files.size(), 3u);
+  EXPECT_EQ(p.plan.lifecycle, Lifecycle::kSidecar);
+  EXPECT_EQ(p.plan.refresh_interval_seconds, 60);
+  ASSERT_TRUE(p.plan.vault);
+  EXPECT_EQ(p.plan.vault->role, "cx-pipeline");
+  EXPECT_EQ(p.plan.vault->auth_path, "github");
+  EXPECT_FALSE(p.plan.aws);
+}
+
+TEST(BuildPipelinePlan, AllowRefusesAProductionRefInAStagingRun) {
+  std::vector<std::string> problems;
+  BuildPipelinePlan(
+      {{"secret-db", "vault:secret/genesys/production/cx-pipeline"},
+       {"secret-ok", "vault:secret/genesys/staging/cx-pipeline#x"}},
+      Args(PipelineCommand::kExec, {"--allow", "vault:secret/genesys/staging/*", "--", "true"}),
+      &problems);
+  ASSERT_EQ(problems.size(), 1u) << Join(problems);
+  EXPECT_EQ(
+      problems[0],
+      "item \"db\": vault:secret/genesys/production/cx-pipeline is outside every --allow glob");
+}
+
+TEST(BuildPipelinePlan, EveryKeyProblemAndUnknownItems) {
+  std::vector<std::string> problems;
+  PipelinePlan p = BuildPipelinePlan(
+      {{"secret-a", "vault:x/y"},
+       {"format-a", "env"},
+       {"token-t", "aws:/c"},
+       {"sekret-b", "aws:/b"},
+       {"containers", "app"}},
+      Args(PipelineCommand::kExec, {"--env", "A=a", "--env", "B=nope", "--", "true"}), &problems);
+  EXPECT_TRUE(Mentions(problems, "sekret-b: unknown key")) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "token-t: a token needs issuer-t")) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "--env A: item \"a\" has format env")) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "--env B: no item \"nope\"")) << Join(problems);
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_NE(p.warnings[0].find("containers applies to pods only"), std::string::npos);
+
+  problems.clear();
+  BuildPipelinePlan({}, Args(PipelineCommand::kGet, {"x"}), &problems);
+  EXPECT_TRUE(Mentions(problems, "no items")) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "no item \"x\"")) << Join(problems);
+}
+
+}  // namespace
+}  // namespace memsecret::injector::pipeline
