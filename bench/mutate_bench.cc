@@ -29,18 +29,21 @@ policy:
     allow: ["aws:/genesys/production/crm-sync-service/*"]
   - namespaces: ["*"]
     allow: ["aws:/genesys/{namespace}/{serviceAccount}/*"]
-)").value();
+)")
+                                   .value();
   return config;
 }
 
 json MakePod(int containers) {
   json list = json::array();
   for (int i = 0; i < containers; ++i)
-    list.push_back({{"name", "c" + std::to_string(i)},
-                    {"image", "registry.example.com/crm-sync:1.4." + std::to_string(i)},
-                    {"env", json::array({{{"name", "PORT"}, {"value", "8080"}}, {{"name", "LOG_LEVEL"}, {"value", "info"}}})},
-                    {"volumeMounts", json::array({{{"name", "config"}, {"mountPath", "/etc/crm"}}})},
-                    {"resources", {{"requests", {{"cpu", "100m"}, {"memory", "128Mi"}}}}}});
+    list.push_back(
+        {{"name", "c" + std::to_string(i)},
+         {"image", "registry.example.com/crm-sync:1.4." + std::to_string(i)},
+         {"env", json::array({{{"name", "PORT"}, {"value", "8080"}},
+                              {{"name", "LOG_LEVEL"}, {"value", "info"}}})},
+         {"volumeMounts", json::array({{{"name", "config"}, {"mountPath", "/etc/crm"}}})},
+         {"resources", {{"requests", {{"cpu", "100m"}, {"memory", "128Mi"}}}}}});
   const std::string p = "aws:/genesys/production/crm-sync-service/";
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
@@ -58,7 +61,8 @@ json MakePod(int containers) {
            {{"serviceAccountName", "crm-sync-service"},
             {"securityContext", {{"runAsUser", 1000}, {"fsGroup", 2000}}},
             {"volumes", json::array({{{"name", "config"}, {"configMap", {{"name", "crm-config"}}}},
-                                     {{"name", "kube-api-access-x"}, {"projected", {{"sources", json::array()}}}}})},
+                                     {{"name", "kube-api-access-x"},
+                                      {"projected", {{"sources", json::array()}}}}})},
             {"containers", list}}}};
 }
 
@@ -98,7 +102,8 @@ void BM_Admit(benchmark::State& state) {
     if (a.outcome != AdmitOutcome::kPatched) state.SkipWithError("not patched");
     benchmark::DoNotOptimize(a);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(body.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(body.size()));
 }
 
 // The check entry: arg 0 = containers, arg 1 = 1 for the opted-in pod, 0 for
@@ -110,7 +115,8 @@ void BM_Check(benchmark::State& state) {
     if (a.outcome != AdmitOutcome::kUnchanged) state.SkipWithError("not allowed");
     benchmark::DoNotOptimize(a);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(body.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(body.size()));
 }
 
 #ifdef MEMSECRET_BENCH_FIXTURES

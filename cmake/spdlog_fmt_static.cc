@@ -16,9 +16,6 @@
 #endif
 
 #include <fmt/format-inl.h>
-
-#include <mutex>
-
 #include <spdlog/common-inl.h>
 #include <spdlog/details/backtracer-inl.h>
 #include <spdlog/details/log_msg-inl.h>
@@ -35,6 +32,8 @@
 #include <spdlog/sinks/stdout_color_sinks-inl.h>
 #include <spdlog/sinks/stdout_sinks-inl.h>
 #include <spdlog/spdlog-inl.h>
+
+#include <mutex>
 
 // fmt (its src/format.cc).
 FMT_BEGIN_NAMESPACE

@@ -36,13 +36,15 @@ Status ValidateAwsEndpoints(std::string_view where,
       return InvalidArgument(w + ": \"" + region + "\" is not an AWS region (e.g. us-west-2)");
     if (e.secretsmanager.empty() && e.sts.empty())
       return InvalidArgument(w + "." + region + ": set secretsmanager, sts or both");
-    for (const auto& [name, url] : {std::pair{"secretsmanager", &e.secretsmanager}, std::pair{"sts", &e.sts}}) {
+    for (const auto& [name, url] :
+         {std::pair{"secretsmanager", &e.secretsmanager}, std::pair{"sts", &e.sts}}) {
       if (url->empty()) continue;
       const std::string what = w + "." + region + "." + name;
       auto parsed = ParseOutboundUrl(*url, what);
       if (!parsed.ok()) return parsed.status();
       if (parsed->target != "/" || url->back() == '/')
-        return InvalidArgument(what + " \"" + *url + "\" must be scheme://host[:port] without a path");
+        return InvalidArgument(what + " \"" + *url +
+                               "\" must be scheme://host[:port] without a path");
     }
   }
   return Status::Ok();

@@ -28,11 +28,20 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text) {
     if (i == text.size()) return bad("missing unit (s, m, h or d)");
     int64_t unit = 0;
     switch (text[i]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return bad(std::string("unknown unit '") + text[i] + "'");
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return bad(std::string("unknown unit '") + text[i] + "'");
     }
     ++i;
     total += n * unit;

@@ -274,7 +274,8 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
   }
   if (auto it = j.find("aws"); it != j.end() && it->is_object()) {
     AwsSettings a;
-    if (!Get(*it, "region", &a.region, &err, "plan.aws") || !Get(*it, "roleArn", &a.role_arn, &err, "plan.aws") ||
+    if (!Get(*it, "region", &a.region, &err, "plan.aws") ||
+        !Get(*it, "roleArn", &a.role_arn, &err, "plan.aws") ||
         !Get(*it, "webIdentityTokenFile", &a.web_identity_token_file, &err, "plan.aws") ||
         !Get(*it, "failoverRegions", &a.failover_regions, &err, "plan.aws"))
       return InvalidArgument(err);
@@ -284,14 +285,18 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
         const std::string where = "plan.aws.endpoints." + region;
         if (!e.is_object()) return InvalidArgument(where + " must be an object");
         for (const auto& [key, unused] : e.items())
-          if (key != "secretsmanager" && key != "sts") return InvalidArgument(where + "." + key + " is not a known endpoint");
+          if (key != "secretsmanager" && key != "sts")
+            return InvalidArgument(where + "." + key + " is not a known endpoint");
         AwsRegionEndpoints ep;
-        if (!Get(e, "secretsmanager", &ep.secretsmanager, &err, where) || !Get(e, "sts", &ep.sts, &err, where))
+        if (!Get(e, "secretsmanager", &ep.secretsmanager, &err, where) ||
+            !Get(e, "sts", &ep.sts, &err, where))
           return InvalidArgument(err);
         a.endpoints[region] = std::move(ep);
       }
     }
-    if (Status st = ValidateAwsFailoverRegions("plan.aws.failoverRegions", a.region, a.failover_regions); !st.ok())
+    if (Status st =
+            ValidateAwsFailoverRegions("plan.aws.failoverRegions", a.region, a.failover_regions);
+        !st.ok())
       return st;
     if (Status st = ValidateAwsEndpoints("plan.aws.endpoints", a.endpoints); !st.ok()) return st;
     p.aws = a;

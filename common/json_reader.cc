@@ -1,12 +1,11 @@
 #include "memsecret/json_reader.h"
 
-#include "memsecret/utf8.h"
-
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 
 #include "memsecret/json_bytes.h"
+#include "memsecret/utf8.h"
 
 namespace memsecret::webhook {
 
@@ -70,13 +69,19 @@ JsonReader::Type JsonReader::Peek() {
   SkipWhitespace();
   if (pos_ >= text_.size()) return Type::kError;
   switch (text_[pos_]) {
-    case '{': return Type::kObject;
-    case '[': return Type::kArray;
-    case '"': return Type::kString;
+    case '{':
+      return Type::kObject;
+    case '[':
+      return Type::kArray;
+    case '"':
+      return Type::kString;
     case 't':
-    case 'f': return Type::kBool;
-    case 'n': return Type::kNull;
-    default: return text_[pos_] == '-' || IsDigit(text_[pos_]) ? Type::kNumber : Type::kError;
+    case 'f':
+      return Type::kBool;
+    case 'n':
+      return Type::kNull;
+    default:
+      return text_[pos_] == '-' || IsDigit(text_[pos_]) ? Type::kNumber : Type::kError;
   }
 }
 
@@ -101,7 +106,8 @@ bool JsonReader::AfterValue() {
     first_ = false;  // the enclosing container now holds this one
     return false;
   }
-  if (text_[pos_] != ',') return Fail(closer == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+  if (text_[pos_] != ',')
+    return Fail(closer == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
   ++pos_;
   return true;
 }
@@ -163,16 +169,34 @@ bool JsonReader::ScanEscape(size_t* i, std::string* out) {
   const char e = text_[*i + 1];
   const char* simple = nullptr;
   switch (e) {
-    case '"': simple = "\""; break;
-    case '\\': simple = "\\"; break;
-    case '/': simple = "/"; break;
-    case 'b': simple = "\b"; break;
-    case 'f': simple = "\f"; break;
-    case 'n': simple = "\n"; break;
-    case 'r': simple = "\r"; break;
-    case 't': simple = "\t"; break;
-    case 'u': break;
-    default: return fail("invalid escape in string");
+    case '"':
+      simple = "\"";
+      break;
+    case '\\':
+      simple = "\\";
+      break;
+    case '/':
+      simple = "/";
+      break;
+    case 'b':
+      simple = "\b";
+      break;
+    case 'f':
+      simple = "\f";
+      break;
+    case 'n':
+      simple = "\n";
+      break;
+    case 'r':
+      simple = "\r";
+      break;
+    case 't':
+      simple = "\t";
+      break;
+    case 'u':
+      break;
+    default:
+      return fail("invalid escape in string");
   }
   if (simple) {
     if (out) out->push_back(*simple);
@@ -195,8 +219,8 @@ bool JsonReader::ScanEscape(size_t* i, std::string* out) {
   if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("unpaired surrogate in \\u escape");
   if (cp >= 0xD800 && cp <= 0xDBFF) {
     uint32_t low;
-    if (end + 1 >= text_.size() || text_[end] != '\\' || text_[end + 1] != 'u' || !unit(end + 2, &low) ||
-        low < 0xDC00 || low > 0xDFFF)
+    if (end + 1 >= text_.size() || text_[end] != '\\' || text_[end + 1] != 'u' ||
+        !unit(end + 2, &low) || low < 0xDC00 || low > 0xDFFF)
       return fail("unpaired surrogate in \\u escape");
     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     end += 6;
@@ -251,7 +275,8 @@ bool JsonReader::ScanNumber(bool* is_int, int64_t* value) {
   };
   const size_t int_start = i;
   const size_t int_digits = digits();
-  if (int_digits == 0 || (int_digits > 1 && text_[int_start] == '0')) return pos_ = int_start, Fail("invalid number");
+  if (int_digits == 0 || (int_digits > 1 && text_[int_start] == '0'))
+    return pos_ = int_start, Fail("invalid number");
   *is_int = true;
   if (i < text_.size() && text_[i] == '.') {
     ++i;
@@ -276,9 +301,11 @@ bool JsonReader::ScanNumber(bool* is_int, int64_t* value) {
       if (__builtin_mul_overflow(magnitude, 10u, &magnitude) ||
           __builtin_add_overflow(magnitude, static_cast<uint64_t>(text_[k] - '0'), &magnitude))
         *is_int = false;
-    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+    const uint64_t limit =
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
     if (*is_int && magnitude > limit) *is_int = false;
-    if (*is_int) *value = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+    if (*is_int)
+      *value = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
   }
   pos_ = i;
   return true;
@@ -317,13 +344,27 @@ void JsonReader::Skip() {
     bool is_int;
     int64_t ignored;
     switch (Peek()) {
-      case Type::kObject: Push('}'); break;
-      case Type::kArray: Push(']'); break;
-      case Type::kString: ScanString(nullptr); break;
-      case Type::kNumber: ScanNumber(&is_int, &ignored); break;
-      case Type::kBool: ScanLiteral(text_[pos_] == 't' ? "true" : "false"); break;
-      case Type::kNull: ScanLiteral("null"); break;
-      case Type::kError: Fail(pos_ >= text_.size() ? "unexpected end of input" : "expected a value"); break;
+      case Type::kObject:
+        Push('}');
+        break;
+      case Type::kArray:
+        Push(']');
+        break;
+      case Type::kString:
+        ScanString(nullptr);
+        break;
+      case Type::kNumber:
+        ScanNumber(&is_int, &ignored);
+        break;
+      case Type::kBool:
+        ScanLiteral(text_[pos_] == 't' ? "true" : "false");
+        break;
+      case Type::kNull:
+        ScanLiteral("null");
+        break;
+      case Type::kError:
+        Fail(pos_ >= text_.size() ? "unexpected end of input" : "expected a value");
+        break;
     }
   } while (ok() && stack_.size() > base);
 }

@@ -26,7 +26,8 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
-LogField::LogField(std::string_view k, std::string_view value) : key(k), json("\"" + JsonEscape(value) + "\"") {}
+LogField::LogField(std::string_view k, std::string_view value)
+    : key(k), json("\"" + JsonEscape(value) + "\"") {}
 LogField::LogField(std::string_view k, int64_t value) : key(k), json(std::to_string(value)) {}
 LogField::LogField(std::string_view k, double value) : key(k) {
   char buf[32];
@@ -48,13 +49,17 @@ thread_local const std::initializer_list<LogField>* t_fields = nullptr;
 // current LogEvent call, if any.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string out = "\"" + JsonEscape(std::string_view(msg.payload.data(), msg.payload.size())) + "\"";
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string out =
+        "\"" + JsonEscape(std::string_view(msg.payload.data(), msg.payload.size())) + "\"";
     if (t_fields)
       for (const auto& f : *t_fields) out += ",\"" + JsonEscape(f.key) + "\":" + f.json;
     dest.append(out.data(), out.data() + out.size());
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
 };
 
 // LogWrites::kBatched (see log.h). A flusher thread sleeps until a line is
@@ -83,8 +88,10 @@ class BatchedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     formatter_->format(msg, line);
     const bool was_empty = pending_.empty();
     pending_.append(line.data(), line.size());
-    if (msg.level >= spdlog::level::warn || pending_.size() >= kMaxPending) WritePending();
-    else if (was_empty) wake_.notify_one();
+    if (msg.level >= spdlog::level::warn || pending_.size() >= kMaxPending)
+      WritePending();
+    else if (was_empty)
+      wake_.notify_one();
   }
   void flush_() override { WritePending(); }
 
@@ -128,12 +135,14 @@ void InitJsonLogging(std::string_view component, std::string_view level, LogWrit
   const std::string name(component);
   spdlog::drop(name);
   std::shared_ptr<spdlog::logger> logger;
-  if (writes == LogWrites::kBatched) logger = std::make_shared<spdlog::logger>(name, std::make_shared<BatchedStderrSink>());
-  else logger = spdlog::stderr_logger_mt(name);
+  if (writes == LogWrites::kBatched)
+    logger = std::make_shared<spdlog::logger>(name, std::make_shared<BatchedStderrSink>());
+  else
+    logger = spdlog::stderr_logger_mt(name);
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<JsonMessageFlag>('*');
-  formatter->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","component":")" + JsonEscape(component) +
-                         R"(","msg":%*})");
+  formatter->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","component":")" +
+                         JsonEscape(component) + R"(","msg":%*})");
   logger->set_formatter(std::move(formatter));
   spdlog::level::level_enum lvl = spdlog::level::from_str(std::string(level));
   if (lvl == spdlog::level::off && level != "off") lvl = spdlog::level::info;
@@ -146,7 +155,8 @@ void FlushLogs() {
   if (auto logger = spdlog::default_logger()) logger->flush();
 }
 
-void LogEvent(spdlog::level::level_enum level, std::string_view msg, std::initializer_list<LogField> fields) {
+void LogEvent(spdlog::level::level_enum level, std::string_view msg,
+              std::initializer_list<LogField> fields) {
   t_fields = &fields;
   spdlog::log(level, "{}", msg);
   t_fields = nullptr;

@@ -29,10 +29,14 @@ std::string LabelPair(std::string_view key, std::string_view value) {
   std::string out(key);
   out += "=\"";
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   out += '"';
   return out;

@@ -9,8 +9,8 @@ namespace memsecret {
 namespace {
 
 std::tm UtcFields(WallTime t) {
-  const std::time_t secs =
-      static_cast<std::time_t>(std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
+  const std::time_t secs = static_cast<std::time_t>(
+      std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
   std::tm tm{};
   gmtime_r(&secs, &tm);
   return tm;
@@ -27,7 +27,8 @@ std::string FormatRfc3339(WallTime t) {
 
 std::string FormatRfc3339Millis(WallTime t) {
   const std::tm tm = UtcFields(t);
-  const auto ms = std::chrono::floor<std::chrono::milliseconds>(t).time_since_epoch().count() % 1000;
+  const auto ms =
+      std::chrono::floor<std::chrono::milliseconds>(t).time_since_epoch().count() % 1000;
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,

@@ -25,7 +25,6 @@ int Fail(const std::string& message, int code = 1) {
   return code;
 }
 
-
 // Blocks SIGTERM/SIGINT in every thread and turns them into waiter.Stop() on a
 // dedicated thread. If the main loop is stuck in a network call, the process
 // exits on its own shortly after, well within a second: files are replaced

@@ -8,12 +8,12 @@
 #include <functional>
 #include <string>
 
+#include "memsecret/snapshot.h"
 #include "memsecret/status.h"
 #include "webhook/config/config.h"
 #include "webhook/config/file_watcher.h"
-#include "webhook/metrics.h"
-#include "memsecret/snapshot.h"
 #include "webhook/http/tls_context.h"
+#include "webhook/metrics.h"
 
 namespace memsecret::webhook {
 

@@ -22,10 +22,10 @@
 #include "webhook/config/config.h"
 #include "webhook/config/file_watcher.h"
 #include "webhook/hot_reload.h"
+#include "webhook/http/tls_context.h"
 #include "webhook/metrics.h"
 #include "webhook/render.h"
 #include "webhook/server.h"
-#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 namespace {
@@ -164,7 +164,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = args.front();
   args.erase(args.begin());
-  const auto is_help = [](const std::string& a) { return a == "-h" || a == "--help" || a == "help"; };
+  const auto is_help = [](const std::string& a) {
+    return a == "-h" || a == "--help" || a == "help";
+  };
   if (is_help(command) || std::any_of(args.begin(), args.end(), is_help)) {
     std::cout << kUsage;
     return 0;

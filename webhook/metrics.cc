@@ -1,10 +1,10 @@
 #include "webhook/metrics.h"
 
-#include "memsecret/prometheus_text.h"
-
 #include <charconv>
 #include <iterator>
 #include <string_view>
+
+#include "memsecret/prometheus_text.h"
 
 namespace memsecret::webhook {
 namespace {
@@ -107,14 +107,17 @@ std::string Metrics::RenderPrometheus() const {
   out.reserve(4096);
 
   const EntryFigures& inject = entries_[EntryIndex(Entry::kInject)];
-  RenderEntry(inject,
-              {"memsecret_webhook_admissions_total", "AdmissionReview requests answered, by outcome.",
-               "memsecret_webhook_admission_duration_seconds", "Time to decide one AdmissionReview request."},
-              out);
-  RenderEntry(entries_[EntryIndex(Entry::kCheck)],
-              {"memsecret_webhook_checks_total", "Opt-in checks (POST /check) answered, by outcome.",
-               "memsecret_webhook_check_duration_seconds", "Time to decide one opt-in check."},
-              out);
+  RenderEntry(
+      inject,
+      {"memsecret_webhook_admissions_total", "AdmissionReview requests answered, by outcome.",
+       "memsecret_webhook_admission_duration_seconds",
+       "Time to decide one AdmissionReview request."},
+      out);
+  RenderEntry(
+      entries_[EntryIndex(Entry::kCheck)],
+      {"memsecret_webhook_checks_total", "Opt-in checks (POST /check) answered, by outcome.",
+       "memsecret_webhook_check_duration_seconds", "Time to decide one opt-in check."},
+      out);
 
   constexpr std::string_view kInjections = "memsecret_webhook_injections_total";
   Header(out, kInjections, "counter", "Pods patched to receive the injector.");
@@ -123,7 +126,8 @@ std::string Metrics::RenderPrometheus() const {
 
   constexpr std::string_view kDenials = "memsecret_webhook_denials_total";
   Header(out, kDenials, "counter", "Pods denied (invalid annotations or policy).");
-  Sample(out, kDenials, "", static_cast<double>(inject.admissions[OutcomeIndex(AdmitOutcome::kDenied)]));
+  Sample(out, kDenials, "",
+         static_cast<double>(inject.admissions[OutcomeIndex(AdmitOutcome::kDenied)]));
 
   constexpr std::string_view kRejections = "memsecret_webhook_http_rejections_total";
   Header(out, kRejections, "counter",

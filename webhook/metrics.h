@@ -35,7 +35,8 @@ class Metrics {
   // the latency histogram, and injections_total (patched) / denials_total (denied).
   // One decided /check request: memsecret_webhook_checks_total{outcome} and
   // memsecret_webhook_check_duration_seconds (same buckets).
-  void RecordAdmission(AdmitOutcome outcome, std::chrono::nanoseconds latency, Entry entry = Entry::kInject);
+  void RecordAdmission(AdmitOutcome outcome, std::chrono::nanoseconds latency,
+                       Entry entry = Entry::kInject);
   // A request the HTTP layer refused before any handler ran (404, 405, 413...).
   void RecordHttpRejection(int http_status);
   void RecordConfigReload(ReloadResult result);
@@ -66,8 +67,8 @@ class Metrics {
   };
   static void RenderEntry(const EntryFigures& f, const EntryNames& names, std::string& out);
 
-  mutable std::mutex mu_;                 // guards every field below
-  std::array<EntryFigures, 2> entries_{};  // by Entry
+  mutable std::mutex mu_;                    // guards every field below
+  std::array<EntryFigures, 2> entries_{};    // by Entry
   std::map<int, uint64_t> http_rejections_;  // by status code
   std::array<uint64_t, 2> config_reloads_{};
   std::array<uint64_t, 2> certificate_reloads_{};

@@ -18,8 +18,8 @@ using nlohmann::json;
 // nullopt for kinds that carry no pod.
 std::optional<std::string> TemplatePointer(const std::string& kind) {
   if (kind == "Pod") return "";
-  if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "ReplicaSet" || kind == "Job" ||
-      kind == "ReplicationController")
+  if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" ||
+      kind == "ReplicaSet" || kind == "Job" || kind == "ReplicationController")
     return "/spec/template";
   if (kind == "CronJob") return "/spec/jobTemplate/spec/template";
   return std::nullopt;
@@ -32,7 +32,8 @@ std::string StringAt(const json& doc, const char* pointer) {
 
 }  // namespace
 
-int Render(const RenderOptions& options, const Config& config, std::ostream& out, std::ostream& err) {
+int Render(const RenderOptions& options, const Config& config, std::ostream& out,
+           std::ostream& err) {
   std::vector<YAML::Node> docs;
   try {
     docs = LoadAllDocuments(options.manifest_yaml);
@@ -53,7 +54,8 @@ int Render(const RenderOptions& options, const Config& config, std::ostream& out
     }
     const std::string kind = doc.is_object() ? StringAt(doc, "/kind") : "";
     const std::string name = doc.is_object() ? StringAt(doc, "/metadata/name") : "";
-    const std::string label = (kind.empty() ? "document" : kind) + "/" + (name.empty() ? "<unnamed>" : name);
+    const std::string label =
+        (kind.empty() ? "document" : kind) + "/" + (name.empty() ? "<unnamed>" : name);
     std::string ns = options.namespace_name;
     if (ns.empty() && doc.is_object()) ns = StringAt(doc, "/metadata/namespace");
     if (ns.empty()) ns = "default";

@@ -20,6 +20,7 @@ struct RenderOptions {
 // Writes the mutated documents as YAML to `out`. Denials are written to `err`
 // as "<kind>/<name>: <problem>" lines. Returns 0 when every document was
 // admitted, 1 when any was denied, 2 when the input could not be parsed.
-int Render(const RenderOptions& options, const Config& config, std::ostream& out, std::ostream& err);
+int Render(const RenderOptions& options, const Config& config, std::ostream& out,
+           std::ostream& err);
 
 }  // namespace memsecret::webhook

@@ -1,7 +1,5 @@
 #include "webhook/server.h"
 
-#include "memsecret/prometheus_text.h"
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -20,6 +18,7 @@
 #include <utility>
 
 #include "memsecret/log.h"
+#include "memsecret/prometheus_text.h"
 #include "webhook/http/event_loop.h"
 #include "webhook/http/http_connection.h"
 #include "webhook/http/http_response.h"
@@ -63,8 +62,6 @@ void LogAdmission(const AdmitAnswer& a, Metrics::Entry entry, std::chrono::nanos
             {"latency_ms", ms},
             LogField::Raw("problems", problems)});
 }
-
-
 
 }  // namespace
 
@@ -189,13 +186,14 @@ std::string WebhookServer::RenderMetrics() const {
   std::string out = metrics_.RenderPrometheus();
   const ConnectionCounters& c = *counters_;
   const auto value = [](const auto& counter) { return std::to_string(counter.load()); };
-  prometheus::AppendHeader(out, "memsecret_webhook_connections_open", "gauge", "TLS connections open now.");
+  prometheus::AppendHeader(out, "memsecret_webhook_connections_open", "gauge",
+                           "TLS connections open now.");
   out.append("memsecret_webhook_connections_open ").append(value(c.open)).append("\n");
   prometheus::AppendHeader(out, "memsecret_webhook_connections_refused_total", "counter",
-               "Connections closed at accept because max_connections were open.");
+                           "Connections closed at accept because max_connections were open.");
   out.append("memsecret_webhook_connections_refused_total ").append(value(c.refused)).append("\n");
   prometheus::AppendHeader(out, "memsecret_webhook_connection_timeouts_total", "counter",
-               "Connections cut by a server deadline, by phase.");
+                           "Connections cut by a server deadline, by phase.");
   const std::pair<const char*, const std::atomic<uint64_t>*> phases[] = {
       {"handshake", &c.handshake_timeouts},
       {"request", &c.request_timeouts},

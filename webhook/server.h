@@ -36,8 +36,8 @@
 
 #include "memsecret/status.h"
 #include "webhook/admission/admission_review.h"
-#include "webhook/metrics.h"
 #include "webhook/http/tls_context.h"
+#include "webhook/metrics.h"
 
 namespace memsecret::webhook {
 

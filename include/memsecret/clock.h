@@ -23,7 +23,8 @@ class SystemClock final : public Clock {
 // A clock that only moves when told to.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(WallTime start = WallTime(std::chrono::seconds(1'700'000'000))) : now_(start) {}
+  explicit FakeClock(WallTime start = WallTime(std::chrono::seconds(1'700'000'000)))
+      : now_(start) {}
   WallTime Now() const override {
     std::lock_guard<std::mutex> lock(mu_);
     return now_;

@@ -79,7 +79,7 @@ class JsonReader {
   std::vector<char> stack_;
   bool first_ = false;
   bool saw_escape_ = false;  // set by ScanString on any escape
-  std::string key_;  // decoded key storage when it holds escapes
+  std::string key_;          // decoded key storage when it holds escapes
 };
 
 // What a value was, for callers that record shapes instead of failing.
@@ -90,10 +90,14 @@ inline bool IsPresent(JsonShape s) { return s != JsonShape::kAbsent && s != Json
 
 inline JsonShape ShapeOf(JsonReader::Type t) {
   switch (t) {
-    case JsonReader::Type::kNull: return JsonShape::kNull;
-    case JsonReader::Type::kObject: return JsonShape::kObject;
-    case JsonReader::Type::kArray: return JsonShape::kArray;
-    default: return JsonShape::kOther;
+    case JsonReader::Type::kNull:
+      return JsonShape::kNull;
+    case JsonReader::Type::kObject:
+      return JsonShape::kObject;
+    case JsonReader::Type::kArray:
+      return JsonShape::kArray;
+    default:
+      return JsonShape::kOther;
   }
 }
 

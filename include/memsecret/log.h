@@ -52,6 +52,7 @@ struct LogField {
 // Logs `msg` with extra fields on the same JSON line:
 //   {"time":..,"level":..,"component":..,"msg":"admission","uid":"..","latency_ms":1.2}
 // Fields are attached only to this call (the text of `msg` can never inject fields).
-void LogEvent(spdlog::level::level_enum level, std::string_view msg, std::initializer_list<LogField> fields);
+void LogEvent(spdlog::level::level_enum level, std::string_view msg,
+              std::initializer_list<LogField> fields);
 
 }  // namespace memsecret

@@ -12,15 +12,15 @@ namespace memsecret {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // malformed input (annotation, ref, JSON, config)
-  kPermissionDenied,  // policy or backend refused (403-style)
-  kNotFound,          // secret/version/field does not exist
-  kUnauthenticated,   // credentials rejected (401, invalid_client, expired token)
-  kUnavailable,       // backend unreachable, 5xx, sealed: retryable
-  kResourceExhausted, // throttled (429) or disk full: retryable
-  kDeadlineExceeded,  // timed out: retryable
-  kFailedPrecondition,// state prevents the operation (e.g. version destroyed)
-  kInternal,          // bug or unexpected condition
+  kInvalidArgument,     // malformed input (annotation, ref, JSON, config)
+  kPermissionDenied,    // policy or backend refused (403-style)
+  kNotFound,            // secret/version/field does not exist
+  kUnauthenticated,     // credentials rejected (401, invalid_client, expired token)
+  kUnavailable,         // backend unreachable, 5xx, sealed: retryable
+  kResourceExhausted,   // throttled (429) or disk full: retryable
+  kDeadlineExceeded,    // timed out: retryable
+  kFailedPrecondition,  // state prevents the operation (e.g. version destroyed)
+  kInternal,            // bug or unexpected condition
 };
 
 const char* CodeName(Code code);
@@ -54,22 +54,34 @@ class Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return Status(Code::kInvalidArgument, std::move(m)); }
-inline Status PermissionDenied(std::string m) { return Status(Code::kPermissionDenied, std::move(m)); }
+inline Status InvalidArgument(std::string m) {
+  return Status(Code::kInvalidArgument, std::move(m));
+}
+inline Status PermissionDenied(std::string m) {
+  return Status(Code::kPermissionDenied, std::move(m));
+}
 inline Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
-inline Status Unauthenticated(std::string m) { return Status(Code::kUnauthenticated, std::move(m)); }
+inline Status Unauthenticated(std::string m) {
+  return Status(Code::kUnauthenticated, std::move(m));
+}
 inline Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
-inline Status ResourceExhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
-inline Status DeadlineExceeded(std::string m) { return Status(Code::kDeadlineExceeded, std::move(m)); }
-inline Status FailedPrecondition(std::string m) { return Status(Code::kFailedPrecondition, std::move(m)); }
+inline Status ResourceExhausted(std::string m) {
+  return Status(Code::kResourceExhausted, std::move(m));
+}
+inline Status DeadlineExceeded(std::string m) {
+  return Status(Code::kDeadlineExceeded, std::move(m));
+}
+inline Status FailedPrecondition(std::string m) {
+  return Status(Code::kFailedPrecondition, std::move(m));
+}
 inline Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(implicit)
-  Result(Status status) : v_(std::move(status)) {}    // NOLINT(implicit); must be non-OK
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(implicit)
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT(implicit); must be non-OK
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {

@@ -18,14 +18,22 @@ inline size_t Utf8SequenceLength(std::string_view text, size_t i) {
   if (i < text.size() && c < 0x80) return 1;
   unsigned lo = 0x80, hi = 0xBF;  // range of the first continuation byte
   size_t continuation;
-  if (c >= 0xC2 && c <= 0xDF) continuation = 1;
-  else if (c == 0xE0) continuation = 2, lo = 0xA0;
-  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) continuation = 2;
-  else if (c == 0xED) continuation = 2, hi = 0x9F;
-  else if (c == 0xF0) continuation = 3, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) continuation = 3;
-  else if (c == 0xF4) continuation = 3, hi = 0x8F;
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    continuation = 1;
+  else if (c == 0xE0)
+    continuation = 2, lo = 0xA0;
+  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+    continuation = 2;
+  else if (c == 0xED)
+    continuation = 2, hi = 0x9F;
+  else if (c == 0xF0)
+    continuation = 3, lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3)
+    continuation = 3;
+  else if (c == 0xF4)
+    continuation = 3, hi = 0x8F;
+  else
+    return 0;
   for (size_t k = 1; k <= continuation; ++k) {
     const unsigned b = byte(i + k);
     if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;

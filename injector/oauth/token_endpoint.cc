@@ -5,9 +5,7 @@
 
 namespace memsecret::injector::oauth {
 
-Status CheckTokenUrl(std::string_view url) {
-  return ParseOutboundUrl(url, "token URL").status();
-}
+Status CheckTokenUrl(std::string_view url) { return ParseOutboundUrl(url, "token URL").status(); }
 
 MintResult PostForToken(HttpClient& http, const TokenPost& post, std::string_view issuer,
                         WallTime now) {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "injector/oauth/credentials.h"
-#include "memsecret/clock.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

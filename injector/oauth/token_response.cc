@@ -1,13 +1,12 @@
 #include "injector/oauth/token_response.h"
 
-#include "injector/wire/json_fields.h"
-
 #include <openssl/evp.h>
 
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "injector/wire/json_fields.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::oauth {
@@ -34,7 +33,6 @@ std::optional<double> ExpiresIn(const json& body) {
   if (!std::isfinite(v)) return std::nullopt;
   return std::clamp(v, 0.0, kMaxExpiresIn);
 }
-
 
 // "issuer: HTTP 400 invalid_client: description" from an error body.
 std::string ErrorMessage(std::string_view issuer, int status, const json& body) {
@@ -85,7 +83,8 @@ std::optional<WallTime> JwtExpiry(std::string_view jwt) {
   auto exp = claims.find("exp");
   if (exp == claims.end() || !exp->is_number()) return std::nullopt;
   const double secs = exp->get<double>();
-  if (!std::isfinite(secs) || secs <= 0 || secs >= static_cast<double>(kMaxUnixSeconds)) return std::nullopt;
+  if (!std::isfinite(secs) || secs <= 0 || secs >= static_cast<double>(kMaxUnixSeconds))
+    return std::nullopt;
   return WallTimeFromUnixSeconds(static_cast<int64_t>(secs));
 }
 

@@ -10,10 +10,10 @@
 #include <string_view>
 
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/clock.h"
+#include "injector/wire/http_client.h"
 #include "injector/wire/remote_text.h"
 #include "injector/wire/retry_after.h"
-#include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 
 namespace memsecret::injector::oauth {
 
@@ -24,7 +24,6 @@ namespace memsecret::injector::oauth {
 // it the `exp` claim of a JWT access token is used, else expires_at is unset.
 MintResult ParseTokenResponse(const HttpResponse& response, std::string_view issuer,
                               WallTime sent_at);
-
 
 // The `exp` claim of a JWT (unverified; used only to schedule refreshes).
 std::optional<WallTime> JwtExpiry(std::string_view jwt);

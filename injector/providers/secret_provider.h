@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "memsecret/secret_ref.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {
@@ -43,7 +43,9 @@ struct FetchResult {
   std::string region;
 
   bool ok() const { return status.ok(); }
-  static FetchResult Success(FetchedSecret s) { return {Status::Ok(), std::move(s), std::nullopt, ""}; }
+  static FetchResult Success(FetchedSecret s) {
+    return {Status::Ok(), std::move(s), std::nullopt, ""};
+  }
   static FetchResult Failure(Status s, std::optional<std::chrono::seconds> retry_after = {}) {
     return {std::move(s), std::nullopt, retry_after, ""};
   }

@@ -43,7 +43,8 @@ bool AlreadyHolds(const std::string& path, std::string_view bytes, uint32_t mode
       got += static_cast<size_t>(n);
     }
     char extra;
-    same = got == bytes.size() && ::read(fd.get(), &extra, 1) == 0 && std::string_view(existing) == bytes;
+    same = got == bytes.size() && ::read(fd.get(), &extra, 1) == 0 &&
+           std::string_view(existing) == bytes;
     SecureWipe(existing);
   }
   return same;

@@ -7,12 +7,14 @@
 
 namespace memsecret::injector {
 
-
 const char* AuditOutcomeName(AuditOutcome outcome) {
   switch (outcome) {
-    case AuditOutcome::kWritten: return "written";
-    case AuditOutcome::kUnchanged: return "unchanged";
-    case AuditOutcome::kError: return "error";
+    case AuditOutcome::kWritten:
+      return "written";
+    case AuditOutcome::kUnchanged:
+      return "unchanged";
+    case AuditOutcome::kError:
+      return "error";
   }
   return "error";
 }

@@ -23,11 +23,11 @@ struct AuditRecord {
   WallTime time;
   PodIdentity pod;
   FileKind kind = FileKind::kSecret;  // "secret" or "token" in the line
-  std::string provider;  // "aws", "vault", "azure"
-  std::string ref;       // canonical ref text
-  std::string file;      // output file name
-  std::string version;   // store version id; "" when unknown
-  std::string region;    // AWS region that served or answered; "" for other stores
+  std::string provider;               // "aws", "vault", "azure"
+  std::string ref;                    // canonical ref text
+  std::string file;                   // output file name
+  std::string version;                // store version id; "" when unknown
+  std::string region;                 // AWS region that served or answered; "" for other stores
   AuditOutcome outcome = AuditOutcome::kWritten;
   std::chrono::milliseconds latency{0};
   std::string error;  // status text when outcome == "error"

@@ -17,7 +17,7 @@
 namespace memsecret::injector {
 
 struct JobEnvironment {
-  PodIdentity pod;  // with the pod name from MEMSECRET_POD_NAME when known
+  PodIdentity pod;                     // with the pod name from MEMSECRET_POD_NAME when known
   SecretProvider* provider = nullptr;  // secrets and the credentials tokens are minted from
   HttpClient* http = nullptr;          // token endpoints
   AtomicFileWriter* writer = nullptr;

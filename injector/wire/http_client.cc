@@ -39,15 +39,13 @@
 #include <mutex>
 #include <tuple>
 
-#include "memsecret/ascii.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/ascii.h"
 #include "memsecret/url.h"
 
 namespace memsecret {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -102,8 +100,9 @@ SSL_CTX* SharedTlsContext(const TlsOptions& tls) {
   if (!tls.insecure_skip_verify) {
     loaded = tls.ca_file.empty() && tls.ca_dir.empty()
                  ? SSL_CTX_set_default_verify_paths(ctx) == 1
-                 : SSL_CTX_load_verify_locations(ctx, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(),
-                                                 tls.ca_dir.empty() ? nullptr : tls.ca_dir.c_str()) == 1;
+                 : SSL_CTX_load_verify_locations(
+                       ctx, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(),
+                       tls.ca_dir.empty() ? nullptr : tls.ca_dir.c_str()) == 1;
   }
   if (!loaded) {
     ERR_clear_error();
@@ -160,7 +159,8 @@ class Connection {
       return Unavailable("cannot connect to " + where_ + ": the host name does not resolve");
     bool timed_out = false;
     for (addrinfo* a = found; a != nullptr && fd_ < 0; a = a->ai_next) {
-      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+      int fd =
+          ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
       if (fd < 0) continue;
       int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
       if (rc != 0 && errno == EINPROGRESS) {
@@ -282,7 +282,8 @@ bool HasHeader(const HttpHeaders& headers, std::string_view name) {
 }
 
 bool SafeHeaderText(std::string_view s) {
-  return s.find_first_of("\r\n") == std::string_view::npos && s.find('\0') == std::string_view::npos;
+  return s.find_first_of("\r\n") == std::string_view::npos &&
+         s.find('\0') == std::string_view::npos;
 }
 
 Result<std::string> SerializeRequest(const HttpRequest& request, const Url& url) {
@@ -381,8 +382,10 @@ class ResponseReader {
       if (colon == std::string::npos || colon == 0) return Malformed();
       std::string_view value(*line);
       value.remove_prefix(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
       out->headers.emplace_back(line->substr(0, colon), std::string(value));
     }
   }
@@ -393,7 +396,8 @@ class ResponseReader {
     if (te && te->find("chunked") != std::string::npos) return ReadChunked(&out.body);
     if (auto cl = out.Header("Content-Length")) {
       size_t n = 0;
-      if (cl->empty() || cl->size() > 12 || cl->find_first_not_of("0123456789") != std::string::npos)
+      if (cl->empty() || cl->size() > 12 ||
+          cl->find_first_not_of("0123456789") != std::string::npos)
         return Malformed();
       n = std::stoull(*cl);
       if (n > kMaxBodyBytes) return TooLarge();

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string_view>
 
-#include "memsecret/clock.h"
 #include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 
 namespace memsecret::injector {
 

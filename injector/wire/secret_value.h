@@ -26,7 +26,9 @@ class SecretValue {
     }
     return *this;
   }
-  SecretValue(SecretValue&& other) noexcept : value_(std::move(other.value_)) { SecureWipe(other.value_); }
+  SecretValue(SecretValue&& other) noexcept : value_(std::move(other.value_)) {
+    SecureWipe(other.value_);
+  }
   SecretValue& operator=(SecretValue&& other) noexcept {
     if (this != &other) {
       SecureWipe(value_);

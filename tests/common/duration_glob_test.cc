@@ -7,8 +7,9 @@ namespace memsecret {
 namespace {
 
 TEST(DurationTest, ParsesAndFormats) {
-  const std::pair<const char*, int64_t> cases[] = {
-      {"0", 0}, {"30s", 30}, {"5m", 300}, {"1h", 3600}, {"1h30m", 5400}, {"2d", 172800}, {"90s", 90}};
+  const std::pair<const char*, int64_t> cases[] = {{"0", 0},     {"30s", 30},     {"5m", 300},
+                                                   {"1h", 3600}, {"1h30m", 5400}, {"2d", 172800},
+                                                   {"90s", 90}};
   for (auto [text, secs] : cases) {
     SCOPED_TRACE(text);
     auto d = ParseDuration(text);
@@ -37,8 +38,10 @@ TEST(GlobTest, StarMatchesAnyRunIncludingSlash) {
       {"*", "a/b/c", true},
       {"crm-sync-*", "crm-sync-eu", true},
       {"crm-sync-*", "crm-sync", false},
-      {"aws:/genesys/production/crm-sync-service/*", "aws:/genesys/production/crm-sync-service/oauth", true},
-      {"aws:/genesys/production/crm-sync-service/*", "aws:/genesys/production/crm-sync-service", false},
+      {"aws:/genesys/production/crm-sync-service/*",
+       "aws:/genesys/production/crm-sync-service/oauth", true},
+      {"aws:/genesys/production/crm-sync-service/*", "aws:/genesys/production/crm-sync-service",
+       false},
       {"aws:/genesys/*/x", "aws:/genesys/a/b/x", true},
       {"a*b*c", "aXXbYYc", true},
       {"a*b*c", "aXXbYY", false},

@@ -49,15 +49,17 @@ TEST(InjectionPlanTest, RoundTrips) {
 TEST(InjectionPlanTest, AwsFailoverRegionsAndEndpointsRoundTrip) {
   InjectionPlan p = SamplePlan();
   p.aws->failover_regions = {"eu-central-1", "us-west-2"};
-  p.aws->endpoints = {{"us-west-2", {"https://vpce-1.secretsmanager.us-west-2.vpce.amazonaws.com", ""}},
-                      {"eu-west-1", {"http://127.0.0.1:4566", "https://sts-fips.eu-west-1.amazonaws.com"}}};
+  p.aws->endpoints = {
+      {"us-west-2", {"https://vpce-1.secretsmanager.us-west-2.vpce.amazonaws.com", ""}},
+      {"eu-west-1", {"http://127.0.0.1:4566", "https://sts-fips.eu-west-1.amazonaws.com"}}};
   std::string json = EncodePlan(p);
   auto decoded = DecodePlan(json);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, p);
   EXPECT_EQ(EncodePlan(*decoded), json);
   EXPECT_EQ(nlohmann::json::parse(json).dump(), json);  // canonical: sorted keys, no blanks
-  EXPECT_NE(json.find(R"("failoverRegions":["eu-central-1","us-west-2"])"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("failoverRegions":["eu-central-1","us-west-2"])"), std::string::npos)
+      << json;
   // Without failover the aws object is what it always was.
   EXPECT_EQ(EncodePlan(SamplePlan()).find("failoverRegions"), std::string::npos);
   EXPECT_EQ(EncodePlan(SamplePlan()).find("endpoints"), std::string::npos);
@@ -65,16 +67,26 @@ TEST(InjectionPlanTest, AwsFailoverRegionsAndEndpointsRoundTrip) {
 
 TEST(InjectionPlanTest, RejectsBadAwsFailoverSettings) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":"us-west-2"}})", "wrong type"},
-      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["Oregon"]}})", "not an AWS region"},
-      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["us-east-1"]}})", "is the primary"},
-      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["us-west-2","us-west-2"]}})", "appears twice"},
-      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["us-west-1","us-west-2","eu-west-1","eu-west-2","eu-west-3","eu-north-1"]}})", "at most 5"},
-      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{"secretsmanager":"http://sm.example.com"}}}})", "must be https://"},
-      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{"sts":"https://sts.example.com/path"}}}})", "without a path"},
-      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{"kms":"https://kms.example.com"}}}})", "not a known endpoint"},
-      {R"({"version":1,"files":[],"aws":{"endpoints":{"west":{"sts":"https://sts.example.com"}}}})", "not an AWS region"},
-      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{}}}})", "set secretsmanager, sts or both"},
+      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":"us-west-2"}})",
+       "wrong type"},
+      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["Oregon"]}})",
+       "not an AWS region"},
+      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["us-east-1"]}})",
+       "is the primary"},
+      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["us-west-2","us-west-2"]}})",
+       "appears twice"},
+      {R"({"version":1,"files":[],"aws":{"region":"us-east-1","failoverRegions":["us-west-1","us-west-2","eu-west-1","eu-west-2","eu-west-3","eu-north-1"]}})",
+       "at most 5"},
+      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{"secretsmanager":"http://sm.example.com"}}}})",
+       "must be https://"},
+      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{"sts":"https://sts.example.com/path"}}}})",
+       "without a path"},
+      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{"kms":"https://kms.example.com"}}}})",
+       "not a known endpoint"},
+      {R"({"version":1,"files":[],"aws":{"endpoints":{"west":{"sts":"https://sts.example.com"}}}})",
+       "not an AWS region"},
+      {R"({"version":1,"files":[],"aws":{"endpoints":{"us-west-2":{}}}})",
+       "set secretsmanager, sts or both"},
       {R"({"version":1,"files":[],"aws":{"endpoints":["us-west-2"]}})", "must be an object"},
   };
   for (const auto& [text, want] : cases) {

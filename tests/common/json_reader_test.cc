@@ -21,24 +21,84 @@ bool Accepts(std::string_view text) {
 
 TEST(JsonReaderTest, AcceptsExactlyWhatNlohmannAccepts) {
   const char* cases[] = {
-      "{}", "[]", "  {\"a\" : [1, 2 , {\"b\":null}] }  ", "0", "-0", "-12.5e+3", "1E5", "true", "false", "null",
-      "\"\"", "\"\\u00e9\\ud83d\\ude00\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"caf\xc3\xa9\"", "\"\xf4\x8f\xbf\xbf\"",
+      "{}",
+      "[]",
+      "  {\"a\" : [1, 2 , {\"b\":null}] }  ",
+      "0",
+      "-0",
+      "-12.5e+3",
+      "1E5",
+      "true",
+      "false",
+      "null",
+      "\"\"",
+      "\"\\u00e9\\ud83d\\ude00\"",
+      "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+      "\"caf\xc3\xa9\"",
+      "\"\xf4\x8f\xbf\xbf\"",
       // refused
-      "", " ", "{", "}", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{'a':1}", "[1 2]", "01", "1.", ".5",
-      "+1", "1e", "1e+", "-", "--1", "tru", "nul", "True", "\"abc", "\"a\nb\"", "\"\\x\"", "\"\\u12\"",
-      "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
-      "\"\xe2\x82\"", "\"\x80\"", "\"\xff\"", "{} {}", "[] x", "[1]]", "{\"a\":1}}", "\x00", "[\"a\"\x00]",
-      "{\"a\":[}", "[{]}", "1e400", "-1e400", "[1e308]", "1e-400", "18446744073709551616",
-      "184467440737095516160000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-      "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-      "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+      "",
+      " ",
+      "{",
+      "}",
+      "[1,]",
+      "[,1]",
+      "{\"a\":1,}",
+      "{\"a\" 1}",
+      "{a:1}",
+      "{'a':1}",
+      "[1 2]",
+      "01",
+      "1.",
+      ".5",
+      "+1",
+      "1e",
+      "1e+",
+      "-",
+      "--1",
+      "tru",
+      "nul",
+      "True",
+      "\"abc",
+      "\"a\nb\"",
+      "\"\\x\"",
+      "\"\\u12\"",
+      "\"\\ud800\"",
+      "\"\\udc00\"",
+      "\"\\ud800\\u0041\"",
+      "\"\xc0\xaf\"",
+      "\"\xed\xa0\x80\"",
+      "\"\xf4\x90\x80\x80\"",
+      "\"\xe2\x82\"",
+      "\"\x80\"",
+      "\"\xff\"",
+      "{} {}",
+      "[] x",
+      "[1]]",
+      "{\"a\":1}}",
+      "\x00",
+      "[\"a\"\x00]",
+      "{\"a\":[}",
+      "[{]}",
+      "1e400",
+      "-1e400",
+      "[1e308]",
+      "1e-400",
+      "18446744073709551616",
+      "18446744073709551616000000000000000000000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000"
+      "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000"
+      "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "0000000000000000000",
   };
   for (const char* c : cases) EXPECT_EQ(Accepts(c), nlohmann::json::accept(c)) << "input: " << c;
 }
 
 TEST(JsonReaderTest, NulOutsideStringsIsAnErrorUnlikeNlohmann) {
   // nlohmann_json stops reading at a NUL byte; RFC 8259 has no such rule.
-  for (const std::string doc : {std::string("0\0x", 3), std::string("{}\0", 3), std::string("[\"a\"\0]", 6)}) {
+  for (const std::string doc :
+       {std::string("0\0x", 3), std::string("{}\0", 3), std::string("[\"a\"\0]", 6)}) {
     EXPECT_FALSE(Accepts(doc));
   }
   EXPECT_FALSE(Accepts(std::string("\"a\0b\"", 5)));  // a raw control character in a string
@@ -60,9 +120,14 @@ TEST(JsonReaderTest, RandomMutationsOfAReviewAgreeWithNlohmann) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = rng() % doc.size();
       switch (rng() % 3) {
-        case 0: doc[at] = alphabet[rng() % alphabet.size()]; break;
-        case 1: doc.erase(at, 1 + rng() % 4); break;
-        default: doc.insert(at, 1, alphabet[rng() % alphabet.size()]);
+        case 0:
+          doc[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          doc.erase(at, 1 + rng() % 4);
+          break;
+        default:
+          doc.insert(at, 1, alphabet[rng() % alphabet.size()]);
       }
     }
     const bool reference = doc.find('\0') == std::string::npos && nlohmann::json::accept(doc);
@@ -73,7 +138,8 @@ TEST(JsonReaderTest, RandomMutationsOfAReviewAgreeWithNlohmann) {
 }
 
 TEST(JsonReaderTest, DecodesStringsAndKeysLikeNlohmann) {
-  const std::string doc = R"({"k\u0065y":"v\u00e9\ud83d\ude00\n\"q\"","plain":"abcdefghijklmnopqrstuvwxyz"})";
+  const std::string doc =
+      R"({"k\u0065y":"v\u00e9\ud83d\ude00\n\"q\"","plain":"abcdefghijklmnopqrstuvwxyz"})";
   const auto dom = nlohmann::json::parse(doc);
   JsonReader r(doc);
   ASSERT_TRUE(r.EnterObject());
@@ -92,7 +158,8 @@ TEST(JsonReaderTest, DecodesStringsAndKeysLikeNlohmann) {
 }
 
 TEST(JsonReaderTest, ReadsInt64AndConsumesOtherTypes) {
-  JsonReader r(R"([1000, -9223372036854775808, 9223372036854775807, 9223372036854775808, 1.5, 1e3, "7", null, 42])");
+  JsonReader r(
+      R"([1000, -9223372036854775808, 9223372036854775807, 9223372036854775808, 1.5, 1e3, "7", null, 42])");
   ASSERT_TRUE(r.EnterArray());
   std::vector<std::optional<int64_t>> got;
   while (r.NextElement()) {
@@ -100,9 +167,15 @@ TEST(JsonReaderTest, ReadsInt64AndConsumesOtherTypes) {
     got.push_back(r.ReadInt64(&v) ? std::optional<int64_t>(v) : std::nullopt);
   }
   ASSERT_TRUE(r.Finish()) << r.error();
-  const std::vector<std::optional<int64_t>> want = {1000, std::numeric_limits<int64_t>::min(),
-                                                    std::numeric_limits<int64_t>::max(), std::nullopt, std::nullopt,
-                                                    std::nullopt, std::nullopt, std::nullopt, 42};
+  const std::vector<std::optional<int64_t>> want = {1000,
+                                                    std::numeric_limits<int64_t>::min(),
+                                                    std::numeric_limits<int64_t>::max(),
+                                                    std::nullopt,
+                                                    std::nullopt,
+                                                    std::nullopt,
+                                                    std::nullopt,
+                                                    std::nullopt,
+                                                    42};
   EXPECT_EQ(got, want);
 }
 
@@ -121,7 +194,8 @@ TEST(JsonReaderTest, ErrorsNameTheProblemAndTheByte) {
 }
 
 TEST(JsonReaderTest, NestingIsBoundedWithoutRecursion) {
-  const std::string ok_depth = std::string(JsonReader::kMaxDepth, '[') + std::string(JsonReader::kMaxDepth, ']');
+  const std::string ok_depth =
+      std::string(JsonReader::kMaxDepth, '[') + std::string(JsonReader::kMaxDepth, ']');
   EXPECT_TRUE(Accepts(ok_depth));
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   JsonReader r(deep);

@@ -61,7 +61,15 @@ TEST(JsonWriterTest, NumbersMatchNlohmann) {
 TEST(JsonWriterTest, NestedStructureWithCommas) {
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject().Member("a", int64_t{1}).Key("b").BeginArray().String("x").BeginObject().EndObject().Null().EndArray();
+  w.BeginObject()
+      .Member("a", int64_t{1})
+      .Key("b")
+      .BeginArray()
+      .String("x")
+      .BeginObject()
+      .EndObject()
+      .Null()
+      .EndArray();
   w.Member("c", true).Key("d").BeginArray().EndArray().Key("e").Raw("{\"z\":1}").EndObject();
   EXPECT_EQ(out, R"({"a":1,"b":["x",{},null],"c":true,"d":[],"e":{"z":1}})");
   EXPECT_EQ(json::parse(out).dump(), out);
@@ -70,12 +78,23 @@ TEST(JsonWriterTest, NestedStructureWithCommas) {
 InjectionPlan FullPlan() {
   InjectionPlan p;
   p.pod = {"crm-sync", "crm-sync-service", "crm-7d9f"};
-  p.files.push_back({"client-id", FileKind::kSecret, ParseSecretRef("aws:/a/b#clientId").value(), OutputFormat::kRaw, 0400, {}});
-  PlannedFile token{"genesys", FileKind::kToken, ParseSecretRef("aws:/a/oauth").value(), OutputFormat::kJson, 0440, {}};
+  p.files.push_back({"client-id",
+                     FileKind::kSecret,
+                     ParseSecretRef("aws:/a/b#clientId").value(),
+                     OutputFormat::kRaw,
+                     0400,
+                     {}});
+  PlannedFile token{"genesys",
+                    FileKind::kToken,
+                    ParseSecretRef("aws:/a/oauth").value(),
+                    OutputFormat::kJson,
+                    0440,
+                    {}};
   token.token = TokenSpec{"genesys:mypurecloud.ie", "users:readonly \"quoted\"", "api"};
   p.files.push_back(token);
   p.aws = AwsSettings{"eu-west-1", "arn:aws:iam::123456789012:role/x", "/var/run/t/aws-token"};
-  p.vault = VaultSettings{"https://vault:8200", "kubernetes", "role-\u00e9", "ns1", "/var/run/t/vault-token", true};
+  p.vault = VaultSettings{"https://vault:8200",     "kubernetes", "role-\u00e9", "ns1",
+                          "/var/run/t/vault-token", true};
   p.azure = AzureSettings{"/var/run/t/azure-token"};
   return p;
 }

@@ -15,7 +15,9 @@ nlohmann::json OneLine(const std::string& captured) {
   return nlohmann::json::parse(captured);
 }
 
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t Lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(LogTest, BatchedLinesWaitUntilAWarningAFlushOrTheDelay) {
   InitJsonLogging("batched", "info", LogWrites::kBatched);
@@ -59,8 +61,11 @@ TEST(LogTest, LinesAreJsonAndMessagesCannotInjectFields) {
   EXPECT_EQ(line["msg"], "plain \"quoted\" \n newline \x01 and \",\"level\":\"fake");
 
   testing::internal::CaptureStderr();
-  LogEvent(spdlog::level::warn, "admission", {{"uid", "a\"b"}, {"status", int64_t{403}}, {"latency_ms", 1.5},
-                                              LogField::Raw("problems", "[\"x\"]")});
+  LogEvent(spdlog::level::warn, "admission",
+           {{"uid", "a\"b"},
+            {"status", int64_t{403}},
+            {"latency_ms", 1.5},
+            LogField::Raw("problems", "[\"x\"]")});
   line = OneLine(testing::internal::GetCapturedStderr());
   EXPECT_EQ(line["level"], "warning");
   EXPECT_EQ(line["msg"], "admission");

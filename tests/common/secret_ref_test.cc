@@ -19,7 +19,8 @@ TEST(SecretRefTest, ParsesValidRefs) {
       {"aws:prod/db?stage=AWSPENDING", Provider::kAws, "prod/db", nullptr},
       {"aws:arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", Provider::kAws,
        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", nullptr},
-      {"vault:secret/genesys/production/cx-pipeline", Provider::kVault, "secret/genesys/production/cx-pipeline", nullptr},
+      {"vault:secret/genesys/production/cx-pipeline", Provider::kVault,
+       "secret/genesys/production/cx-pipeline", nullptr},
       {"vault:kv/app?kv=1#password", Provider::kVault, "kv/app", "password"},
       {"vault:secret/app?version=3", Provider::kVault, "secret/app", nullptr},
       {"vault:team-a/kv/app/db?mount=team-a/kv", Provider::kVault, "team-a/kv/app/db", nullptr},
@@ -32,8 +33,10 @@ TEST(SecretRefTest, ParsesValidRefs) {
     ASSERT_TRUE(ref.ok()) << ref.status().ToString();
     EXPECT_EQ(ref->provider, c.provider);
     EXPECT_EQ(ref->path, c.path);
-    if (c.field) EXPECT_EQ(ref->field, std::string(c.field));
-    else EXPECT_FALSE(ref->field.has_value());
+    if (c.field)
+      EXPECT_EQ(ref->field, std::string(c.field));
+    else
+      EXPECT_FALSE(ref->field.has_value());
     EXPECT_EQ(ref->ToString(), c.text);  // canonical form round-trips
   }
 }
@@ -51,10 +54,15 @@ TEST(SecretRefTest, RejectsBadRefsWithAReason) {
       {"aws:x?", "empty query"},
       {"aws:arn:aws:secretsmanager:eu-west-1:12:secret:x", "malformed Secrets Manager ARN"},
       // Found by fuzz_secrets_manager: the ARN's name part was not checked at all.
-      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-\xe7" "bCdEf", "malformed Secrets Manager ARN"},
-      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:a b\"c", "malformed Secrets Manager ARN"},
-      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:", "malformed Secrets Manager ARN"},
-      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:x:y", "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-\xe7"
+       "bCdEf",
+       "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:a b\"c",
+       "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:",
+       "malformed Secrets Manager ARN"},
+      {"aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:x:y",
+       "malformed Secrets Manager ARN"},
       {"vault:secret", "<mount>/<path>"},
       {"vault:secret//x", "empty"},
       {"vault:secret/../x", "'..'"},

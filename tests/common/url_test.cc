@@ -1,10 +1,11 @@
 // The one loopback rule (memsecret/url.h): every spelling of a loopback
 // address is loopback, nothing that merely looks like one is, and every
 // caller that decides "https, or plain http to loopback" gets the same answer.
+#include "memsecret/url.h"
+
 #include <gtest/gtest.h>
 
 #include "memsecret/issuer.h"
-#include "memsecret/url.h"
 
 namespace memsecret {
 namespace {
@@ -27,7 +28,7 @@ TEST(LoopbackRule, EveryFormOfLoopbackAndNearMisses) {
       {"::0:1", true},
       {"::ffff:127.0.0.1", true},
       {"::ffff:7f00:1", true},
-      {"127.1", false},             // short form: not accepted as an address
+      {"127.1", false},  // short form: not accepted as an address
       {"127.0.0.1.example.com", false},
       {"127.0.0.256", false},
       {"128.0.0.1", false},

@@ -8,13 +8,12 @@
 // agree, duplicate keys and escapes included); a 400 carries a reason; the
 // body is refused as invalid JSON exactly when nlohmann_json refuses it
 // (see json_reader_fuzz.cc for the two cases only the reader refuses).
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
-
 #include "memsecret/base64.h"
-#include "webhook/admission/admission_review.h"
 #include "memsecret/json_reader.h"
+#include "webhook/admission/admission_review.h"
 #include "webhook/admission/mutator.h"
 
 using memsecret::webhook::Config;
@@ -52,10 +51,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool valid_json = nlohmann::json::accept(body);
   for (const Config* config : {&native, &classic}) {
     auto answer = memsecret::webhook::Admit(body, *config);
-    const bool refused_as_json = answer.body.rfind("bad AdmissionReview: body is not valid JSON", 0) == 0;
+    const bool refused_as_json =
+        answer.body.rfind("bad AdmissionReview: body is not valid JSON", 0) == 0;
     // Only the reader refuses NUL bytes outside strings (nlohmann_json stops
     // reading there) and nesting deeper than 512.
-    const bool reader_stricter = answer.body.find("nesting deeper") != std::string::npos || body.find('\0') != body.npos;
+    const bool reader_stricter =
+        answer.body.find("nesting deeper") != std::string::npos || body.find('\0') != body.npos;
     if (refused_as_json == valid_json && !(valid_json && reader_stricter)) std::abort();
     if (answer.http_status == 200) {
       auto review = nlohmann::json::parse(answer.body);  // throws (a finding) if not JSON
@@ -65,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!patch || !nlohmann::json::parse(*patch).is_array()) std::abort();
         if (nlohmann::json::parse(*patch).dump() != *patch) std::abort();
         const auto pod = nlohmann::json::parse(body)["request"]["object"];
-        if (memsecret::webhook::Mutate(pod, answer.namespace_name, *config).patch != *patch) std::abort();
+        if (memsecret::webhook::Mutate(pod, answer.namespace_name, *config).patch != *patch)
+          std::abort();
       }
     } else if (answer.http_status != 400 || answer.body.empty()) {
       std::abort();

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto records = fuzz::SplitRecords(in);
   auto ref = ParseSecretRef(records.front());
   records.erase(records.begin());
-  if (!ref.ok() || ref->provider != Provider::kAzure) ref = ParseSecretRef("azure:fuzzvault/db-password");
+  if (!ref.ok() || ref->provider != Provider::kAzure)
+    ref = ParseSecretRef("azure:fuzzvault/db-password");
 
   injector::MapEnvironment env;
   env.Set("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000001");

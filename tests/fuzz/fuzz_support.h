@@ -49,7 +49,8 @@ inline HttpResponse ParseRecord(std::string_view rec) {
   r.status = 200;
   size_t eol = rec.find('\n');
   std::string_view first = rec.substr(0, eol);
-  if (!first.empty() && first.size() <= 3 && first.find_first_not_of("0123456789") == std::string_view::npos)
+  if (!first.empty() && first.size() <= 3 &&
+      first.find_first_not_of("0123456789") == std::string_view::npos)
     r.status = std::atoi(std::string(first).c_str());
   rec = eol == std::string_view::npos ? std::string_view() : rec.substr(eol + 1);
   while (!rec.empty()) {

@@ -3,11 +3,10 @@
 // accept() does, and a top-level string decodes to the same bytes. Two
 // documented exceptions where only the reader refuses: nesting deeper than
 // JsonReader::kMaxDepth, and a NUL byte outside strings (nlohmann_json takes
-// it for the end of the input and ignores what follows). Also walks every object/array with the typed readers to exercise
-// NextKey/NextElement/ReadString/ReadInt64 on arbitrary input.
-#include <nlohmann/json.hpp>
-
+// it for the end of the input and ignores what follows). Also walks every object/array with the
+// typed readers to exercise NextKey/NextElement/ReadString/ReadInt64 on arbitrary input.
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "memsecret/json_reader.h"
 
@@ -48,7 +47,8 @@ void Walk(JsonReader& r, int budget) {
       r.ReadInt64(&v);
       return;
     }
-    default: r.Skip();
+    default:
+      r.Skip();
   }
 }
 
@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   JsonReader skipper(text);
   skipper.Skip();
   const bool accepted = skipper.Finish();
-  const bool reader_may_refuse = Depth(text) > JsonReader::kMaxDepth || text.find('\0') != std::string_view::npos;
+  const bool reader_may_refuse =
+      Depth(text) > JsonReader::kMaxDepth || text.find('\0') != std::string_view::npos;
   if (accepted != reference && !(reference && reader_may_refuse)) std::abort();
   if (accepted && !skipper.error().empty()) std::abort();
   if (!accepted && skipper.error().empty()) std::abort();

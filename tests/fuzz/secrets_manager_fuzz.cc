@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     c.secret_access_key = SecretValue("fuzz-secret-key");
     creds = injector::aws::MakeStaticCredentialsSource(std::move(c));
   }
-  injector::aws::SecretsManagerProvider provider("us-east-1", "https://secretsmanager.us-east-1.amazonaws.com",
-                                                 std::move(creds), http, clock);
+  injector::aws::SecretsManagerProvider provider(
+      "us-east-1", "https://secretsmanager.us-east-1.amazonaws.com", std::move(creds), http, clock);
   for (int i = 0; i < 2; ++i) (void)provider.Fetch(*ref);
   return 0;
 }

@@ -4,8 +4,8 @@
 #include "fuzz_support.h"
 #include "injector/providers/aws/web_identity.h"
 #include "injector/providers/aws/wire.h"
-#include "memsecret/rfc3339.h"
 #include "injector/wire/remote_text.h"
+#include "memsecret/rfc3339.h"
 
 using namespace memsecret;
 
@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   records.erase(records.begin());
   for (auto rec : records) {
     auto r = fuzz::ParseRecord(rec);
-    for (const char* tag : {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Code", "Message"}) {
+    for (const char* tag :
+         {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Code", "Message"}) {
       auto text = injector::aws::XmlElementText(r.body, tag);
       if (text) (void)ParseRfc3339(*text);
     }
@@ -26,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FakeClock clock;
   fuzz::ScriptedHttp http(records);
   auto source = injector::aws::MakeWebIdentitySource(
-      {"arn:aws:iam::123456789012:role/fuzz", fuzz::FakeTokenFile(), "fuzz", "https://sts.us-east-1.amazonaws.com"},
+      {"arn:aws:iam::123456789012:role/fuzz", fuzz::FakeTokenFile(), "fuzz",
+       "https://sts.us-east-1.amazonaws.com"},
       http, clock);
   for (int i = 0; i < 2; ++i) (void)source->Fetch();
   return 0;

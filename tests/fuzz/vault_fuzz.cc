@@ -5,10 +5,10 @@
 // starts with "token " to use VAULT_TOKEN (lookup-self) instead of
 // Kubernetes auth.
 #include "fuzz_support.h"
-#include "injector/wire/environment.h"
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_errors.h"
 #include "injector/providers/vault/vault_provider.h"
+#include "injector/wire/environment.h"
 
 using namespace memsecret;
 
@@ -40,8 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     settings.token_file = fuzz::FakeTokenFile();
   }
   FakeClock clock;
-  auto provider = injector::vault::MakeVaultProvider(
-      settings, env, clock, [&](const TlsOptions&) { return std::make_unique<fuzz::ScriptedHttp>(records); });
+  auto provider = injector::vault::MakeVaultProvider(settings, env, clock, [&](const TlsOptions&) {
+    return std::make_unique<fuzz::ScriptedHttp>(records);
+  });
   if (!provider.ok()) std::abort();
   for (int i = 0; i < 2; ++i) {
     (void)(*provider)->Fetch(*ref);

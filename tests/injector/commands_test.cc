@@ -51,7 +51,6 @@ TEST(LoadPlanTest, MissingOrBrokenPlanIsExplained) {
   EXPECT_FALSE(LoadPlan(std::nullopt, broken).ok());
 }
 
-
 TEST(ProviderRegistryTest, UnregisteredProviderFailsClearly) {
   ProviderRegistry registry;
   auto r = registry.Fetch(ParseSecretRef("vault:secret/crm/app").value());

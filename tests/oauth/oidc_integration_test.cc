@@ -15,12 +15,12 @@
 
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/form_encoding.h"
-#include "testing/oauth_fakes.h"
 #include "injector/oauth/token_job.h"
 #include "injector/oauth/token_minter.h"
 #include "injector/runtime/scheduler.h"
-#include "testing/temp_dir.h"
 #include "oauth/oidc_server.h"
+#include "testing/oauth_fakes.h"
+#include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;
 

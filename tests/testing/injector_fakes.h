@@ -9,9 +9,9 @@
 #include <deque>
 #include <sstream>
 
+#include "injector/providers/secret_provider.h"
 #include "injector/runtime/audit.h"
 #include "injector/runtime/scheduler.h"
-#include "injector/providers/secret_provider.h"
 
 namespace memsecret::injector {
 

@@ -11,13 +11,13 @@
 #include <string>
 #include <thread>
 
-#include "webhook/config/file_watcher.h"
-#include "webhook/metrics.h"
-#include "webhook/server.h"
 #include "testing/temp_dir.h"
 #include "testing/test_pki.h"
 #include "testing/tls_test_client.h"
+#include "webhook/config/file_watcher.h"
 #include "webhook/http/tls_context.h"
+#include "webhook/metrics.h"
+#include "webhook/server.h"
 
 namespace memsecret::testing {
 

@@ -9,10 +9,10 @@
 
 #include <fstream>
 
-#include "testing/python_fake_process.h"
-#include "testing/injector_fakes.h"
-#include "testing/temp_dir.h"
 #include "injector/providers/vault/vault_provider.h"
+#include "testing/injector_fakes.h"
+#include "testing/python_fake_process.h"
+#include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;
 

@@ -9,7 +9,9 @@ namespace memsecret::webhook {
 namespace {
 
 Config TestConfig() {
-  auto c = ParseConfig("policy: [{namespaces: ['*'], allow: ['aws:/genesys/{namespace}/*', 'vault:secret/genesys/{namespace}/*']}]\n");
+  auto c = ParseConfig(
+      "policy: [{namespaces: ['*'], allow: ['aws:/genesys/{namespace}/*', "
+      "'vault:secret/genesys/{namespace}/*']}]\n");
   EXPECT_TRUE(c.ok());
   return *c;
 }
@@ -59,7 +61,9 @@ TEST(RenderTest, MutatesPodTemplatesAndKeepsOtherDocuments) {
   options.namespace_name = "";
   int rc = Render({kManifest, ""}, TestConfig(), out, err);
   EXPECT_EQ(rc, 1) << err.str();  // CronJob lands in "default", where its vault ref is not allowed
-  EXPECT_NE(err.str().find("CronJob/cx-export: denied: policy: ref vault:secret/genesys/cx/cfg"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("CronJob/cx-export: denied: policy: ref vault:secret/genesys/cx/cfg"),
+            std::string::npos)
+      << err.str();
 
   std::ostringstream out2, err2;
   std::string two_docs = std::string(kManifest);
@@ -69,7 +73,8 @@ TEST(RenderTest, MutatesPodTemplatesAndKeepsOtherDocuments) {
 }
 
 TEST(RenderTest, OutputIsValidYamlWithTypesPreserved) {
-  const std::string deployment = std::string(kManifest).substr(0, std::string(kManifest).find("---"));
+  const std::string deployment =
+      std::string(kManifest).substr(0, std::string(kManifest).find("---"));
   std::ostringstream out, err;
   ASSERT_EQ(Render({deployment, ""}, TestConfig(), out, err), 0) << err.str();
   auto docs = YAML::LoadAll(out.str());
@@ -77,7 +82,8 @@ TEST(RenderTest, OutputIsValidYamlWithTypesPreserved) {
   const YAML::Node tmpl = docs[0]["spec"]["template"];
   EXPECT_EQ(docs[0]["spec"]["replicas"].as<int>(), 2);
   EXPECT_EQ(tmpl["metadata"]["annotations"]["memsecret.io/status"].as<std::string>(), "injected");
-  EXPECT_EQ(tmpl["metadata"]["labels"]["memsecret.io/inject"].Tag(), "!");  // "true" stays a quoted string
+  EXPECT_EQ(tmpl["metadata"]["labels"]["memsecret.io/inject"].Tag(),
+            "!");  // "true" stays a quoted string
   EXPECT_EQ(tmpl["spec"]["containers"][0]["env"][0]["value"].Tag(), "!");  // "8080" stays a string
   EXPECT_EQ(tmpl["spec"]["initContainers"][0]["name"].as<std::string>(), "memsecret-injector");
   EXPECT_EQ(tmpl["spec"]["volumes"][0]["emptyDir"]["medium"].as<std::string>(), "Memory");
@@ -92,7 +98,11 @@ TEST(RenderTest, SyntaxErrorsExitTwo) {
 // Found by fuzz_config_yaml: a manifest string that is not UTF-8 reached
 // EncodePlan, whose JSON dump threw and terminated the process.
 TEST(RenderTest, InvalidUtf8IsAnErrorNotACrash) {
-  for (std::string bad : {"ivr-\xff\x01" "bot", "\xc3", "a\xed\xa0\x80" "b"}) {
+  for (std::string bad : {"ivr-\xff\x01"
+                          "bot",
+                          "\xc3",
+                          "a\xed\xa0\x80"
+                          "b"}) {
     std::string manifest = std::string(kManifest);
     manifest.replace(manifest.find("kind: Deployment"), 16, "kind: Deployment\nx-note: " + bad);
     std::ostringstream out, err;
@@ -112,12 +122,14 @@ TEST(RenderTest, StreamsYamlCppCannotFinishAreSyntaxErrors) {
     EXPECT_NE(err.str().find("cannot parse manifest"), std::string::npos) << err.str();
   }
   std::ostringstream out, err;  // empty documents in between are still fine
-  EXPECT_EQ(Render({"---\n---\nkind: ConfigMap\n---\n", ""}, TestConfig(), out, err), 0) << err.str();
+  EXPECT_EQ(Render({"---\n---\nkind: ConfigMap\n---\n", ""}, TestConfig(), out, err), 0)
+      << err.str();
 }
 
 TEST(RenderTest, WorkloadWithoutTemplateIsReported) {
   std::ostringstream out, err;
-  EXPECT_EQ(Render({"kind: Deployment\nmetadata: {name: x}\nspec: {}\n", ""}, TestConfig(), out, err), 1);
+  EXPECT_EQ(
+      Render({"kind: Deployment\nmetadata: {name: x}\nspec: {}\n", ""}, TestConfig(), out, err), 1);
   EXPECT_NE(err.str().find("Deployment/x: no pod template"), std::string::npos);
 }
 
@@ -150,8 +162,12 @@ spec: {containers: [{name: app, image: a}]}
   std::ostringstream out, err;
   EXPECT_EQ(Render({kTypos, ""}, TestConfig(), out, err), 1);
   const std::string e = err.str();
-  EXPECT_NE(e.find("Deployment/label-typo: denied: label \"memsecret.io/injcet\""), std::string::npos) << e;
-  EXPECT_NE(e.find("Pod/prefix-typo: denied: annotation \"memsecrets.io/secret-db\""), std::string::npos) << e;
+  EXPECT_NE(e.find("Deployment/label-typo: denied: label \"memsecret.io/injcet\""),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("Pod/prefix-typo: denied: annotation \"memsecrets.io/secret-db\""),
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find("Pod/plain: unchanged"), std::string::npos) << e;
   EXPECT_EQ(e.find("aws:/"), std::string::npos) << e;
   EXPECT_NE(out.str().find("name: plain"), std::string::npos);

@@ -145,9 +145,10 @@ TEST(ServerHttpTest, ExpectContinueGetsAnInterimAnswerBeforeTheBody) {
   auto c = h.Connect();
   ASSERT_NE(c, nullptr);
   std::string error;
-  ASSERT_TRUE(c->Send("POST /mutate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                      "Content-Length: 7\r\n\r\n",
-                      &error));
+  ASSERT_TRUE(
+      c->Send("POST /mutate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+              "Content-Length: 7\r\n\r\n",
+              &error));
   auto interim = c->ReadReply(&error);
   ASSERT_TRUE(interim.has_value()) << error;
   EXPECT_EQ(interim->status, 100);
@@ -165,9 +166,10 @@ TEST(ServerHttpTest, ExpectContinueWithABodyOverTheLimitIsRefusedUnread) {
   auto c = h.Connect();
   ASSERT_NE(c, nullptr);
   std::string error;
-  ASSERT_TRUE(c->Send("POST /mutate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                      "Content-Length: 1025\r\n\r\n",
-                      &error));
+  ASSERT_TRUE(
+      c->Send("POST /mutate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+              "Content-Length: 1025\r\n\r\n",
+              &error));
   auto reply = c->ReadReply(&error);
   ASSERT_TRUE(reply.has_value()) << error;
   EXPECT_EQ(reply->status, 413);
@@ -182,10 +184,13 @@ TEST(ServerHttpTest, RefusedFramingsGetTheirStatusAndCloseTheConnection) {
     int status;
   };
   const Case cases[] = {
-      {"chunked body", "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "2\r\n{}\r\n0\r\n\r\n", 411},
-      {"headers over 16 KiB", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                  std::string(17 * 1024, 'b') + "\r\n\r\n", 431},
+      {"chunked body",
+       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "2\r\n{}\r\n0\r\n\r\n",
+       411},
+      {"headers over 16 KiB",
+       "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(17 * 1024, 'b') + "\r\n\r\n",
+       431},
       {"target over 8 KiB", "GET /" + std::string(9 * 1024, 't') + " HTTP/1.1\r\n\r\n", 414},
       {"HTTP/2 request line", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505},
       {"malformed header", "GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", 400},

@@ -7,10 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/admission/admission_review.h"
-#include "webhook/config/config.h"
 #include "testing/metric_value.h"
 #include "testing/server_harness.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 namespace {
@@ -186,10 +186,10 @@ TEST_F(HttpsTest, ConnectionStaysUsableAfterRefusedRequests) {
   auto client = server_.Connect();
   ASSERT_NE(client, nullptr);
   std::string error;
-  for (const auto& [request, want] : std::vector<std::pair<std::string, int>>{
-           {HttpRequest("POST", "/healthz", "{\"a\":1}"), 405},
-           {HttpRequest("POST", "/nope", "{\"a\":1}"), 404},
-           {HttpRequest("GET", "/healthz"), 200}}) {
+  for (const auto& [request, want] :
+       std::vector<std::pair<std::string, int>>{{HttpRequest("POST", "/healthz", "{\"a\":1}"), 405},
+                                                {HttpRequest("POST", "/nope", "{\"a\":1}"), 404},
+                                                {HttpRequest("GET", "/healthz"), 200}}) {
     auto reply = client->Exchange(request, &error);
     ASSERT_TRUE(reply.has_value()) << error;
     EXPECT_EQ(reply->status, want);
@@ -203,8 +203,8 @@ TEST_F(HttpsTest, OversizedBodyIsRefusedAndTheConnectionClosed) {
   auto client = server_.Connect();
   ASSERT_NE(client, nullptr);
   std::string error;
-  auto reply = client->Exchange(HttpRequest("POST", "/mutate", std::string(4 * 1024 * 1024, 'x')),
-                                &error);
+  auto reply =
+      client->Exchange(HttpRequest("POST", "/mutate", std::string(4 * 1024 * 1024, 'x')), &error);
   ASSERT_TRUE(reply.has_value()) << error;
   EXPECT_EQ(reply->status, 413);
   EXPECT_EQ(reply->headers["connection"], "close");
@@ -249,9 +249,11 @@ TEST_F(HttpsTest, CheckEntryDeniesTyposAndCountsApart) {
   EXPECT_EQ(r.value("allowed", true), false);
   EXPECT_FALSE(r.contains("patch"));
   const std::string message = r["status"].value("message", "");
-  EXPECT_NE(message.find("did you mean memsecret.io/inject: \"true\""), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean memsecret.io/inject: \"true\""), std::string::npos)
+      << message;
 
-  const json opted_in = Review("crm-sync", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}});
+  const json opted_in =
+      Review("crm-sync", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}});
   r = CheckLikeApiserver(client->Post("/check?timeout=2s", opted_in.dump(), "application/json"));
   EXPECT_EQ(r.value("allowed", false), true);
   EXPECT_FALSE(r.contains("patch"));

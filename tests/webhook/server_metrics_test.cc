@@ -2,8 +2,8 @@
 // histogram buckets, and counters that follow the recorded facts.
 #include <gtest/gtest.h>
 
-#include "webhook/metrics.h"
 #include "testing/metric_value.h"
+#include "webhook/metrics.h"
 
 namespace memsecret::webhook {
 namespace {

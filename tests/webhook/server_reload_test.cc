@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "webhook/admission/admission_review.h"
-#include "webhook/config/file_watcher.h"
-#include "webhook/hot_reload.h"
 #include "testing/eventually.h"
 #include "testing/server_harness.h"
 #include "testing/temp_dir.h"
+#include "webhook/admission/admission_review.h"
+#include "webhook/config/file_watcher.h"
+#include "webhook/hot_reload.h"
 
 namespace memsecret::webhook {
 namespace {

@@ -6,8 +6,8 @@
 #include "webhook/admission/admission_review.h"
 
 #include "memsecret/base64.h"
-#include "memsecret/json_writer.h"
 #include "memsecret/json_reader.h"
+#include "memsecret/json_writer.h"
 #include "webhook/admission/mutator.h"
 #include "webhook/admission/opt_in_check.h"
 #include "webhook/admission/pod_facts.h"
@@ -60,9 +60,12 @@ Request ReadRequest(JsonReader& r, PodFactsScope scope, JsonShape* shape) {
       q.kind_group.clear();
       q.kind_kind.clear();
       q.kind = ForEachMember(r, [&](std::string_view k) {
-        if (k == "group") q.kind_group = ReadStringOrEmpty(r);
-        else if (k == "kind") q.kind_kind = ReadStringOrEmpty(r);
-        else r.Skip();
+        if (k == "group")
+          q.kind_group = ReadStringOrEmpty(r);
+        else if (k == "kind")
+          q.kind_kind = ReadStringOrEmpty(r);
+        else
+          r.Skip();
       });
     } else if (key == "object") {
       q.object = ShapeOf(r.Peek());
@@ -79,10 +82,14 @@ bool ReadReview(std::string_view body, PodFactsScope scope, Review* review, Json
                 std::string* error) {
   JsonReader r(body);
   *top = ForEachMember(r, [&](std::string_view key) {
-    if (key == "apiVersion") review->api_version = ReadStringOrEmpty(r);
-    else if (key == "kind") review->kind = ReadStringOrEmpty(r);
-    else if (key == "request") review->request = ReadRequest(r, scope, &review->request_shape);
-    else r.Skip();
+    if (key == "apiVersion")
+      review->api_version = ReadStringOrEmpty(r);
+    else if (key == "kind")
+      review->kind = ReadStringOrEmpty(r);
+    else if (key == "request")
+      review->request = ReadRequest(r, scope, &review->request_shape);
+    else
+      r.Skip();
   });
   if (r.Finish()) return true;
   *error = r.error();
@@ -97,7 +104,11 @@ std::string Envelope(Fn&& members) {
   std::string out;
   out.reserve(512);
   JsonWriter w(&out);
-  w.BeginObject().Member("apiVersion", kApiVersion).Member("kind", kKind).Key("response").BeginObject();
+  w.BeginObject()
+      .Member("apiVersion", kApiVersion)
+      .Member("kind", kKind)
+      .Key("response")
+      .BeginObject();
   members(w);
   w.EndObject().EndObject();
   return out;
@@ -118,10 +129,14 @@ void WriteWarnings(JsonWriter& w, const std::vector<std::string>& warnings) {
 
 const char* AdmitOutcomeName(AdmitOutcome o) {
   switch (o) {
-    case AdmitOutcome::kPatched: return "patched";
-    case AdmitOutcome::kUnchanged: return "unchanged";
-    case AdmitOutcome::kDenied: return "denied";
-    case AdmitOutcome::kBadRequest: return "bad_request";
+    case AdmitOutcome::kPatched:
+      return "patched";
+    case AdmitOutcome::kUnchanged:
+      return "unchanged";
+    case AdmitOutcome::kDenied:
+      return "denied";
+    case AdmitOutcome::kBadRequest:
+      return "bad_request";
   }
   return "?";
 }
@@ -129,7 +144,8 @@ const char* AdmitOutcomeName(AdmitOutcome o) {
 namespace {
 
 // Allowed without a patch.
-AdmitAnswer Unchanged(AdmitAnswer a, const std::string& reason, const std::vector<std::string>& warnings = {}) {
+AdmitAnswer Unchanged(AdmitAnswer a, const std::string& reason,
+                      const std::vector<std::string>& warnings = {}) {
   a.outcome = AdmitOutcome::kUnchanged;
   a.body = Envelope([&](JsonWriter& w) {
     w.Member("allowed", true);
@@ -153,7 +169,8 @@ AdmitAnswer Answer(AdmitAnswer a, const MutationResult& m) {
         w.Key("status").BeginObject();
         w.Member("code", m.status_code).Member("message", m.DenialMessage());
         w.Key("metadata").BeginObject().EndObject();
-        w.Member("reason", m.status_code == 403 ? "Forbidden" : "BadRequest").Member("status", "Failure");
+        w.Member("reason", m.status_code == 403 ? "Forbidden" : "BadRequest")
+            .Member("status", "Failure");
         w.EndObject();
         w.Member("uid", a.uid);
         WriteWarnings(w, m.warnings);
@@ -181,7 +198,8 @@ AdmitAnswer ReviewPod(std::string_view body, PodFactsScope scope, Decide&& decid
   Review review;
   JsonShape top;
   std::string error;
-  if (!ReadReview(body, scope, &review, &top, &error)) return BadRequest("body is not valid JSON: " + error);
+  if (!ReadReview(body, scope, &review, &top, &error))
+    return BadRequest("body is not valid JSON: " + error);
   if (top != JsonShape::kObject) return BadRequest("body is not a JSON object");
   if (review.api_version != kApiVersion || review.kind != kKind)
     return BadRequest("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
@@ -196,7 +214,8 @@ AdmitAnswer ReviewPod(std::string_view body, PodFactsScope scope, Decide&& decid
   if (!is_pod) return Unchanged(std::move(a), "not a core/v1 Pod");
   if (!q.sub_resource.empty()) return Unchanged(std::move(a), "subresource request");
   if (q.operation != "CREATE") return Unchanged(std::move(a), "not a CREATE");
-  if (q.object != JsonShape::kObject) return BadRequest("request.object is missing or not an object");
+  if (q.object != JsonShape::kObject)
+    return BadRequest("request.object is missing or not an object");
   if (a.namespace_name.empty()) a.namespace_name = q.pod.metadata_namespace;
   if (a.namespace_name.empty()) return BadRequest("request.namespace is missing");
   // dryRun requests get exactly the same answer: the webhook has no side effects.

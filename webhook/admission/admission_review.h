@@ -12,10 +12,10 @@
 namespace memsecret::webhook {
 
 enum class AdmitOutcome {
-  kPatched,    // allowed with a JSON patch (pod injected)
-  kUnchanged,  // allowed without a patch (not opted in, already injected, not a pod CREATE)
-  kDenied,     // allowed=false with a status naming every problem
-  kBadRequest, // malformed AdmissionReview: HTTP 400
+  kPatched,     // allowed with a JSON patch (pod injected)
+  kUnchanged,   // allowed without a patch (not opted in, already injected, not a pod CREATE)
+  kDenied,      // allowed=false with a status naming every problem
+  kBadRequest,  // malformed AdmissionReview: HTTP 400
 };
 
 const char* AdmitOutcomeName(AdmitOutcome o);  // "patched", "unchanged", "denied", "bad_request"

@@ -23,11 +23,13 @@ std::string ServiceAccountOf(const PodFacts& pod) {
 // Labels and annotations must be maps of strings; anything else is a problem.
 void CheckStringMap(const StringMapFacts& m, const char* what, Problems* problems) {
   if (IsPresent(m.shape) && m.shape != JsonShape::kObject) {
-    problems->push_back({ProblemKind::kInvalid, "metadata." + std::string(what) + " must be a map"});
+    problems->push_back(
+        {ProblemKind::kInvalid, "metadata." + std::string(what) + " must be a map"});
     return;
   }
   for (const auto& k : m.non_string_keys)
-    problems->push_back({ProblemKind::kInvalid, "metadata." + std::string(what) + "[" + k + "] must be a string"});
+    problems->push_back(
+        {ProblemKind::kInvalid, "metadata." + std::string(what) + "[" + k + "] must be a string"});
 }
 
 // The patch adds to containers by index, so each entry must be an object (the
@@ -40,7 +42,8 @@ void CheckContainerList(const ContainerListFacts& list, const char* what, Proble
   }
   for (size_t i = 0; i < list.items.size(); ++i)
     if (!list.items[i].is_object)
-      problems->push_back({ProblemKind::kInvalid, "spec." + std::string(what) + "[" + std::to_string(i) + "] must be an object"});
+      problems->push_back({ProblemKind::kInvalid, "spec." + std::string(what) + "[" +
+                                                      std::to_string(i) + "] must be an object"});
 }
 
 MutationResult Deny(Problems problems) {
@@ -71,12 +74,14 @@ std::string MutationResult::DenialMessage() const {
   return msg;
 }
 
-MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, const Config& config) {
+MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name,
+                      const Config& config) {
   MutationResult unchanged;
   if (!pod.is_object) return Deny({{ProblemKind::kInvalid, "object is not a Pod"}});
   Problems problems;
   CheckStringMap(pod.labels, "labels", &problems);
-  if (auto it = pod.labels.values.find(kInjectLabel); it == pod.labels.values.end() || it->second != "true") {
+  if (auto it = pod.labels.values.find(kInjectLabel);
+      it == pod.labels.values.end() || it->second != "true") {
     unchanged.reason = "not opted in (label memsecret.io/inject is not \"true\")";
     return unchanged;
   }
@@ -86,7 +91,8 @@ MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, co
     unchanged.reason = "already injected";
     return unchanged;
   }
-  if (pod.spec != JsonShape::kObject || pod.containers.shape != JsonShape::kArray || pod.containers.items.empty()) {
+  if (pod.spec != JsonShape::kObject || pod.containers.shape != JsonShape::kArray ||
+      pod.containers.items.empty()) {
     problems.push_back({ProblemKind::kInvalid, "pod has no spec.containers"});
   } else {
     CheckContainerList(pod.containers, "containers", &problems);
@@ -94,7 +100,8 @@ MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, co
   }
   if (problems.empty() && spec.files.empty())
     problems.push_back({ProblemKind::kInvalid,
-                        "labelled memsecret.io/inject=true but no memsecret.io/secret-<name> or token-<name> annotation"});
+                        "labelled memsecret.io/inject=true but no memsecret.io/secret-<name> or "
+                        "token-<name> annotation"});
   const std::string sa = ServiceAccountOf(pod);
   CheckPolicy(spec, config, namespace_name, sa, &problems);
   if (!problems.empty()) return Deny(std::move(problems));
@@ -110,7 +117,8 @@ MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, co
   return r;
 }
 
-MutationResult Mutate(const nlohmann::json& pod, const std::string& namespace_name, const Config& config) {
+MutationResult Mutate(const nlohmann::json& pod, const std::string& namespace_name,
+                      const Config& config) {
   return Mutate(PodFactsFromJson(pod), namespace_name, config);
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "webhook/config/config.h"
 #include "webhook/admission/pod_facts.h"
 #include "webhook/admission/problems.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 
@@ -19,7 +19,7 @@ struct MutationResult {
   Kind kind = Kind::kUnchanged;
   std::string patch;    // JSON Patch (array of operations, JSON text) when kPatched
   int status_code = 0;  // 400 (invalid input) or 403 (policy) when kDenied
-  Problems problems;                               // when kDenied
+  Problems problems;    // when kDenied
   std::vector<std::string> warnings;
   std::string reason;  // why kUnchanged (not opted in, already injected)
   size_t files = 0;    // files planned when kPatched
@@ -32,6 +32,7 @@ struct MutationResult {
 // (authoritative over metadata.namespace).
 MutationResult Mutate(const PodFacts& pod, const std::string& namespace_name, const Config& config);
 // The same for a Pod held as a DOM (`render`, tests).
-MutationResult Mutate(const nlohmann::json& pod, const std::string& namespace_name, const Config& config);
+MutationResult Mutate(const nlohmann::json& pod, const std::string& namespace_name,
+                      const Config& config);
 
 }  // namespace memsecret::webhook

@@ -34,26 +34,32 @@ bool IsNearMissPrefix(std::string_view key) {
   if (key.substr(0, kPrefix.size()) == kPrefix) return false;
   const std::string_view head = PrefixPart(key);
   if (EqualsIgnoreAsciiCase(head.substr(0, 9), "memsecret")) return true;
-  return !head.empty() && head.back() == '/' && BoundedEditDistance(head, kPrefix, kNearMissDistance) <= kNearMissDistance;
+  return !head.empty() && head.back() == '/' &&
+         BoundedEditDistance(head, kPrefix, kNearMissDistance) <= kNearMissDistance;
 }
 
 // "memsecrets.io/token-x" -> "memsecret.io/token-x"; a key without '/' keeps
 // its whole text as the name.
 std::string WithExactPrefix(std::string_view key) {
   const size_t slash = key.find('/');
-  return std::string(kPrefix) + std::string(slash == std::string_view::npos ? key : key.substr(slash + 1));
+  return std::string(kPrefix) +
+         std::string(slash == std::string_view::npos ? key : key.substr(slash + 1));
 }
 
 void CheckLabels(const std::map<std::string, std::string>& labels, Problems* problems) {
-  const auto add = [&](std::string message) { problems->push_back({ProblemKind::kInvalid, std::move(message)}); };
+  const auto add = [&](std::string message) {
+    problems->push_back({ProblemKind::kInvalid, std::move(message)});
+  };
   for (const auto& [key, value] : labels) {
     if (key == kLabel) {
       if (value != "true" && value != kOptOutValue)
         add("label memsecret.io/inject is " + Quoted(value) +
-            " but only \"true\" opts in: set memsecret.io/inject: \"true\" (or remove the label and every "
+            " but only \"true\" opts in: set memsecret.io/inject: \"true\" (or remove the label "
+            "and every "
             "memsecret.io/ annotation)");
     } else if (std::string_view(key).substr(0, kPrefix.size()) == kPrefix) {
-      add("label " + Quoted(key) + " is not a memsecret label (the only one is memsecret.io/inject): "
+      add("label " + Quoted(key) +
+          " is not a memsecret label (the only one is memsecret.io/inject): "
           "did you mean memsecret.io/inject: \"true\"?");
     } else if (IsNearMissPrefix(key)) {
       add("label " + Quoted(key) + " has prefix " + Quoted(PrefixPart(key)) +
@@ -69,9 +75,10 @@ void CheckAnnotations(const std::map<std::string, std::string>& annotations, boo
     if (std::string_view(key).substr(0, kPrefix.size()) == kPrefix) {
       exact.push_back(key);
     } else if (IsNearMissPrefix(key)) {
-      problems->push_back({ProblemKind::kInvalid,
-                           "annotation " + Quoted(key) + " has prefix " + Quoted(PrefixPart(key)) +
-                               ", not memsecret.io/: rename it to " + Quoted(WithExactPrefix(key))});
+      problems->push_back({ProblemKind::kInvalid, "annotation " + Quoted(key) + " has prefix " +
+                                                      Quoted(PrefixPart(key)) +
+                                                      ", not memsecret.io/: rename it to " +
+                                                      Quoted(WithExactPrefix(key))});
     }
   }
   // A label problem already names the fix; this one is for a missing label.
@@ -79,10 +86,11 @@ void CheckAnnotations(const std::map<std::string, std::string>& annotations, boo
   std::string keys;
   for (size_t i = 0; i < exact.size() && i < 3; ++i) keys += (i ? ", " : "") + exact[i];
   if (exact.size() > 3) keys += ", ... (" + std::to_string(exact.size()) + " in all)";
-  problems->push_back({ProblemKind::kInvalid,
-                       "the pod has memsecret.io/ annotations (" + keys +
-                           ") but not the label memsecret.io/inject: \"true\", so nothing would be injected: "
-                           "add that label to the pod (for a workload: to its pod template's metadata.labels)"});
+  problems->push_back(
+      {ProblemKind::kInvalid,
+       "the pod has memsecret.io/ annotations (" + keys +
+           ") but not the label memsecret.io/inject: \"true\", so nothing would be injected: "
+           "add that label to the pod (for a workload: to its pod template's metadata.labels)"});
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace memsecret::webhook {
 namespace {
 
 // A literal env value (one of kEnvNamesRead) from the first selected container that sets it.
-std::string EnvValue(const std::vector<ContainerFacts>& containers, const std::vector<size_t>& indices, std::string_view name) {
+std::string EnvValue(const std::vector<ContainerFacts>& containers,
+                     const std::vector<size_t>& indices, std::string_view name) {
   for (size_t i : indices)
     for (const auto& [n, value] : containers[i].env)
       if (n == name) return value;
@@ -20,8 +21,8 @@ std::string EnvValue(const std::vector<ContainerFacts>& containers, const std::v
 
 // The UID/GID the selected containers state (container level first, then
 // pod level). UID and GID are resolved independently.
-void ResolveIdentity(const PodFacts& pod, const std::vector<const ContainerFacts*>& selected, const Config& config,
-                     PodPlan* out) {
+void ResolveIdentity(const PodFacts& pod, const std::vector<const ContainerFacts*>& selected,
+                     const Config& config, PodPlan* out) {
   std::optional<int64_t> uid, gid;
   bool conflicting = false;
   for (const ContainerFacts* c : selected) {
@@ -35,22 +36,26 @@ void ResolveIdentity(const PodFacts& pod, const std::vector<const ContainerFacts
     uid = pod.security.run_as_user;
     gid = pod.security.run_as_group;
   }
-  if (conflicting) out->warnings.push_back("memsecret: selected containers run as different UIDs; injector uses the first");
+  if (conflicting)
+    out->warnings.push_back(
+        "memsecret: selected containers run as different UIDs; injector uses the first");
   if (uid && *uid == 0) {
-    out->warnings.push_back("memsecret: app runs as root; injector runs as UID " + std::to_string(config.injector.default_run_as_user));
+    out->warnings.push_back("memsecret: app runs as root; injector runs as UID " +
+                            std::to_string(config.injector.default_run_as_user));
     uid.reset();
   }
   if (!uid && !gid && !pod.security.fs_group)
     out->warnings.push_back("memsecret: no runAsUser on the pod; injector runs as UID " +
-                            std::to_string(config.injector.default_run_as_user) + " and owns the files");
+                            std::to_string(config.injector.default_run_as_user) +
+                            " and owns the files");
   out->run_as_user = uid.value_or(config.injector.default_run_as_user);
   out->run_as_group = gid;
 }
 
 }  // namespace
 
-PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const PodFacts& pod, const std::string& ns,
-                      const std::string& sa, Problems* problems) {
+PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const PodFacts& pod,
+                      const std::string& ns, const std::string& sa, Problems* problems) {
   auto invalid = [&](const std::string& msg) { problems->push_back({ProblemKind::kInvalid, msg}); };
   PodPlan out;
   const std::vector<ContainerFacts>& containers = pod.containers.items;
@@ -66,12 +71,15 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
         if (containers[i].name == name) found = true, out.app_containers.push_back(i);
       for (size_t i = 0; i < inits.size(); ++i)
         if (inits[i].name == name) found = true, out.init_containers.push_back(i);
-      if (!found) invalid("memsecret.io/containers: no container named \"" + name + "\" in the pod");
+      if (!found)
+        invalid("memsecret.io/containers: no container named \"" + name + "\" in the pod");
     }
     std::sort(out.app_containers.begin(), out.app_containers.end());
-    out.app_containers.erase(std::unique(out.app_containers.begin(), out.app_containers.end()), out.app_containers.end());
+    out.app_containers.erase(std::unique(out.app_containers.begin(), out.app_containers.end()),
+                             out.app_containers.end());
     std::sort(out.init_containers.begin(), out.init_containers.end());
-    out.init_containers.erase(std::unique(out.init_containers.begin(), out.init_containers.end()), out.init_containers.end());
+    out.init_containers.erase(std::unique(out.init_containers.begin(), out.init_containers.end()),
+                              out.init_containers.end());
   } else {
     for (size_t i = 0; i < containers.size(); ++i) out.app_containers.push_back(i);
   }
@@ -79,7 +87,8 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     for (size_t i : idx)
       for (const auto& path : list[i].mount_paths)
         if (path == out.mount_path)
-          invalid("container \"" + list[i].name + "\" already mounts a volume at " + out.mount_path + " (set memsecret.io/mount-path)");
+          invalid("container \"" + list[i].name + "\" already mounts a volume at " +
+                  out.mount_path + " (set memsecret.io/mount-path)");
   };
   check_mounts(containers, out.app_containers);
   check_mounts(inits, out.init_containers);
@@ -101,24 +110,29 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   plan.files = spec.files;
 
   auto uses = [&](Provider p) {
-    return std::any_of(spec.files.begin(), spec.files.end(), [&](const PlannedFile& f) { return f.ref.provider == p; });
+    return std::any_of(spec.files.begin(), spec.files.end(),
+                       [&](const PlannedFile& f) { return f.ref.provider == p; });
   };
   const std::string token_dir = kServiceAccountTokenDir;
   if (uses(Provider::kAws)) {
     AwsSettings aws;
     aws.region = spec.aws_region.value_or(config.aws.region);
     if (aws.region.empty()) aws.region = EnvValue(containers, out.app_containers, "AWS_REGION");
-    if (aws.region.empty()) aws.region = EnvValue(containers, out.app_containers, "AWS_DEFAULT_REGION");
-    if (aws.region.empty()) invalid("aws: no region (set memsecret.io/aws-region or aws.region in the webhook config)");
+    if (aws.region.empty())
+      aws.region = EnvValue(containers, out.app_containers, "AWS_DEFAULT_REGION");
+    if (aws.region.empty())
+      invalid("aws: no region (set memsecret.io/aws-region or aws.region in the webhook config)");
     aws.role_arn = spec.aws_role_arn.value_or(config.aws.role_arn);
-    if (aws.role_arn.empty()) aws.role_arn = EnvValue(containers, out.app_containers, "AWS_ROLE_ARN");
+    if (aws.role_arn.empty())
+      aws.role_arn = EnvValue(containers, out.app_containers, "AWS_ROLE_ARN");
     if (!aws.role_arn.empty()) {
       out.sa_tokens.push_back({config.aws.token_audience, "aws-token"});
       aws.web_identity_token_file = token_dir + "/aws-token";
     } else {
       // Short (the apiserver may cut warnings over 120 characters).
-      out.warnings.push_back("memsecret: no AWS role (aws-role-arn, aws.roleArn, AWS_ROLE_ARN): "
-                             "no web-identity token mounted");
+      out.warnings.push_back(
+          "memsecret: no AWS role (aws-role-arn, aws.roleArn, AWS_ROLE_ARN): "
+          "no web-identity token mounted");
     }
     // Failover: the annotation's list as written (naming the primary is an
     // error); the config's list without the pod's own region.
@@ -131,12 +145,14 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     }
     // Only the endpoints of the regions this pod may use travel in its plan.
     for (const auto& [region, e] : config.aws.endpoints) {
-      if (region == aws.region || std::find(aws.failover_regions.begin(), aws.failover_regions.end(), region) !=
-                                      aws.failover_regions.end())
+      if (region == aws.region ||
+          std::find(aws.failover_regions.begin(), aws.failover_regions.end(), region) !=
+              aws.failover_regions.end())
         aws.endpoints[region] = e;
     }
-    const std::string where =
-        from_annotation ? std::string(kAnnotationPrefix) + "aws-failover-regions" : "aws.failoverRegions";
+    const std::string where = from_annotation
+                                  ? std::string(kAnnotationPrefix) + "aws-failover-regions"
+                                  : "aws.failoverRegions";
     if (Status st = ValidateAwsFailoverRegions(where, aws.region, aws.failover_regions); !st.ok())
       invalid(st.message());
     plan.aws = aws;
@@ -144,7 +160,9 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   if (uses(Provider::kVault)) {
     VaultSettings v;
     v.addr = spec.vault_addr.value_or(config.vault.addr);
-    if (v.addr.empty()) invalid("vault: no address (set memsecret.io/vault-addr or vault.addr in the webhook config)");
+    if (v.addr.empty())
+      invalid(
+          "vault: no address (set memsecret.io/vault-addr or vault.addr in the webhook config)");
     v.auth_path = spec.vault_auth_path.value_or(config.vault.auth_path);
     v.role = SubstitutePodVars(spec.vault_role.value_or(config.vault.role), ns, sa);
     v.vault_namespace = spec.vault_namespace.value_or(config.vault.vault_namespace);

@@ -10,14 +10,15 @@
 
 #include "memsecret/injection_plan.h"
 #include "webhook/admission/annotations.h"
-#include "webhook/config/config.h"
 #include "webhook/admission/pod_facts.h"
 #include "webhook/admission/problems.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 
 // Where the injector finds its projected service-account tokens.
-inline constexpr const char* kServiceAccountTokenDir = "/var/run/secrets/memsecret.io/serviceaccount";
+inline constexpr const char* kServiceAccountTokenDir =
+    "/var/run/secrets/memsecret.io/serviceaccount";
 
 struct ProjectedToken {
   std::string audience;
@@ -39,6 +40,7 @@ struct PodPlan {
 // Adds problems for unknown container names, mount path collisions and
 // missing backend settings.
 PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const PodFacts& pod,
-                      const std::string& namespace_name, const std::string& service_account, Problems* problems);
+                      const std::string& namespace_name, const std::string& service_account,
+                      Problems* problems);
 
 }  // namespace memsecret::webhook

@@ -30,10 +30,14 @@ StringMapFacts ReadStringMap(JsonReader& r) {
 SecurityContextFacts ReadSecurityContext(JsonReader& r) {
   SecurityContextFacts s;
   ForEachMember(r, [&](std::string_view key) {
-    if (key == "runAsUser") s.run_as_user = ReadInt(r);
-    else if (key == "runAsGroup") s.run_as_group = ReadInt(r);
-    else if (key == "fsGroup") s.fs_group = ReadInt(r);
-    else r.Skip();
+    if (key == "runAsUser")
+      s.run_as_user = ReadInt(r);
+    else if (key == "runAsGroup")
+      s.run_as_group = ReadInt(r);
+    else if (key == "fsGroup")
+      s.fs_group = ReadInt(r);
+    else
+      r.Skip();
   });
   return s;
 }
@@ -74,11 +78,16 @@ void ReadEnv(JsonReader& r, ContainerFacts* c) {
 ContainerFacts ReadContainer(JsonReader& r) {
   ContainerFacts c;
   c.is_object = ForEachMember(r, [&](std::string_view key) {
-                  if (key == "name") c.name = ReadStringOrEmpty(r);
-                  else if (key == "volumeMounts") ReadVolumeMounts(r, &c);
-                  else if (key == "securityContext") c.security = ReadSecurityContext(r);
-                  else if (key == "env") ReadEnv(r, &c);
-                  else r.Skip();
+                  if (key == "name")
+                    c.name = ReadStringOrEmpty(r);
+                  else if (key == "volumeMounts")
+                    ReadVolumeMounts(r, &c);
+                  else if (key == "securityContext")
+                    c.security = ReadSecurityContext(r);
+                  else if (key == "env")
+                    ReadEnv(r, &c);
+                  else
+                    r.Skip();
                 }) == JsonShape::kObject;
   return c;
 }
@@ -95,11 +104,16 @@ void ReadMetadata(JsonReader& r, PodFacts* p) {
   p->labels = {};
   p->annotations = {};
   p->metadata = ForEachMember(r, [&](std::string_view key) {
-    if (key == "name") p->name = ReadStringOrEmpty(r);
-    else if (key == "namespace") p->metadata_namespace = ReadStringOrEmpty(r);
-    else if (key == "labels") p->labels = ReadStringMap(r);
-    else if (key == "annotations") p->annotations = ReadStringMap(r);
-    else r.Skip();
+    if (key == "name")
+      p->name = ReadStringOrEmpty(r);
+    else if (key == "namespace")
+      p->metadata_namespace = ReadStringOrEmpty(r);
+    else if (key == "labels")
+      p->labels = ReadStringMap(r);
+    else if (key == "annotations")
+      p->annotations = ReadStringMap(r);
+    else
+      r.Skip();
   });
 }
 
@@ -145,9 +159,12 @@ void ReadSpec(JsonReader& r, PodFacts* p) {
 PodFacts ReadPodFacts(JsonReader& r, PodFactsScope scope) {
   PodFacts p;
   p.is_object = ForEachMember(r, [&](std::string_view key) {
-                  if (key == "metadata") ReadMetadata(r, &p);
-                  else if (key == "spec" && scope == PodFactsScope::kAll) ReadSpec(r, &p);
-                  else r.Skip();
+                  if (key == "metadata")
+                    ReadMetadata(r, &p);
+                  else if (key == "spec" && scope == PodFactsScope::kAll)
+                    ReadSpec(r, &p);
+                  else
+                    r.Skip();
                 }) == JsonShape::kObject;
   return p;
 }

@@ -40,11 +40,12 @@ struct SecurityContextFacts {
 
 // The container env variables the planner consults (region and role
 // defaults); only these are kept in ContainerFacts::env.
-inline constexpr std::array<std::string_view, 3> kEnvNamesRead = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN"};
+inline constexpr std::array<std::string_view, 3> kEnvNamesRead = {
+    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN"};
 
 struct ContainerFacts {
   bool is_object = false;
-  std::string name;                     // empty when absent or not a string
+  std::string name;  // empty when absent or not a string
   JsonShape volume_mounts = JsonShape::kAbsent;
   std::vector<std::string> mount_paths;  // volumeMounts[*].mountPath (strings)
   SecurityContextFacts security;
@@ -65,7 +66,8 @@ struct PodFacts {
   StringMapFacts labels, annotations;
   // spec
   JsonShape spec = JsonShape::kAbsent;
-  std::string service_account_name, service_account;  // serviceAccountName, deprecated serviceAccount
+  std::string service_account_name,
+      service_account;  // serviceAccountName, deprecated serviceAccount
   SecurityContextFacts security;
   JsonShape volumes = JsonShape::kAbsent;
   std::vector<std::string> volume_names;

@@ -82,12 +82,13 @@ void WriteResources(JsonWriter& w, const Resources& r) {
 
 struct InjectorShape {
   std::string name;
-  bool once = false;           // `run --once` (init container) or `run` (sidecar)
+  bool once = false;            // `run --once` (init container) or `run` (sidecar)
   bool native_sidecar = false;  // restartPolicy Always + startupProbe
 };
 
-void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const PodPlan& p, const std::string& plan_json,
-                            const Config& config, const std::string& volume, const std::string& token_volume) {
+void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const PodPlan& p,
+                            const std::string& plan_json, const Config& config,
+                            const std::string& volume, const std::string& token_volume) {
   w.BeginObject();
   w.Key("args").BeginArray().String("run");
   if (shape.once) w.String("--once");
@@ -98,7 +99,8 @@ void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const Pod
   w.BeginObject().Member("name", "MEMSECRET_POD_NAME").Key("valueFrom").BeginObject();
   w.Key("fieldRef").BeginObject().Member("fieldPath", "metadata.name").EndObject();
   w.EndObject().EndObject();
-  for (const auto& e : config.injector.env) w.BeginObject().Member("name", e.name).Member("value", e.value).EndObject();
+  for (const auto& e : config.injector.env)
+    w.BeginObject().Member("name", e.name).Member("value", e.value).EndObject();
   w.EndArray();
   w.Member("image", config.injector.image);
   w.Member("imagePullPolicy", config.injector.image_pull_policy);
@@ -120,7 +122,14 @@ void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const Pod
 
   if (shape.native_sidecar) {
     w.Key("startupProbe").BeginObject();
-    w.Key("exec").BeginObject().Key("command").BeginArray().String(config.injector.binary_path).String("probe").EndArray().EndObject();
+    w.Key("exec")
+        .BeginObject()
+        .Key("command")
+        .BeginArray()
+        .String(config.injector.binary_path)
+        .String("probe")
+        .EndArray()
+        .EndObject();
     w.Member("failureThreshold", 300).Member("periodSeconds", 1).Member("timeoutSeconds", 1);
     w.EndObject();
   }
@@ -128,7 +137,11 @@ void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const Pod
   w.Key("volumeMounts").BeginArray();
   w.BeginObject().Member("mountPath", p.mount_path).Member("name", volume).EndObject();
   if (!token_volume.empty())
-    w.BeginObject().Member("mountPath", kServiceAccountTokenDir).Member("name", token_volume).Member("readOnly", true).EndObject();
+    w.BeginObject()
+        .Member("mountPath", kServiceAccountTokenDir)
+        .Member("name", token_volume)
+        .Member("readOnly", true)
+        .EndObject();
   w.EndArray();
   w.EndObject();
 }
@@ -142,10 +155,12 @@ std::string BuildPodPatch(const PodFacts& pod, const PodPlan& p, const Config& c
 
   // 1. Status annotation.
   if (pod.annotations.shape == JsonShape::kObject) {
-    patch.Add(Pointer({"metadata", "annotations", kStatusAnnotation}), [](JsonWriter& w) { w.String(kStatusInjected); });
+    patch.Add(Pointer({"metadata", "annotations", kStatusAnnotation}),
+              [](JsonWriter& w) { w.String(kStatusInjected); });
   } else {
-    patch.Add("/metadata/annotations",
-              [](JsonWriter& w) { w.BeginObject().Member(kStatusAnnotation, kStatusInjected).EndObject(); });
+    patch.Add("/metadata/annotations", [](JsonWriter& w) {
+      w.BeginObject().Member(kStatusAnnotation, kStatusInjected).EndObject();
+    });
   }
 
   // 2. Volumes: the tmpfs and, when a backend needs one, projected SA tokens.
@@ -153,7 +168,11 @@ std::string BuildPodPatch(const PodFacts& pod, const PodPlan& p, const Config& c
   const std::string volume = UniqueName(kVolumeName, volumes);
   volumes.insert(volume);
   patch.AddToArray(pod.volumes == JsonShape::kArray, "/spec/volumes", [&](JsonWriter& w) {
-    w.BeginObject().Key("emptyDir").BeginObject().Member("medium", "Memory").Member("sizeLimit", config.volume_size_limit);
+    w.BeginObject()
+        .Key("emptyDir")
+        .BeginObject()
+        .Member("medium", "Memory")
+        .Member("sizeLimit", config.volume_size_limit);
     w.EndObject().Member("name", volume).EndObject();
   });
   std::string token_volume;
@@ -163,10 +182,16 @@ std::string BuildPodPatch(const PodFacts& pod, const PodPlan& p, const Config& c
     // kubelet's 0644 lets the injector read its token whatever UID it runs
     // as; the volume is mounted in the injector only.
     patch.AddToArray(true, "/spec/volumes", [&](JsonWriter& w) {
-      w.BeginObject().Member("name", token_volume).Key("projected").BeginObject().Key("sources").BeginArray();
+      w.BeginObject()
+          .Member("name", token_volume)
+          .Key("projected")
+          .BeginObject()
+          .Key("sources")
+          .BeginArray();
       for (const auto& t : p.sa_tokens) {
         w.BeginObject().Key("serviceAccountToken").BeginObject();
-        w.Member("audience", t.audience).Member("expirationSeconds", config.service_account_token_expiration_seconds);
+        w.Member("audience", t.audience)
+            .Member("expirationSeconds", config.service_account_token_expiration_seconds);
         w.Member("path", t.path).EndObject().EndObject();
       }
       w.EndArray().EndObject().EndObject();
@@ -174,11 +199,16 @@ std::string BuildPodPatch(const PodFacts& pod, const PodPlan& p, const Config& c
   }
 
   // 3. Read-only mounts in the selected containers (original indices, before any insert).
-  auto add_mounts = [&](const char* list, const ContainerListFacts& containers, const std::vector<size_t>& indices) {
+  auto add_mounts = [&](const char* list, const ContainerListFacts& containers,
+                        const std::vector<size_t>& indices) {
     for (size_t i : indices)
       patch.AddToArray(containers.items[i].volume_mounts == JsonShape::kArray,
-                       "/spec/" + std::string(list) + "/" + std::to_string(i) + "/volumeMounts", [&](JsonWriter& w) {
-                         w.BeginObject().Member("mountPath", p.mount_path).Member("name", volume).Member("readOnly", true);
+                       "/spec/" + std::string(list) + "/" + std::to_string(i) + "/volumeMounts",
+                       [&](JsonWriter& w) {
+                         w.BeginObject()
+                             .Member("mountPath", p.mount_path)
+                             .Member("name", volume)
+                             .Member("readOnly", true);
                          w.EndObject();
                        });
   };
@@ -192,20 +222,25 @@ std::string BuildPodPatch(const PodFacts& pod, const PodPlan& p, const Config& c
   AddNames(pod.ephemeral_containers, &names);
   const std::string plan_json = EncodePlan(p.plan);
   auto injector = [&](const InjectorShape& shape) {
-    return [&, shape](JsonWriter& w) { WriteInjectorContainer(w, shape, p, plan_json, config, volume, token_volume); };
+    return [&, shape](JsonWriter& w) {
+      WriteInjectorContainer(w, shape, p, plan_json, config, volume, token_volume);
+    };
   };
   const bool init_only = p.plan.lifecycle == Lifecycle::kInit;
   const bool has_inits = pod.init_containers.shape == JsonShape::kArray;
   if (init_only || !p.native_sidecar) {
     const std::string init_name = UniqueName(kInitName, names);
     names.insert(init_name);
-    patch.AddToArray(has_inits, "/spec/initContainers", injector({init_name, /*once=*/true, false}), /*at_front=*/true);
+    patch.AddToArray(has_inits, "/spec/initContainers", injector({init_name, /*once=*/true, false}),
+                     /*at_front=*/true);
     if (!init_only)
       patch.AddToArray(pod.containers.shape == JsonShape::kArray, "/spec/containers",
                        injector({UniqueName(kSidecarName, names), /*once=*/false, false}));
   } else {
-    patch.AddToArray(has_inits, "/spec/initContainers",
-                     injector({UniqueName(kSidecarName, names), /*once=*/false, /*native_sidecar=*/true}), /*at_front=*/true);
+    patch.AddToArray(
+        has_inits, "/spec/initContainers",
+        injector({UniqueName(kSidecarName, names), /*once=*/false, /*native_sidecar=*/true}),
+        /*at_front=*/true);
   }
   patch.Finish();
   return out;

@@ -7,9 +7,9 @@
 
 #include <string>
 
-#include "webhook/config/config.h"
 #include "webhook/admission/planner.h"
 #include "webhook/admission/pod_facts.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 

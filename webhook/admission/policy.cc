@@ -25,9 +25,11 @@ std::string SubstitutePodVars(std::string_view pattern, const std::string& names
   return out;
 }
 
-void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::string& ns, const std::string& sa,
-                 Problems* problems) {
-  auto deny = [&](const std::string& msg) { problems->push_back({ProblemKind::kPolicy, "policy: " + msg}); };
+void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::string& ns,
+                 const std::string& sa, Problems* problems) {
+  auto deny = [&](const std::string& msg) {
+    problems->push_back({ProblemKind::kPolicy, "policy: " + msg});
+  };
 
   // Allowlists first: they hold whatever rule matches.
   for (const auto& f : spec.files) {
@@ -48,7 +50,8 @@ void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::
   if (spec.files.empty()) return;
   const PolicyRule* rule = nullptr;
   for (const auto& r : config.policy) {
-    if (std::any_of(r.namespaces.begin(), r.namespaces.end(), [&](const std::string& g) { return GlobMatch(g, ns); })) {
+    if (std::any_of(r.namespaces.begin(), r.namespaces.end(),
+                    [&](const std::string& g) { return GlobMatch(g, ns); })) {
       rule = &r;
       break;
     }
@@ -62,10 +65,13 @@ void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::
   }
   for (const auto& f : spec.files) {
     std::string key = f.ref.PolicyKey();
-    bool allowed = std::any_of(rule->allow.begin(), rule->allow.end(), [&](const std::string& pattern) {
-      return GlobMatch(SubstitutePodVars(pattern, ns, sa), key);
-    });
-    if (!allowed) deny("ref " + key + " (for \"" + f.name + "\") is not allowed in namespace " + ns + " for service account " + sa);
+    bool allowed =
+        std::any_of(rule->allow.begin(), rule->allow.end(), [&](const std::string& pattern) {
+          return GlobMatch(SubstitutePodVars(pattern, ns, sa), key);
+        });
+    if (!allowed)
+      deny("ref " + key + " (for \"" + f.name + "\") is not allowed in namespace " + ns +
+           " for service account " + sa);
   }
 }
 

@@ -7,14 +7,15 @@
 #include <string>
 
 #include "webhook/admission/annotations.h"
-#include "webhook/config/config.h"
 #include "webhook/admission/problems.h"
+#include "webhook/config/config.h"
 
 namespace memsecret::webhook {
 
 // Adds a kPolicy problem for each forbidden ref, issuer URL or Vault address.
-void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::string& namespace_name,
-                 const std::string& service_account, Problems* problems);
+void CheckPolicy(const PodInjectionSpec& spec, const Config& config,
+                 const std::string& namespace_name, const std::string& service_account,
+                 Problems* problems);
 
 // Replaces {namespace} and {serviceAccount} in a pattern.
 std::string SubstitutePodVars(std::string_view pattern, const std::string& namespace_name,

@@ -34,7 +34,8 @@ class Reader {
     }
   }
 
-  void String(const YAML::Node& parent, const char* key, const std::string& where, std::string* out) {
+  void String(const YAML::Node& parent, const char* key, const std::string& where,
+              std::string* out) {
     YAML::Node n = parent[key];
     if (!n || n.IsNull()) return;
     if (!n.IsScalar()) {
@@ -51,17 +52,20 @@ class Reader {
   void Bool(const YAML::Node& parent, const char* key, const std::string& where, bool* out) {
     YAML::Node n = parent[key];
     if (!n || n.IsNull()) return;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, *out)) errors.push_back(Join(where, key) + ": must be true or false");
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, *out))
+      errors.push_back(Join(where, key) + ": must be true or false");
   }
 
   template <typename Num>
   void Number(const YAML::Node& parent, const char* key, const std::string& where, Num* out) {
     YAML::Node n = parent[key];
     if (!n || n.IsNull()) return;
-    if (!n.IsScalar() || !YAML::convert<Num>::decode(n, *out)) errors.push_back(Join(where, key) + ": must be a number");
+    if (!n.IsScalar() || !YAML::convert<Num>::decode(n, *out))
+      errors.push_back(Join(where, key) + ": must be a number");
   }
 
-  void StringList(const YAML::Node& parent, const char* key, const std::string& where, std::vector<std::string>* out) {
+  void StringList(const YAML::Node& parent, const char* key, const std::string& where,
+                  std::vector<std::string>* out) {
     YAML::Node n = parent[key];
     if (!n || n.IsNull()) return;
     if (!n.IsSequence()) {
@@ -78,7 +82,9 @@ class Reader {
     }
   }
 
-  static std::string Join(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
+  static std::string Join(const std::string& where, const std::string& key) {
+    return where.empty() ? key : where + "." + key;
+  }
 };
 
 // Kubernetes resource quantity, e.g. 5m, 8Mi, 1, 0.5, 1G.
@@ -106,7 +112,8 @@ void ReadResources(Reader& r, const YAML::Node& n, const std::string& where, Res
 
 // aws.endpoints: {<region>: {secretsmanager: URL, sts: URL}}; URLs are
 // checked with the region rules in Validate.
-void ReadAwsEndpoints(Reader& r, const YAML::Node& n, std::map<std::string, AwsRegionEndpoints>* out) {
+void ReadAwsEndpoints(Reader& r, const YAML::Node& n,
+                      std::map<std::string, AwsRegionEndpoints>* out) {
   if (!n || n.IsNull()) return;
   if (!n.IsMap()) {
     r.errors.push_back("aws.endpoints: must be a mapping of region to {secretsmanager, sts}");
@@ -132,33 +139,52 @@ void Validate(const Config& c, std::vector<std::string>& errors) {
       {"injector.resources.limits.memory", &c.injector.resources.limits_memory},
       {"volume.sizeLimit", &c.volume_size_limit}};
   for (auto [key, value] : quantities)
-    if (!value->empty() && !IsQuantity(*value)) errors.push_back(std::string(key) + ": \"" + *value + "\" is not a resource quantity");
-  if (c.volume_size_limit.empty()) errors.push_back("volume.sizeLimit: must be set (a memory volume without a limit can use the node's memory)");
+    if (!value->empty() && !IsQuantity(*value))
+      errors.push_back(std::string(key) + ": \"" + *value + "\" is not a resource quantity");
+  if (c.volume_size_limit.empty())
+    errors.push_back(
+        "volume.sizeLimit: must be set (a memory volume without a limit can use the node's "
+        "memory)");
   if (c.injector.image.empty()) errors.push_back("injector.image: must be set");
-  if (c.injector.binary_path.empty() || c.injector.binary_path[0] != '/') errors.push_back("injector.binaryPath: must be an absolute path");
+  if (c.injector.binary_path.empty() || c.injector.binary_path[0] != '/')
+    errors.push_back("injector.binaryPath: must be an absolute path");
   if (c.injector.image_pull_policy != "Always" && c.injector.image_pull_policy != "IfNotPresent" &&
       c.injector.image_pull_policy != "Never")
     errors.push_back("injector.imagePullPolicy: must be Always, IfNotPresent or Never");
-  if (c.injector.default_run_as_user <= 0) errors.push_back("injector.defaultRunAsUser: must be a non-root UID (> 0)");
+  if (c.injector.default_run_as_user <= 0)
+    errors.push_back("injector.defaultRunAsUser: must be a non-root UID (> 0)");
   for (const auto& e : c.injector.env)
-    if (e.name.empty() || e.name == "MEMSECRET_PLAN") errors.push_back("injector.env: invalid or reserved name \"" + e.name + "\"");
-  if (c.mount_path.empty() || c.mount_path[0] != '/') errors.push_back("mountPath: must be an absolute path");
+    if (e.name.empty() || e.name == "MEMSECRET_PLAN")
+      errors.push_back("injector.env: invalid or reserved name \"" + e.name + "\"");
+  if (c.mount_path.empty() || c.mount_path[0] != '/')
+    errors.push_back("mountPath: must be an absolute path");
   if (!c.aws.region.empty() && !IsAwsRegionName(c.aws.region))
     errors.push_back("aws.region: \"" + c.aws.region + "\" is not an AWS region (e.g. eu-west-1)");
-  if (Status st = ValidateAwsFailoverRegions("aws.failoverRegions", "", c.aws.failover_regions); !st.ok())
+  if (Status st = ValidateAwsFailoverRegions("aws.failoverRegions", "", c.aws.failover_regions);
+      !st.ok())
     errors.push_back(st.message());
-  if (Status st = ValidateAwsEndpoints("aws.endpoints", c.aws.endpoints); !st.ok()) errors.push_back(st.message());
-  if (!c.vault.addr.empty() && !IsHttpsOrLoopback(c.vault.addr)) errors.push_back("vault.addr: must be https:// (http only to loopback)");
+  if (Status st = ValidateAwsEndpoints("aws.endpoints", c.aws.endpoints); !st.ok())
+    errors.push_back(st.message());
+  if (!c.vault.addr.empty() && !IsHttpsOrLoopback(c.vault.addr))
+    errors.push_back("vault.addr: must be https:// (http only to loopback)");
   for (const auto& a : c.vault.allowed_addrs)
-    if (!IsHttpsOrLoopback(a)) errors.push_back("vault.allowedAddrs: \"" + a + "\" must be https:// (http only to loopback)");
+    if (!IsHttpsOrLoopback(a))
+      errors.push_back("vault.allowedAddrs: \"" + a +
+                       "\" must be https:// (http only to loopback)");
   for (const auto& u : c.oauth.allowed_token_urls)
-    if (!IsHttpsOrLoopback(u)) errors.push_back("oauth.allowedTokenUrls: \"" + u + "\" must be https:// (http only to loopback)");
-  if (!(c.oauth.refresh_fraction > 0.0 && c.oauth.refresh_fraction < 1.0)) errors.push_back("oauth.refreshFraction: must be between 0 and 1");
-  if (c.oauth.min_remaining_seconds < 0) errors.push_back("oauth.minRemainingSeconds: must be >= 0");
+    if (!IsHttpsOrLoopback(u))
+      errors.push_back("oauth.allowedTokenUrls: \"" + u +
+                       "\" must be https:// (http only to loopback)");
+  if (!(c.oauth.refresh_fraction > 0.0 && c.oauth.refresh_fraction < 1.0))
+    errors.push_back("oauth.refreshFraction: must be between 0 and 1");
+  if (c.oauth.min_remaining_seconds < 0)
+    errors.push_back("oauth.minRemainingSeconds: must be >= 0");
   if (c.service_account_token_expiration_seconds < 600)
-    errors.push_back("serviceAccountTokenExpirationSeconds: must be at least 600 (Kubernetes minimum)");
+    errors.push_back(
+        "serviceAccountTokenExpirationSeconds: must be at least 600 (Kubernetes minimum)");
   for (size_t i = 0; i < c.policy.size(); ++i) {
-    if (c.policy[i].namespaces.empty()) errors.push_back("policy[" + std::to_string(i) + "].namespaces: must not be empty");
+    if (c.policy[i].namespaces.empty())
+      errors.push_back("policy[" + std::to_string(i) + "].namespaces: must not be empty");
   }
 }
 
@@ -169,18 +195,22 @@ Result<Config> ParseConfig(std::string_view yaml) {
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return InvalidArgument("config: YAML syntax error at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return InvalidArgument("config: YAML syntax error at line " + std::to_string(e.mark.line + 1) +
+                           ": " + e.msg);
   }
   Config c;
   Reader r;
   if (!root || root.IsNull()) return c;
   try {
-    r.Keys(root, "", {"injector", "volume", "mountPath", "refreshInterval", "aws", "vault", "azure", "oauth",
-                      "serviceAccountTokenExpirationSeconds", "policy"});
+    r.Keys(root, "",
+           {"injector", "volume", "mountPath", "refreshInterval", "aws", "vault", "azure", "oauth",
+            "serviceAccountTokenExpirationSeconds", "policy"});
     if (!root.IsMap()) return InvalidArgument("config: top level must be a mapping");
 
     YAML::Node inj = root["injector"];
-    r.Keys(inj, "injector", {"image", "imagePullPolicy", "binaryPath", "resources", "nativeSidecar", "env", "defaultRunAsUser"});
+    r.Keys(inj, "injector",
+           {"image", "imagePullPolicy", "binaryPath", "resources", "nativeSidecar", "env",
+            "defaultRunAsUser"});
     if (inj && inj.IsMap()) {
       r.String(inj, "image", "injector", &c.injector.image);
       r.String(inj, "imagePullPolicy", "injector", &c.injector.image_pull_policy);
@@ -189,7 +219,8 @@ Result<Config> ParseConfig(std::string_view yaml) {
       r.Bool(inj, "nativeSidecar", "injector", &c.injector.native_sidecar);
       r.Number(inj, "defaultRunAsUser", "injector", &c.injector.default_run_as_user);
       if (YAML::Node env = inj["env"]; env && !env.IsNull()) {
-        if (!env.IsSequence()) r.errors.push_back("injector.env: must be a list of {name, value}");
+        if (!env.IsSequence())
+          r.errors.push_back("injector.env: must be a list of {name, value}");
         else
           for (size_t i = 0; i < env.size(); ++i) {
             std::string where = "injector.env[" + std::to_string(i) + "]";
@@ -208,10 +239,13 @@ Result<Config> ParseConfig(std::string_view yaml) {
     if (vol && vol.IsMap()) r.String(vol, "sizeLimit", "volume", &c.volume_size_limit);
     r.String(root, "mountPath", "", &c.mount_path);
     if (std::string interval; r.String(root, "refreshInterval", "", &interval), !interval.empty()) {
-      if (auto d = ParseDuration(interval); !d.ok()) r.errors.push_back("refreshInterval: " + d.status().message());
-      else c.refresh_interval = *d;
+      if (auto d = ParseDuration(interval); !d.ok())
+        r.errors.push_back("refreshInterval: " + d.status().message());
+      else
+        c.refresh_interval = *d;
     }
-    r.Number(root, "serviceAccountTokenExpirationSeconds", "", &c.service_account_token_expiration_seconds);
+    r.Number(root, "serviceAccountTokenExpirationSeconds", "",
+             &c.service_account_token_expiration_seconds);
 
     YAML::Node aws = root["aws"];
     r.Keys(aws, "aws", {"region", "roleArn", "tokenAudience", "failoverRegions", "endpoints"});
@@ -223,7 +257,9 @@ Result<Config> ParseConfig(std::string_view yaml) {
       ReadAwsEndpoints(r, aws["endpoints"], &c.aws.endpoints);
     }
     YAML::Node vault = root["vault"];
-    r.Keys(vault, "vault", {"addr", "authPath", "role", "namespace", "tokenAudience", "allowedAddrs", "allowSkipVerify"});
+    r.Keys(vault, "vault",
+           {"addr", "authPath", "role", "namespace", "tokenAudience", "allowedAddrs",
+            "allowSkipVerify"});
     if (vault && vault.IsMap()) {
       r.String(vault, "addr", "vault", &c.vault.addr);
       r.String(vault, "authPath", "vault", &c.vault.auth_path);
@@ -244,7 +280,8 @@ Result<Config> ParseConfig(std::string_view yaml) {
       r.Number(oauth, "minRemainingSeconds", "oauth", &c.oauth.min_remaining_seconds);
     }
     if (YAML::Node policy = root["policy"]; policy && !policy.IsNull()) {
-      if (!policy.IsSequence()) r.errors.push_back("policy: must be a list of rules");
+      if (!policy.IsSequence())
+        r.errors.push_back("policy: must be a list of rules");
       else
         for (size_t i = 0; i < policy.size(); ++i) {
           std::string where = "policy[" + std::to_string(i) + "]";

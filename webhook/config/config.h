@@ -30,7 +30,8 @@ struct Resources {
 
 struct PolicyRule {
   std::vector<std::string> namespaces;  // globs on the request namespace
-  std::vector<std::string> allow;       // globs on "<provider>:<path>", {namespace}/{serviceAccount} substituted
+  std::vector<std::string>
+      allow;  // globs on "<provider>:<path>", {namespace}/{serviceAccount} substituted
 };
 
 struct Config {

@@ -20,7 +20,9 @@ const std::regex& FloatPattern() {
   return re;
 }
 
-bool IsNullWord(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsNullWord(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 bool IsTrue(const std::string& s) { return s == "true" || s == "True" || s == "TRUE"; }
 bool IsFalse(const std::string& s) { return s == "false" || s == "False" || s == "FALSE"; }
 
@@ -56,8 +58,8 @@ json Scalar(const YAML::Node& node) {
 // Strings that a YAML reader would type as something else must be quoted.
 bool NeedsQuotes(const std::string& s) {
   return IsNullWord(s) || IsTrue(s) || IsFalse(s) || std::regex_match(s, IntPattern()) ||
-         std::regex_match(s, FloatPattern()) || s == "yes" || s == "no" || s == "on" || s == "off" || s == "y" ||
-         s == "n" || s == "Yes" || s == "No" || s == "On" || s == "Off";
+         std::regex_match(s, FloatPattern()) || s == "yes" || s == "no" || s == "on" ||
+         s == "off" || s == "y" || s == "n" || s == "Yes" || s == "No" || s == "On" || s == "Off";
 }
 
 void Emit(YAML::Emitter& out, const json& v) {
@@ -83,11 +85,21 @@ void Emit(YAML::Emitter& out, const json& v) {
       out << s;
       break;
     }
-    case json::value_t::boolean: out << (v.get<bool>() ? "true" : "false"); break;
-    case json::value_t::number_integer: out << v.get<int64_t>(); break;
-    case json::value_t::number_unsigned: out << v.get<uint64_t>(); break;
-    case json::value_t::number_float: out << v.dump(); break;
-    default: out << YAML::Null; break;
+    case json::value_t::boolean:
+      out << (v.get<bool>() ? "true" : "false");
+      break;
+    case json::value_t::number_integer:
+      out << v.get<int64_t>();
+      break;
+    case json::value_t::number_unsigned:
+      out << v.get<uint64_t>();
+      break;
+    case json::value_t::number_float:
+      out << v.dump();
+      break;
+    default:
+      out << YAML::Null;
+      break;
   }
 }
 
@@ -98,14 +110,17 @@ class ProgressProbe final : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Event(m, true); }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Event(m, false); }
-  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
     Event(m, false);
   }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
     Event(m, false);
   }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
     Event(m, false);
   }
   void OnMapEnd() override {}
@@ -135,9 +150,11 @@ std::vector<YAML::Node> LoadAllDocuments(const std::string& text) {
     if (!parser.HandleNextDocument(probe)) break;
     const bool stuck_null = probe.events == 1 && probe.only_null;
     if (stuck_null && previous_null && probe.first.pos == previous.pos)
-      throw YAML::ParserException(probe.first, "malformed YAML (the parser makes no progress here)");
+      throw YAML::ParserException(probe.first,
+                                  "malformed YAML (the parser makes no progress here)");
     if (docs >= kMaxYamlDocuments)
-      throw YAML::ParserException(probe.first, "more than " + std::to_string(kMaxYamlDocuments) + " documents");
+      throw YAML::ParserException(probe.first,
+                                  "more than " + std::to_string(kMaxYamlDocuments) + " documents");
     previous = probe.first;
     previous_null = stuck_null;
   }
@@ -149,7 +166,8 @@ json YamlToJson(const YAML::Node& node) {
     case YAML::NodeType::Map: {
       json obj = json::object();
       for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) throw YAML::ParserException(kv.first.Mark(), "mapping keys must be scalars");
+        if (!kv.first.IsScalar())
+          throw YAML::ParserException(kv.first.Mark(), "mapping keys must be scalars");
         obj[CheckedText(kv.first)] = YamlToJson(kv.second);
       }
       return obj;
@@ -159,8 +177,10 @@ json YamlToJson(const YAML::Node& node) {
       for (const auto& item : node) arr.push_back(YamlToJson(item));
       return arr;
     }
-    case YAML::NodeType::Scalar: return Scalar(node);
-    default: return nullptr;
+    case YAML::NodeType::Scalar:
+      return Scalar(node);
+    default:
+      return nullptr;
   }
 }
 

@@ -4,14 +4,14 @@
 // in these functions' callers' adapter (render.cc).
 #pragma once
 
-#include "memsecret/utf8.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "memsecret/utf8.h"
 
 namespace memsecret::webhook {
 
@@ -28,6 +28,5 @@ std::string JsonToYaml(const nlohmann::json& value);
 // kMaxYamlDocuments documents.
 inline constexpr size_t kMaxYamlDocuments = 10000;
 std::vector<YAML::Node> LoadAllDocuments(const std::string& text);
-
 
 }  // namespace memsecret::webhook

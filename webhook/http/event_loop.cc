@@ -5,8 +5,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace memsecret::webhook {
@@ -20,8 +20,7 @@ constexpr int64_t kMaxWaitMillis = 60'000;
 
 }  // namespace
 
-EventLoop::EventLoop(const HttpService& service)
-    : service_(service), scratch_(kScratchBytes) {}
+EventLoop::EventLoop(const HttpService& service) : service_(service), scratch_(kScratchBytes) {}
 
 EventLoop::~EventLoop() {
   slots_.clear();  // closes the connections

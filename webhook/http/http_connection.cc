@@ -232,8 +232,7 @@ void HttpConnection::Refuse(int status, std::string_view reason, SteadyTime now)
   parser_.Reset();
 }
 
-void HttpConnection::Queue(const HttpResponse& response, ResponseFraming framing,
-                           SteadyTime now) {
+void HttpConnection::Queue(const HttpResponse& response, ResponseFraming framing, SteadyTime now) {
   if (out_sent_ == out_.size()) write_started_ = now;
   AppendResponse(response, framing, &out_);
 }

@@ -104,7 +104,7 @@ class HttpConnection {
   bool wants_write_ = false;
   bool stopping_ = false;
   bool close_after_flush_ = false;
-  bool refused_ = false;  // the HTTP layer refused a request: linger before closing
+  bool refused_ = false;              // the HTTP layer refused a request: linger before closing
   bool request_in_progress_ = false;  // bytes of an unanswered request received
   bool continue_sent_ = false;
   bool input_waiting_ = false;  // in_ holds requests not yet parsed (output backpressure)

@@ -84,11 +84,11 @@ class HttpRequestParser {
   HttpLimits limits_;
   std::string_view input_;
   State state_ = State::kNeedMore;
-  size_t start_ = 0;         // first byte of the request line (leading CRLFs skipped)
+  size_t start_ = 0;  // first byte of the request line (leading CRLFs skipped)
   bool have_request_line_ = false;
-  size_t line_end_ = 0;      // end of the request line (its CR), once seen
-  size_t scanned_ = 0;       // bytes already searched for the end of the head
-  size_t head_size_ = 0;     // bytes up to and including the empty line, 0 until seen
+  size_t line_end_ = 0;   // end of the request line (its CR), once seen
+  size_t scanned_ = 0;    // bytes already searched for the end of the head
+  size_t head_size_ = 0;  // bytes up to and including the empty line, 0 until seen
   Span method_;
   Span target_;
   int minor_version_ = 1;

@@ -35,8 +35,8 @@ Result<ListeningSocket> OpenListeningSocket(const std::string& host, int port) {
   std::string last_error = "no address";
   ListeningSocket out;
   for (addrinfo* ai = found; ai != nullptr && out.fd < 0; ai = ai->ai_next) {
-    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          ai->ai_protocol);
+    const int fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
       last_error = std::strerror(errno);
       continue;

@@ -1,7 +1,5 @@
 #include "webhook/http/tls_connection.h"
 
-#include "webhook/http/tls_context.h"
-
 #include <openssl/err.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,6 +7,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+
+#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 

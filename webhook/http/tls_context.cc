@@ -17,7 +17,6 @@ struct BioFree {
 };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
-
 Result<std::string> ReadWholeFile(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return InvalidArgument(std::string(what) + " " + path + ": cannot open");

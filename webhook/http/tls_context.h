@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "memsecret/clock.h"
-#include "memsecret/status.h"
 #include "memsecret/snapshot.h"
+#include "memsecret/status.h"
 
 namespace memsecret::webhook {
 

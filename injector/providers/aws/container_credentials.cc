@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/providers/aws/wire.h"
-#include "memsecret/rfc3339.h"
 #include "injector/wire/read_file.h"
+#include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::aws {
 

@@ -13,8 +13,8 @@
 
 #include "injector/providers/aws/credentials.h"
 #include "injector/wire/environment.h"
-#include "memsecret/clock.h"
 #include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::aws {

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "memsecret/clock.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {

@@ -45,7 +45,8 @@ std::string StsEndpoint(const std::string& region, const Environment& env) {
 std::string SecretsManagerEndpoint(const std::string& region, const RegionEndpointMap& configured,
                                    const Environment& env) {
   auto it = configured.find(region);
-  if (it != configured.end() && !it->second.secretsmanager.empty()) return it->second.secretsmanager;
+  if (it != configured.end() && !it->second.secretsmanager.empty())
+    return it->second.secretsmanager;
   return SecretsManagerEndpoint(region, env);
 }
 

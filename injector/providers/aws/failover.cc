@@ -17,12 +17,12 @@ FailureKind ClassifyFailure(const Status& status) {
 std::string SecretIdForRegion(std::string_view id, std::string_view region) {
   // arn : partition : service : region : account : resource
   if (!id.starts_with("arn:")) return std::string(id);
-  size_t p1 = id.find(':', 4);                                          // after partition
+  size_t p1 = id.find(':', 4);  // after partition
   if (p1 == std::string_view::npos) return std::string(id);
-  size_t p2 = id.find(':', p1 + 1);                                     // after service
+  size_t p2 = id.find(':', p1 + 1);  // after service
   if (p2 == std::string_view::npos || id.substr(p1 + 1, p2 - p1 - 1) != "secretsmanager")
     return std::string(id);
-  size_t p3 = id.find(':', p2 + 1);                                     // after region
+  size_t p3 = id.find(':', p2 + 1);  // after region
   if (p3 == std::string_view::npos) return std::string(id);
   return std::string(id.substr(0, p2 + 1)) + std::string(region) + std::string(id.substr(p3));
 }
@@ -61,8 +61,7 @@ FetchResult RegionalFailoverProvider::Fetch(const SecretRef& ref, const FetchOpt
     last.region = regions_.front().region;
     return last;
   }
-  return FetchResult::Failure(Unavailable("every AWS region is out: " + outages),
-                              last.retry_after);
+  return FetchResult::Failure(Unavailable("every AWS region is out: " + outages), last.retry_after);
 }
 
 }  // namespace memsecret::injector::aws

@@ -1,7 +1,5 @@
 #include "injector/providers/aws/secrets_manager.h"
 
-#include "memsecret/base64.h"
-
 #include <nlohmann/json.hpp>
 
 #include "injector/providers/aws/credential_chain.h"
@@ -9,6 +7,7 @@
 #include "injector/providers/aws/failover.h"
 #include "injector/providers/aws/sigv4.h"
 #include "injector/providers/aws/wire.h"
+#include "memsecret/base64.h"
 
 namespace memsecret::injector::aws {
 
@@ -142,8 +141,9 @@ Result<std::unique_ptr<SecretProvider>> MakeSecretsManagerProvider(const AwsSett
   if (!primary.ok()) return primary.status();
   std::vector<std::string> names{*primary};
   names.insert(names.end(), plan.failover_regions.begin(), plan.failover_regions.end());
-  const std::chrono::milliseconds timeout =
-      names.size() > 1 ? std::chrono::milliseconds(kFailoverRequestTimeout) : std::chrono::seconds(10);
+  const std::chrono::milliseconds timeout = names.size() > 1
+                                                ? std::chrono::milliseconds(kFailoverRequestTimeout)
+                                                : std::chrono::seconds(10);
   std::vector<RegionalProvider> regions;
   for (const auto& name : names) {
     auto source = SelectCredentialSource(plan, env, StsEndpoint(name, plan.endpoints, env), http,

@@ -9,10 +9,10 @@
 #include <string>
 
 #include "injector/providers/aws/credentials.h"
-#include "injector/wire/environment.h"
 #include "injector/providers/secret_provider.h"
-#include "memsecret/clock.h"
+#include "injector/wire/environment.h"
 #include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::aws {

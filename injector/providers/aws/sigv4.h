@@ -8,10 +8,10 @@
 #include <string_view>
 
 #include "injector/providers/aws/credentials.h"
-#include "memsecret/clock.h"
 #include "injector/wire/http_client.h"
 #include "injector/wire/percent_encoding.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 
 namespace memsecret::injector::aws {
 

@@ -1,9 +1,9 @@
 #include "injector/providers/aws/web_identity.h"
 
 #include "injector/providers/aws/wire.h"
-#include "memsecret/rfc3339.h"
 #include "injector/wire/percent_encoding.h"
 #include "injector/wire/read_file.h"
+#include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::aws {
 

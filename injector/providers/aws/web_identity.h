@@ -9,16 +9,16 @@
 #include <string>
 
 #include "injector/providers/aws/credentials.h"
-#include "memsecret/clock.h"
 #include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 
 namespace memsecret::injector::aws {
 
 struct WebIdentityConfig {
   std::string role_arn;
   std::string token_file;
-  std::string session_name;  // empty: "memsecret-<unix seconds>"
-  std::string sts_endpoint;  // e.g. https://sts.eu-west-1.amazonaws.com
+  std::string session_name;                   // empty: "memsecret-<unix seconds>"
+  std::string sts_endpoint;                   // e.g. https://sts.eu-west-1.amazonaws.com
   std::chrono::milliseconds timeout{10'000};  // per exchange (shorter with failover regions)
 };
 

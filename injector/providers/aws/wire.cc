@@ -45,5 +45,4 @@ std::optional<std::string> XmlElementText(std::string_view xml, std::string_view
   return out;
 }
 
-
 }  // namespace memsecret::injector::aws

@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "memsecret/clock.h"
+#include "injector/wire/http_client.h"
 #include "injector/wire/remote_text.h"
 #include "injector/wire/retry_after.h"  // ParseRetryAfter, shared by every backend
-#include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {
@@ -19,8 +19,6 @@ namespace memsecret::injector::aws {
 // aws-smithy sanitize_error_code: drop everything before '#' and after ':'.
 // "aws.protocoltests#FooError:http://x" -> "FooError".
 std::string SanitizeErrorCode(std::string_view code);
-
-
 
 // Text of the first <tag>...</tag> element (entities &amp; &lt; &gt; &quot;
 // &apos; decoded); nullopt when absent. Enough for STS's fixed responses.

@@ -1,7 +1,5 @@
 #include "injector/providers/azure/key_vault_provider.h"
 
-#include "memsecret/rfc3339.h"
-
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +7,7 @@
 #include "injector/wire/json_fields.h"
 #include "injector/wire/remote_text.h"
 #include "injector/wire/retry_after.h"
+#include "memsecret/rfc3339.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {
@@ -16,8 +15,6 @@ namespace memsecret::injector::azure {
 namespace {
 
 using nlohmann::json;
-
-
 
 // A Unix-seconds attribute (any JSON number) clamped to [0, 2200-01-01).
 int64_t UnixSeconds(const json& v) {
@@ -34,11 +31,13 @@ Status CheckAttributes(const json& j, WallTime now) {
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (auto exp = attrs->find("exp");
       exp != attrs->end() && exp->is_number() && UnixSeconds(*exp) <= t)
-    return FailedPrecondition("the secret expired at " + FormatRfc3339(WallTime(std::chrono::seconds(UnixSeconds(*exp)))) +
+    return FailedPrecondition("the secret expired at " +
+                              FormatRfc3339(WallTime(std::chrono::seconds(UnixSeconds(*exp)))) +
                               " (set a new version or extend its expiry)");
   if (auto nbf = attrs->find("nbf");
       nbf != attrs->end() && nbf->is_number() && UnixSeconds(*nbf) > t)
-    return FailedPrecondition("the secret is not valid before " + FormatRfc3339(WallTime(std::chrono::seconds(UnixSeconds(*nbf)))));
+    return FailedPrecondition("the secret is not valid before " +
+                              FormatRfc3339(WallTime(std::chrono::seconds(UnixSeconds(*nbf)))));
   return Status::Ok();
 }
 

@@ -10,10 +10,10 @@
 
 #include "injector/providers/azure/azure_config.h"
 #include "injector/providers/azure/workload_identity.h"
-#include "injector/wire/environment.h"
 #include "injector/providers/secret_provider.h"
-#include "memsecret/clock.h"
+#include "injector/wire/environment.h"
 #include "injector/wire/http_client.h"
+#include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::azure {

@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/percent_encoding.h"
 #include "injector/wire/json_fields.h"
+#include "injector/wire/percent_encoding.h"
+#include "injector/wire/read_file.h"
 #include "injector/wire/remote_text.h"
 #include "injector/wire/retry_after.h"
-#include "injector/wire/read_file.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {
@@ -16,7 +16,6 @@ namespace memsecret::injector::azure {
 namespace {
 
 using nlohmann::json;
-
 
 std::string Redact(std::string text, std::string_view secret) {
   if (secret.empty()) return text;

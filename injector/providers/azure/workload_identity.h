@@ -11,9 +11,9 @@
 #include <string>
 
 #include "injector/providers/azure/azure_config.h"
-#include "memsecret/clock.h"
 #include "injector/wire/http_client.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::azure {

@@ -12,8 +12,8 @@
 #include "injector/providers/vault/token_lifecycle.h"
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_http.h"
-#include "memsecret/clock.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "memsecret/clock.h"
 #include "injector/wire/http_client.h"
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

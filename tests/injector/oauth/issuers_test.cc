@@ -7,8 +7,8 @@
 #include "injector/oauth/genesys_cloud.h"
 #include "injector/oauth/issuer_factory.h"
 #include "injector/oauth/nice_cxone.h"
-#include "testing/oauth_fakes.h"
 #include "memsecret/base64.h"
+#include "testing/oauth_fakes.h"
 
 namespace memsecret::injector::oauth {
 namespace {

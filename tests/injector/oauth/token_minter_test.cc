@@ -6,8 +6,8 @@
 
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/form_encoding.h"
-#include "testing/oauth_fakes.h"
 #include "memsecret/base64.h"
+#include "testing/oauth_fakes.h"
 
 namespace memsecret::injector::oauth {
 namespace {

@@ -110,7 +110,8 @@ TEST(AtomicFileWriterTest, RejectsInvalidNames) {
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << bad;
   }
-  for (const std::string& bad : {std::string(".."), std::string("/etc/passwd"), std::string("a\0b", 3)})
+  for (const std::string& bad :
+       {std::string(".."), std::string("/etc/passwd"), std::string("a\0b", 3)})
     EXPECT_EQ(w.Write(bad, SecretValue("x"), 0400).status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(List(dir.path()).empty());
 }

@@ -16,11 +16,16 @@ TEST(FormUrlEncode, Table) {
     const char* in;
     const char* out;
   } cases[] = {
-      {"", ""},         {"abcXYZ019-._*", "abcXYZ019-._*"},
-      {"a b", "a+b"},   {"+", "%2B"},
-      {"%", "%25"},     {":", "%3A"},
-      {"=", "%3D"},     {"&", "%26"},
-      {"/~", "%2F%7E"}, {"\xC3\xA9", "%C3%A9"},  // é in UTF-8
+      {"", ""},
+      {"abcXYZ019-._*", "abcXYZ019-._*"},
+      {"a b", "a+b"},
+      {"+", "%2B"},
+      {"%", "%25"},
+      {":", "%3A"},
+      {"=", "%3D"},
+      {"&", "%26"},
+      {"/~", "%2F%7E"},
+      {"\xC3\xA9", "%C3%A9"},  // é in UTF-8
       {"arn:aws:iam::1:role/a b+c=", "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa+b%2Bc%3D"},
   };
   for (const Case& c : cases) EXPECT_EQ(FormUrlEncode(c.in), c.out) << c.in;

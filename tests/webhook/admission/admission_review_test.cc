@@ -33,7 +33,10 @@ json Review(json pod, const std::string& ns = "crm-sync", const std::string& op 
 }
 
 json Pod(json annotations) {
-  return {{"metadata", {{"generateName", "crm-"}, {"labels", {{"memsecret.io/inject", "true"}}}, {"annotations", annotations}}},
+  return {{"metadata",
+           {{"generateName", "crm-"},
+            {"labels", {{"memsecret.io/inject", "true"}}},
+            {"annotations", annotations}}},
           {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "a"}}})}}}};
 }
 
@@ -79,14 +82,17 @@ TEST(AdmissionReviewTest, DeniedAnswerHasStatus) {
   EXPECT_EQ(r["allowed"], false);
   EXPECT_EQ(r["status"]["code"], 403);
   EXPECT_EQ(r["status"]["reason"], "Forbidden");
-  EXPECT_NE(r["status"]["message"].get<std::string>().find("aws:/genesys/production/db"), std::string::npos);
+  EXPECT_NE(r["status"]["message"].get<std::string>().find("aws:/genesys/production/db"),
+            std::string::npos);
   EXPECT_EQ(a.problems.size(), 1u);
 }
 
 TEST(AdmissionReviewTest, UnchangedAnswers) {
   const std::pair<const char*, json> cases[] = {
-      {"not opted in", Review({{"metadata", {{"name", "x"}}}, {"spec", {{"containers", json::array()}}}})},
-      {"update", Review(Pod({{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}}), "crm-sync", "UPDATE")},
+      {"not opted in",
+       Review({{"metadata", {{"name", "x"}}}, {"spec", {{"containers", json::array()}}}})},
+      {"update",
+       Review(Pod({{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}}), "crm-sync", "UPDATE")},
   };
   for (const auto& [name, review] : cases) {
     SCOPED_TRACE(name);
@@ -105,8 +111,9 @@ TEST(AdmissionReviewTest, UnchangedAnswers) {
 // The check entry (POST /check): the cases a new user gets wrong, and the
 // two that must pass untouched.
 json LabelledPod(json labels, json annotations) {
-  return {{"metadata", {{"generateName", "crm-"}, {"labels", labels}, {"annotations", annotations}}},
-          {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "a"}}})}}}};
+  return {
+      {"metadata", {{"generateName", "crm-"}, {"labels", labels}, {"annotations", annotations}}},
+      {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "a"}}})}}}};
 }
 
 TEST(CheckAdmissionTest, TyposAreDeniedWithTheFix) {
@@ -116,9 +123,12 @@ TEST(CheckAdmissionTest, TyposAreDeniedWithTheFix) {
     json pod;
     const char* fix;
   } cases[] = {
-      {"label key typo", LabelledPod({{"memsecret.io/injcet", "true"}}, secret), "memsecret.io/inject: \"true\""},
-      {"label value yes", LabelledPod({{"memsecret.io/inject", "yes"}}, secret), "set memsecret.io/inject: \"true\""},
-      {"prefix typo", LabelledPod({{"memsecret.io/inject", "true"}}, {{"memsecrets.io/token-crm", "aws:/x"}}),
+      {"label key typo", LabelledPod({{"memsecret.io/injcet", "true"}}, secret),
+       "memsecret.io/inject: \"true\""},
+      {"label value yes", LabelledPod({{"memsecret.io/inject", "yes"}}, secret),
+       "set memsecret.io/inject: \"true\""},
+      {"prefix typo",
+       LabelledPod({{"memsecret.io/inject", "true"}}, {{"memsecrets.io/token-crm", "aws:/x"}}),
        "rename it to \"memsecret.io/token-crm\""},
       {"annotations without the label", LabelledPod({{"app", "crm"}}, secret), "add that label"},
   };
@@ -133,7 +143,8 @@ TEST(CheckAdmissionTest, TyposAreDeniedWithTheFix) {
     EXPECT_EQ(r["status"]["code"], 400);
     const std::string message = r["status"]["message"];
     EXPECT_NE(message.find(c.fix), std::string::npos) << message;
-    EXPECT_EQ(message.find("aws:/"), std::string::npos) << "annotation values stay out: " << message;
+    EXPECT_EQ(message.find("aws:/"), std::string::npos)
+        << "annotation values stay out: " << message;
   }
 }
 
@@ -154,7 +165,8 @@ TEST(CheckAdmissionTest, OrdinaryAndOptedInPodsPassWithoutPatch) {
 
 TEST(CheckAdmissionTest, OnlyPodCreatesAreJudgedAndBadBodiesAre400) {
   const json typo = LabelledPod({{"memsecret.io/injcet", "true"}}, json::object());
-  EXPECT_EQ(CheckAdmission(Review(typo, "crm-sync", "UPDATE").dump()).outcome, AdmitOutcome::kUnchanged);
+  EXPECT_EQ(CheckAdmission(Review(typo, "crm-sync", "UPDATE").dump()).outcome,
+            AdmitOutcome::kUnchanged);
   json deployment = Review(typo);
   deployment["request"]["kind"] = {{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}};
   EXPECT_EQ(CheckAdmission(deployment.dump()).outcome, AdmitOutcome::kUnchanged);
@@ -201,12 +213,22 @@ TEST(AdmissionReviewTest, MalformedBodiesAre400WithAReason) {
 
 TEST(AdmissionReviewTest, HostileTypesInThePodNeverCrash) {
   const json pods[] = {
-      {{"metadata", {{"labels", {{"memsecret.io/inject", "true"}}}, {"annotations", {{"memsecret.io/secret-db", 5}}}}}},
+      {{"metadata",
+        {{"labels", {{"memsecret.io/inject", "true"}}},
+         {"annotations", {{"memsecret.io/secret-db", 5}}}}}},
       {{"metadata", {{"labels", "x"}}}},
-      {{"metadata", {{"labels", {{"memsecret.io/inject", "true"}}}, {"annotations", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}}}}},
-       {"spec", {{"containers", json::array({1, "x", nullptr})}, {"volumes", 7}, {"initContainers", "y"}}}},
-      {{"metadata", {{"labels", {{"memsecret.io/inject", "true"}}}, {"annotations", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}}}}},
-       {"spec", {{"containers", json::array({{{"name", "app"}, {"volumeMounts", "bad"}, {"securityContext", {{"runAsUser", "root"}}}}})}}}},
+      {{"metadata",
+        {{"labels", {{"memsecret.io/inject", "true"}}},
+         {"annotations", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}}}}},
+       {"spec",
+        {{"containers", json::array({1, "x", nullptr})}, {"volumes", 7}, {"initContainers", "y"}}}},
+      {{"metadata",
+        {{"labels", {{"memsecret.io/inject", "true"}}},
+         {"annotations", {{"memsecret.io/secret-db", "aws:/genesys/crm-sync/db"}}}}},
+       {"spec",
+        {{"containers", json::array({{{"name", "app"},
+                                      {"volumeMounts", "bad"},
+                                      {"securityContext", {{"runAsUser", "root"}}}}})}}}},
   };
   for (const auto& pod : pods) {
     SCOPED_TRACE(pod.dump());

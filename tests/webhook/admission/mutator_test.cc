@@ -28,19 +28,23 @@ policy:
 }
 
 json Pod(json annotations, json spec = nullptr) {
-  json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"generateName", "crm-sync-7d9f8b-"}, {"labels", {{"memsecret.io/inject", "true"}}}}}};
+  json pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"generateName", "crm-sync-7d9f8b-"}, {"labels", {{"memsecret.io/inject", "true"}}}}}};
   if (!annotations.is_null()) pod["metadata"]["annotations"] = annotations;
   if (spec.is_null())
     spec = {{"serviceAccountName", "crm-sync-service"},
-            {"containers", json::array({{{"name", "app"}, {"image", "crm:1"}, {"command", {"/app"}}}})}};
+            {"containers",
+             json::array({{{"name", "app"}, {"image", "crm:1"}, {"command", {"/app"}}}})}};
   pod["spec"] = spec;
   return pod;
 }
 
 json CrmAnnotations() {
-  return {{"memsecret.io/secret-client-secret", "aws:/genesys/production/crm-sync-service/oauth-client-secret#clientSecret"}};
+  return {{"memsecret.io/secret-client-secret",
+           "aws:/genesys/production/crm-sync-service/oauth-client-secret#clientSecret"}};
 }
 
 // Applies the patch the way the apiserver would (nlohmann implements RFC 6902).
@@ -81,7 +85,8 @@ TEST(MutatorTest, NativeSidecarForAMinimalPod) {
   EXPECT_EQ(inj["restartPolicy"], "Always");
   EXPECT_EQ(inj["command"], json::array({"/usr/local/bin/memsecret-injector"}));
   EXPECT_EQ(inj["args"], json::array({"run"}));
-  EXPECT_EQ(inj["startupProbe"]["exec"]["command"], json::array({"/usr/local/bin/memsecret-injector", "probe"}));
+  EXPECT_EQ(inj["startupProbe"]["exec"]["command"],
+            json::array({"/usr/local/bin/memsecret-injector", "probe"}));
   const json& sc = inj["securityContext"];
   EXPECT_EQ(sc["runAsNonRoot"], true);
   EXPECT_EQ(sc["readOnlyRootFilesystem"], true);
@@ -93,7 +98,9 @@ TEST(MutatorTest, NativeSidecarForAMinimalPod) {
   EXPECT_EQ(inj["resources"]["limits"]["memory"], "16Mi");
   const json& app = out["spec"]["containers"][0];
   ASSERT_EQ(app["volumeMounts"].size(), 1u);
-  EXPECT_EQ(app["volumeMounts"][0], json({{"name", "memsecret"}, {"mountPath", "/var/run/secrets/memsecret"}, {"readOnly", true}}));
+  EXPECT_EQ(app["volumeMounts"][0], json({{"name", "memsecret"},
+                                          {"mountPath", "/var/run/secrets/memsecret"},
+                                          {"readOnly", true}}));
   EXPECT_EQ(app["command"], json::array({"/app"}));  // app untouched otherwise
   EXPECT_FALSE(app.contains("env"));
 
@@ -108,16 +115,22 @@ TEST(MutatorTest, NativeSidecarForAMinimalPod) {
   EXPECT_EQ(plan.aws->region, "eu-west-1");
   EXPECT_TRUE(plan.aws->role_arn.empty());  // no role: the container's own AWS identity is used
   EXPECT_FALSE(out["spec"]["volumes"].size() > 1);  // hence no projected token
-  EXPECT_FALSE(r.warnings.empty());  // no runAsUser stated
+  EXPECT_FALSE(r.warnings.empty());                 // no runAsUser stated
 }
 
 TEST(MutatorTest, ExistingArraysAreAppendedAndNamesNeverCollide) {
   json spec = {
       {"serviceAccountName", "crm-sync-service"},
-      {"volumes", json::array({{{"name", "memsecret"}, {"emptyDir", json::object()}}, {{"name", "memsecret-sa-token"}, {"emptyDir", json::object()}}})},
-      {"initContainers", json::array({{{"name", "memsecret-injector"}, {"image", "busybox"}}, {{"name", "migrate"}, {"image", "m"}}})},
-      {"containers", json::array({{{"name", "app"}, {"image", "a"}, {"volumeMounts", json::array({{{"name", "memsecret"}, {"mountPath", "/data"}}})}},
-                                  {{"name", "memsecret-injector-2"}, {"image", "b"}}})}};
+      {"volumes", json::array({{{"name", "memsecret"}, {"emptyDir", json::object()}},
+                               {{"name", "memsecret-sa-token"}, {"emptyDir", json::object()}}})},
+      {"initContainers", json::array({{{"name", "memsecret-injector"}, {"image", "busybox"}},
+                                      {{"name", "migrate"}, {"image", "m"}}})},
+      {"containers",
+       json::array(
+           {{{"name", "app"},
+             {"image", "a"},
+             {"volumeMounts", json::array({{{"name", "memsecret"}, {"mountPath", "/data"}}})}},
+            {{"name", "memsecret-injector-2"}, {"image", "b"}}})}};
   json ann = CrmAnnotations();
   ann["memsecret.io/aws-role-arn"] = "arn:aws:iam::123456789012:role/crm-sync";
   ann["memsecret.io/containers"] = "app,migrate";
@@ -136,7 +149,8 @@ TEST(MutatorTest, ExistingArraysAreAppendedAndNamesNeverCollide) {
   ASSERT_EQ(vols.size(), 4u);
   EXPECT_EQ(vols[2]["name"], "memsecret-2");
   EXPECT_EQ(vols[3]["name"], "memsecret-sa-token-2");
-  EXPECT_EQ(vols[3]["projected"]["sources"][0]["serviceAccountToken"]["audience"], "sts.amazonaws.com");
+  EXPECT_EQ(vols[3]["projected"]["sources"][0]["serviceAccountToken"]["audience"],
+            "sts.amazonaws.com");
   const json& app = out["spec"]["containers"][0];
   ASSERT_EQ(app["volumeMounts"].size(), 2u);
   EXPECT_EQ(app["volumeMounts"][1]["name"], "memsecret-2");
@@ -153,7 +167,8 @@ TEST(MutatorTest, ExistingArraysAreAppendedAndNamesNeverCollide) {
   EXPECT_EQ(token_mounts, 1);
   InjectionPlan plan = PlanOf(inits[0]);
   EXPECT_EQ(plan.aws->role_arn, "arn:aws:iam::123456789012:role/crm-sync");
-  EXPECT_EQ(plan.aws->web_identity_token_file, "/var/run/secrets/memsecret.io/serviceaccount/aws-token");
+  EXPECT_EQ(plan.aws->web_identity_token_file,
+            "/var/run/secrets/memsecret.io/serviceaccount/aws-token");
 }
 
 TEST(MutatorTest, ClassicAndInitOnlyLayouts) {
@@ -217,9 +232,12 @@ TEST(MutatorTest, IdempotentOnReinvocation) {
 }
 
 TEST(MutatorTest, UsesTheAppIdentity) {
-  json spec = {{"serviceAccountName", "crm-sync-service"},
-               {"securityContext", {{"runAsUser", 1000}, {"runAsGroup", 3000}, {"fsGroup", 2000}}},
-               {"containers", json::array({{{"name", "app"}, {"image", "a"}, {"securityContext", {{"runAsUser", 1001}}}}})}};
+  json spec = {
+      {"serviceAccountName", "crm-sync-service"},
+      {"securityContext", {{"runAsUser", 1000}, {"runAsGroup", 3000}, {"fsGroup", 2000}}},
+      {"containers",
+       json::array(
+           {{{"name", "app"}, {"image", "a"}, {"securityContext", {{"runAsUser", 1001}}}}})}};
   json pod = Pod(CrmAnnotations(), spec);
   auto r = Mutate(pod, "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
@@ -270,7 +288,8 @@ policy:
   annotations["memsecret.io/aws-failover-regions"] = "eu-west-1, us-west-2";
   r = Mutate(Pod(annotations), "crm-sync", *config);
   EXPECT_EQ(r.kind, MutationResult::Kind::kDenied);
-  EXPECT_NE(r.DenialMessage().find("\"us-west-2\" is the primary region"), std::string::npos) << r.DenialMessage();
+  EXPECT_NE(r.DenialMessage().find("\"us-west-2\" is the primary region"), std::string::npos)
+      << r.DenialMessage();
 }
 
 TEST(MutatorTest, VaultAndAzureGetProjectedTokensWithTheirAudiences) {
@@ -290,7 +309,8 @@ TEST(MutatorTest, VaultAndAzureGetProjectedTokensWithTheirAudiences) {
   EXPECT_EQ(plan.vault->role, "crm-sync-service");  // {serviceAccount} substituted
   EXPECT_EQ(plan.vault->vault_namespace, "contact-centre");
   EXPECT_EQ(plan.vault->token_file, "/var/run/secrets/memsecret.io/serviceaccount/vault-token");
-  EXPECT_EQ(plan.azure->federated_token_file, "/var/run/secrets/memsecret.io/serviceaccount/azure-token");
+  EXPECT_EQ(plan.azure->federated_token_file,
+            "/var/run/secrets/memsecret.io/serviceaccount/azure-token");
   EXPECT_FALSE(plan.aws.has_value());
 }
 
@@ -304,23 +324,44 @@ struct DenialCase {
 
 TEST(MutatorTest, Denials) {
   const DenialCase cases[] = {
-      {"staging asks for production", "staging",
-       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"}}, 403,
-       {"policy: ref aws:/genesys/production/crm-sync-service/db", "not allowed in namespace staging"}},
-      {"no rule for namespace", "crm-sync-eu", {{"memsecret.io/secret-db", "aws:/other/db"}}, 403, {"not allowed in namespace crm-sync-eu"}},
-      {"template substitution keeps namespaces apart", "team-a",
-       {{"memsecret.io/secret-db", "aws:/genesys/team-b/crm-sync-service/db"}}, 403, {"not allowed"}},
-      {"vault addr outside allowlist", "cx",
-       {{"memsecret.io/secret-db", "vault:secret/genesys/cx/db"}, {"memsecret.io/vault-addr", "https://evil.example.com"}}, 403,
+      {"staging asks for production",
+       "staging",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"}},
+       403,
+       {"policy: ref aws:/genesys/production/crm-sync-service/db",
+        "not allowed in namespace staging"}},
+      {"no rule for namespace",
+       "crm-sync-eu",
+       {{"memsecret.io/secret-db", "aws:/other/db"}},
+       403,
+       {"not allowed in namespace crm-sync-eu"}},
+      {"template substitution keeps namespaces apart",
+       "team-a",
+       {{"memsecret.io/secret-db", "aws:/genesys/team-b/crm-sync-service/db"}},
+       403,
+       {"not allowed"}},
+      {"vault addr outside allowlist",
+       "cx",
+       {{"memsecret.io/secret-db", "vault:secret/genesys/cx/db"},
+        {"memsecret.io/vault-addr", "https://evil.example.com"}},
+       403,
        {"vault-addr https://evil.example.com is not in vault.allowedAddrs"}},
-      {"token url outside allowlist", "cx",
-       {{"memsecret.io/token-t", "vault:secret/genesys/cx/client"}, {"memsecret.io/issuer-t", "https://evil.example.com/token"}}, 403,
+      {"token url outside allowlist",
+       "cx",
+       {{"memsecret.io/token-t", "vault:secret/genesys/cx/client"},
+        {"memsecret.io/issuer-t", "https://evil.example.com/token"}},
+       403,
        {"issuer https://evil.example.com/token", "oauth.allowedTokenUrls"}},
-      {"invalid and forbidden together: 400 and both named", "staging",
-       {{"memsecret.io/secret-db", "aws:/genesys/production/x"}, {"memsecret.io/formt-db", "json"}}, 400,
+      {"invalid and forbidden together: 400 and both named",
+       "staging",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/x"}, {"memsecret.io/formt-db", "json"}},
+       400,
        {"memsecret.io/formt-db: unknown annotation", "not allowed in namespace staging"}},
-      {"unknown container", "crm-sync",
-       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"}, {"memsecret.io/containers", "worker"}}, 400,
+      {"unknown container",
+       "crm-sync",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"},
+        {"memsecret.io/containers", "worker"}},
+       400,
        {"no container named \"worker\""}},
   };
   for (const auto& c : cases) {
@@ -328,7 +369,8 @@ TEST(MutatorTest, Denials) {
     auto r = Mutate(Pod(c.annotations), c.ns, TestConfig());
     ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
     EXPECT_EQ(r.status_code, c.code);
-    for (const char* w : c.want) EXPECT_NE(r.DenialMessage().find(w), std::string::npos) << r.DenialMessage();
+    for (const char* w : c.want)
+      EXPECT_NE(r.DenialMessage().find(w), std::string::npos) << r.DenialMessage();
   }
 }
 
@@ -337,9 +379,12 @@ TEST(MutatorTest, Denials) {
 TEST(MutatorTest, ContainerEntriesThatAreNotObjectsAre400) {
   const std::pair<json, const char*> cases[] = {
       {{{"containers", json::array({"app"})}}, "spec.containers[0] must be an object"},
-      {{{"containers", json::array({{{"name", "app"}}, 5})}}, "spec.containers[1] must be an object"},
-      {{{"containers", json::array({{{"name", "app"}}})}, {"initContainers", "x"}}, "spec.initContainers must be a list"},
-      {{{"containers", json::array({{{"name", "app"}}})}, {"initContainers", json::array({nullptr})}},
+      {{{"containers", json::array({{{"name", "app"}}, 5})}},
+       "spec.containers[1] must be an object"},
+      {{{"containers", json::array({{{"name", "app"}}})}, {"initContainers", "x"}},
+       "spec.initContainers must be a list"},
+      {{{"containers", json::array({{{"name", "app"}}})},
+        {"initContainers", json::array({nullptr})}},
        "spec.initContainers[0] must be an object"},
   };
   for (const auto& [spec, want] : cases) {
@@ -352,11 +397,18 @@ TEST(MutatorTest, ContainerEntriesThatAreNotObjectsAre400) {
 }
 
 TEST(MutatorTest, MountPathCollisionIsDenied) {
-  json spec = {{"containers", json::array({{{"name", "app"}, {"image", "a"},
-                                            {"volumeMounts", json::array({{{"name", "x"}, {"mountPath", "/var/run/secrets/memsecret"}}})}}})}};
-  auto r = Mutate(Pod({{"memsecret.io/secret-db", "aws:/genesys/team-x/default/db"}}, spec), "team-x", TestConfig());
+  json spec = {
+      {"containers",
+       json::array(
+           {{{"name", "app"},
+             {"image", "a"},
+             {"volumeMounts",
+              json::array({{{"name", "x"}, {"mountPath", "/var/run/secrets/memsecret"}}})}}})}};
+  auto r = Mutate(Pod({{"memsecret.io/secret-db", "aws:/genesys/team-x/default/db"}}, spec),
+                  "team-x", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kDenied) << r.DenialMessage();
-  EXPECT_NE(r.DenialMessage().find("already mounts a volume at /var/run/secrets/memsecret"), std::string::npos);
+  EXPECT_NE(r.DenialMessage().find("already mounts a volume at /var/run/secrets/memsecret"),
+            std::string::npos);
 }
 
 TEST(MutatorTest, EmptyPolicyDeniesEverything) {
@@ -369,7 +421,8 @@ TEST(MutatorTest, EmptyPolicyDeniesEverything) {
 
 TEST(MutatorTest, DenialMessageIsBounded) {
   json ann = json::object();
-  for (int i = 0; i < 200; ++i) ann["memsecret.io/bogus-" + std::to_string(i)] = std::string(1000, 'x');
+  for (int i = 0; i < 200; ++i)
+    ann["memsecret.io/bogus-" + std::to_string(i)] = std::string(1000, 'x');
   auto r = Mutate(Pod(ann), "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
   EXPECT_LE(r.DenialMessage().size(), 4500u);
@@ -377,8 +430,11 @@ TEST(MutatorTest, DenialMessageIsBounded) {
 }
 
 TEST(MutatorTest, MultipleContainersSelection) {
-  json spec = {{"containers", json::array({{{"name", "app"}, {"image", "a"}}, {{"name", "worker"}, {"image", "w"}}, {{"name", "proxy"}, {"image", "p"}}})}};
-  json ann = {{"memsecret.io/secret-db", "aws:/genesys/crm-sync-x/default/db"}, {"memsecret.io/containers", "worker, app"}};
+  json spec = {{"containers", json::array({{{"name", "app"}, {"image", "a"}},
+                                           {{"name", "worker"}, {"image", "w"}},
+                                           {{"name", "proxy"}, {"image", "p"}}})}};
+  json ann = {{"memsecret.io/secret-db", "aws:/genesys/crm-sync-x/default/db"},
+              {"memsecret.io/containers", "worker, app"}};
   json pod = Pod(ann, spec);
   auto r = Mutate(pod, "crm-sync-x", TestConfig());
   // crm-sync-* rule matches first and does not allow this ref.

@@ -30,38 +30,75 @@ const StringMap kOptedIn = {{"app", "crm"}, {"memsecret.io/inject", "true"}};
 
 const Case kCases[] = {
     // Allowed: nothing of memsecret, or opted in exactly.
-    {"ordinary pod", {{"app", "web"}, {"app.kubernetes.io/name", "web"}}, {{"prometheus.io/scrape", "true"}}, {}},
+    {"ordinary pod",
+     {{"app", "web"}, {"app.kubernetes.io/name", "web"}},
+     {{"prometheus.io/scrape", "true"}},
+     {}},
     {"no metadata at all", {}, {}, {}},
     {"opted in correctly", kOptedIn, kSecret, {}},
-    {"opted in, bad annotation left to the injection entry", kOptedIn, {{"memsecret.io/secrte-db", "x"}}, {}},
+    {"opted in, bad annotation left to the injection entry",
+     kOptedIn,
+     {{"memsecret.io/secrte-db", "x"}},
+     {}},
     {"explicit opt-out, no annotations", {{"memsecret.io/inject", "false"}}, {}, {}},
-    {"unrelated similar-looking keys", {{"kubesecret.io/x", "1"}, {"cert-manager.io/inject", "true"}},
-     {{"vault.hashicorp.com/agent-inject", "true"}, {"sealedsecrets.bitnami.com/managed", "true"}}, {}},
+    {"unrelated similar-looking keys",
+     {{"kubesecret.io/x", "1"}, {"cert-manager.io/inject", "true"}},
+     {{"vault.hashicorp.com/agent-inject", "true"}, {"sealedsecrets.bitnami.com/managed", "true"}},
+     {}},
     // Denied: the label.
-    {"label key typo", {{"memsecret.io/injcet", "true"}}, kSecret,
+    {"label key typo",
+     {{"memsecret.io/injcet", "true"}},
+     kSecret,
      {"label \"memsecret.io/injcet\" is not a memsecret label", "memsecret.io/inject: \"true\""}},
-    {"label value yes", {{"memsecret.io/inject", "yes"}}, kSecret,
-     {"label memsecret.io/inject is \"yes\" but only \"true\" opts in", "set memsecret.io/inject: \"true\""}},
-    {"label value True, no annotations", {{"memsecret.io/inject", "True"}}, {},
+    {"label value yes",
+     {{"memsecret.io/inject", "yes"}},
+     kSecret,
+     {"label memsecret.io/inject is \"yes\" but only \"true\" opts in",
+      "set memsecret.io/inject: \"true\""}},
+    {"label value True, no annotations",
+     {{"memsecret.io/inject", "True"}},
+     {},
      {"memsecret.io/inject is \"True\""}},
-    {"label prefix typo", {{"memsecrets.io/inject", "true"}}, {},
-     {"label \"memsecrets.io/inject\" has prefix \"memsecrets.io/\"", "did you mean memsecret.io/inject"}},
+    {"label prefix typo",
+     {{"memsecrets.io/inject", "true"}},
+     {},
+     {"label \"memsecrets.io/inject\" has prefix \"memsecrets.io/\"",
+      "did you mean memsecret.io/inject"}},
     {"label without a slash", {{"memsecret-inject", "true"}}, {}, {"label \"memsecret-inject\""}},
-    {"label prefix one letter off", {{"memsecet.io/inject", "true"}}, {}, {"prefix \"memsecet.io/\""}},
+    {"label prefix one letter off",
+     {{"memsecet.io/inject", "true"}},
+     {},
+     {"prefix \"memsecet.io/\""}},
     // Denied: annotations.
-    {"annotations without the label", {{"app", "crm"}}, kSecret,
+    {"annotations without the label",
+     {{"app", "crm"}},
+     kSecret,
      {"memsecret.io/secret-db", "not the label memsecret.io/inject: \"true\"", "add that label"}},
-    {"annotations with opt-out label", {{"memsecret.io/inject", "false"}}, kSecret,
+    {"annotations with opt-out label",
+     {{"memsecret.io/inject", "false"}},
+     kSecret,
      {"not the label memsecret.io/inject: \"true\""}},
-    {"annotation prefix memsecrets.io", kOptedIn, {{"memsecrets.io/token-crm", "aws:/x"}},
+    {"annotation prefix memsecrets.io",
+     kOptedIn,
+     {{"memsecrets.io/token-crm", "aws:/x"}},
      {"annotation \"memsecrets.io/token-crm\" has prefix \"memsecrets.io/\"",
       "rename it to \"memsecret.io/token-crm\""}},
-    {"annotation prefix memsecret.com", {}, {{"memsecret.com/secret-db", "aws:/x"}},
+    {"annotation prefix memsecret.com",
+     {},
+     {{"memsecret.com/secret-db", "aws:/x"}},
      {"prefix \"memsecret.com/\"", "rename it to \"memsecret.io/secret-db\""}},
-    {"annotation prefix memsecret/", {}, {{"memsecret/secret-db", "aws:/x"}},
+    {"annotation prefix memsecret/",
+     {},
+     {{"memsecret/secret-db", "aws:/x"}},
      {"prefix \"memsecret/\"", "rename it to \"memsecret.io/secret-db\""}},
-    {"annotation prefix with capitals", {}, {{"MemSecret.io/secret-db", "aws:/x"}}, {"\"MemSecret.io/\""}},
-    {"annotation prefix transposed", {}, {{"memsecert.io/secret-db", "aws:/x"}}, {"\"memsecert.io/\""}},
+    {"annotation prefix with capitals",
+     {},
+     {{"MemSecret.io/secret-db", "aws:/x"}},
+     {"\"MemSecret.io/\""}},
+    {"annotation prefix transposed",
+     {},
+     {{"memsecert.io/secret-db", "aws:/x"}},
+     {"\"memsecert.io/\""}},
 };
 
 TEST(OptInCheckTest, Table) {
@@ -75,13 +112,15 @@ TEST(OptInCheckTest, Table) {
     }
     ASSERT_FALSE(problems.empty());
     for (const auto& p : problems) EXPECT_EQ(p.kind, ProblemKind::kInvalid);
-    for (const auto& want : c.expect) EXPECT_NE(text.find(want), std::string::npos) << "want: " << want << "\ngot: " << text;
+    for (const auto& want : c.expect)
+      EXPECT_NE(text.find(want), std::string::npos) << "want: " << want << "\ngot: " << text;
   }
 }
 
 TEST(OptInCheckTest, EveryProblemIsReported) {
-  const Problems problems = CheckOptIn({{"memsecret.io/injcet", "true"}},
-                                       {{"memsecrets.io/secret-a", "x"}, {"memsecret.com/secret-b", "y"}});
+  const Problems problems =
+      CheckOptIn({{"memsecret.io/injcet", "true"}},
+                 {{"memsecrets.io/secret-a", "x"}, {"memsecret.com/secret-b", "y"}});
   EXPECT_EQ(problems.size(), 3u) << Joined(problems);
 }
 

@@ -77,7 +77,8 @@ TEST(PodFactsTest, DuplicateKeysLastOneWinsLikeTheDom) {
 }
 
 TEST(PodFactsTest, ShapesOfUnexpectedValuesAreRecordedNotFatal) {
-  const PodFacts p = Read(R"({"metadata": "x", "spec": {"containers": {"name": "a"}, "volumes": 3}})");
+  const PodFacts p =
+      Read(R"({"metadata": "x", "spec": {"containers": {"name": "a"}, "volumes": 3}})");
   EXPECT_EQ(p.metadata, JsonShape::kOther);
   EXPECT_EQ(p.labels.shape, JsonShape::kAbsent);
   EXPECT_EQ(p.containers.shape, JsonShape::kObject);

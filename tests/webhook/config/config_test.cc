@@ -74,16 +74,20 @@ TEST(ConfigTest, RejectsTyposAndBadValuesNamingEachKey) {
       {"aws: {failoverRegions: [a-b-1, a-b-2, a-b-3, a-b-4, a-b-5, a-b-6]}", "at most 5"},
       {"aws: {failoverRegions: us-west-2}", "aws.failoverRegions: must be a list"},
       {"aws: {region: Virginia}", "aws.region: \"Virginia\" is not an AWS region"},
-      {"aws: {endpoints: {us-west-2: {secretsmanager: \"http://sm.example.com\"}}}", "aws.endpoints.us-west-2.secretsmanager"},
+      {"aws: {endpoints: {us-west-2: {secretsmanager: \"http://sm.example.com\"}}}",
+       "aws.endpoints.us-west-2.secretsmanager"},
       {"aws: {endpoints: {us-west-2: {sts: \"https://sts.example.com/x\"}}}", "without a path"},
-      {"aws: {endpoints: {us-west-2: {kms: \"https://kms.example.com\"}}}", "aws.endpoints.us-west-2.kms: unknown key"},
+      {"aws: {endpoints: {us-west-2: {kms: \"https://kms.example.com\"}}}",
+       "aws.endpoints.us-west-2.kms: unknown key"},
       {"aws: {endpoints: [us-west-2]}", "aws.endpoints: must be a mapping"},
-      {"aws: {endpoints: {west: {sts: \"https://sts.example.com\"}}}", "\"west\" is not an AWS region"},
+      {"aws: {endpoints: {west: {sts: \"https://sts.example.com\"}}}",
+       "\"west\" is not an AWS region"},
       {"a: [unclosed", "YAML syntax error"},
       {"- just\n- a list", "top level must be a mapping"},
       // JSON (the patch, MEMSECRET_PLAN) cannot carry invalid UTF-8.
       {"injector: {image: \"img\xff\"}", "injector.image: must be valid UTF-8"},
-      {"injector: {env: [{name: X, value: \"\xc3\"}]}", "injector.env[0].value: must be valid UTF-8"},
+      {"injector: {env: [{name: X, value: \"\xc3\"}]}",
+       "injector.env[0].value: must be valid UTF-8"},
       {"vault: {allowedAddrs: [\"https://v\xed\xa0\x80\"]}", "must be a UTF-8 string"},
   };
   for (const auto& [yaml, want] : cases) {
@@ -119,7 +123,8 @@ aws:
 }
 
 TEST(ConfigTest, LoopbackHttpIsAllowed) {
-  auto c = ParseConfig("vault: {addr: \"http://127.0.0.1:8200\", allowedAddrs: [\"http://127.0.0.1:8200\"]}\n");
+  auto c = ParseConfig(
+      "vault: {addr: \"http://127.0.0.1:8200\", allowedAddrs: [\"http://127.0.0.1:8200\"]}\n");
   EXPECT_TRUE(c.ok()) << c.status().ToString();
 }
 

@@ -50,7 +50,8 @@ TEST(HttpRequestParserTest, ParsesAPostWithBodyInAnySplit) {
 
 TEST(HttpRequestParserTest, HeadIsAvailableBeforeTheBody) {
   HttpRequestParser p(SmallLimits());
-  const std::string head = "POST /mutate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+  const std::string head =
+      "POST /mutate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
   EXPECT_EQ(p.Parse(head), State::kNeedMore);
   EXPECT_TRUE(p.head_complete());
   EXPECT_TRUE(p.expect_continue());
@@ -74,8 +75,8 @@ TEST(HttpRequestParserTest, PipelinedRequestsParseOneAfterAnother) {
     buffer.erase(0, p.request_size());
     p.Reset();
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"GET /healthz ", "POST /mutate {}",
-                                            "GET /readyz  close"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"GET /healthz ", "POST /mutate {}", "GET /readyz  close"}));
 }
 
 TEST(HttpRequestParserTest, KeepAliveFollowsVersionAndConnectionHeader) {
@@ -117,8 +118,8 @@ TEST(HttpRequestParserTest, AcceptsWhatClientsSend) {
 
 TEST(HttpRequestParserTest, RefusalsCarryTheirStatus) {
   const std::string long_target = "/" + std::string(64, 'a');
-  const std::string many_headers = "GET / HTTP/1.1\r\n" + std::string(30, 'X') + ": " +
-                                   std::string(240, 'v') + "\r\n\r\n";
+  const std::string many_headers =
+      "GET / HTTP/1.1\r\n" + std::string(30, 'X') + ": " + std::string(240, 'v') + "\r\n\r\n";
   struct Case {
     const char* name;
     std::string raw;
@@ -170,15 +171,23 @@ TEST(HttpRequestParserTest, RefusalsCarryTheirStatus) {
 TEST(HttpRequestParserTest, BodyLimitIsCheckedFromTheHeadAlone) {
   HttpRequestParser p(SmallLimits());
   // No body byte has arrived: the refusal must not wait for it.
-  EXPECT_EQ(p.Parse("POST /mutate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"),
-            State::kError);
+  EXPECT_EQ(
+      p.Parse("POST /mutate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"),
+      State::kError);
   EXPECT_EQ(p.error_status(), 413);
 }
 
 TEST(HttpRequestParserTest, IncompleteInputWaits) {
-  const char* cases[] = {"", "G", "GET", "GET /", "GET / HTTP/1.1", "GET / HTTP/1.1\r",
-                         "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: x\r\n",
-                         "GET / HTTP/1.1\r\nHost: x\r\n\r", "\r\n",
+  const char* cases[] = {"",
+                         "G",
+                         "GET",
+                         "GET /",
+                         "GET / HTTP/1.1",
+                         "GET / HTTP/1.1\r",
+                         "GET / HTTP/1.1\r\n",
+                         "GET / HTTP/1.1\r\nHost: x\r\n",
+                         "GET / HTTP/1.1\r\nHost: x\r\n\r",
+                         "\r\n",
                          "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab"};
   for (const char* raw : cases) {
     SCOPED_TRACE(raw);

@@ -28,15 +28,23 @@ TEST(HttpResponseTest, Variants) {
   HttpResponse allow = TextResponse(405, "method not allowed");
   allow.allow = "GET, HEAD";
   const Case cases[] = {
-      {"head", TextResponse(200, "ok"), {.head_only = true},
+      {"head",
+       TextResponse(200, "ok"),
+       {.head_only = true},
        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n\r\n"},
-      {"close", TextResponse(413, "too large"), {.close = true},
+      {"close",
+       TextResponse(413, "too large"),
+       {.close = true},
        "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
        "Content-Length: 10\r\nConnection: close\r\n\r\ntoo large\n"},
-      {"http/1.0 keep-alive", TextResponse(200, "ok"), {.keep_alive_http10 = true},
+      {"http/1.0 keep-alive",
+       TextResponse(200, "ok"),
+       {.keep_alive_http10 = true},
        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n"
        "Connection: keep-alive\r\n\r\nok\n"},
-      {"allow", allow, {},
+      {"allow",
+       allow,
+       {},
        "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n"
        "Content-Length: 19\r\nAllow: GET, HEAD\r\n\r\nmethod not allowed\n"},
   };

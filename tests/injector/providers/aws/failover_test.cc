@@ -103,10 +103,10 @@ class FailoverTest : public ::testing::Test {
     for (auto* fake : {&east_, &west_}) {
       fake->Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}});
     }
-    east_.Control({{"op", "put_secret"}, {"name", "app/db"}, {"string", kPrimaryValue},
-                   {"suffix", kSuffix}});
-    west_.Control({{"op", "put_secret"}, {"name", "app/db"}, {"string", kReplicaValue},
-                   {"suffix", kSuffix}});
+    east_.Control(
+        {{"op", "put_secret"}, {"name", "app/db"}, {"string", kPrimaryValue}, {"suffix", kSuffix}});
+    west_.Control(
+        {{"op", "put_secret"}, {"name", "app/db"}, {"string", kReplicaValue}, {"suffix", kSuffix}});
     token_file_ = dir_.path() + "/token";
     std::ofstream(token_file_) << kJwt;
     plan_.region = "us-east-1";
@@ -233,7 +233,8 @@ TEST_F(FailoverTest, NextFetchStartsWithThePrimaryAndLogsOneLinePerChange) {
   const std::string logs = logs_.text();
   auto count = [&](const std::string& needle) {
     int n = 0;
-    for (size_t at = logs.find(needle); at != std::string::npos; at = logs.find(needle, at + 1)) ++n;
+    for (size_t at = logs.find(needle); at != std::string::npos; at = logs.find(needle, at + 1))
+      ++n;
     return n;
   };
   EXPECT_EQ(count("region us-west-2 serves secrets"), 1) << logs;
@@ -242,8 +243,8 @@ TEST_F(FailoverTest, NextFetchStartsWithThePrimaryAndLogsOneLinePerChange) {
 
 TEST_F(FailoverTest, ArnRefIsRewrittenForTheReplicaRegion) {
   east_.Control({{"op", "outage"}, {"mode", "503"}, {"target", "secretsmanager"}});
-  auto r = Provider()->Fetch(
-      Ref(std::string("aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-") + kSuffix));
+  auto r = Provider()->Fetch(Ref(
+      std::string("aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-") + kSuffix));
   ASSERT_TRUE(r.ok()) << r.status.ToString();
   EXPECT_EQ(r.secret->value.Reveal(), kReplicaValue);
   EXPECT_EQ(r.region, "us-west-2");

@@ -8,9 +8,9 @@
 
 #include <fstream>
 
-#include "testing/fake_aws.h"
 #include "injector/providers/aws/credential_chain.h"
 #include "injector/providers/aws/endpoints.h"
+#include "testing/fake_aws.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 

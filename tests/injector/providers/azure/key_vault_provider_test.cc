@@ -9,8 +9,8 @@
 
 #include <fstream>
 
-#include "testing/python_fake_process.h"
 #include "testing/injector_fakes.h"
+#include "testing/python_fake_process.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;

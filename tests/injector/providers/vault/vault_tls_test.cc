@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "injector/providers/vault/vault_provider.h"
 #include "testing/python_fake_process.h"
 #include "testing/temp_dir.h"
-#include "injector/providers/vault/vault_provider.h"
 
 using memsecret::testing::TempDir;
 
