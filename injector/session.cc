@@ -50,6 +50,7 @@ bool UsesProvider(const InjectionPlan& plan, Provider p) {
 Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const Environment& env,
                                                 const Clock& clock, const SessionOptions& options) {
   std::unique_ptr<Session> s(new Session());
+  s->scheduler_.set_max_in_flight(options.max_in_flight);
   s->http_ = MakeHttpClient();
   Session* self = s.get();
   const ProviderContext ctx{env, clock, *s->http_, [self](const TlsOptions& tls) -> HttpClient& {
