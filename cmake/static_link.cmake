@@ -4,7 +4,7 @@
 # glibc dynamic (a static glibc breaks getaddrinfo/NSS). Why: the injector
 # starts once per pod and then lives as long as the pod. Dynamically linked it
 # loaded 14 shared objects (~5 ms of relocation and OpenSSL start-up per
-# exec, twice per pod start with the startupProbe) and kept ~9 MiB of their
+# exec, twice per pod start with the postStart hook) and kept ~9 MiB of their
 # pages resident; static, --gc-sections keeps only the code it uses.
 # Sanitizer and fuzz builds link dynamically (the sanitizer runtimes expect
 # the shared libstdc++), so the option is ignored there. Only the binary

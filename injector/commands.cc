@@ -10,10 +10,12 @@
 #include <sstream>
 #include <thread>
 
+#include "injector/ready_marker_wait.h"
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
 #include "injector/runtime/scheduler.h"
 #include "injector/session.h"
+#include "memsecret/duration.h"
 
 namespace memsecret::injector {
 
@@ -87,7 +89,8 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   HandleTerminationSignals(&waiter, once ? 128 + SIGTERM : 0);
 
   StreamAuditSink audit(stdout);
-  auto session = Session::Build(plan, env, clock, SessionOptions{once, &audit});
+  auto session =
+      Session::Build(plan, env, clock, SessionOptions{once, &audit, options.max_in_flight});
   if (!session.ok()) return Fail(session.status().message());
   AtomicFileWriter& writer = (*session)->writer();
   Scheduler& scheduler = (*session)->scheduler();
@@ -127,13 +130,25 @@ int RunCommand(const RunOptions& options, const Environment& env) {
   return 0;
 }
 
-int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env) {
+int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env,
+                 std::optional<std::chrono::seconds> wait) {
   auto plan = LoadPlan(plan_file, env);
   if (!plan.ok()) {
     std::fprintf(stderr, "memsecret-injector probe: plan: %s\n", plan.status().message().c_str());
     return 2;
   }
   if (AtomicFileWriter::ReadyMarkerExists(plan->output_dir)) return 0;
+  if (wait) {
+    auto ready = WaitForReadyMarker(plan->output_dir, *wait);
+    if (!ready.ok()) {
+      std::fprintf(stderr, "memsecret-injector probe: %s\n", ready.status().message().c_str());
+      return 1;
+    }
+    if (*ready) return 0;
+    std::fprintf(stderr, "memsecret-injector probe: first write not complete in %s after %s\n",
+                 plan->output_dir.c_str(), FormatDuration(*wait).c_str());
+    return 1;
+  }
   std::fprintf(stderr, "memsecret-injector probe: first write not complete in %s\n",
                plan->output_dir.c_str());
   return 1;

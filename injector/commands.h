@@ -3,7 +3,10 @@
 //   run [--plan FILE] [--once]  fetch/mint and write; init (or --once) exits
 //                               after the first complete write, sidecar keeps
 //                               refreshing until SIGTERM/SIGINT.
-//   probe [--plan FILE]         exit 0 iff the first complete write is done.
+//   probe [--plan FILE] [--wait DUR]
+//                               exit 0 iff the first complete write is done;
+//                               with --wait, the moment it is done, or 1 after
+//                               DUR (the native sidecar's postStart hook).
 // Exit codes: 0 success, 1 failure (message on stderr naming the file, ref
 // and reason), 2 usage or plan errors.
 #pragma once
@@ -24,6 +27,9 @@ struct RunOptions {
   // Init / --once: how long retryable failures are retried before giving up
   // (env MEMSECRET_INIT_TIMEOUT, a duration like "60s").
   std::chrono::seconds init_timeout{60};
+  // Fetches and token mints in flight at once in a pass (env
+  // MEMSECRET_CONCURRENCY, 1..32, default 8; 1 is the sequential pass).
+  size_t max_in_flight = 8;
 };
 
 // The plan from `plan_file` or MEMSECRET_PLAN, decoded and checked; the pod
@@ -31,6 +37,8 @@ struct RunOptions {
 Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file, const Environment& env);
 
 int RunCommand(const RunOptions& options, const Environment& env);
-int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env);
+// `wait`: nullopt checks once; otherwise waits up to that long for the marker.
+int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env,
+                 std::optional<std::chrono::seconds> wait = std::nullopt);
 
 }  // namespace memsecret::injector

@@ -2,6 +2,9 @@
 // into the memory-backed volume (docs/injector.md, docs/cli.md); the pipeline
 // commands exec/get/export serve CI runners and scripts (docs/pipelines.md).
 // Installed also as `memsecret` (same binary). Thin: parse, then delegate.
+#include <malloc.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -10,6 +13,7 @@
 
 #include "injector/commands.h"
 #include "injector/pipeline/pipeline_commands.h"
+#include "injector/runtime/bounded_executor.h"
 #include "memsecret/duration.h"
 #include "memsecret/log.h"
 
@@ -17,7 +21,7 @@ namespace {
 
 constexpr const char kUsage[] =
     "usage: %1$s run [--plan FILE] [--once]\n"
-    "       %1$s probe [--plan FILE]\n"
+    "       %1$s probe [--plan FILE] [--wait DUR]\n"
     "       %1$s exec [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow "
     "GLOB]...\n"
     "            [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]\n"
@@ -75,6 +79,7 @@ int main(int argc, char** argv) {
     return injector::pipeline::ExportCommand(g_prog, args, env);
   }
   injector::RunOptions options;
+  std::optional<std::chrono::seconds> probe_wait;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--plan" && i + 1 < argc) {
@@ -83,12 +88,20 @@ int main(int argc, char** argv) {
       options.plan_file = arg.substr(7);
     } else if (arg == "--once" && command == "run") {
       options.once = true;
+    } else if (arg == "--wait" && command == "probe" && i + 1 < argc) {
+      auto d = ParseDuration(argv[++i]);
+      if (!d.ok()) {
+        std::fprintf(stderr, "%s probe: --wait: %s\n", g_prog.c_str(),
+                     d.status().message().c_str());
+        return 2;
+      }
+      probe_wait = *d;
     } else {
       return Usage();
     }
   }
   injector::ProcessEnvironment env;
-  if (command == "probe") return injector::ProbeCommand(options.plan_file, env);
+  if (command == "probe") return injector::ProbeCommand(options.plan_file, env, probe_wait);
   if (command != "run") return Usage();
 
   InitJsonLogging("injector", env.GetOr("MEMSECRET_LOG_LEVEL", "info"));
@@ -101,5 +114,14 @@ int main(int argc, char** argv) {
     }
     options.init_timeout = *d;
   }
+  auto in_flight = injector::ParseMaxInFlight(env.GetOr("MEMSECRET_CONCURRENCY"));
+  if (!in_flight.ok()) {
+    std::fprintf(stderr, "memsecret-injector: %s\n", in_flight.status().message().c_str());
+    return 2;
+  }
+  options.max_in_flight = *in_flight;
+  // One malloc arena: a pass's worker threads live for milliseconds, and
+  // per-thread arenas would keep their pages resident for the pod's life.
+  mallopt(M_ARENA_MAX, 1);
   return injector::RunCommand(options, env);
 }

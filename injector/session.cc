@@ -50,6 +50,7 @@ bool UsesProvider(const InjectionPlan& plan, Provider p) {
 Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const Environment& env,
                                                 const Clock& clock, const SessionOptions& options) {
   std::unique_ptr<Session> s(new Session());
+  s->scheduler_.set_max_in_flight(options.max_in_flight);
   s->http_ = MakeHttpClient();
   Session* self = s.get();
   const ProviderContext ctx{env, clock, *s->http_, [self](const TlsOptions& tls) -> HttpClient& {
@@ -83,20 +84,22 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
     return PlannedFile{};
   };
   const WallTime start = clock.Now();
-  for (auto& job : MakeSecretFileJobs(plan, job_env)) {
-    s->jobs_.push_back({find(job->name()), job.get(), nullptr});
-    s->scheduler_.Add(std::move(job), start);
-  }
+  auto secrets = MakeSecretFileJobs(plan, job_env);
+  for (auto& job : secrets) s->jobs_.push_back({find(job->name()), job.get(), nullptr});
   // Token credentials are read without coalescing: after an invalid_client
   // the minter must see the store's current value, not one read 100 ms ago.
   JobEnvironment token_env = job_env;
   token_env.provider = &s->providers_;
   auto tokens = oauth::MakeTokenJobs(plan, token_env, *endpoints);
   if (!tokens.ok()) return tokens.status().WithContext("oauth");
+  // Token jobs are scheduled first: a mint is two round trips (credentials,
+  // then the token endpoint), a secret one, so starting them first keeps a
+  // concurrent first pass at two round trips after the credentials.
   for (auto& job : *tokens) {
     s->jobs_.push_back({find(job->name()), job.get(), job.get()});
     s->scheduler_.Add(std::move(job), start);
   }
+  for (auto& job : secrets) s->scheduler_.Add(std::move(job), start);
   return s;
 }
 

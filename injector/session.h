@@ -6,7 +6,10 @@
 // `secret-<name>`, TokenJob for `token-<name>` — built from one
 // JobEnvironment. The caller drives `scheduler`.
 //
-// Not thread-safe; lives on the command's thread. Members refer to each
+// Thread-safety: the session lives on the command's thread; the jobs of one
+// pass run concurrently on the scheduler's executor and share only
+// thread-safe parts (providers and their credential caches, the coalescing
+// layer, the HTTP clients, the writer, the audit sink). Members refer to each
 // other, so a Session never moves (it is handed out in a unique_ptr).
 #pragma once
 
@@ -48,6 +51,9 @@ using ProviderFactory = Result<std::unique_ptr<SecretProvider>> (*)(const Inject
 struct SessionOptions {
   bool once = false;           // init / --once (see JobEnvironment::once)
   AuditSink* audit = nullptr;  // optional; must outlive the session
+  // Fetches and mints in flight at once in one pass (1: sequential); see
+  // runtime/bounded_executor.h and MEMSECRET_CONCURRENCY.
+  size_t max_in_flight = kDefaultMaxInFlight;
 };
 
 class Session {

@@ -28,7 +28,7 @@ import json, sys, yaml
 doc = yaml.safe_load(open(sys.argv[1]))
 spec = doc["spec"]["template"]["spec"]
 for c in spec.get("initContainers", []):
-    extra = " (native sidecar, startupProbe: %s)" % " ".join(c["startupProbe"]["exec"]["command"]) if c.get("restartPolicy") == "Always" else ""
+    extra = " (native sidecar, postStart: %s)" % " ".join(c["lifecycle"]["postStart"]["exec"]["command"]) if c.get("restartPolicy") == "Always" else ""
     print(f"  init container {c['name']}: {' '.join(c['command'] + c['args'])}{extra}")
     plan = json.loads(next(e["value"] for e in c["env"] if e["name"] == "MEMSECRET_PLAN"))
     for f in plan["files"]:
@@ -93,7 +93,7 @@ grep -m1 '"msg":"admission' "$WORK/webhook.log" | sed 's/^/    /' || true
 step "3. the pod runs: injector from the mutated spec, real tmpfs, loopback AWS + OAuth server"
 # tests/e2e/run_pod.py plays the kubelet: one private mount namespace, a tmpfs
 # per Memory emptyDir, the projected token, containers as their UIDs, the
-# startupProbe before the app. Genesys Cloud and AWS are not reachable here, so
+# postStart hook before the app. Genesys Cloud and AWS are not reachable here, so
 # the same workload is admitted again through a webhook whose config adds
 # injector.env AWS_ENDPOINT_URL (loopback fake) and a loopback OAuth issuer.
 sh tests/oauth/setup.sh

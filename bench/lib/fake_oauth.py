@@ -4,14 +4,19 @@ benchmarks (RFC 6749 §4.4: client_secret_basic or client_secret_post).
 
 usage: fake_oauth.py CLIENT_ID CLIENT_SECRET TTL_SECONDS
 Prints "PORT <n>"; POST /token mints a random bearer token valid TTL seconds;
-GET /_stats -> {"mints": n, "rejected": n}. Never logs a secret or a token."""
+GET /_stats -> {"mints": n, "rejected": n}. Never logs a secret or a token.
+MEMSECRET_FAKE_LATENCY_MS ("100" or "50-200") delays every mint (tests/fakes/latency.py)."""
 import base64
 import json
 import secrets
 import sys
 import threading
+import os
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fakes"))
+import latency  # noqa: E402
 
 CLIENT_ID, CLIENT_SECRET, TTL = sys.argv[1], sys.argv[2], int(sys.argv[3])
 LOCK = threading.Lock()
@@ -40,6 +45,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(404, {"error": "not_found"})
 
     def do_POST(self):
+        latency.delay()
         n = int(self.headers.get("Content-Length", "0"))
         form = urllib.parse.parse_qs(self.rfile.read(n).decode(), keep_blank_values=True)
         cid, csec = form.get("client_id", [None])[0], form.get("client_secret", [None])[0]
@@ -61,6 +67,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # The injector opens up to 8 connections at once: with socketserver's default
+    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)

@@ -55,8 +55,10 @@ class SecretProvider {
  public:
   virtual ~SecretProvider() = default;
   // Reads the value at `ref` (ref.provider matches this provider). Performs
-  // network I/O and may refresh credentials. Called from the injector's single
-  // scheduler thread; implementations need not be thread-safe.
+  // network I/O and may refresh credentials. Thread-safety: called
+  // concurrently by the jobs of one pass (runtime/scheduler.h), so
+  // implementations must be thread-safe; credentials they cache are fetched
+  // once and shared by concurrent callers.
   virtual FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) = 0;
 };
 

@@ -6,10 +6,19 @@
 // rotation (OAuth invalid_client) must re-read the store, not this cache.
 // The window must stay well below the shortest refresh interval (1 s) so a
 // later pass always reads the store again.
+//
+// Thread-safety: Fetch may be called from any number of threads (the jobs of
+// one concurrent pass). A caller asking for a ref whose fetch is in flight
+// waits for it and shares its success, so a concurrent pass makes exactly the
+// fetches of a sequential one; after a failed in-flight fetch each waiter
+// reads the store itself, as it would have one after another.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "injector/providers/secret_provider.h"
@@ -19,7 +28,8 @@ namespace memsecret::injector {
 
 class CoalescingProvider final : public SecretProvider {
  public:
-  // `inner` and `clock` must outlive this provider. Single-threaded use.
+  // `inner` and `clock` must outlive this provider; `inner` must be
+  // thread-safe when this provider is used from several threads.
   CoalescingProvider(SecretProvider* inner, const Clock* clock,
                      std::chrono::milliseconds window = std::chrono::milliseconds(500))
       : inner_(inner), clock_(clock), window_(window) {}
@@ -29,12 +39,14 @@ class CoalescingProvider final : public SecretProvider {
  private:
   struct Entry {
     WallTime at;
-    FetchedSecret secret;
+    std::optional<FetchedSecret> secret;  // nullopt: the fetch is in flight
   };
   SecretProvider* inner_;
   const Clock* clock_;
   std::chrono::milliseconds window_;
-  std::map<std::string, Entry> recent_;  // key: ref without field + options
+  std::mutex mu_;
+  std::condition_variable landed_;       // an in-flight fetch finished
+  std::map<std::string, Entry> recent_;  // guarded by mu_; key: ref without field + options
 };
 
 }  // namespace memsecret::injector

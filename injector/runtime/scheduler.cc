@@ -1,6 +1,7 @@
 #include "injector/runtime/scheduler.h"
 
 #include <algorithm>
+#include <mutex>
 
 namespace memsecret::injector {
 
@@ -38,7 +39,38 @@ std::optional<WallTime> Scheduler::RunDue(WallTime now) {
     if (e.due && *e.due <= now) due.push_back(&e);
   }
   std::stable_sort(due.begin(), due.end(), [](Entry* a, Entry* b) { return *a->due < *b->due; });
-  for (Entry* e : due) e->due = e->job->Run(now);
+
+  // A throttle in force: nothing starts before it ends.
+  if (throttled_until_ && *throttled_until_ > now) {
+    for (Entry* e : due) e->due = *throttled_until_;
+    due.clear();
+  }
+  // The first throttled answer of this pass stops the start of the rest;
+  // jobs already in flight finish (their answers are not lost).
+  std::mutex mu;
+  std::optional<WallTime> throttle;  // guarded by mu
+  std::vector<std::function<void()>> tasks;
+  tasks.reserve(due.size());
+  for (Entry* e : due) {
+    tasks.push_back([e, now, &mu, &throttle] {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (throttle) {
+          e->due = *throttle;
+          return;
+        }
+      }
+      std::optional<WallTime> next = e->job->Run(now);
+      e->due = next;
+      if (next && e->job->LastStatus().code() == Code::kResourceExhausted) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!throttle || *next > *throttle) throttle = next;
+      }
+    });
+  }
+  executor_.RunAll(tasks);
+  // Jobs that finished before the throttle was seen keep their own times.
+  if (throttle) throttled_until_ = throttle;
 
   std::optional<WallTime> next;
   for (const auto& e : entries_) {

@@ -1,8 +1,22 @@
 // Scheduler: runs the sidecar's jobs (one per output file: secret re-reads,
-// OAuth token refreshes) each at its own next-due time, on one thread, driven
-// by an injected Clock and Waiter so tests move time without sleeping. When
-// nothing is due it blocks until the earliest due time or Stop — no periodic
-// wake-ups; with no due times at all it waits for Stop only.
+// OAuth token refreshes) each at its own next-due time, driven by an injected
+// Clock and Waiter so tests move time without sleeping. When nothing is due
+// it blocks until the earliest due time or Stop — no periodic wake-ups; with
+// no due times at all it waits for Stop only.
+//
+// The scheduler keeps time; a BoundedExecutor runs the jobs due in one pass,
+// up to max_in_flight at once (1: one after another on the calling thread).
+// A pass starts its jobs in due order, and throttling is shared: when a job
+// ends with kResourceExhausted (a 429 / ThrottlingException from any store
+// or token endpoint, or a full volume), the pass's jobs not started yet are
+// not started, and no job starts before that job's own next attempt (its
+// backoff, honouring Retry-After). One throttled answer slows every file
+// down instead of each request learning it on its own.
+//
+// Thread-safety: Add/RunDue/Run/RunUntilReady are called from one thread;
+// jobs of one pass run concurrently, so everything they share (provider,
+// caches, writer, audit sink, jitter source) must be thread-safe. Each job
+// is run by at most one thread at a time.
 #pragma once
 
 #include <condition_variable>
@@ -13,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "injector/runtime/bounded_executor.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 
@@ -64,11 +79,19 @@ class CondVarWaiter final : public Waiter {
 
 class Scheduler {
  public:
+  // `max_in_flight`: jobs run at once within a pass (1: sequential).
+  explicit Scheduler(size_t max_in_flight = 1) : executor_(max_in_flight) {}
+  size_t max_in_flight() const { return executor_.max_in_flight(); }
+  // Changes the bound; not while a pass runs.
+  void set_max_in_flight(size_t n) { executor_ = BoundedExecutor(n); }
+
   // Adds a job first due at `first_due`. Not thread-safe with Run().
   void Add(std::unique_ptr<Job> job, WallTime first_due);
 
-  // Runs every job whose due time is <= now, in due order, and reschedules
-  // it. Returns the earliest remaining due time (nullopt: nothing scheduled).
+  // Runs every job whose due time is <= now, started in due order, and
+  // reschedules it; with a throttle in force, due jobs are moved to its end
+  // instead. Returns the earliest remaining due time (nullopt: nothing
+  // scheduled).
   std::optional<WallTime> RunDue(WallTime now);
 
   // True when every job is Ready() (vacuously true with no jobs).
@@ -87,6 +110,8 @@ class Scheduler {
   size_t size() const { return entries_.size(); }
   // The due time of the named job, if scheduled (for tests and status).
   std::optional<WallTime> DueOf(const std::string& name) const;
+  // The end of the shared throttle (see above), if one was ever set.
+  std::optional<WallTime> throttled_until() const { return throttled_until_; }
 
  private:
   struct Entry {
@@ -94,6 +119,10 @@ class Scheduler {
     std::optional<WallTime> due;  // nullopt: finished
   };
   std::vector<Entry> entries_;
+  BoundedExecutor executor_;
+  // No job starts before this time (set from a throttled job's next attempt;
+  // only read and written on the scheduler's thread, between passes).
+  std::optional<WallTime> throttled_until_;
 };
 
 }  // namespace memsecret::injector

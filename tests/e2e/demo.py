@@ -6,7 +6,7 @@ workload through a real webhook whose config adds, with the production
 mechanism, `injector.env: AWS_ENDPOINT_URL=<loopback AWS fake>` and
 allowlists a loopback OAuth issuer (npm oidc-provider) that the workload's
 token annotation names instead of `genesys:mypurecloud.ie`. Everything else —
-containers, probe, volumes, mounts, identity — is what step 2 produced.
+containers, hooks, volumes, mounts, identity — is what step 2 produced.
 Prints names, sizes, modes, events and audit lines; never a value.
 """
 import json
@@ -86,7 +86,7 @@ def run(build_dir, mutated_path, seconds=14):
         say("admitted over %s in %.1f ms: %d patch operations applied with python3-jsonpatch"
             % (adm.tls_version, adm.latency_ms, len(adm.patch)))
         same = shape(adm.pod) == shape(step2)
-        say("same containers, commands, probe, volumes and mounts as the pod from step 2: %s" % ("yes" if same else "NO"))
+        say("same containers, commands, hooks, volumes and mounts as the pod from step 2: %s" % ("yes" if same else "NO"))
         admitted = run_pod.materialize(adm.pod, namespace)
 
         plan = plan_of(admitted)
@@ -198,6 +198,13 @@ def describe(ev):
     if k == "probe_succeeded":
         return "startupProbe %s: passed %.0f ms after start -> next containers may start" % (
             ev["container"], ev["since_start_ms"])
+    if k == "hook_started":
+        return "postStart %s: waiting for the first complete write" % ev["container"]
+    if k == "hook_succeeded":
+        return "postStart %s: returned %.0f ms after start -> next containers may start" % (
+            ev["container"], ev["since_start_ms"])
+    if k == "hook_failed":
+        return "postStart %s: failed (exit %s) -> container killed" % (ev["container"], ev["exit_code"])
     if k == "container_killing":
         return "%s -> %s" % (ev["signal"], ev["container"])
     if k == "container_exited":

@@ -2,7 +2,7 @@
 """End-to-end: annotated pods go through the real HTTPS webhook as
 kube-apiserver sends them, and the admitted pods RUN (tests/e2e/run_pod.py:
 private mount namespace, real tmpfs volumes, projected service-account token,
-containers as their UIDs, startup probes, native-sidecar/Job semantics)
+containers as their UIDs, postStart hooks and startup probes, native-sidecar/Job semantics)
 against the loopback AWS fake (SigV4 checked by botocore) and npm's
 oidc-provider (real OAuth 2.0 client-credentials server, 6 s tokens).
 
@@ -218,7 +218,9 @@ class NativeSidecar(PodTest):
         inj = spec["initContainers"][0]
         self.assertEqual((inj["name"], inj.get("restartPolicy")), ("memsecret-injector", "Always"))
         self.assertEqual(inj["command"], ["/usr/local/bin/memsecret-injector"])
-        self.assertEqual(inj["startupProbe"]["exec"]["command"], ["/usr/local/bin/memsecret-injector", "probe"])
+        self.assertEqual(inj["lifecycle"]["postStart"]["exec"]["command"],
+                         ["/usr/local/bin/memsecret-injector", "probe", "--wait", "300s"])
+        self.assertNotIn("startupProbe", inj)
         env = {e["name"]: e for e in inj["env"]}
         self.assertEqual(env["AWS_ENDPOINT_URL"]["value"], ENV["aws_proxy"].url, "injector.env reaches the pod")
         self.assertEqual(env["MEMSECRET_POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
@@ -226,10 +228,11 @@ class NativeSidecar(PodTest):
         started = run.wait_event("container_started", container="memsecret-injector")
         self.assertEqual(started["how"], "image " + ENV["injector_image"], "the injector runs from its image")
         self.assertEqual(started["uid"], 10001)
-        probe = run.wait_event("probe_succeeded", container="memsecret-injector", timeout=20)
+        hook = run.wait_event("hook_succeeded", container="memsecret-injector", timeout=20)
         app = run.wait_event("container_started", container="crm-sync", timeout=10)
-        self.assertLess(probe["t"], app["t"], "the app started before the injector's startup probe passed")
-        timing("injector_start_to_probe_success_ms", probe["since_start_ms"])
+        self.assertLess(hook["t"], app["t"], "the app started before the injector's postStart hook returned")
+        timing("injector_start_to_hook_return_ms", hook["since_start_ms"])
+        timing("hook_return_to_app_start_ms", (app["t"] - hook["t"]) * 1000)
         first = re.search(r"first complete write done in (\d+) ms", run.logs("memsecret-injector"))
         self.assertIsNotNone(first)
         timing("injector_first_complete_write_ms", int(first.group(1)))
@@ -365,8 +368,8 @@ class NativeSidecar(PodTest):
         name = PREFIX + "late-secret"
         pod = crm_pod(**{"secret-late": "aws:" + name})
         _, run = self.admit_and_start(pod)
-        run.wait_event("probe_failed", container="memsecret-injector", timeout=20)
-        time.sleep(2)  # several probe periods: still blocked
+        run.wait_event("hook_started", container="memsecret-injector", timeout=20)
+        time.sleep(2)  # the hook is still waiting for the first complete write: still blocked
         self.assertEqual(run.find_events("container_started", "crm-sync"), [])
         ENV["aws"].put_secret(name, "E2E-LATE-SECRET-6d2a")
         NEVER_PRINTED.append("E2E-LATE-SECRET-6d2a")

@@ -38,11 +38,23 @@ private mount namespace (`unshare -m --propagation private`, the "sandbox"):
     (`--standin-app`), which lists its mounts (name, size, mode, owner —
     never contents) and watches them;
   * lifecycle: init containers in order — a restartable one
-    (`restartPolicy: Always`, native sidecar) is started and its startupProbe
-    (exec, run inside the container's namespace as its user) polled every
-    periodSeconds until success before the next one starts; classic init
-    containers run to completion (retried per restartPolicy); then the regular
-    containers start. Exited sidecars and regular containers restart per the
+    (`restartPolicy: Always`, native sidecar) is started and the next one
+    starts only once it counts as started: its postStart hook has returned 0
+    and its startupProbe, if any, has succeeded. classic init containers run
+    to completion (retried per restartPolicy); then the regular containers
+    start one after another, each after its postStart hook has returned.
+  * postStart hooks (exec, run inside the container's namespace as its user,
+    as probes are) start once the container's program runs (the runtime's
+    start has finished) and block the next container until they return, as
+    the kubelet's startContainer does; a hook exiting non-zero kills the
+    container (FailedPostStartHook: SIGTERM, SIGKILL after the grace period),
+    which then restarts per its restart policy (a restartable init container
+    always does).
+  * startupProbes tick as the kubelet's prober worker does: every
+    periodSeconds from when the pod was added (the worker's ticker), skipping
+    ticks before the container runs or within initialDelaySeconds of its
+    start; so a first success comes on a tick, up to one period after the
+    condition became true. Exited sidecars and regular containers restart per the
     rules (backoff compressed to `restart_backoff` seconds). When every regular
     container of a Never/OnFailure pod is done, the native sidecars are
     stopped in reverse order (Job completion). Pod deletion (`stop()`):
@@ -64,6 +76,7 @@ import base64
 import ctypes
 import http.client
 import json
+import math
 import os
 import re
 import secrets
@@ -624,8 +637,21 @@ class Container:
         self.next_probe = None
         self.probe_failures = 0
         self.startup_ok = False
+        self.started_mono = None
+        self.hook = None  # running postStart hook Popen
+        self.hook_started = None
+        self.hook_ok = False
+        self.hook_failed_at = None  # the hook failed: the container is being killed
         self.peak_rss_kib = 0
         self.entry = None
+
+
+def post_start(spec):
+    """The container's postStart handler (exec only), or None."""
+    hook = (spec.get("lifecycle") or {}).get("postStart")
+    if hook and not hook.get("exec"):
+        raise RuntimeError("container %s: only exec postStart hooks are supported" % spec["name"])
+    return hook
 
 
 class Sandbox:
@@ -644,6 +670,8 @@ class Sandbox:
                      for i, c in enumerate(self.spec.get("initContainers", []))]
         self.regular = [Container(c, "regular", i) for i, c in enumerate(self.spec.get("containers", []))]
         self.started_sidecars = []
+        self.t0 = time.monotonic()  # the pod is added: the prober workers' tickers start
+        self.t0_wall = time.time()
 
     # -- volumes
     def setup_volumes(self):
@@ -709,8 +737,10 @@ class Sandbox:
         spec = c.spec
         c.restarts += 1
         c.exit_code = None
-        c.startup_ok = False
+        c.startup_ok = not c.spec.get("startupProbe")
         c.probe_failures = 0
+        c.hook, c.hook_started, c.hook_failed_at = None, None, None
+        c.hook_ok = post_start(c.spec) is None
         c.term_sent = None
         c.peak_rss_kib = 0
         logf = open(os.path.join(self.dir, "logs", c.name + ".log"), "a")
@@ -764,11 +794,29 @@ class Sandbox:
             stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         logf.close()
         c.started_at = time.time()
+        c.started_mono = time.monotonic()
         sp = spec.get("startupProbe")
-        c.next_probe = time.monotonic() + (sp or {}).get("initialDelaySeconds", 0)
+        if sp:  # the next tick of the worker's ticker
+            period = sp.get("periodSeconds", 10)
+            c.next_probe = self.t0 + period * math.ceil((c.started_mono - self.t0) / period)
         emit("container_started", container=c.name, kind=c.kind, pid=c.proc.pid, restarts=c.restarts,
              how=how, argv0=argv[0], uid=uid, gid=gid, groups=groups, mounts=mounts, ro_root=entry["ro_root"])
         return True
+
+    def program_running(self, c):
+        """True once the container's own program runs (the entry shim has set
+        up its mounts and identity and exec'd it): the runtime's start is done."""
+        try:
+            exe = os.readlink("/proc/%d/exe" % c.proc.pid)
+        except OSError:
+            return False
+        if exe == os.path.realpath(c.entry["argv"][0]) or (
+                "root" in c.entry and os.path.basename(exe) == os.path.basename(c.entry["argv"][0])):
+            return True
+        # The program may have exec'd another (`exec sleep`): anything but the
+        # unshare / entry-shim stages counts.
+        shim = {os.path.realpath(shutil.which("unshare") or "unshare"), os.path.realpath(sys.executable)}
+        return exe not in shim
 
     def poll(self, c):
         """Returns True when the container's process has exited (records it once)."""
@@ -777,9 +825,7 @@ class Sandbox:
         if c.exit_code is not None:
             return True
         try:  # peak RSS of the container's program (not of the entry shim before exec)
-            exe = os.readlink("/proc/%d/exe" % c.proc.pid)
-            if exe == os.path.realpath(c.entry["argv"][0]) or (
-                    "root" in c.entry and os.path.basename(exe) == os.path.basename(c.entry["argv"][0])):
+            if self.program_running(c):
                 with open("/proc/%d/status" % c.proc.pid) as f:
                     for line in f:
                         if line.startswith("VmHWM:"):
@@ -795,12 +841,72 @@ class Sandbox:
         except OSError:
             pass
         self.cancel_probe(c)
+        self.cancel_hook(c)
         fields = {}
         if c.term_sent is not None:
             fields["after_sigterm_ms"] = round((time.monotonic() - c.term_sent) * 1000, 1)
         emit("container_exited", container=c.name, kind=c.kind, exit_code=c.exit_code,
              ran_s=round(time.time() - c.started_at, 3), peak_rss_kib=c.peak_rss_kib, **fields)
         return True
+
+    def cancel_hook(self, c):
+        if c.hook is not None and c.hook.poll() is None:
+            c.hook.kill()
+            c.hook.wait()
+        c.hook = None
+
+    def exec_in_container(self, c, command):
+        """Starts `command` in the container's mount namespace (and root, when it
+        runs from an image) as its user, as the runtime's exec does."""
+        argv, _ = resolve_argv({"command": command, "image": c.spec.get("image")}, c.entry["env"],
+                               self.build_dir, self.images)
+        if argv is None:
+            raise RuntimeError("container %s: command %s not available" % (c.name, command[0]))
+        entry = dict(c.entry, argv=argv, mounts=[], ro_root=False, cwd=c.entry["cwd"], enter=True)
+        return subprocess.Popen(
+            ["nsenter", "--mount=/proc/%d/ns/mnt" % c.proc.pid, "--", sys.executable,
+             os.path.abspath(__file__), "--container-entry", json.dumps(entry)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+
+    def tick_hook(self, c):
+        """Advances the postStart hook of a running container; returns True once
+        it returned 0 (or the container has none)."""
+        if c.hook_ok:
+            return True
+        now = time.monotonic()
+        if c.hook_failed_at is not None:  # being killed: SIGKILL after the grace period
+            if now - c.hook_failed_at > self.grace:
+                self.kill(c, signal.SIGKILL)
+            return False
+        if c.hook is None:
+            if not self.program_running(c):
+                return False
+            c.hook = self.exec_in_container(c, post_start(c.spec)["exec"]["command"])
+            c.hook_started = now
+            emit("hook_started", container=c.name, hook="postStart",
+                 since_start_ms=round((time.time() - c.started_at) * 1000, 1))
+            return False
+        rc = c.hook.poll()
+        if rc is None:
+            return False
+        c.hook = None
+        ran_ms = round((now - c.hook_started) * 1000, 1)
+        if rc == 0:
+            c.hook_ok = True
+            emit("hook_succeeded", container=c.name, hook="postStart", ran_ms=ran_ms,
+                 since_start_ms=round((time.time() - c.started_at) * 1000, 1))
+            return True
+        # FailedPostStartHook: the kubelet kills the container; it restarts per policy.
+        emit("hook_failed", container=c.name, hook="postStart", exit_code=rc, ran_ms=ran_ms)
+        c.hook_failed_at = now
+        c.term_sent = now
+        emit("container_killing", container=c.name, signal="SIGTERM", reason="FailedPostStartHook")
+        self.kill(c, signal.SIGTERM)
+        return False
+
+    def started(self, c):
+        """The kubelet's "started": running, postStart returned 0, startupProbe passed."""
+        return c.exit_code is None and c.proc is not None and c.hook_ok and c.startup_ok
 
     def cancel_probe(self, c):
         if c.probe is not None and c.probe.poll() is None:
@@ -838,22 +944,18 @@ class Sandbox:
                 self.kill(c, signal.SIGKILL)
             return False
         if now >= c.next_probe:
-            c.next_probe = now + sp.get("periodSeconds", 10)
+            period = sp.get("periodSeconds", 10)
+            while c.next_probe <= now:  # the ticker does not queue missed ticks
+                c.next_probe += period
+            if now - c.started_mono < sp.get("initialDelaySeconds", 0) or not self.program_running(c):
+                emit("probe_skipped", container=c.name, probe="startup")  # the worker skips this tick
+                return False
             exec_ = sp.get("exec")
             if not exec_:
                 raise RuntimeError("container %s: only exec probes are supported" % c.name)
-            env = c.entry["env"]
-            argv, _ = resolve_argv({"command": exec_["command"], "image": c.spec.get("image")}, env,
-                                   self.build_dir, self.images)
-            if argv is None:
-                raise RuntimeError("probe command %s not available" % exec_["command"][0])
-            # In the container's mount namespace (and root, when it runs from an image).
-            probe_entry = dict(c.entry, argv=argv, mounts=[], ro_root=False, cwd=c.entry["cwd"], enter=True)
-            c.probe = subprocess.Popen(
-                ["nsenter", "--mount=/proc/%d/ns/mnt" % c.proc.pid, "--", sys.executable,
-                 os.path.abspath(__file__), "--container-entry", json.dumps(probe_entry)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            c.probe = self.exec_in_container(c, exec_["command"])
             c.probe_started = now
+            emit("probe_started", container=c.name, probe="startup")
         return False
 
     def kill(self, c, sig):
@@ -873,6 +975,7 @@ class Sandbox:
             if c.proc is None and c.exit_code is None:
                 continue
             if not self.poll(c):
+                self.tick_hook(c)
                 self.tick_probe(c)
                 continue
             if c.done:
@@ -895,19 +998,22 @@ class Sandbox:
             if c.kind == "sidecar":
                 self.start(c)
                 self.started_sidecars.append(c)
-                while not c.startup_ok:
+                while not self.started(c):
                     if self.stop_requested:
                         return self.terminate("deleted during init")
                     self.tick_restarts(self.started_sidecars)
                     time.sleep(sleep)
-                emit("container_ready", container=c.name, kind=c.kind)
+                emit("container_ready", container=c.name, kind=c.kind,
+                     since_start_ms=round((time.time() - c.started_at) * 1000, 1))
             else:
                 self.start(c)
                 while True:
                     if self.stop_requested:
                         return self.terminate("deleted during init")
                     self.tick_restarts(self.started_sidecars)
-                    if self.poll(c):
+                    if not self.poll(c):
+                        self.tick_hook(c)
+                    else:
                         if c.exit_code == 0:
                             break
                         if self.spec.get("restartPolicy", "Always") == "Never":
@@ -921,8 +1027,13 @@ class Sandbox:
                     time.sleep(sleep)
                 c.done = True
         emit("init_done")
-        for c in self.regular:
+        for c in self.regular:  # one after another, each after its postStart hook
             self.start(c)
+            while not c.hook_ok and c.hook_failed_at is None and not self.poll(c):
+                if self.stop_requested:
+                    return self.terminate("deleted")
+                self.tick_restarts(self.started_sidecars + self.regular)
+                time.sleep(0.005)
         while True:
             if self.stop_requested:
                 return self.terminate("deleted")
@@ -983,7 +1094,7 @@ def sandbox_main(state_path):
         emit("sandbox_ready", ok=False)
         emit("pod_done", phase="Failed", reason="volume setup: %s" % e, containers=[])
         return 1
-    emit("sandbox_ready", ok=True, volumes=sorted(sb.volumes))
+    emit("sandbox_ready", ok=True, volumes=sorted(sb.volumes), pod_added=sb.t0_wall)
     try:
         sb.run()
     except Exception as e:

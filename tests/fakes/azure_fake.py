@@ -235,6 +235,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # The injector opens up to 8 connections at once: with socketserver's default
+    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)

@@ -22,6 +22,8 @@ Control (tests only): POST /_control with a JSON command, GET /_control/stats.
   {"op":"outage","mode":"503"|"internal"|"hang"|"reset"|null,"target":"secretsmanager"|"sts"|"all"}
      a regional outage until cleared (mode null): 503 ServiceUnavailable,
      500 InternalServiceError, no answer for 30 s, or the connection closed.
+MEMSECRET_FAKE_LATENCY_MS ("100" or "50-200"): added before every answer
+  but /_control (tests/fakes/latency.py).
 Secret values are never logged.
 """
 import base64
@@ -31,13 +33,18 @@ import secrets as pysecrets
 import sys
 import threading
 import time
+import os
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+
 from botocore.credentials import Credentials
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import latency  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -121,6 +128,7 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 return self._send(200, json.dumps(STATE.stats), "application/json")
         if self.path.startswith("/v1/credentials"):
+            latency.delay()
             return self.pod_identity()
         self._send(404, "not found", "text/plain")
 
@@ -128,6 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if self.path == "/_control":
             return self.control(json.loads(body))
+        latency.delay()
         target = self.headers.get("X-Amz-Target")
         if target is not None:
             if target != "secretsmanager.GetSecretValue":
@@ -350,6 +359,9 @@ def main():
     global REGION
     if len(sys.argv) == 3 and sys.argv[1] == "--region":
         REGION = sys.argv[2]
+    # The injector opens up to 8 connections at once: with socketserver's default
+    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)

@@ -87,6 +87,9 @@ def main():
     p.add_argument("--cxone", required=True)
     p.add_argument("--expires-in", type=int, default=300)
     ARGS = p.parse_args()
+    # The injector opens up to 8 connections at once: with socketserver's default
+    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <deque>
+#include <mutex>
 #include <sstream>
 
 #include "injector/providers/secret_provider.h"
@@ -43,14 +44,20 @@ class ScriptedProvider final : public SecretProvider {
   std::optional<std::chrono::seconds> steady_retry_after_;
 };
 
+// Thread-safe, as AuditSink requires (the jobs of a pass emit concurrently);
+// read `records`/`lines` only when no pass is running.
 class RecordingAudit final : public AuditSink {
  public:
   void Emit(const AuditRecord& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
     records.push_back(r);
     lines.push_back(FormatAuditLine(r));
   }
   std::vector<AuditRecord> records;
   std::vector<std::string> lines;
+
+ private:
+  std::mutex mu_;
 };
 
 // Routes spdlog's default logger into a string for the test's lifetime.

@@ -449,8 +449,11 @@ class ScenarioChecks:
             inj = inits[0]
             self.assertTrue(inj["name"] == "memsecret-injector" or inj["name"].startswith("memsecret-injector-"))
             self.assertEqual(inj.get("restartPolicy"), "Always")
-            probe = inj.get("startupProbe") or {}
-            self.assertEqual((probe.get("exec") or {}).get("command"), [binary, "probe"])
+            # Started = the postStart hook returned (the first complete write);
+            # a startupProbe would delay the app to the prober's next tick.
+            hook = (inj.get("lifecycle") or {}).get("postStart") or {}
+            self.assertEqual((hook.get("exec") or {}).get("command"), [binary, "probe", "--wait", "300s"])
+            self.assertNotIn("startupProbe", inj)
             self.assertEqual((inj.get("command") or []) + (inj.get("args") or []), [binary, "run"])
         elif self.MODE == "classic":
             self.assertEqual(len(inits), 1)
@@ -470,6 +473,7 @@ class ScenarioChecks:
             self.assertTrue(init["name"] == "memsecret-init" or init["name"].startswith("memsecret-init-"))
             self.assertNotIn("restartPolicy", init)
             self.assertNotIn("startupProbe", init)
+            self.assertNotIn("lifecycle", init)
             self.assertEqual((init.get("command") or []) + (init.get("args") or [])[:1], [binary, "run"])
         self.assertEqual(first["name"], inits[0]["name"], "the injector init container must be first")
         for inj in self.injectors():

@@ -83,8 +83,13 @@ void WriteResources(JsonWriter& w, const Resources& r) {
 struct InjectorShape {
   std::string name;
   bool once = false;            // `run --once` (init container) or `run` (sidecar)
-  bool native_sidecar = false;  // restartPolicy Always + startupProbe
+  bool native_sidecar = false;  // restartPolicy Always + postStart `probe --wait`
 };
+
+// The native sidecar's postStart hook waits this long for the first complete
+// write (the budget the startup probe had: 300 periods of 1 s); then it
+// fails, and the kubelet kills and restarts the injector.
+constexpr const char* kReadyWait = "300s";
 
 void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const PodPlan& p,
                             const std::string& plan_json, const Config& config,
@@ -104,6 +109,23 @@ void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const Pod
   w.EndArray();
   w.Member("image", config.injector.image);
   w.Member("imagePullPolicy", config.injector.image_pull_policy);
+  if (shape.native_sidecar) {
+    // A restartable init container counts as started when its postStart hook
+    // has returned (and it has no startupProbe), and only then does the
+    // kubelet start the next container. The hook returns the moment the
+    // readiness marker exists, so the app starts within milliseconds of the
+    // first complete write; a startupProbe would add up to one probe period
+    // (its first success comes on the prober's tick).
+    w.Key("lifecycle").BeginObject().Key("postStart").BeginObject().Key("exec").BeginObject();
+    w.Key("command")
+        .BeginArray()
+        .String(config.injector.binary_path)
+        .String("probe")
+        .String("--wait")
+        .String(kReadyWait)
+        .EndArray();
+    w.EndObject().EndObject().EndObject();
+  }
   w.Member("name", shape.name);
   w.Key("resources");
   WriteResources(w, config.injector.resources);
@@ -120,19 +142,6 @@ void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const Pod
   w.Key("seccompProfile").BeginObject().Member("type", "RuntimeDefault").EndObject();
   w.EndObject();
 
-  if (shape.native_sidecar) {
-    w.Key("startupProbe").BeginObject();
-    w.Key("exec")
-        .BeginObject()
-        .Key("command")
-        .BeginArray()
-        .String(config.injector.binary_path)
-        .String("probe")
-        .EndArray()
-        .EndObject();
-    w.Member("failureThreshold", 300).Member("periodSeconds", 1).Member("timeoutSeconds", 1);
-    w.EndObject();
-  }
   w.Member("terminationMessagePolicy", "FallbackToLogsOnError");
   w.Key("volumeMounts").BeginArray();
   w.BeginObject().Member("mountPath", p.mount_path).Member("name", volume).EndObject();

@@ -13,20 +13,21 @@ RefreshingCredentials::RefreshingCredentials(std::unique_ptr<CredentialSource> s
       refresh_before_(refresh_before),
       min_usable_(min_usable) {}
 
-Result<const AwsCredentials*> RefreshingCredentials::Get() {
+Result<AwsCredentials> RefreshingCredentials::Get() {
+  std::lock_guard<std::mutex> lock(mu_);
   const WallTime now = clock_.Now();
   if (cached_ && (!cached_->expiration || *cached_->expiration - now > refresh_before_))
-    return &*cached_;
+    return *cached_;
   auto fresh = source_->Fetch();
   if (fresh.ok()) {
     cached_ = std::move(fresh).value();
-    return &*cached_;
+    return *cached_;
   }
   if (cached_ && cached_->expiration && *cached_->expiration - now > min_usable_) {
     spdlog::warn(
         "aws credentials: refresh from {} failed, using cached credentials until they expire: {}",
         source_->Describe(), fresh.status().message());
-    return &*cached_;
+    return *cached_;
   }
   cached_.reset();
   return fresh.status();

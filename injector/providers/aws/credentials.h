@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -36,16 +37,25 @@ class CredentialSource {
 // Caches credentials from `source` and fetches new ones when fewer than
 // `refresh_before` remain before expiration. If a refresh fails while the
 // cached credentials are still valid for `min_usable`, the cached ones are
-// returned (the failure is logged at warn). Single-threaded use.
+// returned (the failure is logged at warn).
+//
+// Thread-safety: Get and Invalidate may be called from any thread. One lock
+// covers the cache and the exchange, so concurrent callers of a cold or
+// expiring cache wait for a single exchange and share its credentials (one
+// STS call per pod start, however many secrets are read at once).
 class RefreshingCredentials {
  public:
   RefreshingCredentials(std::unique_ptr<CredentialSource> source, const Clock& clock,
                         std::chrono::seconds refresh_before = std::chrono::minutes(10),
                         std::chrono::seconds min_usable = std::chrono::seconds(60));
 
-  Result<const AwsCredentials*> Get();
+  // A copy: the cache may be replaced by another thread at any time.
+  Result<AwsCredentials> Get();
   // Forgets the cache (e.g. after ExpiredTokenException); next Get() fetches.
-  void Invalidate() { cached_.reset(); }
+  void Invalidate() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cached_.reset();
+  }
   const CredentialSource& source() const { return *source_; }
 
  private:
@@ -53,7 +63,8 @@ class RefreshingCredentials {
   const Clock& clock_;
   std::chrono::seconds refresh_before_;
   std::chrono::seconds min_usable_;
-  std::optional<AwsCredentials> cached_;
+  std::mutex mu_;                         // held across an exchange
+  std::optional<AwsCredentials> cached_;  // guarded by mu_
 };
 
 }  // namespace memsecret::injector::aws

@@ -42,6 +42,7 @@ FetchResult RegionalFailoverProvider::Fetch(const SecretRef& ref, const FetchOpt
       continue;
     }
     last.region = r.region;
+    std::lock_guard<std::mutex> lock(serving_mu_);
     if (last.ok() && serving_ != r.region) {
       if (r.region == regions_.front().region) {
         if (!serving_.empty())

@@ -2,10 +2,14 @@
 // the pure rules — which failures mean "this region is out" and how an ARN is
 // rewritten for a replica region — and RegionalFailoverProvider, which tries
 // the primary region first on every fetch and the replicas in order after an
-// outage-type failure. Single-threaded (the injector's scheduler thread).
+// outage-type failure.
+//
+// Thread-safety: Fetch may be called from any thread (the regions' providers
+// are thread-safe); the serving region is the only shared state, under a lock.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,7 +55,8 @@ class RegionalFailoverProvider final : public SecretProvider {
 
  private:
   std::vector<RegionalProvider> regions_;
-  std::string serving_;  // region of the last success; "" before the first
+  std::mutex serving_mu_;
+  std::string serving_;  // guarded by serving_mu_; region of the last success, "" before the first
 };
 
 }  // namespace memsecret::injector::aws

@@ -93,7 +93,7 @@ FetchResult SecretsManagerProvider::FetchOnce(const SecretRef& ref, const FetchO
                  {"X-Amz-Target", "secretsmanager.GetSecretValue"}};
   req.body = body.dump();
   req.timeout = timeout_;
-  if (Status st = SignRequest(req, **creds, region_, "secretsmanager", clock_.Now()); !st.ok())
+  if (Status st = SignRequest(req, *creds, region_, "secretsmanager", clock_.Now()); !st.ok())
     return FetchResult::Failure(st.WithContext(context));
   auto resp = http_.Send(req);
   for (auto& h : req.headers) SecureWipe(h.second);

@@ -98,7 +98,7 @@ FetchResult KeyVaultProvider::FetchOnce(const std::string& url, bool* unauthoriz
   if (!token.ok()) return FetchResult::Failure(token.status(), credential_.last_retry_after());
   HttpRequest req;
   req.url = url;
-  req.headers = {{"Authorization", "Bearer " + std::string((*token)->Reveal())},
+  req.headers = {{"Authorization", "Bearer " + std::string(token->Reveal())},
                  {"Accept", "application/json"}};
   auto resp = http_.Send(req);
   for (auto& h : req.headers) SecureWipe(h.second);

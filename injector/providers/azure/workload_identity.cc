@@ -49,21 +49,27 @@ WorkloadIdentityCredential::WorkloadIdentityCredential(AzureConfig config, HttpC
     : config_(std::move(config)), http_(http), clock_(clock) {}
 
 void WorkloadIdentityCredential::Invalidate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  InvalidateLocked();
+}
+
+void WorkloadIdentityCredential::InvalidateLocked() {
   token_ = SecretValue();
   expires_at_.reset();
 }
 
-Result<const SecretValue*> WorkloadIdentityCredential::Token() {
+Result<SecretValue> WorkloadIdentityCredential::Token() {
+  std::lock_guard<std::mutex> lock(mu_);
   const WallTime now = clock_.Now();
-  if (expires_at_ && now < refresh_at_) return &token_;
+  if (expires_at_ && now < refresh_at_) return token_;
   Status st = Exchange();
-  if (st.ok()) return &token_;
+  if (st.ok()) return token_;
   st = st.WithContext("entra token for client " + config_.client_id);
   if (st.retryable() && expires_at_ && now + std::chrono::seconds(30) < *expires_at_) {
     spdlog::warn("azure: {}; using the cached token until it nears expiry", st.message());
-    return &token_;
+    return token_;
   }
-  Invalidate();
+  InvalidateLocked();
   return st;
 }
 

@@ -3,10 +3,15 @@
 // from its file at every exchange) is presented as a client assertion in a
 // client-credentials request (docs/backends.md §4). Tokens are cached until shortly
 // before they expire. Access tokens and assertions are SecretValues and
-// appear in no message. Single-threaded (the injector's scheduler thread).
+// appear in no message.
+//
+// Thread-safety: Token, Invalidate and last_retry_after may be called from
+// any thread. One lock covers the cache and the exchange, so concurrent
+// callers share one exchange.
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -40,21 +45,30 @@ class WorkloadIdentityCredential {
   // cached one reached its refresh point. If that exchange fails for a
   // retryable reason while the cached token is still valid for 30 s, the
   // cached token is returned. Errors say "entra token for client <id>: ...".
-  Result<const SecretValue*> Token();
+  // A copy: another thread may replace the cached token at any time.
+  Result<SecretValue> Token();
 
   // Drops the cached token (Key Vault answered 401); the next Token() exchanges.
   void Invalidate();
 
-  std::optional<WallTime> expires_at() const { return expires_at_; }
+  std::optional<WallTime> expires_at() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return expires_at_;
+  }
   // The Retry-After hint of the last failed exchange, if it sent one.
-  std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_; }
+  std::optional<std::chrono::seconds> last_retry_after() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_retry_after_;
+  }
 
  private:
-  Status Exchange();
+  Status Exchange();        // mu_ held
+  void InvalidateLocked();  // mu_ held
 
   AzureConfig config_;
   HttpClient& http_;
   const Clock& clock_;
+  mutable std::mutex mu_;  // held across an exchange; guards the members below
   SecretValue token_;
   std::optional<WallTime> expires_at_;  // set iff token_ is cached
   WallTime refresh_at_;

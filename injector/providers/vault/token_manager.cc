@@ -9,34 +9,40 @@ VaultTokenManager::VaultTokenManager(std::unique_ptr<VaultAuthenticator> auth, V
     : auth_(std::move(auth)), http_(http), clock_(clock) {}
 
 void VaultTokenManager::Invalidate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  InvalidateLocked();
+}
+
+void VaultTokenManager::InvalidateLocked() {
   token_ = SecretValue();
   lease_.reset();
 }
 
-Result<const SecretValue*> VaultTokenManager::Token() {
+Result<SecretValue> VaultTokenManager::Token() {
+  std::lock_guard<std::mutex> lock(mu_);
   if (!lease_) {
     if (Status st = Login(); !st.ok()) return st;
-    return &token_;
+    return token_;
   }
   const TokenAction action = NextTokenAction(*lease_, clock_.Now());
-  if (action == TokenAction::kUse) return &token_;
+  if (action == TokenAction::kUse) return token_;
   bool still_trusted = true;  // false once Vault has refused the current token
   if (action == TokenAction::kRenew) {
     Status st = Renew();
-    if (st.ok()) return &token_;
+    if (st.ok()) return token_;
     still_trusted = st.retryable();
     spdlog::info("vault: token renewal failed ({}); logging in again", st.message());
   }
   Status st = Login();
-  if (st.ok()) return &token_;
+  if (st.ok()) return token_;
   // Keep serving a token that Vault has not refused while it is valid: the
   // refresh point is well before expiry, so a sealed period or an outage of
   // the login path does not stop reads that still work.
   if (still_trusted && st.retryable() && lease_ && lease_->UsableAt(clock_.Now())) {
     spdlog::warn("vault: {}; using the current token until it nears expiry", st.message());
-    return &token_;
+    return token_;
   }
-  Invalidate();
+  InvalidateLocked();
   return st;
 }
 

@@ -3,10 +3,14 @@
 // and logs in again when it is not renewable, when renewal stopped extending
 // it, or after the caller saw a 403 (Invalidate). The decisions are the pure
 // rules of token_lifecycle.h; this class only performs them.
-// Single-threaded (the injector's scheduler thread).
+// Thread-safety: Token and Invalidate may be called from any thread (the jobs
+// of a concurrent pass). One lock covers the token and any login or renewal,
+// so concurrent callers share one login; lease() is for tests and must not
+// race with them.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "injector/providers/vault/token_lifecycle.h"
@@ -27,9 +31,9 @@ class VaultTokenManager {
   // rules say so. A failed renewal falls back to logging in. When that login
   // fails for a retryable reason (sealed, 5xx, network) while the current
   // token is still within its lease and Vault has not refused it, the current
-  // token is returned. Errors are the login's; the pointer is valid until the
-  // next call.
-  Result<const SecretValue*> Token();
+  // token is returned. Errors are the login's. A copy: another thread may
+  // replace the token at any time.
+  Result<SecretValue> Token();
 
   // Forgets the token (a read was refused with 403); the next Token() logs in.
   void Invalidate();
@@ -39,14 +43,16 @@ class VaultTokenManager {
   const VaultAuthenticator& authenticator() const { return *auth_; }
 
  private:
-  Status Login();
-  Status Renew();
+  Status Login();           // mu_ held
+  Status Renew();           // mu_ held
+  void InvalidateLocked();  // mu_ held
 
   std::unique_ptr<VaultAuthenticator> auth_;
   VaultHttp& http_;
   const Clock& clock_;
-  SecretValue token_;
-  std::optional<VaultLease> lease_;  // set iff token_ is usable
+  std::mutex mu_;                    // held across a login or renewal
+  SecretValue token_;                // guarded by mu_
+  std::optional<VaultLease> lease_;  // guarded by mu_; set iff token_ is usable
 };
 
 }  // namespace memsecret::injector::vault

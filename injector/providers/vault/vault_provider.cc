@@ -57,7 +57,7 @@ FetchResult VaultProvider::Fetch(const SecretRef& ref, const FetchOptions& optio
     auto token = tokens_.Token();
     if (!token.ok()) return FetchResult::Failure(token.status().WithContext(context));
     int http_status = 0;
-    FetchResult r = Read(*loc, **token, &http_status);
+    FetchResult r = Read(*loc, *token, &http_status);
     if (http_status == 403 && attempt == 0) {
       spdlog::info("{}: permission denied; logging in again and retrying once", context);
       tokens_.Invalidate();

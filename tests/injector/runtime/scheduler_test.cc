@@ -89,6 +89,90 @@ TEST(SchedulerTest, IdleSchedulerWaitsWithoutDeadline) {
   EXPECT_EQ(waiter.deadlines[0], std::nullopt);  // no periodic wake-up
 }
 
+// Answers each Run with the next scripted status (then OK), retrying
+// `retry` later after a failure; records when it ran.
+class ScriptedJob final : public Job {
+ public:
+  ScriptedJob(std::string name, std::vector<Status> script, seconds retry,
+              std::vector<std::string>* log)
+      : name_(std::move(name)), script_(std::move(script)), retry_(retry), log_(log) {}
+  const std::string& name() const override { return name_; }
+  std::optional<WallTime> Run(WallTime now) override {
+    log_->push_back(
+        name_ + "@" +
+        std::to_string(std::chrono::duration_cast<seconds>(now.time_since_epoch()).count()));
+    last_ = runs_ < script_.size() ? script_[runs_] : Status::Ok();
+    ++runs_;
+    if (!last_.ok()) return now + retry_;
+    done_ = true;
+    return std::nullopt;
+  }
+  bool Ready() const override { return done_; }
+  Status LastStatus() const override { return last_; }
+
+ private:
+  std::string name_;
+  std::vector<Status> script_;
+  seconds retry_;
+  std::vector<std::string>* log_;
+  size_t runs_ = 0;
+  Status last_;
+  bool done_ = false;
+};
+
+// One throttled answer (kResourceExhausted) stops the pass: jobs not started
+// yet wait for the throttled job's own retry time; other failures do not.
+TEST(SchedulerTest, AThrottledAnswerDefersEveryJobNotYetStarted) {
+  struct Case {
+    const char* name;
+    Status b_first;
+    std::vector<std::string> want;
+  };
+  const std::vector<Case> cases = {
+      {"throttled", ResourceExhausted("429"), {"a@1000", "b@1000", "b@1004", "c@1004", "d@1004"}},
+      {"unavailable", Unavailable("503"), {"a@1000", "b@1000", "c@1000", "d@1000", "b@1004"}},
+      {"not found", NotFound("gone"), {"a@1000", "b@1000", "c@1000", "d@1000", "b@1004"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> log;
+    Scheduler s(1);
+    const WallTime t0 = WallTime(seconds(1000));
+    s.Add(std::make_unique<ScriptedJob>("a", std::vector<Status>{}, seconds(4), &log), t0);
+    s.Add(std::make_unique<ScriptedJob>("b", std::vector<Status>{c.b_first}, seconds(4), &log), t0);
+    s.Add(std::make_unique<ScriptedJob>("c", std::vector<Status>{}, seconds(4), &log), t0);
+    s.Add(std::make_unique<ScriptedJob>("d", std::vector<Status>{}, seconds(4), &log), t0);
+    std::optional<WallTime> next = s.RunDue(t0);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(*next, t0 + seconds(4));
+    // Nothing starts while the throttle lasts, even a job due meanwhile.
+    EXPECT_EQ(s.RunDue(t0 + seconds(2)), next);
+    EXPECT_EQ(s.RunDue(t0 + seconds(4)), std::nullopt);
+    EXPECT_EQ(log, c.want);
+    EXPECT_TRUE(s.AllReady());
+  }
+}
+
+TEST(SchedulerTest, AThrottleHoldsJobsThatBecomeDueDuringIt) {
+  std::vector<std::string> log;
+  Scheduler s(1);
+  const WallTime t0 = WallTime(seconds(1000));
+  s.Add(std::make_unique<ScriptedJob>(
+            "t", std::vector<Status>{ResourceExhausted("429"), ResourceExhausted("429")},
+            seconds(10), &log),
+        t0);
+  s.Add(std::make_unique<RecordingJob>("late", std::nullopt, &log), t0 + seconds(3));
+  EXPECT_EQ(s.RunDue(t0), t0 + seconds(3));
+  EXPECT_EQ(s.RunDue(t0 + seconds(3)), t0 + seconds(10));  // held until the throttle ends
+  EXPECT_EQ(s.DueOf("late"), t0 + seconds(10));
+  // Throttled again at 1010 (t runs first: due order, then insertion order):
+  // the throttle is extended and `late` waits again.
+  EXPECT_EQ(s.RunDue(t0 + seconds(10)), t0 + seconds(20));
+  EXPECT_EQ(s.throttled_until(), t0 + seconds(20));
+  EXPECT_EQ(s.RunDue(t0 + seconds(20)), std::nullopt);
+  EXPECT_EQ(log, (std::vector<std::string>{"t@1000", "t@1010", "t@1020", "late@1020"}));
+}
+
 TEST(CondVarWaiterTest, StopFromAnotherThreadWakesAnIndefiniteWait) {
   CondVarWaiter waiter;
   std::thread stopper([&] { waiter.Stop(); });

@@ -85,8 +85,11 @@ TEST(MutatorTest, NativeSidecarForAMinimalPod) {
   EXPECT_EQ(inj["restartPolicy"], "Always");
   EXPECT_EQ(inj["command"], json::array({"/usr/local/bin/memsecret-injector"}));
   EXPECT_EQ(inj["args"], json::array({"run"}));
-  EXPECT_EQ(inj["startupProbe"]["exec"]["command"],
-            json::array({"/usr/local/bin/memsecret-injector", "probe"}));
+  // The app starts when the postStart hook returns (the first complete
+  // write), not on a startup probe's next tick: there is no startupProbe.
+  EXPECT_EQ(inj["lifecycle"]["postStart"]["exec"]["command"],
+            json::array({"/usr/local/bin/memsecret-injector", "probe", "--wait", "300s"}));
+  EXPECT_FALSE(inj.contains("startupProbe"));
   const json& sc = inj["securityContext"];
   EXPECT_EQ(sc["runAsNonRoot"], true);
   EXPECT_EQ(sc["readOnlyRootFilesystem"], true);

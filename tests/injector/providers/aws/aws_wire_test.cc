@@ -115,23 +115,23 @@ TEST(RefreshingCredentialsTest, RenewsBeforeExpirationAndRidesOutShortOutages) {
   RefreshingCredentials creds(std::move(source), clock, minutes(10), seconds(60));
   ASSERT_TRUE(creds.Get().ok());
   clock.Advance(minutes(49));  // 11 min left: cached
-  EXPECT_EQ((*creds.Get())->access_key_id, "ASIA1");
+  EXPECT_EQ(creds.Get()->access_key_id, "ASIA1");
   EXPECT_EQ(*calls, 1);
   clock.Advance(minutes(2));  // 9 min left: renewed early
-  EXPECT_EQ((*creds.Get())->access_key_id, "ASIA2");
+  EXPECT_EQ(creds.Get()->access_key_id, "ASIA2");
   EXPECT_EQ(*calls, 2);
 
   clock.Advance(minutes(52));  // 8 min left, but STS is down: keep the valid ones
   *fail = true;
   auto during = creds.Get();
   ASSERT_TRUE(during.ok());
-  EXPECT_EQ((*during)->access_key_id, "ASIA2");
+  EXPECT_EQ(during->access_key_id, "ASIA2");
   clock.Advance(minutes(7) + seconds(30));  // 30 s left: no longer usable
   auto expired = creds.Get();
   ASSERT_FALSE(expired.ok());
   EXPECT_TRUE(expired.status().retryable());
   *fail = false;
-  EXPECT_EQ((*creds.Get())->access_key_id, "ASIA5");  // recovers by itself
+  EXPECT_EQ(creds.Get()->access_key_id, "ASIA5");  // recovers by itself
 }
 
 TEST(RefreshingCredentialsTest, InvalidateForcesAFetch) {
