@@ -18,8 +18,8 @@ int64_t UnixSeconds(WallTime t) {
 }  // namespace
 
 Status ReloadCertificate(const std::string& cert_path, const std::string& key_path,
-                         CertificateStore& store, Metrics& metrics) {
-  auto bundle = LoadCertificateBundle(cert_path, key_path);
+                         http::CertificateStore& store, Metrics& metrics) {
+  auto bundle = http::LoadCertificateBundle(cert_path, key_path);
   if (!bundle.ok()) {
     metrics.RecordCertificateReload(Metrics::ReloadResult::kFailure);
     spdlog::error("certificate reload failed, still serving serial {}: {}", store.Get()->serial_hex,
@@ -51,7 +51,8 @@ Status ReloadConfig(const std::string& path, const ConfigLoader& loader, ConfigS
 }
 
 void WatchCertificate(FileWatcher& watcher, const std::string& cert_path,
-                      const std::string& key_path, CertificateStore& store, Metrics& metrics) {
+                      const std::string& key_path, http::CertificateStore& store,
+                      Metrics& metrics) {
   watcher.Watch({cert_path, key_path}, [cert_path, key_path, &store, &metrics] {
     (void)ReloadCertificate(cert_path, key_path, store, metrics);
   });

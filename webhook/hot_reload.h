@@ -8,11 +8,11 @@
 #include <functional>
 #include <string>
 
+#include "memsecret/http/tls_context.h"
 #include "memsecret/snapshot.h"
 #include "memsecret/status.h"
 #include "webhook/config/config.h"
 #include "webhook/config/file_watcher.h"
-#include "webhook/http/tls_context.h"
 #include "webhook/metrics.h"
 
 namespace memsecret::webhook {
@@ -23,7 +23,7 @@ using ConfigLoader = std::function<Result<Config>(const std::string& path)>;
 // Reloads `store` from `cert_path` + `key_path` whenever either changes.
 // `store` and `metrics` must outlive `watcher`'s polling.
 void WatchCertificate(FileWatcher& watcher, const std::string& cert_path,
-                      const std::string& key_path, CertificateStore& store, Metrics& metrics);
+                      const std::string& key_path, http::CertificateStore& store, Metrics& metrics);
 
 // Reloads `store` from `path` with `loader` (LoadConfigFile in production)
 // whenever the file changes. Same lifetime rule as above.
@@ -33,7 +33,7 @@ void WatchConfig(FileWatcher& watcher, const std::string& path, ConfigLoader loa
 // One reload attempt each, as the watcher runs them; exposed for main's
 // start-up path and for tests. Return the load error, if any.
 Status ReloadCertificate(const std::string& cert_path, const std::string& key_path,
-                         CertificateStore& store, Metrics& metrics);
+                         http::CertificateStore& store, Metrics& metrics);
 Status ReloadConfig(const std::string& path, const ConfigLoader& loader, ConfigSnapshot& store,
                     Metrics& metrics);
 

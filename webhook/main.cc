@@ -16,13 +16,13 @@
 #include <thread>
 #include <vector>
 
+#include "memsecret/http/tls_context.h"
 #include "memsecret/log.h"
 #include "webhook/admission/admission_review.h"
 #include "webhook/command_line.h"
 #include "webhook/config/config.h"
 #include "webhook/config/file_watcher.h"
 #include "webhook/hot_reload.h"
-#include "webhook/http/tls_context.h"
 #include "webhook/metrics.h"
 #include "webhook/render.h"
 #include "webhook/server.h"
@@ -60,7 +60,7 @@ int RunServe(const std::vector<std::string>& args) {
     spdlog::critical("start-up: config: {}", config.status().message());
     return 1;
   }
-  auto bundle = LoadCertificateBundle(flags->tls_cert, flags->tls_key);
+  auto bundle = http::LoadCertificateBundle(flags->tls_cert, flags->tls_key);
   if (!bundle.ok()) {
     spdlog::critical("start-up: {}", bundle.status().message());
     return 1;
@@ -70,7 +70,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   Metrics metrics;
   metrics.SetCertificateNotAfter((*bundle)->not_after);
-  CertificateStore certs(*bundle);
+  http::CertificateStore certs(*bundle);
   ConfigSnapshot config_store(std::make_shared<const Config>(std::move(config).value()));
 
   FileWatcher watcher(kWatchInterval);

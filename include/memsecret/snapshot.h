@@ -8,7 +8,7 @@
 #include <memory>
 #include <utility>
 
-namespace memsecret::webhook {
+namespace memsecret {
 
 template <typename T>
 class Snapshot {
@@ -29,4 +29,4 @@ class Snapshot {
   std::atomic<std::shared_ptr<const T>> current_;
 };
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret

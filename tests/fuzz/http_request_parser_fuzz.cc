@@ -9,12 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include "webhook/http/http_request_parser.h"
+#include "memsecret/http/http_request_parser.h"
 
 namespace {
 
-using memsecret::webhook::HttpLimits;
-using memsecret::webhook::HttpRequestParser;
+using memsecret::http::HttpLimits;
+using memsecret::http::HttpRequestParser;
 using State = HttpRequestParser::State;
 
 // Small limits so the fuzzer reaches them; max_head_bytes leaves room for a

@@ -19,9 +19,9 @@ ServerHarness::ServerHarness(webhook::AdmitHandler handler, HarnessOptions optio
     intermediate_ = std::make_unique<TestCa>(root_.CreateIntermediate("memsecret test issuer"));
   }
   WriteCertificate(issuer().IssueServer("webhook-1", 1, options.key_type));
-  auto bundle = webhook::LoadCertificateBundle(cert_path_, key_path_);
+  auto bundle = http::LoadCertificateBundle(cert_path_, key_path_);
   if (!bundle.ok()) throw std::runtime_error(bundle.status().ToString());
-  certs_ = std::make_unique<webhook::CertificateStore>(*bundle);
+  certs_ = std::make_unique<http::CertificateStore>(*bundle);
 
   watcher_ = std::make_unique<webhook::FileWatcher>(options.watch_interval);
   webhook::WatchCertificate(*watcher_, cert_path_, key_path_, *certs_, metrics_);

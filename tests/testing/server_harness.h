@@ -11,11 +11,11 @@
 #include <string>
 #include <thread>
 
+#include "memsecret/http/tls_context.h"
 #include "testing/temp_dir.h"
 #include "testing/test_pki.h"
 #include "testing/tls_test_client.h"
 #include "webhook/config/file_watcher.h"
-#include "webhook/http/tls_context.h"
 #include "webhook/metrics.h"
 #include "webhook/server.h"
 
@@ -76,7 +76,7 @@ class ServerHarness {
   std::string cert_path_;
   std::string key_path_;
   webhook::Metrics metrics_;
-  std::unique_ptr<webhook::CertificateStore> certs_;
+  std::unique_ptr<http::CertificateStore> certs_;
   std::unique_ptr<webhook::FileWatcher> watcher_;
   std::unique_ptr<webhook::WebhookServer> server_;
   std::thread runner_;

@@ -33,12 +33,12 @@ struct StandaloneCertificate {
     auto cert = ca.IssueServer("webhook", 1);
     memsecret::testing::WriteFileAtomically(dir.File("c"), cert.cert_pem);
     memsecret::testing::WriteFileAtomically(dir.File("k"), cert.key_pem);
-    auto bundle = LoadCertificateBundle(dir.File("c"), dir.File("k"));
+    auto bundle = http::LoadCertificateBundle(dir.File("c"), dir.File("k"));
     EXPECT_TRUE(bundle.ok());
-    store = std::make_unique<CertificateStore>(*bundle);
+    store = std::make_unique<http::CertificateStore>(*bundle);
   }
   memsecret::testing::TempDir dir;
-  std::unique_ptr<CertificateStore> store;
+  std::unique_ptr<http::CertificateStore> store;
 };
 
 bool CanConnect(ServerHarness& h) {
@@ -114,7 +114,7 @@ TEST(ShutdownTest, IdleKeepAliveConnectionsDelayRunByAtMostTheKeepAliveTimeout) 
 TEST(ShutdownTest, StopBeforeRunMakesRunReturnAtOnce) {
   // Bound but not yet running: the race main has when SIGTERM arrives early.
   StandaloneCertificate tls;
-  CertificateStore& store = *tls.store;
+  http::CertificateStore& store = *tls.store;
   Metrics metrics;
   ServerOptions options;
   options.host = "127.0.0.1";
@@ -129,7 +129,7 @@ TEST(ShutdownTest, StopBeforeRunMakesRunReturnAtOnce) {
 
 TEST(ShutdownTest, StopRacingRunStartAlwaysStopsIt) {
   StandaloneCertificate tls;
-  CertificateStore& store = *tls.store;
+  http::CertificateStore& store = *tls.store;
   Metrics metrics;
   ServerOptions options;
   options.host = "127.0.0.1";
@@ -146,7 +146,7 @@ TEST(ShutdownTest, StopRacingRunStartAlwaysStopsIt) {
 
 TEST(ShutdownTest, BindFailureNamesTheAddress) {
   StandaloneCertificate tls;
-  CertificateStore& store = *tls.store;
+  http::CertificateStore& store = *tls.store;
   Metrics metrics;
   ServerOptions options;
   options.host = "256.1.1.1";  // not an address

@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
+#include "memsecret/http/tls_context.h"
 #include "testing/server_harness.h"
 #include "testing/temp_dir.h"
 #include "testing/test_pki.h"
-#include "webhook/http/tls_context.h"
 
 namespace memsecret::webhook {
 namespace {
@@ -50,7 +50,7 @@ TEST(CertificateBundleTest, LoadsLeafIntermediateAndIdentity) {
   WriteFileAtomically(dir.File("tls.crt"), leaf.cert_pem + issuer.cert_pem());
   WriteFileAtomically(dir.File("tls.key"), leaf.key_pem);
 
-  auto bundle = LoadCertificateBundle(dir.File("tls.crt"), dir.File("tls.key"));
+  auto bundle = http::LoadCertificateBundle(dir.File("tls.crt"), dir.File("tls.key"));
   ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
   EXPECT_EQ((*bundle)->serial_hex, "1234");
   EXPECT_NE((*bundle)->subject.find("CN=webhook.memsecret.svc"), std::string::npos);
@@ -89,7 +89,7 @@ TEST(CertificateBundleTest, ErrorsNameTheFileAndReason) {
     std::filesystem::remove(dir.File("tls.key"));
     if (!c.cert.empty()) WriteFileAtomically(dir.File("tls.crt"), c.cert);
     if (!c.key.empty()) WriteFileAtomically(dir.File("tls.key"), c.key);
-    auto bundle = LoadCertificateBundle(dir.File("tls.crt"), dir.File("tls.key"));
+    auto bundle = http::LoadCertificateBundle(dir.File("tls.crt"), dir.File("tls.key"));
     ASSERT_FALSE(bundle.ok());
     EXPECT_NE(bundle.status().message().find(c.want), std::string::npos)
         << bundle.status().message();
@@ -100,8 +100,8 @@ TEST(CertificateBundleTest, ErrorsNameTheFileAndReason) {
 TEST(ServerTlsPolicyTest, ContextRequiresTls12AndOffersOnlyEcdheAead) {
   TestCa root = TestCa::CreateRoot("root");
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  CertificateStore* no_store = nullptr;  // not consulted without a handshake
-  ASSERT_TRUE(ConfigureServerTls(*ctx, no_store));
+  http::CertificateStore* no_store = nullptr;  // not consulted without a handshake
+  ASSERT_TRUE(http::ConfigureServerTls(*ctx, no_store));
   EXPECT_EQ(SSL_CTX_get_min_proto_version(ctx), TLS1_2_VERSION);
   EXPECT_NE(SSL_CTX_get_options(ctx) & SSL_OP_NO_COMPRESSION, 0u);
   EXPECT_NE(SSL_CTX_get_options(ctx) & SSL_OP_NO_RENEGOTIATION, 0u);

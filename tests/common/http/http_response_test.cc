@@ -1,10 +1,10 @@
 // Response serialization: one buffer with status line, headers and body;
 // HEAD, Connection and Allow variants.
-#include "webhook/http/http_response.h"
+#include "memsecret/http/http_response.h"
 
 #include <gtest/gtest.h>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 TEST(HttpResponseTest, SerializesStatusHeadersAndBodyInOneBuffer) {
@@ -63,4 +63,4 @@ TEST(HttpResponseTest, EveryStatusTheServerSendsHasItsReasonPhrase) {
 }
 
 }  // namespace
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

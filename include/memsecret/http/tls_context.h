@@ -17,7 +17,7 @@
 #include "memsecret/snapshot.h"
 #include "memsecret/status.h"
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 struct X509Free {
   void operator()(X509* x) const { X509_free(x); }
@@ -64,4 +64,4 @@ bool ConfigureServerTls(SSL_CTX& ctx, const CertificateStore* store);
 // error" when there is none); clears the thread's error queue.
 std::string TakeOpenSslError();
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

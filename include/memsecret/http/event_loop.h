@@ -1,10 +1,11 @@
-// EventLoop: one thread's share of the HTTPS server's connections. It owns an
+// EventLoop: one thread's share of the HTTP server's connections. It owns an
 // epoll instance (level-triggered; a connection is registered once and its
 // interest changes only when a write would block), an eventfd through which
 // other threads hand it accepted sockets and ask it to stop, and the
 // connections' deadlines in an ordered set (epoll_wait sleeps until the
 // nearest one). Requests are answered on this thread: the admission handler
-// is pure CPU work of tens of microseconds, cheaper than a hand-off.
+// is pure CPU work of tens of microseconds, as are the injector's cache
+// lookups: cheaper than a hand-off.
 #pragma once
 
 #include <atomic>
@@ -16,10 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "memsecret/http/http_connection.h"
 #include "memsecret/status.h"
-#include "webhook/http/http_connection.h"
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 class EventLoop {
  public:
@@ -82,4 +83,4 @@ class EventLoop {
   std::atomic<int64_t> busy_since_ns_{0};
 };
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -1,4 +1,4 @@
-#include "webhook/http/tls_context.h"
+#include "memsecret/http/tls_context.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 struct BioFree {
@@ -141,4 +141,4 @@ std::string TakeOpenSslError() {
   return buf;
 }
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

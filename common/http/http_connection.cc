@@ -1,4 +1,4 @@
-#include "webhook/http/http_connection.h"
+#include "memsecret/http/http_connection.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include <exception>
 #include <utility>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 // Pipelined requests are answered only while less than this much output is
@@ -31,11 +31,11 @@ void ReleaseIfLarge(std::string& buffer) {
 
 HttpConnection::HttpConnection(const HttpService& service, int fd, SteadyTime now)
     : service_(service),
-      tls_(std::make_unique<TlsConnection>(service.tls, fd)),
+      transport_(std::make_unique<Transport>(service.tls, fd)),
       parser_(service.limits),
       handshake_deadline_(now + service.handshake_timeout),
       idle_since_(now) {
-  if (!tls_->ok()) {
+  if (!transport_->ok()) {
     spdlog::error("tls: cannot create a session for a new connection");
     Close();
   }
@@ -73,33 +73,33 @@ void HttpConnection::OnReady(SteadyTime now, std::span<char> scratch) {
       Consume(now);
       continue;
     }
-    if (!may_read && !tls_->HasBufferedInput()) {
+    if (!may_read && !transport_->HasBufferedInput()) {
       wants_write_ = false;
       return;
     }
     may_read = false;
     size_t received = 0;
-    const TlsConnection::Io io = tls_->Read(scratch.data(), scratch.size(), &received);
-    if (io != TlsConnection::Io::kDone) return (void)Stalled(io, "reading");
+    const Transport::Io io = transport_->Read(scratch.data(), scratch.size(), &received);
+    if (io != Transport::Io::kDone) return (void)Stalled(io, "reading");
     in_.append(scratch.data(), received);
     Consume(now);
   }
 }
 
-bool HttpConnection::Stalled(TlsConnection::Io io, const char* doing) {
+bool HttpConnection::Stalled(Transport::Io io, const char* doing) {
   switch (io) {
-    case TlsConnection::Io::kWantRead:
+    case Transport::Io::kWantRead:
       wants_write_ = false;
       break;
-    case TlsConnection::Io::kWantWrite:
+    case Transport::Io::kWantWrite:
       wants_write_ = true;
       break;
-    case TlsConnection::Io::kError:
-      spdlog::debug("connection closed while {}: {}", doing, tls_->last_error());
+    case Transport::Io::kError:
+      spdlog::debug("connection closed while {}: {}", doing, transport_->last_error());
       Close();
       break;
-    case TlsConnection::Io::kClosed:
-    case TlsConnection::Io::kDone:
+    case Transport::Io::kClosed:
+    case Transport::Io::kDone:
       Close();
       break;
   }
@@ -107,19 +107,19 @@ bool HttpConnection::Stalled(TlsConnection::Io io, const char* doing) {
 }
 
 bool HttpConnection::ContinueHandshake(SteadyTime now) {
-  const TlsConnection::Io io = tls_->Handshake();
-  if (io != TlsConnection::Io::kDone) return Stalled(io, "in the TLS handshake");
+  const Transport::Io io = transport_->Handshake();
+  if (io != Transport::Io::kDone) return Stalled(io, "in the TLS handshake");
   phase_ = Phase::kOpen;
   idle_since_ = now;
   return true;
 }
 
 void HttpConnection::ContinueLinger(SteadyTime now, std::span<char> scratch) {
-  switch (tls_->DiscardInput(scratch.data(), scratch.size())) {
-    case TlsConnection::Io::kDone:
+  switch (transport_->DiscardInput(scratch.data(), scratch.size())) {
+    case Transport::Io::kDone:
       linger_deadline_ = std::min(linger_started_ + kLingerMax, now + kLingerIdle);
       return;
-    case TlsConnection::Io::kWantRead:
+    case Transport::Io::kWantRead:
       return;
     default:
       return Close();
@@ -130,8 +130,8 @@ void HttpConnection::ContinueLinger(SteadyTime now, std::span<char> scratch) {
 bool HttpConnection::Flush(SteadyTime now) {
   while (out_sent_ < out_.size()) {
     size_t sent = 0;
-    const TlsConnection::Io io = tls_->Write(std::string_view(out_).substr(out_sent_), &sent);
-    if (io != TlsConnection::Io::kDone) return Stalled(io, "writing");
+    const Transport::Io io = transport_->Write(std::string_view(out_).substr(out_sent_), &sent);
+    if (io != Transport::Io::kDone) return Stalled(io, "writing");
     out_sent_ += sent;
   }
   if (!out_.empty()) {
@@ -196,7 +196,10 @@ void HttpConnection::Consume(SteadyTime now) {
 }
 
 void HttpConnection::Answer(SteadyTime now) {
-  const HttpRequestView request{parser_.method(), parser_.target(), parser_.path(), parser_.body()};
+  const std::string_view target = parser_.target();
+  const std::string_view query = target.substr(std::min(target.size(), parser_.path().size() + 1));
+  const HttpRequestView request{parser_.method(),  target,        parser_.path(), query,
+                                parser_.headers(), parser_.body()};
   const HttpResponse response = CallHandler(request);
   ++requests_answered_;
   ResponseFraming framing;
@@ -274,8 +277,8 @@ void HttpConnection::BeginShutdown(SteadyTime) {
 void HttpConnection::CloseOrLinger(SteadyTime now) {
   // Like nginx's lingering_close heuristic: only when the peer may still be
   // sending (a refused request, or pipelined bytes after the last answer).
-  if (!refused_ && in_.empty() && !tls_->HasBufferedInput()) return CloseGracefully();
-  tls_->ShutdownWrite();
+  if (!refused_ && in_.empty() && !transport_->HasBufferedInput()) return CloseGracefully();
+  transport_->ShutdownWrite();
   phase_ = Phase::kLingering;
   wants_write_ = false;
   linger_started_ = now;
@@ -286,14 +289,14 @@ void HttpConnection::CloseOrLinger(SteadyTime now) {
 }
 
 void HttpConnection::CloseGracefully() {
-  tls_->SendCloseNotify();
+  transport_->SendCloseNotify();
   Close();
 }
 
 void HttpConnection::Close() {
-  tls_.reset();
+  transport_.reset();
   phase_ = Phase::kClosed;
   wants_write_ = false;
 }
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

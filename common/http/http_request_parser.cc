@@ -1,4 +1,4 @@
-#include "webhook/http/http_request_parser.h"
+#include "memsecret/http/http_request_parser.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,7 +6,7 @@
 
 #include "memsecret/ascii.h"
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 // Longest method and version accepted while the request line is incomplete;
@@ -91,6 +91,26 @@ bool ParseContentLength(std::string_view s, size_t* out) {
 std::string_view HttpRequestParser::path() const {
   const std::string_view t = target();
   return t.substr(0, t.find('?'));
+}
+
+std::string_view HttpRequestParser::headers() const {
+  if (head_size_ == 0) return {};
+  const size_t begin = line_end_ + 2;
+  return input_.substr(begin, head_size_ - 2 - begin);
+}
+
+std::vector<std::string_view> HeaderValues(std::string_view headers, std::string_view name) {
+  std::vector<std::string_view> values;
+  while (!headers.empty()) {
+    const size_t eol = headers.find("\r\n");
+    const std::string_view line = headers.substr(0, eol);
+    headers = eol == std::string_view::npos ? std::string_view() : headers.substr(eol + 2);
+    const size_t colon = line.find(':');
+    if (colon != std::string_view::npos && EqualsIgnoreAsciiCase(line.substr(0, colon), name)) {
+      values.push_back(TrimWhitespace(line.substr(colon + 1)));
+    }
+  }
+  return values;
 }
 
 void HttpRequestParser::Reset() { *this = HttpRequestParser(limits_); }
@@ -237,4 +257,4 @@ HttpRequestParser::State HttpRequestParser::ParseHeader(std::string_view name,
   return state_;
 }
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -1,4 +1,4 @@
-#include "webhook/http/event_loop.h"
+#include "memsecret/http/event_loop.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 // TLS records carry at most 16 KiB; with read-ahead OpenSSL reads several.
@@ -196,4 +196,4 @@ int EventLoop::WaitMillis(SteadyTime now) const {
   return static_cast<int>(std::min<int64_t>(millis, kMaxWaitMillis));
 }
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -1,13 +1,13 @@
 // HttpRequestParser: complete requests, the same requests fed in every
 // split (byte by byte included), pipelining, and every refusal with its
 // status, as tables.
-#include "webhook/http/http_request_parser.h"
+#include "memsecret/http/http_request_parser.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 using State = HttpRequestParser::State;
@@ -210,4 +210,4 @@ TEST(HttpRequestParserTest, DrippedHeadersAtTheLimitStillParse) {
 }
 
 }  // namespace
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -5,7 +5,7 @@
 
 #include "memsecret/status.h"
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 struct ListeningSocket {
   int fd = -1;
@@ -16,4 +16,4 @@ struct ListeningSocket {
 // works and listens. Errors name "host:port" and the reason.
 Result<ListeningSocket> OpenListeningSocket(const std::string& host, int port);
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -23,8 +23,9 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 struct HttpLimits {
   size_t max_target_bytes = 8 * 1024;
@@ -54,6 +55,9 @@ class HttpRequestParser {
   std::string_view target() const { return Slice(target_); }  // path and query
   std::string_view path() const;                              // target without the query
   int minor_version() const { return minor_version_; }        // HTTP/1.<minor>
+  // The header lines (each ending in CRLF, already validated), for
+  // HeaderValues(); empty when there are none.
+  std::string_view headers() const;
   // HTTP/1.1: unless "Connection: close"; HTTP/1.0: only "Connection: keep-alive".
   bool keep_alive() const { return keep_alive_; }
   bool expect_continue() const { return expect_continue_; }
@@ -102,4 +106,8 @@ class HttpRequestParser {
   std::string_view error_reason_;
 };
 
-}  // namespace memsecret::webhook
+// The values of every header line named `name` (ASCII case-insensitive) in
+// `headers` (HttpRequestParser::headers()), in order, whitespace trimmed.
+std::vector<std::string_view> HeaderValues(std::string_view headers, std::string_view name);
+
+}  // namespace memsecret::http

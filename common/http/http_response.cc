@@ -1,8 +1,8 @@
-#include "webhook/http/http_response.h"
+#include "memsecret/http/http_response.h"
 
 #include <charconv>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
@@ -78,4 +78,4 @@ void AppendResponse(const HttpResponse& response, ResponseFraming framing, std::
   if (!framing.head_only) out->append(response.body);
 }
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

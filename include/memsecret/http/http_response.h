@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 inline constexpr std::string_view kContentTypeJson = "application/json";
 inline constexpr std::string_view kContentTypeText = "text/plain; charset=utf-8";
@@ -36,4 +36,4 @@ void AppendResponse(const HttpResponse& response, ResponseFraming framing, std::
 // The interim answer to "Expect: 100-continue".
 inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -1,4 +1,4 @@
-#include "webhook/http/listener.h"
+#include "memsecret/http/listener.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 namespace {
 
 int BoundPort(int fd) {
@@ -57,4 +57,4 @@ Result<ListeningSocket> OpenListeningSocket(const std::string& host, int port) {
   return out;
 }
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http

@@ -1,8 +1,9 @@
-// HttpConnection: one client connection of the HTTPS server as a state
-// machine driven by its event loop (event_loop.h): TLS handshake, then
-// requests read and parsed incrementally (http_request_parser.h), answered on
-// the loop's thread, each response written with one SSL_write, then either
-// the next request (keep-alive, pipelining) or a lingering close. It never
+// HttpConnection: one client connection of the HTTP server as a state
+// machine driven by its event loop (event_loop.h): TLS handshake (when the
+// server has TLS), then requests read and parsed incrementally
+// (http_request_parser.h), answered on the loop's thread, each response
+// written with one write, then either the next request (keep-alive,
+// pipelining) or a lingering close. It never
 // blocks: the loop calls OnReady() when the socket is ready for what
 // wants_write() asks, and OnDeadline() when deadline() has passed.
 #pragma once
@@ -16,11 +17,11 @@
 #include <string>
 #include <string_view>
 
-#include "webhook/http/http_request_parser.h"
-#include "webhook/http/http_response.h"
-#include "webhook/http/tls_connection.h"
+#include "memsecret/http/http_request_parser.h"
+#include "memsecret/http/http_response.h"
+#include "memsecret/http/transport.h"
 
-namespace memsecret::webhook {
+namespace memsecret::http {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -29,6 +30,8 @@ struct HttpRequestView {
   std::string_view method;  // "HEAD" is answered as GET without a body
   std::string_view target;  // path and query
   std::string_view path;
+  std::string_view query;    // after the '?', empty without one
+  std::string_view headers;  // header lines for HeaderValues() (http_request_parser.h)
   std::string_view body;
 };
 
@@ -75,7 +78,7 @@ class HttpConnection {
   bool wants_write() const { return wants_write_; }
   // When the current phase times out (max() once closed).
   SteadyTime deadline() const;
-  int fd() const { return tls_ ? tls_->fd() : -1; }
+  int fd() const { return transport_ ? transport_->fd() : -1; }
 
  private:
   enum class Phase { kHandshake, kOpen, kLingering, kClosed };
@@ -84,7 +87,7 @@ class HttpConnection {
   // A TLS call that did not complete: records which readiness to wait for,
   // or closes on kClosed/kError (logged at debug, `doing` says where).
   // Always false, for `return Stalled(...)`.
-  bool Stalled(TlsConnection::Io io, const char* doing);
+  bool Stalled(Transport::Io io, const char* doing);
   void ContinueLinger(SteadyTime now, std::span<char> scratch);
   bool Flush(SteadyTime now);
   bool FinishIfDone(SteadyTime now);
@@ -98,7 +101,7 @@ class HttpConnection {
   void Close();
 
   const HttpService& service_;
-  std::unique_ptr<TlsConnection> tls_;
+  std::unique_ptr<Transport> transport_;
   HttpRequestParser parser_;
   Phase phase_ = Phase::kHandshake;
   bool wants_write_ = false;
@@ -120,4 +123,4 @@ class HttpConnection {
   SteadyTime linger_deadline_;
 };
 
-}  // namespace memsecret::webhook
+}  // namespace memsecret::http
