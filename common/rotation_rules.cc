@@ -33,7 +33,8 @@ std::chrono::seconds RotationMaxAgeFor(const std::vector<RotationRule>& rules,
 }
 
 void ApplyRotationRules(const std::vector<RotationRule>& rules, std::vector<PlannedFile>* files) {
-  for (PlannedFile& f : *files) f.rotation_max_age_seconds = RotationMaxAgeFor(rules, f.ref).count();
+  for (PlannedFile& f : *files)
+    f.rotation_max_age_seconds = RotationMaxAgeFor(rules, f.ref).count();
 }
 
 }  // namespace memsecret
