@@ -8,9 +8,10 @@
 # rewritten. A "cycle" is one refresh of one file (fetch or mint, render,
 # compare, atomic write when changed, audit line). Peak RSS from GNU time
 # (ru_maxrss) and /proc VmHWM; steady RSS and growth from /proc/PID/status
-# VmRSS sampled every 200 ms.
+# VmRSS sampled every 200 ms. With --metrics the plan turns the metrics
+# endpoint on and /metrics is scraped every second during the run.
 #
-# usage: bench/injector_memory.sh [--short] [--cycles N]
+# usage: bench/injector_memory.sh [--short] [--cycles N] [--metrics]
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -19,14 +20,15 @@ while (($#)); do
   case $1 in
     --short) CYCLES=60 ;;
     --cycles) CYCLES=$2; shift ;;
-    *) echo "usage: $0 [--short] [--cycles N]" >&2; exit 2 ;;
+    --metrics) METRICS_PORT=$(free_port) ;;
+    *) echo "usage: $0 [--short] [--cycles N] [--metrics]" >&2; exit 2 ;;
   esac
   shift
 done
 need curl "$PY"
 [[ -x /usr/bin/time ]] || need gnu-time
 need_binaries "$INJECTOR_BIN"
-echo "== injector memory: RSS over $CYCLES refresh cycles (10 secrets + 2 tokens, 1 s interval, 2 s token TTL) =="
+echo "== injector memory: RSS over $CYCLES refresh cycles (10 secrets + 2 tokens, 1 s interval, 2 s token TTL${METRICS_PORT:+, metrics scraped every 1 s}) =="
 machine
 make_workdir
 start_injector_fakes 10 2 1 2 1
@@ -49,6 +51,14 @@ T0=$SECONDS
   done
 ) &
 BENCH_PIDS+=($!)
+if [[ -n ${METRICS_PORT:-} ]]; then
+  (  # Prometheus, scraping every second
+    while sleep 1; do
+      curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" >>"$WORK/scrapes.txt" || echo SCRAPE-FAILED >>"$WORK/scrapes.txt"
+    done
+  ) &
+  BENCH_PIDS+=($!)
+fi
 
 SAMPLES=$WORK/samples.txt
 : >"$SAMPLES"
@@ -73,7 +83,13 @@ THREADS=$(awk '/^Threads:/ {print $2}' "/proc/$INJ_PID/status")
 kill -TERM "$INJ_PID"
 wait "$TIME_PID" || true
 GNU_MAX=$(tail -1 "$WORK/time.txt")
-"$PY" - "$SAMPLES" "$AUDIT" "$GNU_MAX" "$HWM" "$THREADS" "${PSS:-0}" "${FILE_RSS:-0}" "${PROBE_RSS:-0}" <<'PYEOF'
+SUFFIX=${METRICS_PORT:+_metrics}
+if [[ -n ${METRICS_PORT:-} ]]; then
+  ok=$(grep -c '^# TYPE memsecret_injector_version_age_seconds' "$WORK/scrapes.txt" || true)
+  failed=$(grep -c '^SCRAPE-FAILED' "$WORK/scrapes.txt" || true)
+  echo "metrics: $ok scrapes answered, $failed failed"
+fi
+"$PY" - "$SAMPLES" "$AUDIT" "$GNU_MAX" "$HWM" "$THREADS" "${PSS:-0}" "${FILE_RSS:-0}" "${PROBE_RSS:-0}" <<'PYEOF' |
 import json, statistics, sys
 samples = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
 pss, file_rss, probe_rss = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
@@ -115,3 +131,4 @@ print("RESULT injector.rss_slope %+.1f KiB/1000-cycles" % (slope * 1000))
 errors = sum(v for k, v in outcomes.items() if k[1] == "error")
 print("RESULT injector.refresh_errors %d" % errors)
 PYEOF
+  sed "s/^RESULT injector\.\([a-z_]*\)/RESULT injector.\1$SUFFIX/"

@@ -150,6 +150,19 @@ const PodKey kPodKeys[] = {
        else
          spec.refresh_interval = *d;
      }},
+    {"metrics-port",
+     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
+        const Report& invalid) {
+       // "0" turns a config-wide injector.metricsPort off for this pod.
+       int port = -1;
+       if (!value.empty() && value.size() <= 5 &&
+           value.find_first_not_of("0123456789") == std::string::npos)
+         port = std::stoi(value);
+       if (port != 0 && (port < 1024 || port > 65535))
+         invalid(q + ": must be a port between 1024 and 65535 (or 0: off)");
+       else
+         spec.metrics_port = port;
+     }},
     {"aws-region",
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "injector/metrics_endpoint.h"
 #include "injector/ready_marker_wait.h"
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
@@ -110,6 +111,14 @@ int RunCommand(const RunOptions& options, const Environment& env) {
     if (Status m = writer.WriteReadyMarker(); !m.ok()) return Fail(m.message());
     spdlog::info("all {} files written", plan.files.size());
     return 0;
+  }
+
+  // Sidecar only: an init injector exits before anything could scrape it.
+  std::unique_ptr<MetricsEndpoint> metrics;
+  if (plan.metrics_port != 0) {
+    auto started = MetricsEndpoint::Start(plan.metrics_port, (*session)->health(), clock);
+    if (!started.ok()) return Fail(started.status().message());
+    metrics = std::move(started).value();
   }
 
   bool marker_written = false;

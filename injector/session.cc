@@ -72,6 +72,8 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
   job_env.http = s->http_.get();
   job_env.writer = s->writer_.get();
   job_env.audit = options.audit;
+  job_env.health = &s->health_;
+  for (const PlannedFile& f : plan.files) s->health_.Declare(f);
   job_env.jitter = MakeRandomJitter();
   job_env.refresh_phase = job_env.jitter();
   job_env.once = options.once;

@@ -67,6 +67,9 @@ class Session {
   Scheduler& scheduler() { return scheduler_; }
   AtomicFileWriter& writer() { return *writer_; }
   const JobEnvironment& job_environment() const { return job_env_; }
+  // Every file's health (declared at Build, recorded by the jobs); the
+  // metrics endpoint reads it. Thread-safe.
+  HealthRegistry& health() { return health_; }
 
   // One line per file not written (yet): "<name> (<ref>): <last failure>",
   // for commands that report every failed item of a first write.
@@ -83,6 +86,7 @@ class Session {
   ProviderRegistry providers_;
   std::unique_ptr<CoalescingProvider> shared_fetches_;
   std::unique_ptr<AtomicFileWriter> writer_;
+  HealthRegistry health_;
   JobEnvironment job_env_;
   Scheduler scheduler_;
   struct FileJob {

@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests: independent JSON Patch / SigV4 implementations, YAML, TLS tooling
   python3 python3-jsonpatch python3-botocore python3-yaml python3-jsonschema openssl util-linux
+  # an independent Prometheus text parser for the injector's metrics
+  python3-prometheus-client
   # release images without a container engine (scripts/images.sh) and their checks
   umoci skopeo unzip
 )

@@ -111,7 +111,8 @@ kib_to_mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k/1024}'; }
 # Starts the AWS fake (Secrets Manager + STS, SigV4 verified by botocore) and
 # the OAuth token endpoint on loopback, seeds SECRETS secrets and the client
 # credentials, writes the plan to $PLAN_FILE (output dir $OUT on tmpfs) and
-# exports the injector's environment.
+# exports the injector's environment. With METRICS_PORT set (free_port), the
+# plan turns the injector's metrics endpoint on at that port.
 start_injector_fakes() {
   local client_secret
   client_secret=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
@@ -123,10 +124,15 @@ start_injector_fakes() {
   PLAN_FILE=$WORK/plan.json
   "$PY" "$BENCH_DIR/lib/injector_plan.py" "$AWS_URL" "$OAUTH_URL/token" "$OUT" "$WORK/web-identity-token" \
     --secrets "$1" --tokens "$2" --refresh "$3" --token-min-remaining "${5:-60}" \
-    --client-secret="$client_secret" >"$PLAN_FILE"
+    --client-secret="$client_secret" --metrics-port "${METRICS_PORT:-0}" >"$PLAN_FILE"
   unset AWS_ENDPOINT_URL_SECRETS_MANAGER AWS_ENDPOINT_URL_STS AWS_PROFILE AWS_ACCESS_KEY_ID \
     AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN MEMSECRET_PLAN
   export AWS_ENDPOINT_URL=$AWS_URL MEMSECRET_POD_NAME=bench-pod-7d9f8b6c5-x2x4q
+}
+
+# free_port: a TCP port free on loopback right now.
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # wait_ready PLAN PID [TIMEOUT_S]: polls `probe` until the first write is done.

@@ -34,6 +34,7 @@ def main():
     ap.add_argument("--token-min-remaining", type=int, default=60)
     ap.add_argument("--client-secret", default="")
     ap.add_argument("--rotate", action="store_true")
+    ap.add_argument("--metrics-port", type=int, default=0)
     a = ap.parse_args()
 
     for i in range(a.secrets):
@@ -56,6 +57,7 @@ def main():
         "version": 1, "pod": {"namespace": "bench", "serviceAccount": "bench", "name": ""},
         "lifecycle": "sidecar", "outputDir": a.out_dir, "refreshIntervalSeconds": a.refresh,
         "tokenRefreshFraction": 0.75, "tokenMinRemainingSeconds": a.token_min_remaining,
+        "metricsPort": a.metrics_port,
         "files": files, "aws": {"region": "us-east-1", "roleArn": ROLE, "webIdentityTokenFile": a.web_identity_file}}))
 
 

@@ -26,6 +26,7 @@ struct InjectionSpec {
   std::optional<std::string> aws_region, aws_role_arn;
   std::optional<std::vector<std::string>> aws_failover_regions;  // empty list: no failover
   std::optional<std::string> vault_addr, vault_role, vault_auth_path, vault_namespace;
+  std::optional<int> metrics_port;  // 1024-65535; 0 = off (overrides injector.metricsPort)
 };
 
 // Every key the parser accepts, in documentation form: "secret-<name>",

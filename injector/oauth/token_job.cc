@@ -39,7 +39,8 @@ TokenJob::TokenJob(PlannedFile file, RefreshSettings refresh, std::unique_ptr<To
       issuer_(std::move(issuer)),
       env_(std::move(env)),
       minter_(std::move(minter_config), issuer_.get(), env_.provider),
-      ref_text_(file_.ref.ToString()) {}
+      ref_text_(file_.ref.ToString()),
+      rotation_(file_.name, ref_text_, std::chrono::seconds(file_.rotation_max_age_seconds)) {}
 
 std::chrono::milliseconds TokenJob::Elapsed() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -58,12 +59,16 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
 
   written_ = true;
   failures_ = 0;
-  EmitFileAudit(
-      env_, file_, now, report.credential_version,
-      *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
-      Elapsed(), Status::Ok());
   last_status_ = Status::Ok();
   valid_until_ = EffectiveExpiry(token.issued_at, token.expires_at);
+  EmitFileAudit(
+      env_, file_, now, {report.credential_version, report.credential_created, {}, valid_until_},
+      *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
+      Elapsed(), Status::Ok());
+  rotation_.Observe(report.credential_created, now);
+  if (env_.health != nullptr)
+    env_.health->RecordSuccess(file_.name, report.credential_version, report.credential_created,
+                               now, valid_until_);
   const WallTime next = RefreshAt(token.issued_at, token.expires_at, refresh_, env_.Jitter());
   spdlog::info(
       "token {}: minted by {} from {} (credential version {}{}{}), {}, expires in {}s, next "
@@ -81,7 +86,8 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
                              std::optional<std::chrono::seconds> retry_after) {
   ++failures_;
   last_status_ = status.WithContext("token " + file_.name);
-  EmitFileAudit(env_, file_, now, "", AuditOutcome::kError, Elapsed(), last_status_);
+  EmitFileAudit(env_, file_, now, {}, AuditOutcome::kError, Elapsed(), last_status_);
+  if (env_.health != nullptr) env_.health->RecordFailure(file_.name, status.code());
   const WallTime next = RetryAt(now, failures_, env_.Jitter(), retry_after, valid_until_);
   const char* held = !valid_until_         ? "no token written yet"
                      : *valid_until_ > now ? "keeping the current token"

@@ -4,7 +4,10 @@
 // sooner as the token on disk nears expiry) after a failure. A failure never
 // touches the file, so it keeps the last good token until that expires.
 // Emits one audit record per mint attempt (kind "token", outcome written /
-// unchanged / error, credential version) when given a sink. Logs one line per outcome with the file
+// unchanged / error, credential version and its creation time, the token's
+// expires_at) when given a sink; checks the credentials' version against the
+// file's rotation maxAge (rotation_watch.h) and records mints and failures in
+// JobEnvironment::health when set. Logs one line per outcome with the file
 // name, issuer, credential ref and version and, on failure, the status message (issuer `error` and
 // `error_description` only) — never a token, secret or response body.
 //
@@ -26,6 +29,7 @@
 #include "injector/oauth/refresh_schedule.h"
 #include "injector/oauth/token_minter.h"
 #include "injector/runtime/job_environment.h"
+#include "injector/runtime/rotation_watch.h"
 #include "injector/runtime/scheduler.h"
 #include "memsecret/injection_plan.h"
 
@@ -70,6 +74,7 @@ class TokenJob final : public Job {
   int failures_ = 0;
   Status last_status_;
   std::optional<WallTime> valid_until_;
+  RotationWatch rotation_;  // of the client credentials' version
 };
 
 // One TokenJob per token file of `plan`, in plan order. Fails on the first

@@ -16,7 +16,7 @@ Result<TokenMinter::Loaded> TokenMinter::Load(const FetchOptions& options,
     const std::string where = whole.ToString() + (options.stage ? " (" + *options.stage + ")" : "");
     return parsed.status().WithContext("credentials at " + where);
   }
-  return Loaded{std::move(parsed).value(), fetched.secret->version};
+  return Loaded{std::move(parsed).value(), fetched.secret->version, fetched.secret->created};
 }
 
 MintReport TokenMinter::Mint(WallTime now) {
@@ -40,6 +40,7 @@ MintReport TokenMinter::Mint(WallTime now) {
     }
   }
   report.credential_version = cached_->version;
+  report.credential_created = cached_->created;
   report.result = TryMint(cached_->credentials, now);
   if (report.result.status.code() != Code::kUnauthenticated) return report;
 
@@ -52,6 +53,7 @@ MintReport TokenMinter::Mint(WallTime now) {
       MintResult again = TryMint(current->credentials, now);
       cached_ = std::move(current).value();
       report.credential_version = cached_->version;
+      report.credential_created = cached_->created;
       report.result = std::move(again);
       if (report.result.status.code() != Code::kUnauthenticated) return report;
     }
@@ -69,6 +71,7 @@ MintReport TokenMinter::Mint(WallTime now) {
     cached_ = std::move(pending).value();
     loaded_at_ = now;
     report.credential_version = cached_->version;
+    report.credential_created = cached_->created;
     report.result = std::move(pending_result);
   }
   return report;

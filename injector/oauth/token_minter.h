@@ -29,9 +29,10 @@ namespace memsecret::injector::oauth {
 // What a mint attempt did, for logs and audit lines (no secret material).
 struct MintReport {
   MintResult result;
-  std::string credential_version;   // store version of the credentials used last
-  bool credentials_reread = false;  // re-read after a rejection
-  bool used_pending = false;        // the AWSPENDING stage was tried
+  std::string credential_version;              // store version of the credentials used last
+  std::optional<WallTime> credential_created;  // when that version was created; nullopt: unknown
+  bool credentials_reread = false;             // re-read after a rejection
+  bool used_pending = false;                   // the AWSPENDING stage was tried
 };
 
 class TokenMinter {
@@ -59,6 +60,7 @@ class TokenMinter {
   struct Loaded {
     ClientCredentials credentials;
     std::string version;
+    std::optional<WallTime> created;
   };
   // Reads and parses the credentials (optionally a stage).
   Result<Loaded> Load(const FetchOptions& options,

@@ -83,6 +83,13 @@ PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::s
         problems->push_back("--allow: empty glob");
       else
         out.allow.push_back(value);
+    } else if (flag == "--rotation") {
+      if (!take("GLOB=AGE")) continue;
+      auto rule = ParseRotationFlag(value);
+      if (!rule.ok())
+        problems->push_back(rule.status().message());
+      else
+        out.rotation.push_back(std::move(rule).value());
     } else if (flag == "--timeout" && command == PipelineCommand::kExec) {
       if (!take("a duration")) continue;
       auto d = ParseDuration(value);

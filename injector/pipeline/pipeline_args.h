@@ -2,9 +2,10 @@
 // parsed once into values; every problem is collected so one run names them
 // all (exit 2). Pure; thread-compatible.
 //   exec   [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow GLOB]...
-//          [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]
-//   get    [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... NAME[#FIELD]
-//   export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... --env VAR=NAME[#FIELD]...
+//          [--rotation GLOB=AGE]... [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]
+//   get    [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--rotation GLOB=AGE]... NAME[#FIELD]
+//   export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--rotation GLOB=AGE]...
+//          --env VAR=NAME[#FIELD]...
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "memsecret/rotation_rules.h"
 
 namespace memsecret::injector::pipeline {
 
@@ -35,6 +38,7 @@ struct PipelineArgs {
   std::vector<std::pair<std::string, std::string>> sets;  // --set KEY=VALUE, in order
   std::vector<EnvBinding> env;                            // --env
   std::vector<std::string> allow;                         // --allow GLOB
+  std::vector<RotationRule> rotation;                     // --rotation GLOB=AGE, first match wins
   std::chrono::seconds timeout{60};                       // --timeout (exec)
   std::optional<std::string> dir;                         // --dir (exec)
   bool github_env = false;                                // --github-env (export)

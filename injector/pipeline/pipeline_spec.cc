@@ -78,10 +78,11 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
 
 namespace {
 
-// Keys that shape a pod (mounts, containers, injector lifecycle): accepted so
-// one key set serves pods and pipelines, but they do nothing here.
+// Keys that shape a pod (mounts, containers, injector lifecycle, the sidecar's
+// metrics endpoint): accepted so one key set serves pods and pipelines, but
+// they do nothing here.
 bool IsPodOnlyKey(const std::string& key) {
-  return key == "containers" || key == "mount-path" || key == "lifecycle";
+  return key == "containers" || key == "mount-path" || key == "lifecycle" || key == "metrics-port";
 }
 
 bool Uses(const InjectionPlan& plan, Provider p) {
@@ -128,6 +129,7 @@ PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
   plan.output_dir.clear();
   if (spec.refresh_interval) plan.refresh_interval_seconds = spec.refresh_interval->count();
   plan.files = spec.files;
+  ApplyRotationRules(args.rotation, &plan.files);
 
   if (!args.allow.empty()) {
     for (const PlannedFile& f : plan.files) {

@@ -31,6 +31,9 @@ std::string FormatAuditLine(const AuditRecord& r) {
   j["ref"] = r.ref;
   j["file"] = r.file;
   j["version"] = r.version;
+  if (r.outcome != AuditOutcome::kError)
+    j["version_created"] = r.version_created ? FormatRfc3339(*r.version_created) : "unknown";
+  if (r.expires_at) j["expires_at"] = FormatRfc3339(*r.expires_at);
   if (!r.region.empty()) j["region"] = r.region;
   j["outcome"] = AuditOutcomeName(r.outcome);
   j["latencyMs"] = r.latency.count();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "memsecret/clock.h"
@@ -28,6 +29,10 @@ struct AuditRecord {
   std::string file;                   // output file name
   std::string version;                // store version id; "" when unknown
   std::string region;                 // AWS region that served or answered; "" for other stores
+  // When the version read was created (tokens: the client credentials');
+  // written as RFC 3339, or "unknown", on every line that is not an error.
+  std::optional<WallTime> version_created;
+  std::optional<WallTime> expires_at;  // tokens: when the token written expires
   AuditOutcome outcome = AuditOutcome::kWritten;
   std::chrono::milliseconds latency{0};
   std::string error;  // status text when outcome == "error"
@@ -35,7 +40,8 @@ struct AuditRecord {
 
 // {"time":"2026-...Z","audit":true,"pod":...,"namespace":...,
 //  "serviceAccount":...,"kind":...,"provider":...,"ref":...,"file":...,
-//  "version":...[,"region":...],"outcome":...,"latencyMs":N[,"error":...]}
+//  "version":...[,"version_created":...][,"expires_at":...][,"region":...],
+//  "outcome":...,"latencyMs":N[,"error":...]}
 std::string FormatAuditLine(const AuditRecord& record);
 
 class AuditSink {

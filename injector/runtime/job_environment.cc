@@ -10,9 +10,8 @@ std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
 }
 
 void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime now,
-                   std::string_view version, AuditOutcome outcome,
-                   std::chrono::milliseconds latency, const Status& status,
-                   std::string_view region) {
+                   const AuditFacts& facts, AuditOutcome outcome, std::chrono::milliseconds latency,
+                   const Status& status) {
   if (env.audit == nullptr) return;
   AuditRecord r;
   r.time = now;
@@ -21,8 +20,10 @@ void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime 
   r.provider = ProviderName(file.ref.provider);
   r.ref = file.ref.ToString();
   r.file = file.name;
-  r.version = std::string(version);
-  r.region = std::string(region);
+  r.version = std::string(facts.version);
+  r.version_created = facts.version_created;
+  r.region = std::string(facts.region);
+  r.expires_at = facts.expires_at;
   r.outcome = outcome;
   r.latency = latency;
   if (!status.ok()) r.error = status.ToString();

@@ -11,6 +11,7 @@
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
 #include "injector/runtime/backoff.h"
+#include "injector/runtime/health_registry.h"
 #include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
@@ -22,7 +23,10 @@ struct JobEnvironment {
   HttpClient* http = nullptr;          // token endpoints
   AtomicFileWriter* writer = nullptr;
   AuditSink* audit = nullptr;  // optional
-  JitterSource jitter;         // empty: 0.5 (the middle of every jitter range)
+  // Optional: every job records its reads, mints and failures here (the
+  // metrics endpoint's source). Thread-safe; must outlive the jobs.
+  HealthRegistry* health = nullptr;
+  JitterSource jitter;  // empty: 0.5 (the middle of every jitter range)
   BackoffPolicy backoff;
   // This pod's draw in [0,1), shared by all its files: the first refresh
   // after the first write comes refresh_phase * kRefreshPhaseSpread of the
@@ -49,11 +53,17 @@ std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
 
 // Emits the audit line of one attempt at `file` (no-op without a sink): who
 // (env.pod), what (the file's kind, provider, ref; `version` of what was
-// read and the AWS `region` that answered, "" elsewhere), how it went.
-// `status` must be OK unless outcome is kError.
+// read, when it was created, and the AWS `region` that answered, "" elsewhere;
+// a token's `expires_at`), how it went. `status` must be OK unless outcome is
+// kError.
+struct AuditFacts {
+  std::string_view version;
+  std::optional<WallTime> version_created;
+  std::string_view region;
+  std::optional<WallTime> expires_at;
+};
 void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime now,
-                   std::string_view version, AuditOutcome outcome,
-                   std::chrono::milliseconds latency, const Status& status,
-                   std::string_view region = {});
+                   const AuditFacts& facts, AuditOutcome outcome, std::chrono::milliseconds latency,
+                   const Status& status);
 
 }  // namespace memsecret::injector

@@ -10,15 +10,18 @@ SecretFileJob::SecretFileJob(PlannedFile file, std::chrono::seconds refresh, Job
     : file_(std::move(file)),
       ref_text_(file_.ref.ToString()),
       refresh_(refresh),
-      env_(std::move(env)) {}
+      env_(std::move(env)),
+      rotation_(file_.name, ref_text_, std::chrono::seconds(file_.rotation_max_age_seconds)) {}
 
-Status SecretFileJob::Refresh(std::string* version, AuditOutcome* outcome,
+Status SecretFileJob::Refresh(std::string* version, std::optional<WallTime>* created,
+                              AuditOutcome* outcome,
                               std::optional<std::chrono::seconds>* retry_after) {
   FetchResult fetched = env_.provider->Fetch(file_.ref);
   *retry_after = fetched.retry_after;
   region_ = fetched.region;
   if (!fetched.ok()) return fetched.status;
   *version = fetched.secret->version;
+  *created = fetched.secret->created;
   if (written_ && !version->empty() && *version == version_) {
     *outcome = AuditOutcome::kUnchanged;
     return Status::Ok();
@@ -35,14 +38,18 @@ Status SecretFileJob::Refresh(std::string* version, AuditOutcome* outcome,
 std::optional<WallTime> SecretFileJob::Run(WallTime now) {
   const auto start = std::chrono::steady_clock::now();
   std::string version;
+  std::optional<WallTime> created;
   AuditOutcome outcome = AuditOutcome::kUnchanged;
   std::optional<std::chrono::seconds> retry_after;
-  Status st = Refresh(&version, &outcome, &retry_after);
+  Status st = Refresh(&version, &created, &outcome, &retry_after);
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   if (st.ok()) {
     const bool first_write = !written_;
-    EmitFileAudit(env_, file_, now, version, outcome, latency, st, region_);
+    EmitFileAudit(env_, file_, now, {version, created, region_, std::nullopt}, outcome, latency,
+                  st);
+    rotation_.Observe(created, now);
+    if (env_.health != nullptr) env_.health->RecordSuccess(file_.name, version, created, now);
     if (failures_ > 0)
       spdlog::info("{}: {} recovered after {} failed attempts", file_.name, ref_text_, failures_);
     else if (outcome == AuditOutcome::kWritten)
@@ -60,7 +67,9 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
   }
   last_status_ = Status(st.code(), ref_text_ + ": " + st.message());
   ++failures_;
-  EmitFileAudit(env_, file_, now, version, AuditOutcome::kError, latency, last_status_, region_);
+  EmitFileAudit(env_, file_, now, {version, std::nullopt, region_, std::nullopt},
+                AuditOutcome::kError, latency, last_status_);
+  if (env_.health != nullptr) env_.health->RecordFailure(file_.name, st.code());
   auto delay = BackoffDelay(env_.backoff, failures_, env_.Jitter(), retry_after);
   spdlog::warn("{}: {} failed (attempt {}; {}; {}): {}", file_.name, ref_text_, failures_,
                written_ ? "keeping the last good file" : "no file written yet",

@@ -5,7 +5,10 @@
 // the first time a per-pod offset earlier, see JobEnvironment::refresh_phase);
 // after a failure it keeps the last good file and retries with exponential
 // backoff and jitter (honouring Retry-After), recovering by itself. One audit
-// line per fetch; failures are logged (warn) with the ref and the reason.
+// line per fetch (with the version's creation time); failures are logged
+// (warn) with the ref and the reason. Each successful read is checked against
+// the file's rotation maxAge (rotation_watch.h: the "rotation overdue" line),
+// and reads and failures go to JobEnvironment::health when set.
 #pragma once
 
 #include <chrono>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "injector/runtime/job_environment.h"
+#include "injector/runtime/rotation_watch.h"
 #include "injector/runtime/scheduler.h"
 #include "memsecret/injection_plan.h"
 
@@ -34,8 +38,8 @@ class SecretFileJob final : public Job {
   const std::string& version_on_disk() const { return version_; }
 
  private:
-  // Fetch + render + write; fills *version/*outcome.
-  Status Refresh(std::string* version, AuditOutcome* outcome,
+  // Fetch + render + write; fills *version/*created/*outcome.
+  Status Refresh(std::string* version, std::optional<WallTime>* created, AuditOutcome* outcome,
                  std::optional<std::chrono::seconds>* retry_after);
 
   PlannedFile file_;
@@ -47,6 +51,7 @@ class SecretFileJob final : public Job {
   int failures_ = 0;
   Status last_status_;
   std::string region_;  // region of the last fetch's answer (audit), "" when none
+  RotationWatch rotation_;
 };
 
 // One SecretFileJob per kSecret file of `plan`, in plan order.

@@ -3,9 +3,10 @@
 `helm lint --strict` and `helm template` for every documented values
 combination — serving certificate from cert-manager (self-signed CA or your
 issuer) or provided (existing Secret + caBundle), native or classic injector
-sidecar, every optional value set —, each rendered object validated against
-the Kubernetes schema (k8s_validate.mjs; cert-manager kinds skipped and
-listed), the rendered webhook config accepted by the webhook's own parser and
+sidecar, every optional value set (the PodMonitor and PrometheusRule
+included) —, each rendered object validated against the Kubernetes schema
+(k8s_validate.mjs; the Prometheus Operator's kinds against their CRD schema;
+cert-manager kinds skipped and listed), the rendered webhook config accepted by the webhook's own parser and
 used by `memsecret-webhook render` on the examples; values.schema.json
 rejecting each bad shape of values (one test per shape), and the values the
 templates require failing with their message."""
@@ -13,6 +14,7 @@ templates require failing with their message."""
 import argparse
 import base64
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -66,10 +68,19 @@ EVERY_OPTION = {
     "logLevel": "debug",
     "webhook": {"failurePolicy": "Ignore", "timeoutSeconds": 10, "reinvocationPolicy": "Never", "checkTimeoutSeconds": 1,
                 "excludeNamespaces": ["kube-system", "monitoring"]},
+    "monitoring": {"podMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"},
+                                  "namespaceSelector": {"matchNames": ["production"]}, "interval": "30s"},
+                   "prometheusRule": {"enabled": True, "labels": {"release": "kube-prometheus-stack"},
+                                      "rotationOverdueFor": "2h", "refreshFailingMinutes": 20,
+                                      "tokenExpiryMinutes": 5,
+                                      "severity": {"rotationOverdue": "info", "refreshFailing": "warning",
+                                                   "tokenExpiring": "page"}}},
     "config": {"injector": {"image": "registry.example.com/memsecret-injector:custom", "imagePullPolicy": "Always",
                             "binaryPath": "/usr/local/bin/memsecret-injector",
                             "env": [{"name": "HTTPS_PROXY", "value": "http://proxy.example.com:3128"}],
-                            "defaultRunAsUser": 10001},
+                            "defaultRunAsUser": 10001, "metricsPort": 9464},
+               "rotation": [{"match": "aws:*/genesys/*/admin-client", "maxAge": "90d"},
+                            {"match": "*", "maxAge": "180d"}],
                "serviceAccountTokenExpirationSeconds": 7200,
                "aws": {"region": "eu-west-1", "roleArn": "arn:aws:iam::123456789012:role/memsecret"},
                "vault": {"namespace": "team-a", "allowSkipVerify": False},
@@ -206,6 +217,46 @@ class Combinations(unittest.TestCase):
             app_version = yaml.safe_load(f)["appVersion"]
         tag = values.get("image", {}).get("tag") or app_version
         self.assertTrue(image.endswith(":" + tag), image)
+        self.check_monitoring(name, values, kinds, spec["initContainers"][0] if native else spec["containers"][-1])
+
+    # Metric names the injector serves (injector/runtime/health_metrics.h).
+    INJECTOR_SERIES = {"memsecret_injector_version_age_seconds", "memsecret_injector_rotation_max_age_seconds",
+                       "memsecret_injector_rotation_overdue", "memsecret_injector_token_expiry_timestamp_seconds",
+                       "memsecret_injector_last_success_timestamp_seconds", "memsecret_injector_fetch_failures_total"}
+
+    def check_monitoring(self, name, values, kinds, injector):
+        monitoring = values.get("monitoring", {})
+        metrics_port = values.get("config", {}).get("injector", {}).get("metricsPort", 0)
+        if not monitoring.get("podMonitor", {}).get("enabled"):
+            self.assertNotIn("PodMonitor", kinds, name)
+        else:
+            pm = kinds["PodMonitor"][0]
+            self.assertEqual(pm["spec"]["selector"], {"matchLabels": {"memsecret.io/inject": "true"}})
+            self.assertEqual(pm["metadata"]["labels"]["release"], "kube-prometheus-stack")
+            endpoint = pm["spec"]["podMetricsEndpoints"][0]
+            self.assertEqual(endpoint["interval"], monitoring["podMonitor"]["interval"])
+            self.assertEqual(endpoint["path"], "/metrics")
+            # The port the PodMonitor scrapes is the one the mutation declares on the injector.
+            self.assertEqual(injector["ports"], [{"containerPort": metrics_port, "name": endpoint["port"],
+                                                  "protocol": "TCP"}])
+        if not monitoring.get("prometheusRule", {}).get("enabled"):
+            self.assertNotIn("PrometheusRule", kinds, name)
+            return
+        rule_values = monitoring["prometheusRule"]
+        rules = kinds["PrometheusRule"][0]["spec"]["groups"][0]["rules"]
+        by_name = {r["alert"]: r for r in rules}
+        self.assertEqual(set(by_name), {"MemsecretRotationOverdue", "MemsecretRefreshFailing",
+                                        "MemsecretTokenExpiringWhileRefreshFails"})
+        self.assertEqual(by_name["MemsecretRotationOverdue"]["for"], rule_values["rotationOverdueFor"])
+        self.assertEqual(by_name["MemsecretTokenExpiringWhileRefreshFails"]["labels"]["severity"], "page")
+        self.assertIn("[20m]", by_name["MemsecretRefreshFailing"]["expr"])
+        self.assertIn("< 1200", by_name["MemsecretRefreshFailing"]["expr"])
+        self.assertIn("< 300", by_name["MemsecretTokenExpiringWhileRefreshFails"]["expr"])
+        for rule in rules:
+            names = set(re.findall(r"memsecret_[a-z_]+", rule["expr"]))
+            self.assertTrue(names, rule["alert"])
+            self.assertLessEqual(names, self.INJECTOR_SERIES, rule["alert"])
+            self.assertNotIn("{{", rule["annotations"]["summary"].replace("{{ $labels.", ""), rule["alert"])
 
     def test_required_values_fail_with_their_message(self):
         for values, needle in (
@@ -243,6 +294,13 @@ REJECTED = {
     "policy_rule_without_allow": {"config": {"policy": [{"namespaces": ["*"]}]}},
     "policy_rule_without_namespaces": {"config": {"policy": [{"namespaces": [], "allow": ["aws:/x/*"]}]}},
     "vault_unknown_key": {"config": {"vault": {"address": "https://vault:8200"}}},
+    "monitoring_unknown_key": {"monitoring": {"serviceMonitor": {"enabled": True}}},
+    "pod_monitor_enabled_as_string": {"monitoring": {"podMonitor": {"enabled": "true"}}},
+    "refresh_failing_minutes_zero": {"monitoring": {"prometheusRule": {"refreshFailingMinutes": 0}}},
+    "rotation_overdue_for_not_a_duration": {"monitoring": {"prometheusRule": {"rotationOverdueFor": "1 hour"}}},
+    "metrics_port_privileged": {"config": {"injector": {"metricsPort": 80}}},
+    "rotation_rule_without_max_age": {"config": {"rotation": [{"match": "*"}]}},
+    "rotation_max_age_without_unit": {"config": {"rotation": [{"match": "*", "maxAge": "90"}]}},
 }
 
 

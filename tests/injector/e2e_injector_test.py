@@ -14,8 +14,10 @@ usage: e2e_injector_test.py <memsecret-injector> <fake_aws.py>
 """
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -82,11 +84,23 @@ def read(path):
         return f.read()
 
 
-def plan(out_dir, token_file, refresh, lifecycle, files):
+def plan(out_dir, token_file, refresh, lifecycle, files, metrics_port=0):
     return json.dumps({
         "version": 1, "pod": {"namespace": "crm", "serviceAccount": "crm-sync", "name": ""},
         "lifecycle": lifecycle, "outputDir": out_dir, "refreshIntervalSeconds": refresh,
+        "metricsPort": metrics_port,
         "files": files, "aws": {"region": "us-east-1", "roleArn": ROLE, "webIdentityTokenFile": token_file}})
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        return r.status, r.headers.get("Content-Type"), r.read().decode()
 
 
 FILES = [
@@ -148,9 +162,13 @@ def inner(binary, fake_script):
               "one audit line per fetch with version")
         check(all(a["pod"] == "crm-sync-7d9f-abcde" and a["namespace"] == "crm" and a["serviceAccount"] == "crm-sync"
                   for a in audit), "audit names pod, namespace and service account")
+        # The fake's CreatedDate (epoch seconds, fractional) as RFC 3339 in every line.
+        check(all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a.get("version_created", "")) for a in audit),
+              "audit lines carry the version's creation time")
 
         # --- sidecar: probe timing, rotation, outage, recovery, SIGTERM ----------
-        side_env = dict(env, MEMSECRET_PLAN=plan(out, token_file, 1, "sidecar", FILES))
+        metrics_port = free_port()
+        side_env = dict(env, MEMSECRET_PLAN=plan(out, token_file, 1, "sidecar", FILES, metrics_port))
         for name in os.listdir(out):
             os.unlink(os.path.join(out, name))
         t0 = time.monotonic()
@@ -173,6 +191,15 @@ def inner(binary, fake_script):
         fake.control(op="fail", target="secretsmanager", count=6, status=503, type="ServiceUnavailable")
         wait_for(lambda: fake.stats()["GetSecretValue"] >= before + 6, 15, "outage requests served with 503")
         check(read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-TWO", "last good file kept in outage")
+        # The metrics endpoint answers while the backend is down and counts the failures.
+        status, ctype, text = scrape(metrics_port)
+        check(status == 200 and ctype.startswith("text/plain; version=0.0.4"), "metrics served during the outage")
+        failures = re.findall(r'^memsecret_injector_fetch_failures_total\{file="client-secret",'
+                              r'ref="aws:/genesys/production/crm-sync#clientSecret",reason="unavailable"\} (\d+)$',
+                              text, re.M)
+        check(failures and int(failures[0]) >= 1, "metrics count the outage's failures by reason")
+        check("memsecret_injector_last_success_timestamp_seconds{" in text, "metrics keep the last success")
+        outputs.append(text)
         fake.control(op="put_secret", name="/genesys/production/crm-sync", string=json.dumps(V1))
         wait_for(lambda: read(os.path.join(out, "client-secret")) == b"E2E-SECRET-VALUE-ONE", 15,
                  "recovered by itself after the outage")

@@ -20,9 +20,11 @@ namespace memsecret::injector {
 // repeats `steady` (a success by default).
 class ScriptedProvider final : public SecretProvider {
  public:
-  void SetValue(std::string value, std::string version) {
+  void SetValue(std::string value, std::string version,
+                std::optional<WallTime> created = std::nullopt) {
     steady_value_ = std::move(value);
     steady_version_ = std::move(version);
+    steady_created_ = created;
     steady_status_ = Status::Ok();
   }
   void SetFailure(Status s, std::optional<std::chrono::seconds> retry_after = {}) {
@@ -33,13 +35,14 @@ class ScriptedProvider final : public SecretProvider {
     ++calls;
     last_ref = ref.ToString();
     if (!steady_status_.ok()) return FetchResult::Failure(steady_status_, steady_retry_after_);
-    return FetchResult::Success({SecretValue(steady_value_), steady_version_});
+    return FetchResult::Success({SecretValue(steady_value_), steady_version_, steady_created_});
   }
   int calls = 0;
   std::string last_ref;
 
  private:
   std::string steady_value_, steady_version_;
+  std::optional<WallTime> steady_created_;
   Status steady_status_;
   std::optional<std::chrono::seconds> steady_retry_after_;
 };

@@ -55,8 +55,8 @@ class FakeHttpClient final : public HttpClient {
 class FakeSecretStore final : public SecretProvider {
  public:
   void Put(const std::string& path, const std::string& value, const std::string& version,
-           const std::string& stage = "") {
-    entries_[path + "|" + stage] = FetchedSecret{SecretValue(value), version};
+           const std::string& stage = "", std::optional<WallTime> created = std::nullopt) {
+    entries_[path + "|" + stage] = FetchedSecret{SecretValue(value), version, created};
   }
   void FailNext(Status s) { fail_next_ = std::move(s); }
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override {

@@ -109,6 +109,7 @@ TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
       {"vault-role", "r"},
       {"vault-auth-path", "kubernetes"},
       {"vault-namespace", "ns"},
+      {"metrics-port", "9464"},
       {"status", "injected"}};
   for (const auto& key : KnownAnnotationKeys()) {
     SCOPED_TRACE(key);
@@ -160,7 +161,9 @@ TEST(ReferenceDocsTest, DocumentedConfigIsAcceptedAndShowsTheDefaults) {
   EXPECT_EQ(d.oauth.allowed_token_urls, defaults.oauth.allowed_token_urls);
   EXPECT_DOUBLE_EQ(d.oauth.refresh_fraction, defaults.oauth.refresh_fraction);
   EXPECT_EQ(d.oauth.min_remaining_seconds, defaults.oauth.min_remaining_seconds);
+  EXPECT_EQ(d.injector.metrics_port, defaults.injector.metrics_port);
   EXPECT_TRUE(d.policy.empty());
+  EXPECT_TRUE(d.rotation.empty());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
+#include "memsecret/rotation_rules.h"
 #include "webhook/admission/policy.h"
 
 namespace memsecret::webhook {
@@ -108,6 +109,16 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   plan.token_refresh_fraction = config.oauth.refresh_fraction;
   plan.token_min_remaining_seconds = config.oauth.min_remaining_seconds;
   plan.files = spec.files;
+  ApplyRotationRules(config.rotation, &plan.files);
+  // Metrics: the annotation wins over injector.metricsPort ("0" turns it
+  // off). An init-only injector exits before anything could scrape it.
+  if (int port = spec.metrics_port.value_or(config.injector.metrics_port); port != 0) {
+    if (plan.lifecycle == Lifecycle::kSidecar)
+      plan.metrics_port = port;
+    else if (spec.metrics_port)
+      invalid(std::string(kAnnotationPrefix) +
+              "metrics-port: needs lifecycle sidecar (an init injector exits before any scrape)");
+  }
 
   auto uses = [&](Provider p) {
     return std::any_of(spec.files.begin(), spec.files.end(),

@@ -15,6 +15,9 @@ namespace {
 constexpr const char* kVolumeName = "memsecret";
 constexpr const char* kTokenVolumeName = "memsecret-sa-token";
 constexpr const char* kSidecarName = "memsecret-injector";
+// The injector's metrics port (docs/injector.md). A container port name is
+// an IANA service name: at most 15 characters.
+constexpr const char* kMetricsPortName = "memsec-metrics";
 constexpr const char* kInitName = "memsecret-init";
 
 // base, base-2, base-3, ... whichever is not taken.
@@ -127,6 +130,11 @@ void WriteInjectorContainer(JsonWriter& w, const InjectorShape& shape, const Pod
     w.EndObject().EndObject().EndObject();
   }
   w.Member("name", shape.name);
+  if (!shape.once && p.plan.metrics_port != 0) {
+    w.Key("ports").BeginArray().BeginObject();
+    w.Member("containerPort", p.plan.metrics_port).Member("name", kMetricsPortName);
+    w.Member("protocol", "TCP").EndObject().EndArray();
+  }
   w.Key("resources");
   WriteResources(w, config.injector.resources);
   if (shape.native_sidecar) w.Member("restartPolicy", "Always");

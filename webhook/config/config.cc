@@ -131,6 +131,31 @@ void ReadAwsEndpoints(Reader& r, const YAML::Node& n,
   }
 }
 
+// rotation: [{match: GLOB, maxAge: 90d}], each rule checked as it is read.
+void ReadRotation(Reader& r, const YAML::Node& n, std::vector<RotationRule>* out) {
+  if (!n || n.IsNull()) return;
+  if (!n.IsSequence()) {
+    r.errors.push_back("rotation: must be a list of {match, maxAge}");
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string where = "rotation[" + std::to_string(i) + "]";
+    if (!n[i].IsMap()) {
+      r.errors.push_back(where + ": must be a mapping {match, maxAge}");
+      continue;
+    }
+    r.Keys(n[i], where, {"match", "maxAge"});
+    std::string match, max_age;
+    r.String(n[i], "match", where, &match);
+    r.String(n[i], "maxAge", where, &max_age);
+    auto rule = MakeRotationRule(match, max_age, where);
+    if (!rule.ok())
+      r.errors.push_back(rule.status().message());
+    else
+      out->push_back(std::move(rule).value());
+  }
+}
+
 void Validate(const Config& c, std::vector<std::string>& errors) {
   const std::pair<const char*, const std::string*> quantities[] = {
       {"injector.resources.requests.cpu", &c.injector.resources.requests_cpu},
@@ -151,6 +176,9 @@ void Validate(const Config& c, std::vector<std::string>& errors) {
   if (c.injector.image_pull_policy != "Always" && c.injector.image_pull_policy != "IfNotPresent" &&
       c.injector.image_pull_policy != "Never")
     errors.push_back("injector.imagePullPolicy: must be Always, IfNotPresent or Never");
+  if (c.injector.metrics_port != 0 &&
+      (c.injector.metrics_port < 1024 || c.injector.metrics_port > 65535))
+    errors.push_back("injector.metricsPort: must be 0 (off) or between 1024 and 65535");
   if (c.injector.default_run_as_user <= 0)
     errors.push_back("injector.defaultRunAsUser: must be a non-root UID (> 0)");
   for (const auto& e : c.injector.env)
@@ -204,13 +232,13 @@ Result<Config> ParseConfig(std::string_view yaml) {
   try {
     r.Keys(root, "",
            {"injector", "volume", "mountPath", "refreshInterval", "aws", "vault", "azure", "oauth",
-            "serviceAccountTokenExpirationSeconds", "policy"});
+            "serviceAccountTokenExpirationSeconds", "policy", "rotation"});
     if (!root.IsMap()) return InvalidArgument("config: top level must be a mapping");
 
     YAML::Node inj = root["injector"];
     r.Keys(inj, "injector",
            {"image", "imagePullPolicy", "binaryPath", "resources", "nativeSidecar", "env",
-            "defaultRunAsUser"});
+            "defaultRunAsUser", "metricsPort"});
     if (inj && inj.IsMap()) {
       r.String(inj, "image", "injector", &c.injector.image);
       r.String(inj, "imagePullPolicy", "injector", &c.injector.image_pull_policy);
@@ -218,6 +246,7 @@ Result<Config> ParseConfig(std::string_view yaml) {
       ReadResources(r, inj["resources"], "injector.resources", &c.injector.resources);
       r.Bool(inj, "nativeSidecar", "injector", &c.injector.native_sidecar);
       r.Number(inj, "defaultRunAsUser", "injector", &c.injector.default_run_as_user);
+      r.Number(inj, "metricsPort", "injector", &c.injector.metrics_port);
       if (YAML::Node env = inj["env"]; env && !env.IsNull()) {
         if (!env.IsSequence())
           r.errors.push_back("injector.env: must be a list of {name, value}");
@@ -294,6 +323,7 @@ Result<Config> ParseConfig(std::string_view yaml) {
           c.policy.push_back(std::move(rule));
         }
     }
+    ReadRotation(r, root["rotation"], &c.rotation);
   } catch (const YAML::Exception& e) {
     r.errors.push_back(std::string("unexpected structure: ") + e.what());
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "memsecret/aws_region.h"
+#include "memsecret/rotation_rules.h"
 #include "memsecret/status.h"
 
 namespace memsecret::webhook {
@@ -43,6 +44,9 @@ struct Config {
     bool native_sidecar = true;
     std::vector<EnvVar> env;
     int64_t default_run_as_user = 65532;  // used when the pod states no UID
+    // metricsPort: every sidecar injector serves GET /metrics here unless the
+    // pod's metrics-port annotation says otherwise; 0 = off.
+    int metrics_port = 0;
   } injector;
   std::string volume_size_limit = "1Mi";
   std::string mount_path = "/var/run/secrets/memsecret";
@@ -76,6 +80,9 @@ struct Config {
   } oauth;
   int64_t service_account_token_expiration_seconds = 3600;
   std::vector<PolicyRule> policy;  // empty: every pod asking for secrets is denied
+  // rotation: [{match, maxAge}], first match wins (memsecret/rotation_rules.h);
+  // the planner resolves each file's maxAge into the plan.
+  std::vector<RotationRule> rotation;
 };
 
 // Parses YAML text; an empty document yields the defaults.

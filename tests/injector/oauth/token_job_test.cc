@@ -232,6 +232,49 @@ TEST_F(JobFixture, AuditsEveryMintWithReferencesOnly) {
   }
 }
 
+// Token lines carry the credentials' creation time and the token's expiry; an
+// overdue credential is reported like a secret (rotation_watch.h), and the
+// health registry sees mints, expiries and failures.
+TEST_F(JobFixture, CredentialAgeTokenExpiryAndHealth) {
+  const WallTime created = clock.Now() - std::chrono::hours(24 * 120);
+  store.Put(kPath, std::string(R"({"clientId":"cid","clientSecret":")") + kClientSecret + "\"}",
+            "v9", "", created);
+  VectorAudit audit;
+  HealthRegistry health;
+  InjectionPlan plan;
+  PlannedFile f;
+  f.name = "token";
+  f.kind = FileKind::kToken;
+  f.ref = *ParseSecretRef(std::string("aws:") + kPath);
+  f.token = TokenSpec{"https://idp.example/token", "", ""};
+  f.rotation_max_age_seconds = 90 * 86400;
+  plan.files = {f};
+  health.Declare(f);
+  JobEnvironment env = Env();
+  env.audit = &audit;
+  env.health = &health;
+  auto jobs = MakeTokenJobs(plan, env);
+  ASSERT_TRUE(jobs.ok());
+  LogCapture logs;
+  ASSERT_TRUE((*jobs)[0]->Run(clock.Now()));
+  ASSERT_EQ(audit.records.size(), 1u);
+  const nlohmann::json line = nlohmann::json::parse(FormatAuditLine(audit.records[0]));
+  EXPECT_EQ(line["version_created"], "2023-07-17T22:13:20Z");
+  EXPECT_EQ(line["expires_at"], "2023-11-14T22:18:20Z");  // 300 s after the fake clock's start
+  EXPECT_NE(logs.text().find("rotation overdue"), std::string::npos) << logs.text();
+  down = true;
+  ASSERT_TRUE((*jobs)[0]->Run(clock.Now() + seconds(200)));
+  EXPECT_FALSE(nlohmann::json::parse(FormatAuditLine(audit.records[1])).contains("expires_at"));
+  const FileHealth h = health.Snapshot().at(0);
+  EXPECT_EQ(h.version, "v9");
+  EXPECT_EQ(h.version_created, created);
+  EXPECT_EQ(h.token_expiry, clock.Now() + seconds(300));
+  EXPECT_EQ(h.last_success, clock.Now());
+  EXPECT_EQ(h.failures.at("unavailable"), 1u);
+  EXPECT_EQ(logs.text().find(kClientSecret), std::string::npos);
+  EXPECT_EQ(logs.text().find("TOKEN-"), std::string::npos);
+}
+
 TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   auto job = Make(OutputFormat::kEnv);
   ASSERT_TRUE(job->Run(clock.Now()));

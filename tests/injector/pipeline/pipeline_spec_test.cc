@@ -63,6 +63,10 @@ TEST(ParsePipelineArgs, EveryProblemAtOnce) {
       {PipelineCommand::kExport, {"--env", "A=x"}, {"--github-env is required"}},
       {PipelineCommand::kExport, {"--github-env"}, {"at least one --env"}},
       {PipelineCommand::kExec, {"-f"}, {"-f: needs a file"}},
+      {PipelineCommand::kGet,
+       {"--rotation", "aws:*", "--rotation", "aws:*=soon", "--rotation=vault:*=0", "x"},
+       {"--rotation \"aws:*\": expected GLOB=AGE", "--rotation.maxAge: invalid duration",
+        "must be longer than 0"}},
   };
   for (const Case& c : cases) {
     std::vector<std::string> problems;
@@ -150,6 +154,28 @@ TEST(BuildPipelinePlan, TheGuidesLayout) {
   EXPECT_EQ(p.plan.vault->role, "cx-pipeline");
   EXPECT_EQ(p.plan.vault->auth_path, "github");
   EXPECT_FALSE(p.plan.aws);
+}
+
+TEST(BuildPipelinePlan, RotationRulesResolvePerItemFirstMatchWins) {
+  std::vector<std::string> problems;
+  PipelinePlan p =
+      BuildPipelinePlan({{"token-genesys", "vault:secret/genesys/cx-pipeline"},
+                         {"issuer-genesys", "genesys"},
+                         {"secret-cxone", "vault:secret/nice/cxone-pipeline"},
+                         {"secret-other", "aws:/saas/key"},
+                         {"metrics-port", "9464"}},
+                        Args(PipelineCommand::kExec, {"--rotation", "vault:secret/genesys/*=90d",
+                                                      "--rotation", "vault:*=180d", "--", "true"}),
+                        &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
+  ASSERT_EQ(p.plan.files.size(), 3u);
+  for (const PlannedFile& f : p.plan.files) {
+    SCOPED_TRACE(f.name);
+    const int64_t days = f.name == "genesys" ? 90 : f.name == "cxone" ? 180 : 0;
+    EXPECT_EQ(f.rotation_max_age_seconds, days * 86400);
+  }
+  EXPECT_EQ(p.plan.metrics_port, 0);  // a pod-only key
+  EXPECT_TRUE(Mentions(p.warnings, "metrics-port applies to pods only"));
 }
 
 TEST(BuildPipelinePlan, AllowRefusesAProductionRefInAStagingRun) {

@@ -34,7 +34,7 @@ TEST(AuditTest, LineHasEveryFieldAndParses) {
   EXPECT_EQ(j["outcome"], "error");
   EXPECT_EQ(j["latencyMs"], 42);
   EXPECT_EQ(j["error"], r.error);
-  EXPECT_EQ(j.size(), 13u);  // no "region": the record names none
+  EXPECT_EQ(j.size(), 13u);  // no "region": the record names none; no "version_created" on errors
 }
 
 TEST(AuditTest, RegionAppearsWhenTheStoreNamedOne) {
@@ -45,7 +45,24 @@ TEST(AuditTest, RegionAppearsWhenTheStoreNamedOne) {
   r.outcome = AuditOutcome::kWritten;
   auto j = nlohmann::json::parse(FormatAuditLine(r));
   EXPECT_EQ(j["region"], "us-west-2");
-  EXPECT_EQ(j.size(), 13u);  // region added, no error
+  EXPECT_EQ(j["version_created"], "unknown");  // not an error, no creation time known
+  EXPECT_EQ(j.size(), 14u);                    // region and version_created added, no error
+}
+
+TEST(AuditTest, VersionCreatedAndTokenExpiry) {
+  AuditRecord r;
+  r.kind = FileKind::kToken;
+  r.outcome = AuditOutcome::kUnchanged;
+  r.version_created = WallTime(std::chrono::milliseconds(1'690'000'000'250));
+  r.expires_at = WallTime(std::chrono::seconds(1'700'003'600));
+  auto j = nlohmann::json::parse(FormatAuditLine(r));
+  EXPECT_EQ(j["version_created"], "2023-07-22T04:26:40Z");
+  EXPECT_EQ(j["expires_at"], "2023-11-14T23:13:20Z");
+  r.outcome = AuditOutcome::kError;
+  r.expires_at.reset();
+  j = nlohmann::json::parse(FormatAuditLine(r));
+  EXPECT_FALSE(j.contains("version_created"));
+  EXPECT_FALSE(j.contains("expires_at"));
 }
 
 }  // namespace

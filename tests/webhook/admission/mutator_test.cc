@@ -201,6 +201,79 @@ TEST(MutatorTest, ClassicAndInitOnlyLayouts) {
   EXPECT_EQ(PlanOf(out["spec"]["initContainers"][0]).lifecycle, Lifecycle::kInit);
 }
 
+TEST(MutatorTest, RotationMaxAgeAndMetricsPortTravelInThePlan) {
+  Config config = TestConfig();
+  auto rules = ParseConfig(R"(
+rotation:
+  - {match: "aws:*/oauth-client-secret", maxAge: 90d}
+  - {match: "*", maxAge: 180d}
+injector: {metricsPort: 9464}
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  config.rotation = rules->rotation;
+  config.injector.metrics_port = rules->injector.metrics_port;
+
+  json ann = CrmAnnotations();
+  ann["memsecret.io/secret-db"] = "aws:/genesys/production/crm-sync-service/db";
+  json pod = Pod(ann);
+  auto r = Mutate(pod, "crm-sync", config);
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  json out = Apply(pod, r);
+  const json& injector = out["spec"]["initContainers"][0];
+  InjectionPlan plan = PlanOf(injector);
+  EXPECT_EQ(plan.metrics_port, 9464);
+  ASSERT_EQ(plan.files.size(), 2u);
+  for (const PlannedFile& f : plan.files) {
+    SCOPED_TRACE(f.name);
+    EXPECT_EQ(f.rotation_max_age_seconds, (f.name == "client-secret" ? 90 : 180) * 86400);
+  }
+  EXPECT_EQ(injector["ports"], json::parse(R"([{"containerPort":9464,"name":"memsec-metrics",
+                                                "protocol":"TCP"}])"));
+
+  // The annotation wins; "0" turns the config's port off.
+  ann["memsecret.io/metrics-port"] = "9100";
+  pod = Pod(ann);
+  out = Apply(pod, Mutate(pod, "crm-sync", config));
+  EXPECT_EQ(PlanOf(out["spec"]["initContainers"][0]).metrics_port, 9100);
+  EXPECT_EQ(out["spec"]["initContainers"][0]["ports"][0]["containerPort"], 9100);
+  ann["memsecret.io/metrics-port"] = "0";
+  pod = Pod(ann);
+  out = Apply(pod, Mutate(pod, "crm-sync", config));
+  EXPECT_EQ(PlanOf(out["spec"]["initContainers"][0]).metrics_port, 0);
+  EXPECT_FALSE(out["spec"]["initContainers"][0].contains("ports"));
+
+  // Classic layout: only the long-running sidecar declares the port.
+  Config classic = config;
+  classic.injector.native_sidecar = false;
+  ann.erase("memsecret.io/metrics-port");
+  pod = Pod(ann);
+  out = Apply(pod, Mutate(pod, "crm-sync", classic));
+  EXPECT_FALSE(out["spec"]["initContainers"][0].contains("ports"));
+  EXPECT_EQ(out["spec"]["containers"][1]["ports"][0]["name"], "memsec-metrics");
+
+  // Init lifecycle: the config's port does not apply; the annotation is an error.
+  ann["memsecret.io/lifecycle"] = "init";
+  pod = Pod(ann);
+  out = Apply(pod, Mutate(pod, "crm-sync", config));
+  EXPECT_EQ(PlanOf(out["spec"]["initContainers"][0]).metrics_port, 0);
+  ann["memsecret.io/metrics-port"] = "9100";
+  pod = Pod(ann);
+  auto denied = Mutate(pod, "crm-sync", config);
+  EXPECT_EQ(denied.kind, MutationResult::Kind::kDenied);
+  EXPECT_NE(denied.DenialMessage().find("metrics-port: needs lifecycle sidecar"), std::string::npos)
+      << denied.DenialMessage();
+  for (const char* bad : {"80", "65536", "http", "-1", ""}) {
+    SCOPED_TRACE(bad);
+    json a = CrmAnnotations();
+    a["memsecret.io/metrics-port"] = bad;
+    pod = Pod(a);
+    auto d = Mutate(pod, "crm-sync", config);
+    EXPECT_EQ(d.kind, MutationResult::Kind::kDenied);
+    EXPECT_NE(d.DenialMessage().find("memsecret.io/metrics-port"), std::string::npos)
+        << d.DenialMessage();
+  }
+}
+
 TEST(MutatorTest, PodWithoutAnnotationsMapGetsOneCreated) {
   // Unlabelled pods are unchanged; a labelled pod with no annotations map is denied
   // (it asks for injection but names nothing), never silently started.

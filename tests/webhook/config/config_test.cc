@@ -89,6 +89,18 @@ TEST(ConfigTest, RejectsTyposAndBadValuesNamingEachKey) {
       {"injector: {env: [{name: X, value: \"\xc3\"}]}",
        "injector.env[0].value: must be valid UTF-8"},
       {"vault: {allowedAddrs: [\"https://v\xed\xa0\x80\"]}", "must be a UTF-8 string"},
+      {"rotation: {match: \"*\", maxAge: 90d}", "rotation: must be a list of {match, maxAge}"},
+      {"rotation: [\"aws:*=90d\"]", "rotation[0]: must be a mapping {match, maxAge}"},
+      {"rotation: [{match: \"*\", maxAge: 90d}, {match: \"aws:*\"}]",
+       "rotation[1].maxAge: must be set"},
+      {"rotation: [{maxAge: 90d}]", "rotation[0].match: must be a glob"},
+      {"rotation: [{match: \"*\", maxAge: 90 days}]", "rotation[0].maxAge: invalid duration"},
+      {"rotation: [{match: \"*\", maxAge: 0}]", "rotation[0].maxAge: must be longer than 0"},
+      {"rotation: [{match: \"*\", maxAge: 11000d}]", "max 3650d"},
+      {"rotation: [{match: \"*\", max_age: 90d}]", "rotation[0].max_age: unknown key"},
+      {"injector: {metricsPort: 80}", "injector.metricsPort: must be 0 (off) or between 1024"},
+      {"injector: {metricsPort: 70000}", "injector.metricsPort"},
+      {"injector: {metricsPort: http}", "injector.metricsPort: must be a number"},
   };
   for (const auto& [yaml, want] : cases) {
     SCOPED_TRACE(yaml);
@@ -120,6 +132,27 @@ aws:
   EXPECT_EQ(c->aws.endpoints.at("us-west-2").sts, "https://sts-fips.us-west-2.amazonaws.com");
   EXPECT_EQ(c->aws.endpoints.at("eu-west-1").secretsmanager, "http://127.0.0.1:4566");
   EXPECT_EQ(c->aws.endpoints.at("eu-west-1").sts, "");
+}
+
+TEST(ConfigTest, RotationRulesInOrderAndMetricsPort) {
+  auto c = ParseConfig(R"(
+injector: {metricsPort: 9464}
+rotation:
+  - {match: "aws:*/genesys/*/admin-client", maxAge: 90d}
+  - {match: "aws:*/genesys/*", maxAge: 180d}
+  - {match: "*", maxAge: 2160h}
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->injector.metrics_port, 9464);
+  ASSERT_EQ(c->rotation.size(), 3u);
+  EXPECT_EQ(c->rotation[0].match, "aws:*/genesys/*/admin-client");
+  EXPECT_EQ(c->rotation[0].max_age, std::chrono::hours(24 * 90));
+  EXPECT_EQ(c->rotation[1].max_age, std::chrono::hours(24 * 180));
+  EXPECT_EQ(c->rotation[2].max_age, std::chrono::hours(2160));
+  auto defaults = ParseConfig("");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->rotation.empty());
+  EXPECT_EQ(defaults->injector.metrics_port, 0);
 }
 
 TEST(ConfigTest, LoopbackHttpIsAllowed) {

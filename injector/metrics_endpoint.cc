@@ -1,0 +1,53 @@
+#include "injector/metrics_endpoint.h"
+
+#include "injector/runtime/health_metrics.h"
+
+namespace memsecret::injector {
+
+namespace {
+// The exposition format's content type (text format 0.0.4).
+constexpr std::string_view kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
+}  // namespace
+
+http::HttpResponse ServeMetrics(const http::HttpRequestView& request, const HealthRegistry& health,
+                                WallTime now) {
+  if (request.path != "/metrics") return http::TextResponse(404, "not found (try /metrics)");
+  if (request.method != "GET" && request.method != "HEAD") {
+    http::HttpResponse r = http::TextResponse(405, "only GET /metrics");
+    r.allow = "GET, HEAD";
+    return r;
+  }
+  http::HttpResponse r;
+  r.content_type = kPrometheusText;
+  r.body = RenderHealthMetrics(health.Snapshot(), now);
+  return r;
+}
+
+Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(int port,
+                                                                const HealthRegistry& health,
+                                                                const Clock& clock) {
+  http::ServerOptions options;
+  options.host = "0.0.0.0";
+  options.port = port;
+  options.event_loops = 1;
+  options.max_connections = kMetricsMaxConnections;
+  options.max_body_bytes = 0;  // GET only
+  options.max_header_bytes = 8 * 1024;
+  options.request_timeout = std::chrono::seconds(5);
+  auto server = std::make_unique<http::HttpServer>(
+      "metrics", options, nullptr, [&health, &clock](const http::HttpRequestView& request) {
+        return ServeMetrics(request, health, clock.Now());
+      });
+  if (Status st = server->Bind(); !st.ok()) return st.WithContext("metrics endpoint");
+  std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint(std::move(server)));
+  http::HttpServer* s = endpoint->server_.get();
+  endpoint->thread_ = std::thread([s] { s->Run(); });
+  return endpoint;
+}
+
+MetricsEndpoint::~MetricsEndpoint() {
+  server_->Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace memsecret::injector
