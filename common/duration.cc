@@ -4,11 +4,8 @@
 
 namespace memsecret {
 
-namespace {
-constexpr int64_t kMaxSeconds = 30LL * 24 * 3600;
-}
-
-Result<std::chrono::seconds> ParseDuration(std::string_view text) {
+Result<std::chrono::seconds> ParseDuration(std::string_view text, std::chrono::seconds max) {
+  const int64_t max_seconds = max.count();
   auto bad = [&](const std::string& why) {
     return InvalidArgument("invalid duration \"" + std::string(text) + "\": " + why +
                            " (use e.g. 30s, 5m, 1h30m, or 0)");
@@ -22,7 +19,7 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text) {
     int64_t n = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       n = n * 10 + (text[i] - '0');
-      if (n > kMaxSeconds) return bad("too long (max 30d)");
+      if (n > max_seconds) return bad("too long (max " + FormatDuration(max) + ")");
       ++i;
     }
     if (i == text.size()) return bad("missing unit (s, m, h or d)");
@@ -45,7 +42,7 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text) {
     }
     ++i;
     total += n * unit;
-    if (total > kMaxSeconds) return bad("too long (max 30d)");
+    if (total > max_seconds) return bad("too long (max " + FormatDuration(max) + ")");
   }
   return std::chrono::seconds(total);
 }

@@ -105,6 +105,7 @@ void WriteFile(JsonWriter& w, const PlannedFile& f) {
   w.Member("mode", ModeString(f.mode));
   w.Member("name", f.name);
   w.Member("ref", f.ref.ToString());
+  if (f.rotation_max_age_seconds > 0) w.Member("rotationMaxAgeSeconds", f.rotation_max_age_seconds);
   if (f.token) {
     w.Key("token").BeginObject();
     if (!f.token->audience.empty()) w.Member("audience", f.token->audience);
@@ -135,8 +136,11 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
   PlannedFile f;
   if (!Get(j, "name", &f.name, &err, where) || !Get(j, "kind", &kind, &err, where) ||
       !Get(j, "ref", &ref, &err, where) || !Get(j, "format", &format, &err, where) ||
-      !Get(j, "mode", &mode, &err, where) || !Get(j, "envVar", &f.env_var, &err, where))
+      !Get(j, "mode", &mode, &err, where) || !Get(j, "envVar", &f.env_var, &err, where) ||
+      !Get(j, "rotationMaxAgeSeconds", &f.rotation_max_age_seconds, &err, where))
     return InvalidArgument(err);
+  if (f.rotation_max_age_seconds < 0)
+    return InvalidArgument(where + ".rotationMaxAgeSeconds must be >= 0");
   if (!f.env_var.empty() && !IsValidEnvVarName(f.env_var))
     return InvalidArgument(where + ".envVar \"" + f.env_var + "\" is not a shell variable name");
   if (!IsValidFileName(f.name))
@@ -207,6 +211,7 @@ std::string EncodePlan(const InjectionPlan& p) {
   for (const auto& f : p.files) WriteFile(w, f);
   w.EndArray();
   w.Member("lifecycle", LifecycleName(p.lifecycle));
+  if (p.metrics_port != 0) w.Member("metricsPort", p.metrics_port);
   w.Member("outputDir", p.output_dir);
   w.Key("pod").BeginObject();
   w.Member("name", p.pod.name)
@@ -248,8 +253,11 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
       !Get(j, "outputDir", &p.output_dir, &err, "plan") ||
       !Get(j, "refreshIntervalSeconds", &p.refresh_interval_seconds, &err, "plan") ||
       !Get(j, "tokenRefreshFraction", &p.token_refresh_fraction, &err, "plan") ||
-      !Get(j, "tokenMinRemainingSeconds", &p.token_min_remaining_seconds, &err, "plan"))
+      !Get(j, "tokenMinRemainingSeconds", &p.token_min_remaining_seconds, &err, "plan") ||
+      !Get(j, "metricsPort", &p.metrics_port, &err, "plan"))
     return InvalidArgument(err);
+  if (p.metrics_port != 0 && (p.metrics_port < 1024 || p.metrics_port > 65535))
+    return InvalidArgument("plan.metricsPort must be between 1024 and 65535");
   auto lc = ParseLifecycle(lifecycle);
   if (!lc.ok()) return lc.status().WithContext("plan");
   p.lifecycle = *lc;

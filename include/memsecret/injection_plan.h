@@ -58,6 +58,10 @@ struct PlannedFile {
   // field; a token's access token, with <var>_TYPE and <var>_EXPIRES_AT beside
   // it). Empty: the default naming (docs/annotations.md).
   std::string env_var;
+  // The `rotation` rule's maxAge for this file's secret (for tokens: the
+  // client credentials), resolved by whoever built the plan (the webhook's
+  // config, or the pipeline commands' rules). 0: no rule applies.
+  int64_t rotation_max_age_seconds = 0;
   bool operator==(const PlannedFile&) const = default;
 };
 
@@ -118,6 +122,9 @@ struct InjectionPlan {
   std::optional<AwsSettings> aws;
   std::optional<VaultSettings> vault;
   std::optional<AzureSettings> azure;
+  // The port the injector serves Prometheus metrics on (GET /metrics, all
+  // addresses); 0: no metrics endpoint. Sidecar lifecycle only.
+  int metrics_port = 0;
 
   bool operator==(const InjectionPlan&) const = default;
 };

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "injector/wire/secret_value.h"
+#include "memsecret/clock.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
 
@@ -18,9 +19,14 @@ namespace memsecret::injector {
 // A secret as read from its store. `version` is the store's version id (AWS
 // VersionId, Vault KV version, Key Vault version id); empty when the store has
 // none. Equal non-empty versions of the same ref mean equal values.
+// `created` is when that version was created, read from the same answer (AWS
+// CreatedDate, Vault KV v2 metadata.created_time, Key Vault
+// attributes.created); nullopt when the store does not say (KV v1) or says
+// it in a shape that cannot be read: "unknown", never an error.
 struct FetchedSecret {
   SecretValue value;
   std::string version;
+  std::optional<WallTime> created;
 };
 
 // Overrides for one fetch. When set they replace the ref's `?stage=` /

@@ -28,6 +28,20 @@ TEST(DurationTest, RejectsBadInput) {
   }
 }
 
+TEST(DurationTest, LongerMaximumForRotationAges) {
+  auto d = ParseDuration("180d", kMaxRotationAge);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->count(), 180 * 86400);
+  EXPECT_EQ(FormatDuration(*d), "180d");
+  auto too_long = ParseDuration("3651d", kMaxRotationAge);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("max 3650d"), std::string::npos)
+      << too_long.status().message();
+  auto default_max = ParseDuration("31d");
+  ASSERT_FALSE(default_max.ok());
+  EXPECT_NE(default_max.status().message().find("max 30d"), std::string::npos);
+}
+
 TEST(GlobTest, StarMatchesAnyRunIncludingSlash) {
   struct Case {
     const char* pattern;

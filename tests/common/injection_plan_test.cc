@@ -19,6 +19,7 @@ InjectionPlan SamplePlan() {
       ParseSecretRef("aws:/genesys/production/crm-sync-service/db?stage=AWSCURRENT").value();
   secret.format = OutputFormat::kJson;
   secret.mode = 0440;
+  secret.rotation_max_age_seconds = 90 * 86400;
   PlannedFile token;
   token.name = "genesys-token";
   token.kind = FileKind::kToken;
@@ -32,6 +33,7 @@ InjectionPlan SamplePlan() {
   p.vault = VaultSettings{
       "https://vault.vault.svc:8200", "kubernetes", "crm-sync-service", "team-a/", "/t", false};
   p.azure = AzureSettings{"/var/run/secrets/memsecret.io/azure-token"};
+  p.metrics_port = 9464;
   return p;
 }
 
@@ -44,6 +46,15 @@ TEST(InjectionPlanTest, RoundTrips) {
   EXPECT_EQ(EncodePlan(*decoded), json);  // deterministic
   EXPECT_NE(json.find("\"mode\":\"0440\""), std::string::npos);
   EXPECT_NE(json.find("\"envVar\":\"GENESYS_CLOUD_ACCESS_TOKEN\""), std::string::npos);
+  EXPECT_NE(json.find("\"rotationMaxAgeSeconds\":7776000"), std::string::npos);
+  EXPECT_NE(json.find("\"metricsPort\":9464"), std::string::npos);
+  // Files without a rule and plans without metrics say nothing about them.
+  InjectionPlan plain = SamplePlan();
+  plain.metrics_port = 0;
+  for (auto& f : plain.files) f.rotation_max_age_seconds = 0;
+  const std::string plain_json = EncodePlan(plain);
+  EXPECT_EQ(plain_json.find("rotationMaxAgeSeconds"), std::string::npos);
+  EXPECT_EQ(plain_json.find("metricsPort"), std::string::npos);
 }
 
 TEST(InjectionPlanTest, AwsFailoverRegionsAndEndpointsRoundTrip) {
@@ -116,6 +127,12 @@ TEST(InjectionPlanTest, RejectsBadPlans) {
       {R"({"version":1,"tokenRefreshFraction":1.5,"files":[]})", "between 0 and 1"},
       {R"({"version":1,"files":[{"name":"a","ref":"aws:x","envVar":"A-B"}]})",
        "not a shell variable name"},
+      {R"({"version":1,"files":[{"name":"a","ref":"aws:x","rotationMaxAgeSeconds":-1}]})",
+       "rotationMaxAgeSeconds must be >= 0"},
+      {R"({"version":1,"files":[{"name":"a","ref":"aws:x","rotationMaxAgeSeconds":"90d"}]})",
+       "wrong type"},
+      {R"({"version":1,"metricsPort":80,"files":[]})", "metricsPort must be between 1024"},
+      {R"({"version":1,"metricsPort":70000,"files":[]})", "metricsPort must be between 1024"},
   };
   for (const auto& [text, want] : cases) {
     SCOPED_TRACE(text);

@@ -197,7 +197,8 @@ class Handler(BaseHTTPRequestHandler):
         if not match["enabled"]:
             return self._kv_error(403, "Forbidden", "Operation get is not allowed on a disabled secret.",
                                   "SecretDisabled")
-        attrs = {"enabled": True, "created": int(match["created"]), "updated": int(match["created"]),
+        created = int(match["created"]) if isinstance(match["created"], (int, float)) else match["created"]
+        attrs = {"enabled": True, "created": created, "updated": created,
                  "recoveryLevel": "Recoverable+Purgeable", "recoverableDays": 90}
         for k in ("exp", "nbf"):
             if match.get(k) is not None:
@@ -219,7 +220,8 @@ class Handler(BaseHTTPRequestHandler):
                 vid = uuid.uuid4().hex
                 STATE.vaults.setdefault(cmd["vault"], {}).setdefault(cmd["name"], []).append(
                     {"id": vid, "value": cmd["value"], "enabled": cmd.get("enabled", True),
-                     "exp": cmd.get("exp"), "nbf": cmd.get("nbf"), "created": STATE.now})
+                     "exp": cmd.get("exp"), "nbf": cmd.get("nbf"),
+                     "created": cmd.get("created", STATE.now)})  # a test may send any JSON
                 out["version"] = vid
             elif op == "disable":
                 STATE.vaults[cmd["vault"]][cmd["name"]][-1]["enabled"] = False

@@ -154,7 +154,7 @@ class Handler(BaseHTTPRequestHandler):
                     if had_current and "AWSCURRENT" in stages:
                         v["stages"].append("AWSPREVIOUS")
                 ver = {"id": cmd.get("version") or str(uuid.uuid4()), "stages": stages,
-                       "created": time.time()}
+                       "created": cmd.get("created", time.time())}  # a test may send any JSON
                 if "binary_b64" in cmd:
                     ver["binary"] = cmd["binary_b64"]
                 else:

@@ -279,7 +279,8 @@ class Handler(BaseHTTPRequestHandler):
         v = secret["versions"].get(version)
         if v is None:
             return self._error(404, [])
-        meta = {"created_time": rfc3339(v["created"]), "custom_metadata": None,
+        created = v["created"] if not isinstance(v["created"], (int, float)) else rfc3339(v["created"])
+        meta = {"created_time": created, "custom_metadata": None,
                 "deletion_time": rfc3339(v["deleted"]) if v["deleted"] else "",
                 "destroyed": v["destroyed"], "version": version}
         if v["destroyed"] or (v["deleted"] and v["deleted"] <= STATE.now):
@@ -319,7 +320,8 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     s = engine["secrets"].setdefault(cmd["path"], {"versions": {}, "current": 0})
                     s["current"] += 1
-                    s["versions"][s["current"]] = {"data": cmd["data"], "created": STATE.now,
+                    # "created": a test may send any JSON (a malformed created_time)
+                    s["versions"][s["current"]] = {"data": cmd["data"], "created": cmd.get("created", STATE.now),
                                                    "deleted": None, "destroyed": False}
                     out["version"] = s["current"]
             elif op in ("kv_delete", "kv_destroy"):

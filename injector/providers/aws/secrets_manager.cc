@@ -7,6 +7,7 @@
 #include "injector/providers/aws/failover.h"
 #include "injector/providers/aws/sigv4.h"
 #include "injector/providers/aws/wire.h"
+#include "injector/wire/json_fields.h"
 #include "memsecret/base64.h"
 
 namespace memsecret::injector::aws {
@@ -116,6 +117,7 @@ FetchResult SecretsManagerProvider::FetchOnce(const SecretRef& ref, const FetchO
     return FetchResult::Failure(Internal(context + ": response is not a JSON object"));
   FetchedSecret out;
   out.version = StringField(j, "VersionId");
+  out.created = JsonUnixTimeField(j, "CreatedDate");
   if (auto it = j.find("SecretString"); it != j.end() && it->is_string()) {
     out.value = SecretValue(it->get<std::string>());
     SecureWipe(it->get_ref<std::string&>());

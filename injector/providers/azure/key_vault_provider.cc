@@ -130,6 +130,8 @@ FetchResult KeyVaultProvider::FetchOnce(const std::string& url, bool* unauthoriz
   if (Status st = CheckAttributes(j, clock_.Now()); !st.ok()) return FetchResult::Failure(st);
   std::string id = JsonStringField(j, "id");
   out.version = id.substr(id.find_last_of('/') + 1);
+  if (auto attrs = j.find("attributes"); attrs != j.end())
+    out.created = JsonUnixTimeField(*attrs, "created");
   return FetchResult::Success(std::move(out));
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "injector/wire/json_fields.h"
+
 namespace memsecret::injector::vault {
 
 namespace {
@@ -105,6 +107,7 @@ FetchResult VaultProvider::Read(const KvLocation& loc, const SecretValue& token,
     if (const json* v = metadata ? Find(*metadata, "version") : nullptr;
         v && v->is_number_integer())
       out.version = std::to_string(v->get<int64_t>());
+    if (metadata) out.created = JsonRfc3339Field(*metadata, "created_time");
   }
   if (!secret->is_object()) {
     WipeStrings(j);

@@ -91,6 +91,40 @@ TEST_F(SecretsManagerTest, StaticKeysFetchStringWithVersion) {
   EXPECT_EQ(fake_.Stats()["signature_failures"], 0);
 }
 
+// CreatedDate is epoch seconds, fractional on the wire; a missing or
+// malformed one is "unknown" (nullopt), never a failed fetch.
+TEST_F(SecretsManagerTest, VersionCreationTimeFromCreatedDate) {
+  UseStaticKeys();
+  struct Case {
+    const char* name;
+    json created;
+    std::optional<int64_t> millis;
+  } cases[] = {
+      {"/created/fractional", 1690000000.25, 1690000000250},
+      {"/created/whole", 1523477145, 1523477145000},
+      {"/created/string", "2023-07-22T04:26:40Z", std::nullopt},
+      {"/created/negative", -5, std::nullopt},
+      {"/created/far-future", 1e300, std::nullopt},
+      {"/created/null", nullptr, std::nullopt},
+  };
+  auto provider = Provider();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    fake_.Control({{"op", "put_secret"}, {"name", c.name}, {"string", "v"}, {"created", c.created}});
+    auto r = provider->Fetch(Ref(std::string("aws:") + c.name));
+    ASSERT_TRUE(r.ok()) << r.status.ToString();
+    if (!c.millis) {
+      EXPECT_FALSE(r.secret->created.has_value());
+      continue;
+    }
+    ASSERT_TRUE(r.secret->created.has_value());
+    EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
+                  r.secret->created->time_since_epoch())
+                  .count(),
+              *c.millis);
+  }
+}
+
 TEST_F(SecretsManagerTest, StaticKeysWithSessionTokenSignTheToken) {
   fake_.Control({{"op", "static_key"},
                  {"akid", "ASIASTATICEXAMPLE"},

@@ -102,6 +102,35 @@ TEST_F(KeyVaultTest, FetchesLatestWithVersionIdAndCachesTheToken) {
   ExpectClean(logs_.text());
 }
 
+// attributes.created is epoch seconds; a missing or malformed one is
+// "unknown", never a failed read.
+TEST_F(KeyVaultTest, VersionCreationTimeFromAttributes) {
+  auto p = Provider();
+  struct Case {
+    const char* name;
+    json created;
+    std::optional<int64_t> seconds;
+  } cases[] = {
+      {"created-whole", 1493938410, 1493938410},
+      {"created-text", "2017-05-04T22:53:30Z", std::nullopt},
+      {"created-negative", -1, std::nullopt},
+      {"created-null", nullptr, std::nullopt},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Put("crm-kv", c.name, kValue, {{"created", c.created}});
+    auto r = p->Fetch(Ref(std::string("azure:crm-kv/") + c.name));
+    ASSERT_TRUE(r.ok()) << r.status.ToString();
+    if (!c.seconds) {
+      EXPECT_FALSE(r.secret->created.has_value());
+      continue;
+    }
+    ASSERT_TRUE(r.secret->created.has_value());
+    EXPECT_EQ(r.secret->created->time_since_epoch(), std::chrono::seconds(*c.seconds));
+  }
+  ExpectClean(logs_.text());
+}
+
 TEST_F(KeyVaultTest, ExplicitVersionsFromQueryAndOptions) {
   std::string v2 = Put("crm-kv", "genesys-client", "second");
   auto p = Provider();

@@ -71,6 +71,49 @@ TEST_F(VaultProviderTest, KvV1AndMultiSegmentMount) {
   EXPECT_NE(wrong.status.message().find("team-a/kv/app/db (kv v2)"), std::string::npos);
 }
 
+// KV v2 metadata.created_time is RFC 3339 with nanoseconds; KV v1 has no
+// metadata; a malformed time is "unknown", never a failed read.
+TEST_F(VaultProviderTest, VersionCreationTimeFromMetadata) {
+  auto p = Provider();
+  auto fresh = p->Fetch(Ref("vault:secret/genesys/production/cx-pipeline"));
+  ASSERT_TRUE(fresh.ok()) << fresh.status.ToString();
+  ASSERT_TRUE(fresh.secret->created.has_value());
+  EXPECT_EQ(fresh.secret->created->time_since_epoch(), std::chrono::seconds(1'700'000'000));
+
+  Put("secret", "app/nanos", {{"k", "v"}});
+  fake_.Control({{"op", "kv_put"},
+                 {"mount", "secret"},
+                 {"path", "app/nanos"},
+                 {"data", {{"k", "v2"}}},
+                 {"created", "2018-03-22T02:24:06.945319214Z"}});
+  auto nanos = p->Fetch(Ref("vault:secret/app/nanos"));
+  ASSERT_TRUE(nanos.ok()) << nanos.status.ToString();
+  ASSERT_TRUE(nanos.secret->created.has_value());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
+                nanos.secret->created->time_since_epoch())
+                .count(),
+            1521685446945);
+
+  for (json bad : {json("last tuesday"), json(""), json(12345), json(nullptr),
+                   json("2018-03-22T02:24:06+02:00")}) {
+    SCOPED_TRACE(bad.dump());
+    fake_.Control({{"op", "kv_put"},
+                   {"mount", "secret"},
+                   {"path", "app/bad"},
+                   {"data", {{"k", "v"}}},
+                   {"created", bad}});
+    auto r = p->Fetch(Ref("vault:secret/app/bad"));
+    ASSERT_TRUE(r.ok()) << r.status.ToString();
+    EXPECT_FALSE(r.secret->created.has_value());
+  }
+
+  Put("kv", "app/v1", {{"k", "v"}});
+  auto v1 = p->Fetch(Ref("vault:kv/app/v1?kv=1"));
+  ASSERT_TRUE(v1.ok()) << v1.status.ToString();
+  EXPECT_FALSE(v1.secret->created.has_value());
+  ExpectLogsClean();
+}
+
 TEST_F(VaultProviderTest, KvV2MountReadAsV1SurfacesVaultsWarning) {
   auto r = Provider()->Fetch(Ref("vault:secret/genesys/production/cx-pipeline?kv=1"));
   ASSERT_FALSE(r.ok());
