@@ -78,10 +78,11 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
 
 namespace {
 
-// Keys that shape a pod (mounts, containers, injector lifecycle): accepted so
-// one key set serves pods and pipelines, but they do nothing here.
+// Keys that shape a pod (mounts, containers, injector lifecycle, the
+// sidecar's Agent endpoint): accepted so one key set serves pods and
+// pipelines, but they do nothing here.
 bool IsPodOnlyKey(const std::string& key) {
-  return key == "containers" || key == "mount-path" || key == "lifecycle";
+  return key == "containers" || key == "mount-path" || key == "lifecycle" || key == "agent-port";
 }
 
 bool Uses(const InjectionPlan& plan, Provider p) {

@@ -357,6 +357,13 @@ TEST(MutatorTest, Denials) {
        {{"memsecret.io/secret-db", "aws:/genesys/production/x"}, {"memsecret.io/formt-db", "json"}},
        400,
        {"memsecret.io/formt-db: unknown annotation", "not allowed in namespace staging"}},
+      {"agent-port with an init-only injector",
+       "crm-sync",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"},
+        {"memsecret.io/lifecycle", "init"},
+        {"memsecret.io/agent-port", "2773"}},
+       400,
+       {"memsecret.io/agent-port: needs lifecycle sidecar"}},
       {"unknown container",
        "crm-sync",
        {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"},
@@ -372,6 +379,28 @@ TEST(MutatorTest, Denials) {
     for (const char* w : c.want)
       EXPECT_NE(r.DenialMessage().find(w), std::string::npos) << r.DenialMessage();
   }
+}
+
+TEST(MutatorTest, AgentPortTravelsInTheSidecarPlan) {
+  json ann = CrmAnnotations();
+  ann["memsecret.io/agent-port"] = "2773";
+  json pod = Pod(ann);
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  json out = Apply(pod, r);
+  bool found = false;
+  for (const json& c : out["spec"]["initContainers"])
+    if (c["name"] == "memsecret-injector") found = true, EXPECT_EQ(PlanOf(c).agent_port, 2773);
+  for (const json& c : out["spec"]["containers"])
+    if (c["name"] == "memsecret-injector") found = true, EXPECT_EQ(PlanOf(c).agent_port, 2773);
+  EXPECT_TRUE(found);
+  // Without the annotation: no endpoint.
+  pod = Pod(CrmAnnotations());
+  r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  out = Apply(pod, r);
+  for (const json& c : out["spec"]["initContainers"])
+    if (c["name"] == "memsecret-injector") EXPECT_EQ(PlanOf(c).agent_port, 0);
 }
 
 // Found by fuzz_config_yaml (render of a malformed manifest): a container that
