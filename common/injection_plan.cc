@@ -182,6 +182,7 @@ std::string EncodePlan(const InjectionPlan& p) {
   out.reserve(256 + 160 * p.files.size());
   JsonWriter w(&out);
   w.BeginObject();
+  if (p.agent_port != 0) w.Member("agentPort", p.agent_port);  // keys in sorted order
   if (p.aws) {
     w.Key("aws").BeginObject();
     if (!p.aws->endpoints.empty()) {
@@ -211,7 +212,6 @@ std::string EncodePlan(const InjectionPlan& p) {
   for (const auto& f : p.files) WriteFile(w, f);
   w.EndArray();
   w.Member("lifecycle", LifecycleName(p.lifecycle));
-  if (p.agent_port != 0) w.Member("agentPort", p.agent_port);
   if (p.metrics_port != 0) w.Member("metricsPort", p.metrics_port);
   w.Member("outputDir", p.output_dir);
   w.Key("pod").BeginObject();

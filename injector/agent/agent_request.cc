@@ -1,5 +1,6 @@
 #include "injector/agent/agent_request.h"
 
+#include <cctype>
 #include <chrono>
 #include <optional>
 #include <string>

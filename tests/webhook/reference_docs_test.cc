@@ -109,6 +109,7 @@ TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
       {"vault-role", "r"},
       {"vault-auth-path", "kubernetes"},
       {"vault-namespace", "ns"},
+      {"agent-port", "2773"},
       {"status", "injected"}};
   for (const auto& key : KnownAnnotationKeys()) {
     SCOPED_TRACE(key);

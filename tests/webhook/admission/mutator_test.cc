@@ -388,12 +388,14 @@ TEST(MutatorTest, AgentPortTravelsInTheSidecarPlan) {
   auto r = Mutate(pod, "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
   json out = Apply(pod, r);
-  bool found = false;
-  for (const json& c : out["spec"]["initContainers"])
-    if (c["name"] == "memsecret-injector") found = true, EXPECT_EQ(PlanOf(c).agent_port, 2773);
-  for (const json& c : out["spec"]["containers"])
-    if (c["name"] == "memsecret-injector") found = true, EXPECT_EQ(PlanOf(c).agent_port, 2773);
-  EXPECT_TRUE(found);
+  int found = 0;
+  for (const char* list : {"initContainers", "containers"})
+    for (const json& c : out["spec"][list])
+      if (c["name"] == "memsecret-injector") {
+        ++found;
+        EXPECT_EQ(PlanOf(c).agent_port, 2773);
+      }
+  EXPECT_EQ(found, 1);
   // Without the annotation: no endpoint.
   pod = Pod(CrmAnnotations());
   r = Mutate(pod, "crm-sync", TestConfig());
