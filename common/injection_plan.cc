@@ -350,7 +350,8 @@ Status CheckInjectorPorts(const std::vector<InjectorPort>& ports) {
     for (size_t j = 0; j < i; ++j)
       if (ports[j].port == ports[i].port)
         return InvalidArgument(ports[j].key + " and " + ports[i].key + " are both " +
-                               std::to_string(ports[i].port) + " (the injector's ports must differ)");
+                               std::to_string(ports[i].port) +
+                               " (the injector's ports must differ)");
   }
   return Status::Ok();
 }

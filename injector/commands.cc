@@ -108,8 +108,7 @@ int RunCommand(const RunOptions& options, const Environment& env) {
     spdlog::warn("agent-port {} ignored: the endpoint needs the sidecar lifecycle",
                  plan.agent_port);
   } else if (plan.agent_port != 0) {
-    auto started =
-        agent::AgentEndpoint::Start(plan.agent_port, writer, *(*session)->agent_cache());
+    auto started = agent::AgentEndpoint::Start(plan.agent_port, writer, *(*session)->agent_cache());
     if (!started.ok()) return Fail(started.status().message());
     agent_endpoint = std::move(started).value();
   }

@@ -64,8 +64,8 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
   }
   SecretProvider* fetches = &s->providers_;
   if (plan.agent_port != 0) {  // the secret jobs' fetches also fill the Agent endpoint's cache
-    s->agent_cache_ = std::make_unique<agent::AgentSecretCache>(
-        agent::AgentSecretCache::DeclaredSecrets(plan));
+    s->agent_cache_ =
+        std::make_unique<agent::AgentSecretCache>(agent::AgentSecretCache::DeclaredSecrets(plan));
     s->agent_feed_ = std::make_unique<agent::AgentCacheFeed>(fetches, s->agent_cache_.get());
     fetches = s->agent_feed_.get();
   }

@@ -30,16 +30,17 @@ Result<std::unique_ptr<AgentEndpoint>> AgentEndpoint::Start(int port, AtomicFile
   if (auto w = writer.WriteDotFile(kAgentTokenFile, e->token_, 0444); !w.ok())
     return w.status().WithContext("agent endpoint token file");
   const SecretValue* token_ptr = &e->token_;
-  e->server_ = std::make_unique<http::HttpServer>(
-      "agent", AgentServerOptions(port), nullptr,
-      [token_ptr, &cache](const http::HttpRequestView& req) {
-        return AnswerAgentRequest(req, *token_ptr, cache);
-      });
+  e->server_ =
+      std::make_unique<http::HttpServer>("agent", AgentServerOptions(port), nullptr,
+                                         [token_ptr, &cache](const http::HttpRequestView& req) {
+                                           return AnswerAgentRequest(req, *token_ptr, cache);
+                                         });
   if (Status st = e->server_->Bind(); !st.ok()) return st.WithContext("agent endpoint");
   http::HttpServer* server = e->server_.get();
   e->thread_ = std::thread([server] { server->Run(); });
-  spdlog::info("agent endpoint: declared aws secrets from the cache on 127.0.0.1:{}, token in {}/{}",
-               e->server_->port(), writer.dir(), kAgentTokenFile);
+  spdlog::info(
+      "agent endpoint: declared aws secrets from the cache on 127.0.0.1:{}, token in {}/{}",
+      e->server_->port(), writer.dir(), kAgentTokenFile);
   return e;
 }
 

@@ -47,8 +47,8 @@ std::optional<Query> ParseQuery(std::string_view q, std::string* error) {
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
     auto key = PercentDecode(pair.substr(0, eq), true);
-    auto value =
-        PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    auto value = PercentDecode(
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!key || !value) {
       *error = "malformed percent-encoding in the query";
       return std::nullopt;
@@ -60,8 +60,11 @@ std::optional<Query> ParseQuery(std::string_view q, std::string* error) {
     if (*key == "refreshNow") slot = &out.refresh_now;
     if (slot == nullptr) {
       // Echo a parameter name only when it is short printable ASCII.
-      const bool printable = key->size() <= 64 && key->find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos;
+      const bool printable =
+          key->size() <= 64 &&
+          key->find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
+              std::string::npos;
       *error = "unknown parameter: " + (printable ? *key : std::string("(unprintable)"));
       return std::nullopt;
     }
@@ -116,9 +119,8 @@ HttpResponse SecretJson(const CachedSecret& s) {
 }  // namespace
 
 std::string AgentCreatedDate(WallTime created) {
-  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         created.time_since_epoch())
-                         .count();
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch()).count();
   const int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   int64_t frac = ms - secs * 1000;
   std::string out = std::to_string(secs);

@@ -55,14 +55,15 @@ AgentSecretCache::Lookup AgentSecretCache::Find(
     std::string_view secret_id, const std::optional<std::string>& version_id,
     const std::optional<std::string>& version_stage) const {
   const std::optional<std::string> stage =
-      version_stage ? version_stage : (version_id ? std::nullopt : std::optional<std::string>("AWSCURRENT"));
+      version_stage ? version_stage
+                    : (version_id ? std::nullopt : std::optional<std::string>("AWSCURRENT"));
   Lookup out;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Slot& slot : slots_) {
     const CachedSecret* c = slot.cached.get();
-    const bool named = slot.ref.path == secret_id ||
-                       (c != nullptr && !secret_id.empty() &&
-                        (c->arn == secret_id || c->name == secret_id));
+    const bool named =
+        slot.ref.path == secret_id ||
+        (c != nullptr && !secret_id.empty() && (c->arn == secret_id || c->name == secret_id));
     if (!named) continue;
     if (c == nullptr) {
       if (out.miss == Miss::kUndeclared) out.miss = Miss::kNotCached;

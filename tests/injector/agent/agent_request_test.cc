@@ -4,6 +4,7 @@
 #include "injector/agent/agent_request.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "injector/agent/agent_token.h"
@@ -37,12 +38,13 @@ class AgentRequestTest : public ::testing::Test {
     target_ = std::string(target);
     headers_ = std::move(headers);
     const size_t q = target_.find('?');
-    http::HttpRequestView view{method,
-                               target_,
-                               std::string_view(target_).substr(0, q),
-                               q == std::string::npos ? "" : std::string_view(target_).substr(q + 1),
-                               headers_,
-                               ""};
+    http::HttpRequestView view{
+        method,
+        target_,
+        std::string_view(target_).substr(0, q),
+        q == std::string::npos ? "" : std::string_view(target_).substr(q + 1),
+        headers_,
+        ""};
     return AnswerAgentRequest(view, token_, cache_);
   }
 
@@ -64,7 +66,8 @@ TEST_F(AgentRequestTest, StatusTable) {
   } cases[] = {
       {"by name", "GET", "/secretsmanager/get?secretId=app/db", kGood, 200, "\"Name\":\"app/db\""},
       {"by ARN, encoded", "GET",
-       "/secretsmanager/get?secretId=arn%3Aaws%3Asecretsmanager%3Aus-east-1%3A123456789012%3Asecret%"
+       "/secretsmanager/"
+       "get?secretId=arn%3Aaws%3Asecretsmanager%3Aus-east-1%3A123456789012%3Asecret%"
        "3Aapp%2Fdb-AbCdEf",
        kGood, 200, "\"VersionId\":\"ver-1\""},
       {"stage matches", "GET", "/secretsmanager/get?secretId=app/db&versionStage=AWSCURRENT", kGood,
@@ -90,8 +93,8 @@ TEST_F(AgentRequestTest, StatusTable) {
       {"no query", "GET", "/secretsmanager/get", kGood, 400, "missing parameter secretId"},
       {"unknown parameter", "GET", "/secretsmanager/get?secretId=app/db&stage=x", kGood, 400,
        "unknown parameter: stage"},
-      {"repeated parameter", "GET", "/secretsmanager/get?secretId=app/db&secretId=app/x", kGood, 400,
-       "given twice"},
+      {"repeated parameter", "GET", "/secretsmanager/get?secretId=app/db&secretId=app/x", kGood,
+       400, "given twice"},
       {"bad encoding", "GET", "/secretsmanager/get?secretId=app%2", kGood, 400, "percent-encoding"},
       {"bad refreshNow", "GET", "/secretsmanager/get?secretId=app/db&refreshNow=yes", kGood, 400,
        "invalid refreshNow value"},

@@ -65,8 +65,7 @@ TEST(AtomicFileWriterTest, DotFilesNeedADotAndAValidName) {
   EXPECT_EQ(ReadFile(dir.path() + "/.agent-token"), "abc");
   EXPECT_EQ(ModeOf(dir.path() + "/.agent-token"), 0444u);
   for (const char* bad : {"", ".", "agent-token", "..", "./x", ".a/b", "..x"})
-    EXPECT_EQ(w.WriteDotFile(bad, SecretValue("x"), 0444).status().code(),
-              Code::kInvalidArgument)
+    EXPECT_EQ(w.WriteDotFile(bad, SecretValue("x"), 0444).status().code(), Code::kInvalidArgument)
         << bad;
   EXPECT_EQ(List(dir.path()), std::vector<std::string>{".agent-token"});
 }

@@ -116,7 +116,8 @@ TEST_F(SecretsManagerTest, VersionCreationTimeFromCreatedDate) {
   auto provider = Provider();
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    fake_.Control({{"op", "put_secret"}, {"name", c.name}, {"string", "v"}, {"created", c.created}});
+    fake_.Control(
+        {{"op", "put_secret"}, {"name", c.name}, {"string", "v"}, {"created", c.created}});
     auto r = provider->Fetch(Ref(std::string("aws:") + c.name));
     ASSERT_TRUE(r.ok()) << r.status.ToString();
     if (!c.millis) {
@@ -124,10 +125,10 @@ TEST_F(SecretsManagerTest, VersionCreationTimeFromCreatedDate) {
       continue;
     }
     ASSERT_TRUE(r.secret->created.has_value());
-    EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
-                  r.secret->created->time_since_epoch())
-                  .count(),
-              *c.millis);
+    EXPECT_EQ(
+        std::chrono::duration_cast<std::chrono::milliseconds>(r.secret->created->time_since_epoch())
+            .count(),
+        *c.millis);
   }
 }
 
