@@ -8,6 +8,7 @@
 #   injector_startup.sh  exec -> probe success, 10 secrets + 2 tokens (hyperfine)
 #   injector_memory.sh   peak/steady RSS over >= 1,000 refresh cycles
 #   injector_idle.sh     syscalls per minute with nothing due (strace -c -f)
+#   agent_load.sh        the Agent-compatible endpoint: req/s, p50/p99 at 16 connections; RSS off/on
 #   api_cost.py          backend calls per pod-hour and fleet cost
 # Benchmarks print figures; they do not assert targets. Exit status: 0 when
 # every benchmark ran, 1 when one failed, 77 when one was skipped (a tool or
@@ -81,7 +82,7 @@ echo "# logs: $LOG_DIR"
 
 STATUS=0
 declare -A RAN
-for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh api_cost.py; do
+for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh agent_load.sh api_cost.py; do
   echo
   [[ -z $SHORT ]] && settle 30  # figures from a quiet machine, not the previous benchmark's tail
   t0=$SECONDS
@@ -136,6 +137,10 @@ rows += [
     ("injector steady RSS", "injector.rss_steady", "MiB", "-", None),
     ("injector RSS growth (first->last 20%)", "injector.rss_growth", "KiB", "none", lambda v: v <= 64),
     ("injector idle syscalls", "injector.idle_syscalls_per_min", "/min", "a handful", lambda v: v <= 10),
+    ("Agent endpoint req/s, 16 conn", "agent.c16.rps", "req/s", "-", None),
+    ("Agent endpoint p50 / p99, 16 conn", ("agent.c16.p50", "agent.c16.p99"), "ms", "p99 < 5 ms", None),
+    ("Agent endpoint errors, 16 conn", "agent.c16.errors", "", "0", lambda v: v == 0),
+    ("injector peak RSS, endpoint off / on", ("injector.agent_off.rss_peak", "injector.agent_on.rss_peak"), "MiB", "-", None),
     ("GetSecretValue / pod-hour (example pod)", "api.memsecret_example.calls_per_pod_hour", "", "-", None),
     ("500 pods / month, memsecret vs naive", ("api.memsecret_example.usd_per_month", "api.naive_example.usd_per_month"), "USD", "-", None),
 ]

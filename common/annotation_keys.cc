@@ -214,6 +214,21 @@ const PodKey kPodKeys[] = {
              "namespace must be segments of [A-Za-z0-9._-] joined by '/'", &spec.vault_namespace,
              invalid, /*no_dotdot=*/true);
      }},
+    {"agent-port",
+     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
+        const Report& invalid) {
+       // Whether the lifecycle allows it and that it differs from the
+       // injector's other ports are checked once the plan is known
+       // (CheckInjectorPorts).
+       int port = 0;
+       if (!value.empty() && value.size() <= 5 &&
+           value.find_first_not_of("0123456789") == std::string::npos)
+         port = std::stoi(value);
+       if (port < 1024 || port > 65535)
+         invalid(q + ": must be a port between 1024 and 65535");
+       else
+         spec.agent_port = port;
+     }},
 };
 
 const PodKey* FindPodKey(std::string_view k) {

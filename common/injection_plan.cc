@@ -182,6 +182,7 @@ std::string EncodePlan(const InjectionPlan& p) {
   out.reserve(256 + 160 * p.files.size());
   JsonWriter w(&out);
   w.BeginObject();
+  if (p.agent_port != 0) w.Member("agentPort", p.agent_port);  // keys in sorted order
   if (p.aws) {
     w.Key("aws").BeginObject();
     if (!p.aws->endpoints.empty()) {
@@ -254,10 +255,15 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
       !Get(j, "refreshIntervalSeconds", &p.refresh_interval_seconds, &err, "plan") ||
       !Get(j, "tokenRefreshFraction", &p.token_refresh_fraction, &err, "plan") ||
       !Get(j, "tokenMinRemainingSeconds", &p.token_min_remaining_seconds, &err, "plan") ||
-      !Get(j, "metricsPort", &p.metrics_port, &err, "plan"))
+      !Get(j, "metricsPort", &p.metrics_port, &err, "plan") ||
+      !Get(j, "agentPort", &p.agent_port, &err, "plan"))
     return InvalidArgument(err);
   if (p.metrics_port != 0 && (p.metrics_port < 1024 || p.metrics_port > 65535))
     return InvalidArgument("plan.metricsPort must be between 1024 and 65535");
+  if (p.agent_port != 0 && (p.agent_port < 1024 || p.agent_port > 65535))
+    return InvalidArgument("plan.agentPort must be between 1024 and 65535");
+  if (Status ports = CheckInjectorPorts(InjectorPorts(p)); !ports.ok())
+    return ports.WithContext("plan");
   auto lc = ParseLifecycle(lifecycle);
   if (!lc.ok()) return lc.status().WithContext("plan");
   p.lifecycle = *lc;
@@ -327,6 +333,27 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
     p.azure = a;
   }
   return p;
+}
+
+std::vector<InjectorPort> InjectorPorts(const InjectionPlan& plan) {
+  std::vector<InjectorPort> out;
+  if (plan.metrics_port != 0) out.push_back({"metrics-port", plan.metrics_port});
+  if (plan.agent_port != 0) out.push_back({"agent-port", plan.agent_port});
+  return out;
+}
+
+Status CheckInjectorPorts(const std::vector<InjectorPort>& ports) {
+  for (size_t i = 0; i < ports.size(); ++i) {
+    if (ports[i].port < 1024 || ports[i].port > 65535)
+      return InvalidArgument(ports[i].key + " " + std::to_string(ports[i].port) +
+                             " must be between 1024 and 65535");
+    for (size_t j = 0; j < i; ++j)
+      if (ports[j].port == ports[i].port)
+        return InvalidArgument(ports[j].key + " and " + ports[i].key + " are both " +
+                               std::to_string(ports[i].port) +
+                               " (the injector's ports must differ)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace memsecret

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "injector/agent/agent_endpoint.h"
 #include "injector/metrics_endpoint.h"
 #include "injector/ready_marker_wait.h"
 #include "injector/runtime/atomic_file_writer.h"
@@ -104,6 +105,17 @@ int RunCommand(const RunOptions& options, const Environment& env) {
                plan.files.size(), plan.output_dir, once ? "init" : "sidecar",
                plan.refresh_interval_seconds, plan.pod.namespace_name,
                plan.pod.name.empty() ? "-" : plan.pod.name);
+  // The Agent endpoint answers from the cache the secret jobs fill; a run
+  // that ends after the first write has no one to answer.
+  std::unique_ptr<agent::AgentEndpoint> agent_endpoint;
+  if (plan.agent_port != 0 && once) {
+    spdlog::warn("agent-port {} ignored: the endpoint needs the sidecar lifecycle",
+                 plan.agent_port);
+  } else if (plan.agent_port != 0) {
+    auto started = agent::AgentEndpoint::Start(plan.agent_port, writer, *(*session)->agent_cache());
+    if (!started.ok()) return Fail(started.status().message());
+    agent_endpoint = std::move(started).value();
+  }
 
   if (once) {
     Status done = scheduler.RunUntilReady(clock, waiter, start + options.init_timeout);

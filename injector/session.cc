@@ -63,7 +63,14 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
     if (!provider.ok()) return provider.status();
     s->providers_.Register(backend.provider, std::move(provider).value());
   }
-  s->shared_fetches_ = std::make_unique<CoalescingProvider>(&s->providers_, &clock);
+  SecretProvider* fetches = &s->providers_;
+  if (plan.agent_port != 0) {  // the secret jobs' fetches also fill the Agent endpoint's cache
+    s->agent_cache_ =
+        std::make_unique<agent::AgentSecretCache>(agent::AgentSecretCache::DeclaredSecrets(plan));
+    s->agent_feed_ = std::make_unique<agent::AgentCacheFeed>(fetches, s->agent_cache_.get());
+    fetches = s->agent_feed_.get();
+  }
+  s->shared_fetches_ = std::make_unique<CoalescingProvider>(fetches, &clock);
   s->writer_ = std::make_unique<AtomicFileWriter>(plan.output_dir);
 
   JobEnvironment& job_env = s->job_env_;

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "injector/agent/cache_feed.h"
+#include "injector/agent/secret_cache.h"
 #include "injector/providers/secret_provider.h"
 #include "injector/runtime/coalescing_provider.h"
 #include "injector/runtime/job_environment.h"
@@ -70,6 +72,9 @@ class Session {
   // Every file's health (declared at Build, recorded by the jobs); the
   // metrics endpoint reads it. Thread-safe.
   HealthRegistry& health() { return health_; }
+  // The declared aws: secrets as the secret jobs last fetched them, for the
+  // Agent endpoint; null unless the plan has an agent_port.
+  const agent::AgentSecretCache* agent_cache() const { return agent_cache_.get(); }
 
   // One line per file not written (yet): "<name> (<ref>): <last failure>",
   // for commands that report every failed item of a first write.
@@ -84,6 +89,8 @@ class Session {
   std::unique_ptr<HttpClient> http_;
   std::vector<std::unique_ptr<HttpClient>> extra_http_;  // per-backend trust (AWS_CA_BUNDLE)
   ProviderRegistry providers_;
+  std::unique_ptr<agent::AgentSecretCache> agent_cache_;  // plan.agent_port only
+  std::unique_ptr<agent::AgentCacheFeed> agent_feed_;     // providers_ -> agent_cache_
   std::unique_ptr<CoalescingProvider> shared_fetches_;
   std::unique_ptr<AtomicFileWriter> writer_;
   HealthRegistry health_;

@@ -24,6 +24,7 @@ struct InjectionSpec {
   std::optional<Lifecycle> lifecycle;
   std::optional<std::chrono::seconds> refresh_interval;
   std::optional<std::string> aws_region, aws_role_arn;
+  std::optional<int> agent_port;  // 1024-65535: the Agent-compatible endpoint (sidecar only)
   std::optional<std::vector<std::string>> aws_failover_regions;  // empty list: no failover
   std::optional<std::string> vault_addr, vault_role, vault_auth_path, vault_namespace;
   std::optional<int> metrics_port;  // 1024-65535; 0 = off (overrides injector.metricsPort)

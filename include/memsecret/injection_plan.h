@@ -125,9 +125,28 @@ struct InjectionPlan {
   // The port the injector serves Prometheus metrics on (GET /metrics, all
   // addresses); 0: no metrics endpoint. Sidecar lifecycle only.
   int metrics_port = 0;
+  // The port of the loopback endpoint compatible with the AWS Secrets
+  // Manager Agent (127.0.0.1 only; injector/agent/); 0: none. Sidecar
+  // lifecycle only.
+  int agent_port = 0;
 
   bool operator==(const InjectionPlan&) const = default;
 };
+
+// A port the injector listens on, named by the key that set it
+// ("metrics-port", "agent-port").
+struct InjectorPort {
+  std::string key;
+  int port = 0;
+};
+
+// Every port the plan makes the injector listen on (zeros left out). Add a
+// new listener here and the distinct-port rule covers it.
+std::vector<InjectorPort> InjectorPorts(const InjectionPlan& plan);
+
+// The one rule for the injector's ports: each 1024-65535 and no two equal.
+// Errors name both keys ("agent-port and metrics-port are both 9090").
+Status CheckInjectorPorts(const std::vector<InjectorPort>& ports);
 
 // JSON codec. Encode is deterministic (stable key order). Decode rejects
 // unknown versions, invalid file names, duplicate names and bad refs with a

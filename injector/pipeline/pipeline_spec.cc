@@ -78,11 +78,12 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
 
 namespace {
 
-// Keys that shape a pod (mounts, containers, injector lifecycle, the sidecar's
-// metrics endpoint): accepted so one key set serves pods and pipelines, but
-// they do nothing here.
+// Keys that shape a pod (mounts, containers, injector lifecycle, the
+// sidecar's metrics and Agent endpoints): accepted so one key set serves pods
+// and pipelines, but they do nothing here.
 bool IsPodOnlyKey(const std::string& key) {
-  return key == "containers" || key == "mount-path" || key == "lifecycle" || key == "metrics-port";
+  return key == "containers" || key == "mount-path" || key == "lifecycle" ||
+         key == "metrics-port" || key == "agent-port";
 }
 
 bool Uses(const InjectionPlan& plan, Provider p) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
@@ -23,10 +24,20 @@ namespace memsecret::injector {
 // CreatedDate, Vault KV v2 metadata.created_time, Key Vault
 // attributes.created); nullopt when the store does not say (KV v1) or says
 // it in a shape that cannot be read: "unknown", never an error.
+// What AWS Secrets Manager says about the version it returned, beside the
+// value: served again by the Agent-compatible endpoint (injector/agent/).
+struct AwsSecretMetadata {
+  std::string arn;
+  std::string name;
+  std::vector<std::string> version_stages;
+  bool binary = false;  // the value came from SecretBinary (decoded bytes)
+};
+
 struct FetchedSecret {
   SecretValue value;
   std::string version;
   std::optional<WallTime> created;
+  std::optional<AwsSecretMetadata> aws;  // set by the AWS provider only
 };
 
 // Overrides for one fetch. When set they replace the ref's `?stage=` /

@@ -68,6 +68,13 @@ Result<WriteOutcome> AtomicFileWriter::Write(std::string_view name, const Secret
   return WriteBytes(std::string(name), content.Reveal(), mode);
 }
 
+Result<WriteOutcome> AtomicFileWriter::WriteDotFile(std::string_view dot_name,
+                                                    const SecretValue& content, uint32_t mode) {
+  if (dot_name.size() < 2 || dot_name[0] != '.' || !IsValidFileName(dot_name.substr(1)))
+    return InvalidArgument("invalid dot-file name \"" + std::string(dot_name) + "\"");
+  return WriteBytes(std::string(dot_name), content.Reveal(), mode);
+}
+
 Status AtomicFileWriter::WriteReadyMarker() {
   auto r = WriteBytes(kReadyMarker, std::to_string(::getpid()) + "\n", 0444);
   return r.ok() ? Status::Ok() : r.status();

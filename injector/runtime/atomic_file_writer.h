@@ -34,6 +34,13 @@ class AtomicFileWriter {
   // file and the errno text, never the content.
   Result<WriteOutcome> Write(std::string_view name, const SecretValue& content, uint32_t mode);
 
+  // Writes a dot-file the injector itself keeps beside the outputs (e.g. the
+  // Agent endpoint's token, ".agent-token"): `dot_name` is "." followed by a
+  // name that satisfies IsValidFileName, so it never collides with an output.
+  // Same atomicity and errors as Write.
+  Result<WriteOutcome> WriteDotFile(std::string_view dot_name, const SecretValue& content,
+                                    uint32_t mode);
+
   // Writes the readiness marker (content: the injector's pid; mode 0444).
   Status WriteReadyMarker();
   // Removes a marker left by an earlier run, so `probe` reflects this run's

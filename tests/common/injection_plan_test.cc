@@ -34,6 +34,7 @@ InjectionPlan SamplePlan() {
       "https://vault.vault.svc:8200", "kubernetes", "crm-sync-service", "team-a/", "/t", false};
   p.azure = AzureSettings{"/var/run/secrets/memsecret.io/azure-token"};
   p.metrics_port = 9464;
+  p.agent_port = 2773;
   return p;
 }
 
@@ -48,13 +49,47 @@ TEST(InjectionPlanTest, RoundTrips) {
   EXPECT_NE(json.find("\"envVar\":\"GENESYS_CLOUD_ACCESS_TOKEN\""), std::string::npos);
   EXPECT_NE(json.find("\"rotationMaxAgeSeconds\":7776000"), std::string::npos);
   EXPECT_NE(json.find("\"metricsPort\":9464"), std::string::npos);
+  EXPECT_NE(json.find("\"agentPort\":2773"), std::string::npos);
   // Files without a rule and plans without metrics say nothing about them.
   InjectionPlan plain = SamplePlan();
   plain.metrics_port = 0;
+  plain.agent_port = 0;
   for (auto& f : plain.files) f.rotation_max_age_seconds = 0;
   const std::string plain_json = EncodePlan(plain);
   EXPECT_EQ(plain_json.find("rotationMaxAgeSeconds"), std::string::npos);
   EXPECT_EQ(plain_json.find("metricsPort"), std::string::npos);
+  EXPECT_EQ(plain_json.find("agentPort"), std::string::npos);
+}
+
+TEST(InjectionPlanTest, InjectorPortsMustDiffer) {
+  struct Case {
+    std::vector<InjectorPort> ports;
+    std::string want;  // empty: valid
+  };
+  const std::vector<Case> cases = {
+      {{}, ""},
+      {{{"agent-port", 2773}}, ""},
+      {{{"metrics-port", 9464}, {"agent-port", 2773}}, ""},
+      {{{"metrics-port", 2773}, {"agent-port", 2773}}, "metrics-port and agent-port are both 2773"},
+      {{{"a", 1}, {"b", 2}, {"c", 2}}, "a 1 must be between 1024 and 65535"},
+      {{{"a", 2000}, {"b", 3000}, {"c", 2000}}, "a and c are both 2000"},
+      {{{"agent-port", 65536}}, "agent-port 65536 must be between 1024 and 65535"},
+  };
+  for (const Case& c : cases) {
+    Status st = CheckInjectorPorts(c.ports);
+    if (c.want.empty()) {
+      EXPECT_TRUE(st.ok()) << st.message();
+    } else {
+      ASSERT_FALSE(st.ok()) << c.want;
+      EXPECT_NE(st.message().find(c.want), std::string::npos) << st.message();
+    }
+  }
+  InjectionPlan p;
+  EXPECT_TRUE(InjectorPorts(p).empty());
+  p.agent_port = 2773;
+  p.metrics_port = 9464;
+  ASSERT_EQ(InjectorPorts(p).size(), 2u);
+  EXPECT_EQ(InjectorPorts(p)[1].key, "agent-port");
 }
 
 TEST(InjectionPlanTest, AwsFailoverRegionsAndEndpointsRoundTrip) {
@@ -133,6 +168,10 @@ TEST(InjectionPlanTest, RejectsBadPlans) {
        "wrong type"},
       {R"({"version":1,"metricsPort":80,"files":[]})", "metricsPort must be between 1024"},
       {R"({"version":1,"metricsPort":70000,"files":[]})", "metricsPort must be between 1024"},
+      {R"({"version":1,"agentPort":1023,"files":[]})", "agentPort must be between 1024"},
+      {R"({"version":1,"agentPort":"2773","files":[]})", "wrong type"},
+      {R"({"version":1,"agentPort":9464,"metricsPort":9464,"files":[]})",
+       "metrics-port and agent-port are both 9464"},
   };
   for (const auto& [text, want] : cases) {
     SCOPED_TRACE(text);

@@ -10,7 +10,8 @@ it with botocore's SigV4Auth (an implementation independent of memsecret's).
 Usage: fake_aws.py [--region R] -> prints "PORT <n>" once listening on 127.0.0.1;
   R (default us-east-1) is the region this fake is: requests must be signed
   for it and ARNs name it (run one fake per region for failover tests).
-Control (tests only): POST /_control with a JSON command, GET /_control/stats.
+Control (tests only): POST /_control with a JSON command, GET /_control/stats
+  (call counts; GetSecretValueBySecretId: signed GetSecretValue calls per SecretId).
   {"op":"put_secret","name":..,"string":..|"binary_b64":..,"version":..,"stages":[..],"suffix":..}
      (suffix: the ARN's 6 random characters; replicas share them)
   {"op":"delete_secret","name":..}  {"op":"deny","name":..,"akid":..}
@@ -61,7 +62,8 @@ class State:
         self.skew_check = True
         self.stats = {"GetSecretValue": 0, "AssumeRoleWithWebIdentity": 0, "PodIdentity": 0,
                       "signature_failures": 0, "session_names": [], "last_stage": None,
-                      "last_version_id": None, "unsigned_security_token": 0, "outage_answers": 0}
+                      "last_version_id": None, "unsigned_security_token": 0, "outage_answers": 0,
+                      "GetSecretValueBySecretId": {}}  # signed requests that reached the lookup
         self.outage = {}  # target -> mode
 
     def issue(self, duration):
@@ -276,6 +278,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json_error(fail["status"], fail["type"], "injected failure", fail["retry_after"])
             req = json.loads(body)
             sid = req.get("SecretId", "")
+            by_id = STATE.stats["GetSecretValueBySecretId"]
+            by_id[sid] = by_id.get(sid, 0) + 1
             secret = STATE.secrets.get(sid)
             if secret is None:
                 secret = next((s for s in STATE.secrets.values()

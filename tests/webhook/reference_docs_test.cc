@@ -110,6 +110,7 @@ TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
       {"vault-auth-path", "kubernetes"},
       {"vault-namespace", "ns"},
       {"metrics-port", "9464"},
+      {"agent-port", "2773"},
       {"status", "injected"}};
   for (const auto& key : KnownAnnotationKeys()) {
     SCOPED_TRACE(key);

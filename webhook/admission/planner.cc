@@ -186,6 +186,18 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
     out.sa_tokens.push_back({config.azure.token_audience, "azure-token"});
     plan.azure = AzureSettings{token_dir + "/azure-token"};
   }
+  // The Agent-compatible endpoint answers from the sidecar's cache; an
+  // init-only injector exits before any request could come.
+  if (spec.agent_port) {
+    if (plan.lifecycle == Lifecycle::kSidecar)
+      plan.agent_port = *spec.agent_port;
+    else
+      invalid(std::string(kAnnotationPrefix) +
+              "agent-port: needs lifecycle sidecar (an init-only injector exits before the app "
+              "could call the endpoint)");
+  }
+  if (Status ports = CheckInjectorPorts(InjectorPorts(plan)); !ports.ok())
+    invalid(std::string(kAnnotationPrefix) + ports.message());
   return out;
 }
 

@@ -198,14 +198,17 @@ TEST(BuildPipelinePlan, EveryKeyProblemAndUnknownItems) {
        {"format-a", "env"},
        {"token-t", "aws:/c"},
        {"sekret-b", "aws:/b"},
-       {"containers", "app"}},
+       {"containers", "app"},
+       {"agent-port", "2773"}},
       Args(PipelineCommand::kExec, {"--env", "A=a", "--env", "B=nope", "--", "true"}), &problems);
   EXPECT_TRUE(Mentions(problems, "sekret-b: unknown key")) << Join(problems);
   EXPECT_TRUE(Mentions(problems, "token-t: a token needs issuer-t")) << Join(problems);
   EXPECT_TRUE(Mentions(problems, "--env A: item \"a\" has format env")) << Join(problems);
   EXPECT_TRUE(Mentions(problems, "--env B: no item \"nope\"")) << Join(problems);
-  ASSERT_EQ(p.warnings.size(), 1u);
-  EXPECT_NE(p.warnings[0].find("containers applies to pods only"), std::string::npos);
+  ASSERT_EQ(p.warnings.size(), 2u);
+  EXPECT_NE(p.warnings[0].find("agent-port applies to pods only"), std::string::npos);
+  EXPECT_NE(p.warnings[1].find("containers applies to pods only"), std::string::npos);
+  EXPECT_EQ(p.plan.agent_port, 0);
 
   problems.clear();
   BuildPipelinePlan({}, Args(PipelineCommand::kGet, {"x"}), &problems);

@@ -57,6 +57,19 @@ TEST(AtomicFileWriterTest, WritesContentWithModeAndNoTempLeftovers) {
   EXPECT_EQ(List(dir.path()), std::vector<std::string>{"db-password"});
 }
 
+TEST(AtomicFileWriterTest, DotFilesNeedADotAndAValidName) {
+  TempDir dir;
+  AtomicFileWriter w(dir.path());
+  auto r = w.WriteDotFile(".agent-token", SecretValue("abc"), 0444);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ReadFile(dir.path() + "/.agent-token"), "abc");
+  EXPECT_EQ(ModeOf(dir.path() + "/.agent-token"), 0444u);
+  for (const char* bad : {"", ".", "agent-token", "..", "./x", ".a/b", "..x"})
+    EXPECT_EQ(w.WriteDotFile(bad, SecretValue("x"), 0444).status().code(), Code::kInvalidArgument)
+        << bad;
+  EXPECT_EQ(List(dir.path()), std::vector<std::string>{".agent-token"});
+}
+
 TEST(AtomicFileWriterTest, UnchangedContentIsNotRewritten) {
   TempDir dir;
   AtomicFileWriter w(dir.path());

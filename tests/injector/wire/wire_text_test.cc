@@ -3,6 +3,7 @@
 // (injector/remote_text.h).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "injector/wire/percent_encoding.h"
@@ -29,6 +30,33 @@ TEST(FormUrlEncode, Table) {
       {"arn:aws:iam::1:role/a b+c=", "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa+b%2Bc%3D"},
   };
   for (const Case& c : cases) EXPECT_EQ(FormUrlEncode(c.in), c.out) << c.in;
+}
+
+TEST(PercentDecode, Table) {
+  struct Case {
+    std::string in;
+    bool plus_as_space;
+    std::optional<std::string> out;  // nullopt: malformed
+  } cases[] = {
+      {"", true, ""},
+      {"abc", true, "abc"},
+      {"a+b", true, "a b"},
+      {"a+b", false, "a+b"},
+      {"%2B%2b", true, "++"},
+      {"arn%3Aaws%3Asecretsmanager", true, "arn:aws:secretsmanager"},
+      {"%C3%A9", false, "\xC3\xA9"},
+      {"%00", false, std::string("\0", 1)},
+      {"%", true, std::nullopt},
+      {"%4", true, std::nullopt},
+      {"a%4", true, std::nullopt},
+      {"%G1", true, std::nullopt},
+      {"%1G", true, std::nullopt},
+  };
+  for (const Case& c : cases) EXPECT_EQ(PercentDecode(c.in, c.plus_as_space), c.out) << c.in;
+  // Encoding then decoding gives the bytes back.
+  const std::string any = "a b+c/d%e&f=\xC3\xA9";
+  EXPECT_EQ(PercentDecode(FormUrlEncode(any), true), any);
+  EXPECT_EQ(PercentDecode(UriEncode(any, true), false), any);
 }
 
 TEST(CleanRemoteText, KeepsPrintableAsciiAndBlanksEverythingElse) {

@@ -69,6 +69,13 @@ TEST(AnnotationsTest, EveryInvalidInputIsNamed) {
        {{"memsecret.io/secrets-db", "aws:x"}},
        "memsecret.io/secrets-db: unknown annotation"},
       {"bad name", {{"memsecret.io/secret-.hidden", "aws:x"}}, "not a valid file name"},
+      {"agent port too low",
+       {{"memsecret.io/agent-port", "80"}},
+       "memsecret.io/agent-port=\"80\": must be a port between 1024 and 65535"},
+      {"agent port too high", {{"memsecret.io/agent-port", "65536"}}, "between 1024 and 65535"},
+      {"agent port not a number", {{"memsecret.io/agent-port", "27x3"}}, "between 1024 and 65535"},
+      {"agent port empty", {{"memsecret.io/agent-port", ""}}, "between 1024 and 65535"},
+      {"agent port huge", {{"memsecret.io/agent-port", "99999999999"}}, "between 1024 and 65535"},
       // Names that would escape the mount never reach the plan.
       {"dot-dot name", {{"memsecret.io/secret-..", "aws:x"}}, "not a valid file name"},
       {"slash in name",

@@ -433,6 +433,13 @@ TEST(MutatorTest, Denials) {
        {{"memsecret.io/secret-db", "aws:/genesys/production/x"}, {"memsecret.io/formt-db", "json"}},
        400,
        {"memsecret.io/formt-db: unknown annotation", "not allowed in namespace staging"}},
+      {"agent-port with an init-only injector",
+       "crm-sync",
+       {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"},
+        {"memsecret.io/lifecycle", "init"},
+        {"memsecret.io/agent-port", "2773"}},
+       400,
+       {"memsecret.io/agent-port: needs lifecycle sidecar"}},
       {"unknown container",
        "crm-sync",
        {{"memsecret.io/secret-db", "aws:/genesys/production/crm-sync-service/db"},
@@ -448,6 +455,30 @@ TEST(MutatorTest, Denials) {
     for (const char* w : c.want)
       EXPECT_NE(r.DenialMessage().find(w), std::string::npos) << r.DenialMessage();
   }
+}
+
+TEST(MutatorTest, AgentPortTravelsInTheSidecarPlan) {
+  json ann = CrmAnnotations();
+  ann["memsecret.io/agent-port"] = "2773";
+  json pod = Pod(ann);
+  auto r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+  json out = Apply(pod, r);
+  int found = 0;
+  for (const char* list : {"initContainers", "containers"})
+    for (const json& c : out["spec"][list])
+      if (c["name"] == "memsecret-injector") {
+        ++found;
+        EXPECT_EQ(PlanOf(c).agent_port, 2773);
+      }
+  EXPECT_EQ(found, 1);
+  // Without the annotation: no endpoint.
+  pod = Pod(CrmAnnotations());
+  r = Mutate(pod, "crm-sync", TestConfig());
+  ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
+  out = Apply(pod, r);
+  for (const json& c : out["spec"]["initContainers"])
+    if (c["name"] == "memsecret-injector") EXPECT_EQ(PlanOf(c).agent_port, 0);
 }
 
 // Found by fuzz_config_yaml (render of a malformed manifest): a container that

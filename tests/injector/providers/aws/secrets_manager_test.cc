@@ -89,6 +89,12 @@ TEST_F(SecretsManagerTest, StaticKeysFetchStringWithVersion) {
   EXPECT_EQ(r.secret->value.Reveal(), kValue);
   EXPECT_EQ(r.secret->version, "11111111-1111-1111-1111-111111111111");
   EXPECT_EQ(fake_.Stats()["signature_failures"], 0);
+  // ARN, Name and stages as the answer gave them (the Agent endpoint serves them).
+  ASSERT_TRUE(r.secret->aws.has_value());
+  EXPECT_EQ(r.secret->aws->arn, arn_);
+  EXPECT_EQ(r.secret->aws->name, "/genesys/prod/crm");
+  EXPECT_EQ(r.secret->aws->version_stages, std::vector<std::string>{"AWSCURRENT"});
+  EXPECT_FALSE(r.secret->aws->binary);
 }
 
 // CreatedDate is epoch seconds, fractional on the wire; a missing or
@@ -177,6 +183,8 @@ TEST_F(SecretsManagerTest, ArnStageVersionAndBinary) {
   auto bin = provider->Fetch(Ref("aws:bin"));
   ASSERT_TRUE(bin.ok());
   EXPECT_EQ(bin.secret->value.Reveal(), std::string("\x00\xff\x01\x02\x03", 5));
+  ASSERT_TRUE(bin.secret->aws.has_value());
+  EXPECT_TRUE(bin.secret->aws->binary);
 }
 
 TEST_F(SecretsManagerTest, ErrorsAreMappedByType) {

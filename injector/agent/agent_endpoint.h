@@ -1,0 +1,49 @@
+// AgentEndpoint: the listener of the endpoint compatible with the AWS Secrets
+// Manager Agent — memsecret::http::HttpServer in plain text on
+// 127.0.0.1:<agent-port> only, one event loop, few connections, small
+// requests and a short request deadline, answering with AnswerAgentRequest
+// (agent_request.h) from the sidecar's cache. At start it makes a new token
+// and writes it atomically to <mount>/.agent-token (0444) before it accepts
+// anything. Idle, its two threads sleep in poll/epoll. It never logs a value
+// or the token.
+//
+// Thread-safe: Stop() from any thread; the destructor stops and joins.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include "injector/agent/secret_cache.h"
+#include "injector/runtime/atomic_file_writer.h"
+#include "memsecret/http/http_server.h"
+
+namespace memsecret::injector::agent {
+
+// The listener's limits: an app on loopback sends small GETs; anything
+// bigger or slower is refused by the HTTP layer (413/431/408).
+http::ServerOptions AgentServerOptions(int port);
+
+class AgentEndpoint {
+ public:
+  // Writes the token file through `writer`, binds 127.0.0.1:`port` and
+  // serves on a thread of its own. Errors (the token file cannot be written,
+  // the port is taken) name the file or the address. `cache` must outlive
+  // the endpoint.
+  static Result<std::unique_ptr<AgentEndpoint>> Start(int port, AtomicFileWriter& writer,
+                                                      const AgentSecretCache& cache);
+  ~AgentEndpoint();
+  AgentEndpoint(const AgentEndpoint&) = delete;
+  AgentEndpoint& operator=(const AgentEndpoint&) = delete;
+
+  int port() const { return server_->port(); }
+  void Stop() { server_->Stop(); }
+
+ private:
+  AgentEndpoint() = default;
+
+  SecretValue token_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::thread thread_;
+};
+
+}  // namespace memsecret::injector::agent
