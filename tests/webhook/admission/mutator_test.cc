@@ -274,6 +274,35 @@ injector: {metricsPort: 9464}
   }
 }
 
+// The injector's two listeners share its network namespace with the app: a
+// pod (or the config's metrics port) asking for one port twice is denied with
+// both keys named; distinct ports both reach the plan.
+TEST(MutatorTest, MetricsAndAgentPortsMustDiffer) {
+  Config config = TestConfig();
+  config.injector.metrics_port = 9464;
+  json ann = CrmAnnotations();
+  ann["memsecret.io/agent-port"] = "9464";  // clashes with the config's metrics port
+  json pod = Pod(ann);
+  auto denied = Mutate(pod, "crm-sync", config);
+  ASSERT_EQ(denied.kind, MutationResult::Kind::kDenied);
+  EXPECT_NE(denied.DenialMessage().find("metrics-port"), std::string::npos)
+      << denied.DenialMessage();
+  EXPECT_NE(denied.DenialMessage().find("agent-port"), std::string::npos)
+      << denied.DenialMessage();
+
+  ann["memsecret.io/metrics-port"] = "2773";  // the annotation moves metrics off 9464
+  ann["memsecret.io/agent-port"] = "2773";
+  pod = Pod(ann);
+  EXPECT_EQ(Mutate(pod, "crm-sync", config).kind, MutationResult::Kind::kDenied);
+
+  ann["memsecret.io/agent-port"] = "9464";
+  pod = Pod(ann);
+  json out = Apply(pod, Mutate(pod, "crm-sync", config));
+  const InjectionPlan plan = PlanOf(out["spec"]["initContainers"][0]);
+  EXPECT_EQ(plan.metrics_port, 2773);
+  EXPECT_EQ(plan.agent_port, 9464);
+}
+
 TEST(MutatorTest, PodWithoutAnnotationsMapGetsOneCreated) {
   // Unlabelled pods are unchanged; a labelled pod with no annotations map is denied
   // (it asks for injection but names nothing), never silently started.
