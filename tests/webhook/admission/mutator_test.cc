@@ -287,8 +287,7 @@ TEST(MutatorTest, MetricsAndAgentPortsMustDiffer) {
   ASSERT_EQ(denied.kind, MutationResult::Kind::kDenied);
   EXPECT_NE(denied.DenialMessage().find("metrics-port"), std::string::npos)
       << denied.DenialMessage();
-  EXPECT_NE(denied.DenialMessage().find("agent-port"), std::string::npos)
-      << denied.DenialMessage();
+  EXPECT_NE(denied.DenialMessage().find("agent-port"), std::string::npos) << denied.DenialMessage();
 
   ann["memsecret.io/metrics-port"] = "2773";  // the annotation moves metrics off 9464
   ann["memsecret.io/agent-port"] = "2773";
