@@ -1,13 +1,9 @@
 #include "injector/metrics_endpoint.h"
 
 #include "injector/runtime/health_metrics.h"
+#include "memsecret/prometheus_text.h"
 
 namespace memsecret::injector {
-
-namespace {
-// The exposition format's content type (text format 0.0.4).
-constexpr std::string_view kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
-}  // namespace
 
 http::HttpResponse ServeMetrics(const http::HttpRequestView& request, const HealthRegistry& health,
                                 WallTime now) {
@@ -18,7 +14,7 @@ http::HttpResponse ServeMetrics(const http::HttpRequestView& request, const Heal
     return r;
   }
   http::HttpResponse r;
-  r.content_type = kPrometheusText;
+  r.content_type = prometheus::kContentType;
   r.body = RenderHealthMetrics(health.Snapshot(), now);
   return r;
 }

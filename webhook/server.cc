@@ -12,7 +12,6 @@
 namespace memsecret::webhook {
 namespace {
 
-constexpr std::string_view kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
 constexpr std::string_view kGetMethods = "GET, HEAD";
 
 bool IsDenialLike(AdmitOutcome o) {
@@ -105,7 +104,7 @@ http::HttpResponse WebhookServer::Route(const http::HttpRequestView& request) {
   if (request.path == "/metrics") {
     if (!get) return method_not_allowed(kGetMethods);
     http::HttpResponse r;
-    r.content_type = kPrometheusText;
+    r.content_type = prometheus::kContentType;
     r.body = RenderMetrics();
     return r;
   }

@@ -9,6 +9,9 @@
 
 namespace memsecret::prometheus {
 
+// The Content-Type of a page in the text exposition format (0.0.4).
+inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
 // "# HELP <name> <help>\n# TYPE <name> <type>\n"; `type` is counter, gauge,
 // histogram or untyped.
 void AppendHeader(std::string& out, std::string_view name, std::string_view type,
