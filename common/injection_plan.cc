@@ -2,8 +2,11 @@
 // nlohmann_json (whose exceptions stop here).
 #include "memsecret/injection_plan.h"
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <type_traits>
 
 #include "memsecret/json_writer.h"
 
@@ -121,6 +124,24 @@ template <typename T>
 bool Get(const json& obj, const char* key, T* out, std::string* err, const std::string& where) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return true;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // nlohmann's get<int>() of a float or of an integer beyond T's range is a
+    // plain cast (undefined for 1e75): integers are checked here.
+    const bool in_range =
+        it->is_number_unsigned()
+            ? it->template get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
+        : it->is_number_integer() ? it->template get<int64_t>() >= std::numeric_limits<T>::min() &&
+                                        it->template get<int64_t>() <= std::numeric_limits<T>::max()
+                                  : false;
+    if (!in_range) {
+      *err = where + "." + key +
+             (it->is_number() ? " is not an integer in range" : " has the wrong type");
+      return false;
+    }
+    *out = static_cast<T>(it->is_number_unsigned() ? it->template get<uint64_t>()
+                                                   : it->template get<int64_t>());
+    return true;
+  }
   try {
     *out = it->get<T>();
     return true;

@@ -172,6 +172,17 @@ TEST(InjectionPlanTest, RejectsBadPlans) {
       {R"({"version":1,"agentPort":"2773","files":[]})", "wrong type"},
       {R"({"version":1,"agentPort":9464,"metricsPort":9464,"files":[]})",
        "metrics-port and agent-port are both 9464"},
+      // Numbers that are not integers of the field's range (the fuzzer's 1e75
+      // once reached a float-to-int cast).
+      {R"({"version":1e75,"files":[]})", "version is not an integer in range"},
+      {R"({"version":1,"metricsPort":9464.5,"files":[]})",
+       "metricsPort is not an integer in range"},
+      {R"({"version":1,"agentPort":4294967296,"files":[]})",
+       "agentPort is not an integer in range"},
+      {R"({"version":1,"refreshIntervalSeconds":99999999999999999999999,"files":[]})",
+       "refreshIntervalSeconds is not an integer in range"},
+      {R"({"version":1,"files":[{"name":"a","ref":"aws:x","rotationMaxAgeSeconds":-1e300}]})",
+       "rotationMaxAgeSeconds is not an integer in range"},
   };
   for (const auto& [text, want] : cases) {
     SCOPED_TRACE(text);
