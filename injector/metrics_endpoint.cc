@@ -34,16 +34,8 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(int port,
       "metrics", options, nullptr, [&health, &clock](const http::HttpRequestView& request) {
         return ServeMetrics(request, health, clock.Now());
       });
-  if (Status st = server->Bind(); !st.ok()) return st.WithContext("metrics endpoint");
-  std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint(std::move(server)));
-  http::HttpServer* s = endpoint->server_.get();
-  endpoint->thread_ = std::thread([s] { s->Run(); });
-  return endpoint;
-}
-
-MetricsEndpoint::~MetricsEndpoint() {
-  server_->Stop();
-  if (thread_.joinable()) thread_.join();
+  if (Status st = server->Start(); !st.ok()) return st.WithContext("metrics endpoint");
+  return std::unique_ptr<MetricsEndpoint>(new MetricsEndpoint(std::move(server)));
 }
 
 }  // namespace memsecret::injector

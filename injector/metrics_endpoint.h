@@ -12,7 +12,6 @@
 #pragma once
 
 #include <memory>
-#include <thread>
 
 #include "injector/runtime/health_registry.h"
 #include "memsecret/clock.h"
@@ -34,7 +33,6 @@ class MetricsEndpoint {
   // outlive the endpoint.
   static Result<std::unique_ptr<MetricsEndpoint>> Start(int port, const HealthRegistry& health,
                                                         const Clock& clock);
-  ~MetricsEndpoint();  // stops the server and joins its thread
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
 
@@ -46,7 +44,6 @@ class MetricsEndpoint {
   explicit MetricsEndpoint(std::unique_ptr<http::HttpServer> server) : server_(std::move(server)) {}
 
   std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
 };
 
 }  // namespace memsecret::injector

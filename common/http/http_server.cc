@@ -50,6 +50,7 @@ HttpServer::HttpServer(std::string name, ServerOptions options, SSL_CTX* tls, Ht
 
 HttpServer::~HttpServer() {
   Stop();
+  if (background_.joinable()) background_.join();
   loops_.clear();  // closes connections before their SSL_CTX may go
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (stop_fd_ >= 0) ::close(stop_fd_);
@@ -187,6 +188,12 @@ EventLoop& HttpServer::PickLoop() {
   }
   next_loop_ = (next_loop_ + 1) % loops_.size();
   return *best;
+}
+
+Status HttpServer::Start() {
+  if (Status s = Bind(); !s.ok()) return s;
+  background_ = std::thread([this] { Run(); });
+  return Status::Ok();
 }
 
 void HttpServer::Stop() {

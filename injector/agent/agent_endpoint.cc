@@ -35,18 +35,11 @@ Result<std::unique_ptr<AgentEndpoint>> AgentEndpoint::Start(int port, AtomicFile
                                          [token_ptr, &cache](const http::HttpRequestView& req) {
                                            return AnswerAgentRequest(req, *token_ptr, cache);
                                          });
-  if (Status st = e->server_->Bind(); !st.ok()) return st.WithContext("agent endpoint");
-  http::HttpServer* server = e->server_.get();
-  e->thread_ = std::thread([server] { server->Run(); });
+  if (Status st = e->server_->Start(); !st.ok()) return st.WithContext("agent endpoint");
   spdlog::info(
       "agent endpoint: declared aws secrets from the cache on 127.0.0.1:{}, token in {}/{}",
       e->server_->port(), writer.dir(), kAgentTokenFile);
   return e;
-}
-
-AgentEndpoint::~AgentEndpoint() {
-  if (server_) server_->Stop();
-  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace memsecret::injector::agent

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <memory>
-#include <thread>
 
 #include "injector/agent/secret_cache.h"
 #include "injector/runtime/atomic_file_writer.h"
@@ -31,7 +30,6 @@ class AgentEndpoint {
   // the endpoint.
   static Result<std::unique_ptr<AgentEndpoint>> Start(int port, AtomicFileWriter& writer,
                                                       const AgentSecretCache& cache);
-  ~AgentEndpoint();
   AgentEndpoint(const AgentEndpoint&) = delete;
   AgentEndpoint& operator=(const AgentEndpoint&) = delete;
 
@@ -43,7 +41,6 @@ class AgentEndpoint {
 
   SecretValue token_;
   std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
 };
 
 }  // namespace memsecret::injector::agent

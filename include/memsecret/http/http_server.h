@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "memsecret/http/http_connection.h"
@@ -102,12 +103,17 @@ class HttpServer {
   // idempotent, non-blocking; may be called before Run() starts.
   void Stop();
 
+  // Bind(), then Run() on a thread the server owns; the destructor stops it
+  // and joins. For servers beside other work (the injector's endpoints).
+  Status Start();
+
  private:
   void AcceptUntilStopped();
   bool AcceptPending();
   EventLoop& PickLoop();
   void RefuseConnection(int fd);
 
+  std::thread background_;  // Start() only; joined by the destructor
   const std::string name_;
   const ServerOptions options_;
   std::unique_ptr<ConnectionCounters> counters_;
