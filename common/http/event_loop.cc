@@ -20,7 +20,16 @@ constexpr int64_t kMaxWaitMillis = 60'000;
 
 }  // namespace
 
-EventLoop::EventLoop(const HttpService& service) : service_(service), scratch_(kScratchBytes) {}
+EventLoop::EventLoop(const HttpService& service) : service_(service), scratch_(kScratchBytes) {
+  service_.handle = [this, handle = service.handle](const HttpRequestView& request) {
+    struct Mark {
+      std::atomic<bool>& flag;
+      explicit Mark(std::atomic<bool>& f) : flag(f) { flag.store(true, std::memory_order_release); }
+      ~Mark() { flag.store(false, std::memory_order_release); }
+    } mark(in_handler_);
+    return handle(request);
+  };
+}
 
 EventLoop::~EventLoop() {
   slots_.clear();  // closes the connections

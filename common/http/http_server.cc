@@ -166,20 +166,14 @@ void HttpServer::RefuseConnection(int fd) {
   }
 }
 
-// A loop serving one connection for longer than this is stuck in a slow
-// handler; an admission takes ~50 us, a TLS handshake ~1 ms.
-constexpr std::chrono::milliseconds kStuckLoop{20};
-
 EventLoop& HttpServer::PickLoop() {
-  // Rank: not stuck first (a handshake placed on a stuck loop waits for the
-  // handler), then not busy at this instant, then fewest connections. Being
-  // busy for a moment must not outrank being stuck: with two loops, one
-  // blocked and one briefly serving, the new connection goes to the latter.
-  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-  const int64_t stuck_ns = std::chrono::nanoseconds(kStuckLoop).count();
-  const auto rank = [&](const EventLoop* loop) {
-    const int64_t since = loop->busy_since_ns();
-    return std::tuple(since != 0 && now - since > stuck_ns, since != 0, loop->connection_count());
+  // Rank: not inside a handler first (a handshake placed on a loop whose
+  // handler blocks waits for that handler), then not busy at this instant,
+  // then fewest connections. Only the handler counts as stuck: a handshake
+  // is bounded work however long a loaded machine takes over it, so a loop
+  // that is slow for a moment still beats one that may not come back.
+  const auto rank = [](const EventLoop* loop) {
+    return std::tuple(loop->in_handler(), loop->busy_since_ns() != 0, loop->connection_count());
   };
   EventLoop* best = nullptr;
   for (size_t i = 0; i < loops_.size(); ++i) {

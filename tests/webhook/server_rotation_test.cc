@@ -85,6 +85,12 @@ TEST_P(RotationTest, NewHandshakesSeeNewCertWhileOpenConnectionAndInFlightReques
     std::string e;
     return in_flight_conn->Exchange(HttpRequest("POST", "/mutate?timeout=10s", "{}"), &e);
   });
+  // However the checks below end, the gate opens before the future and the
+  // server are destroyed: both wait for the held request.
+  struct OpenAtExit {
+    Gate& gate;
+    ~OpenAtExit() { gate.Open(); }
+  } open_at_exit{gate};
   gate.AwaitEntered(1);
 
   h.WriteCertificate(h.issuer().IssueServer("webhook-2", 2, GetParam().key_type));

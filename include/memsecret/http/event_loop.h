@@ -44,9 +44,13 @@ class EventLoop {
   int64_t connection_count() const { return connection_count_.load(std::memory_order_relaxed); }
   // Since when (steady clock, ns since its epoch) the loop has been serving
   // one connection without returning to epoll, or 0 when it is waiting: a
-  // new connection placed elsewhere is served sooner, and one placed on a
-  // loop stuck in a slow handler would wait for that handler to return.
+  // new connection placed elsewhere is served sooner.
   int64_t busy_since_ns() const { return busy_since_ns_.load(std::memory_order_relaxed); }
+  // Whether the loop is inside the request handler. A handshake or a write
+  // is bounded work; a handler may block (a slow backend, a test's gate), and
+  // a connection placed on that loop waits, handshake included, until it
+  // returns.
+  bool in_handler() const { return in_handler_.load(std::memory_order_acquire); }
 
  private:
   struct Slot {
@@ -63,7 +67,8 @@ class EventLoop {
   void FireDeadlines(SteadyTime now);
   int WaitMillis(SteadyTime now) const;
 
-  const HttpService& service_;
+  // The server's service, its handler wrapped to maintain in_handler_.
+  HttpService service_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
 
@@ -81,6 +86,7 @@ class EventLoop {
   std::vector<char> scratch_;                  // shared read buffer
   std::atomic<int64_t> connection_count_{0};
   std::atomic<int64_t> busy_since_ns_{0};
+  std::atomic<bool> in_handler_{false};
 };
 
 }  // namespace memsecret::http
