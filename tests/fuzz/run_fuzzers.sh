@@ -15,11 +15,13 @@ trap 'rm -rf "$WORK"' EXIT
 ARTIFACTS=$BUILD/fuzz-artifacts
 mkdir -p "$ARTIFACTS"
 
+# -timeout: one input running longer is reported as a hang; 60 s leaves room for a loaded machine
+# and the sanitizers (no input of these parsers needs more than milliseconds).
 run_one() {
   local t=$1
   mkdir -p "$WORK/$t/corpus"
   local rc=0
-  "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$ARTIFACTS/$t-" "$WORK/$t/corpus" "$SRC/corpus/$t" >"$WORK/$t/log" 2>&1 || rc=$?
   echo "$rc" >"$WORK/$t/rc"
 }

@@ -17,6 +17,7 @@ usage: e2e_agent_test.py <memsecret-injector> <fake_aws.py>
 import base64
 import datetime
 import json
+import math
 import os
 import shutil
 import signal
@@ -56,7 +57,7 @@ def get(port, query, headers):
     """The Agent's documented call; returns (status, body)."""
     req = urllib.request.Request("http://localhost:%d/secretsmanager/get?%s" % (port, query), headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=5) as r:
+        with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
@@ -134,7 +135,7 @@ def main():
                "MEMSECRET_PLAN": json.dumps(p)}
         proc = subprocess.Popen([binary, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: subprocess.run([binary, "probe"], env=env, stderr=subprocess.DEVNULL).returncode == 0
-                 or proc.poll() is not None, 10, "sidecar with agentPort ready")
+                 or proc.poll() is not None, 30, "sidecar with agentPort ready")
         check(proc.poll() is None, "sidecar still running")
 
         token_path = os.path.join(out, ".agent-token")
@@ -164,23 +165,33 @@ def main():
         status, by_name = get(port, "secretId=" + urllib.parse.quote(BIN_NAME, safe=""), hdr)
         check(status == 200 and by_name == bin_body, "secret declared by ARN also found by its Name")
 
-        # --- rotation within the refresh interval (1 s) ---------------------------
+        # --- rotation on the next refresh (1 s) -------------------------------------
+        # Counted in backend reads of the secret, not in milliseconds: a fetch in flight at the put
+        # may still return V1, the next one returns V2, and the endpoint serves what it holds.
+        fetched = fake.stats()["GetSecretValueBySecretId"].get(NAME, 0)
         fake.control(op="put_secret", name=NAME, string=json.dumps(V2))
         t_rot = time.monotonic()
-        wait_for(lambda: "AGENT-SECRET-VALUE-TWO" in get(port, "secretId=" + NAME, hdr)[1], 5,
+        wait_for(lambda: "AGENT-SECRET-VALUE-TWO" in get(port, "secretId=" + NAME, hdr)[1], 30,
                  "rotation served by the endpoint")
         rot_ms = (time.monotonic() - t_rot) * 1000
-        print("MEASURED rotation-to-endpoint: %.0f ms (refresh interval 1 s)" % rot_ms, flush=True)
-        check(rot_ms < 2500, "rotation shows within the refresh interval (+ one pass)")
+        rot_reads = fake.stats()["GetSecretValueBySecretId"].get(NAME, 0) - fetched
+        print("MEASURED rotation-to-endpoint: %.0f ms, %d backend reads (refresh interval 1 s)" % (rot_ms, rot_reads),
+              flush=True)
+        check(1 <= rot_reads <= 3, "rotation served from the first read or two after the put (<= 3 reads)")
 
         # --- undeclared: 404 and no backend call for it ---------------------------
         status, body = get(port, "secretId=" + urllib.parse.quote(OTHER, safe=""), hdr)
         check(status == 404 and "ResourceNotFoundException" in body, "undeclared secret: 404")
         check(OTHER not in fake.stats()["GetSecretValueBySecretId"], "undeclared secret: no backend call")
-        calls = fake.stats()["GetSecretValue"]
+        calls = fake.stats()["GetSecretValueBySecretId"].get(NAME, 0)
+        t_hits = time.monotonic()
         for _ in range(50):
             get(port, "secretId=" + NAME, hdr)
-        check(fake.stats()["GetSecretValue"] - calls <= 6, "50 cache hits add no backend calls (only the 1 s refresh)")
+        elapsed = time.monotonic() - t_hits
+        reads = fake.stats()["GetSecretValueBySecretId"].get(NAME, 0) - calls
+        allowed = math.ceil(elapsed) + 2  # one refresh a second (+ the passes at both ends), never one per GET
+        print("MEASURED 50 GETs: %.2f s, %d backend reads of the secret" % (elapsed, reads), flush=True)
+        check(reads <= allowed, "50 cache hits add no backend calls (only the 1 s refresh: %d <= %d)" % (reads, allowed))
 
         # --- SSRF protection --------------------------------------------------------
         check(get(port, "secretId=" + NAME, {})[0] == 401, "missing token: 401")
@@ -191,7 +202,7 @@ def main():
         req = urllib.request.Request("http://127.0.0.1:%d/secretsmanager/get?secretId=%s" % (port, NAME),
                                      headers=hdr, method="POST", data=b"")
         try:
-            urllib.request.urlopen(req, timeout=5)
+            urllib.request.urlopen(req, timeout=30)
             check(False, "POST refused")
         except urllib.error.HTTPError as e:
             check(e.code == 405, "POST: 405")
@@ -210,7 +221,7 @@ def main():
             check(not reached, "listener not reachable on %s (a non-loopback address)" % addr)
 
         proc.send_signal(signal.SIGTERM)
-        stdout, stderr = proc.communicate(timeout=5)
+        stdout, stderr = proc.communicate(timeout=30)
         outputs += [stdout, stderr]
         check(proc.returncode == 0, "sidecar with the endpoint exits on SIGTERM")
         leaked = [s for s in SECRETS + [token] if any(s in o for o in outputs)]

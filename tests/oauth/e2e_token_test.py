@@ -70,7 +70,8 @@ def plan(out_dir, token_file, lifecycle, issuer):
     return json.dumps({
         "version": 1, "pod": {"namespace": "ci", "serviceAccount": "ci", "name": ""},
         "lifecycle": lifecycle, "outputDir": out_dir, "refreshIntervalSeconds": 300,
-        "tokenRefreshFraction": 0.75, "tokenMinRemainingSeconds": 2,
+        # Refreshed 3 s before each expiry (half of the 6 s TTL): a margin a loaded machine keeps.
+        "tokenRefreshFraction": 0.5, "tokenMinRemainingSeconds": 3,
         "files": [{"name": "access-token.json", "kind": "token", "ref": "aws:" + REF_NAME, "format": "json",
                    "mode": "0400", "token": {"issuer": issuer, "scope": "api:read"}}],
         "aws": {"region": "us-east-1", "roleArn": ROLE, "webIdentityTokenFile": token_file}})
@@ -124,8 +125,11 @@ def main():
             out, token_file, "sidecar", info["token_endpoint"])), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         seen = []  # [token, first_seen, server_exp]
-        end = time.time() + 20
-        while time.time() < end:
+        # Watched until five tokens were seen (start-up and four refreshes, ~15 s); 90 s is a hang guard.
+        end = time.time() + 90
+        while len(seen) < 5:
+            if time.time() > end:
+                raise AssertionError("only %d tokens in 90 s with a 6 s TTL" % len(seen))
             time.sleep(0.02)
             cur = read_token(path)
             if cur is None:
@@ -141,7 +145,8 @@ def main():
             if now >= seen[-1][2]:
                 raise AssertionError("server says the token in the file has expired")
         tokens += [s[0] for s in seen]
-        check(len(seen) >= 5, "%d tokens in 20 s with a 6 s TTL" % len(seen))
+        print("MEASURED %d tokens with a 6 s TTL, %.1f s apart on average"
+              % (len(seen), (seen[-1][1] - seen[0][1]) / (len(seen) - 1)), flush=True)
         leads = [seen[i][2] - seen[i + 1][1] for i in range(len(seen) - 1)]
         check(all(l > 0 for l in leads), "file changed before each expiry (min %.2f s early)" % min(leads))
 
@@ -157,22 +162,24 @@ def main():
         check(True, "8 s outage: the last file was kept, never deleted or truncated")
         os.remove(down)
         t_up = time.time()
-        while time.time() < t_up + 30:
+        while time.time() < t_up + 60:
             time.sleep(0.05)
             cur = read_token(path)
-            if cur[0] != last and time.time() < cur[1]:
+            if cur is not None and cur[0] != last and time.time() < cur[1]:
                 break
         else:
-            raise AssertionError("sidecar did not recover within 30 s")
+            raise AssertionError("sidecar did not recover within 60 s")
         tokens.append(cur[0])
         check(introspect(info["introspection_endpoint"], cur[0]).get("active") is True,
               "recovered %.1f s after the issuer came back; new token active" % (time.time() - t_up))
 
         sidecar.send_signal(signal.SIGTERM)
         t0 = time.time()
-        so, se = sidecar.communicate(timeout=10)
+        so, se = sidecar.communicate(timeout=30)
         outputs += [so, se]
-        check(sidecar.returncode == 0 and time.time() - t0 < 2, "SIGTERM exits promptly")
+        # Excludes waiting out an in-flight request (the HTTP client's 10 s timeout) or the 300 s refresh
+        # interval; leaves room for a loaded machine and the sanitizers' exit-time leak scan.
+        check(sidecar.returncode == 0 and time.time() - t0 < 5, "SIGTERM exits promptly (< 5 s)")
         sidecar = None
         text = "".join(outputs)
         check("temporarily_unavailable" in text, "outage logged with the issuer's error code")

@@ -92,7 +92,7 @@ def main():
         f.write(KEYS)
     vault = Fake(vault_fake)
     oauth = Fake(oauth_fake, "--genesys", "%s:%s" % (GENESYS["client_id"], GENESYS["client_secret"]),
-                 "--cxone", "%s:%s" % (CXONE["api_key"], CXONE["api_secret"]), "--expires-in", "4")
+                 "--cxone", "%s:%s" % (CXONE["api_key"], CXONE["api_secret"]), "--expires-in", "8")
     try:
         vault.control(op="mount", path="secret", version=2)
         for env_name in ("staging", "production"):
@@ -155,26 +155,27 @@ def main():
               "median %.1f ms" % (overheads[len(overheads) // 2], overheads[0], overheads[-1],
                                   len(overheads), direct[len(direct) // 2]), flush=True)
 
-        # 2. A long child sees the token file change before expiry (4 s tokens).
-        watcher = ("import os,time; p=os.environ['MEMSECRET_DIR']+'/genesys'; seen=[]; end=time.time()+11\n"
-                   "while time.time()<end:\n"
+        # 2. A long child sees the token file change before expiry (8 s tokens, refreshed at 6 s): it
+        # watches until it has seen three tokens (~12 s, past the first token's expiry); 90 s is a hang guard.
+        watcher = ("import os,time; p=os.environ['MEMSECRET_DIR']+'/genesys'; seen=[]; t0=time.time()\n"
+                   "while len(seen)<3 and time.time()<t0+90:\n"
                    "  v=open(p).read()\n"
                    "  if not seen or seen[-1][1]!=v: seen.append((time.time(),v))\n"
                    "  time.sleep(0.05)\n"
-                   "print(len(seen))")
+                   "print(len(seen), time.time()-t0)")
         before = len(oauth.stats()["genesys"])
         r = run(["exec", "-f", keys_file, "--env", "GENESYS_CLOUD_ACCESS_TOKEN=genesys", "--", PY, "-c", watcher],
-                timeout=60)
+                timeout=120)
         check(r.returncode == 0, "long child exits 0")
-        changes = int(r.stdout.strip())
-        check(changes >= 3, "the child saw %d different tokens in 11 s of 4 s tokens" % changes)
+        changes, watched = int(r.stdout.split()[0]), float(r.stdout.split()[1])
+        check(changes >= 3, "the child saw %d different tokens in %.1f s of 8 s tokens" % (changes, watched))
         check("warning: the token in GENESYS_CLOUD_ACCESS_TOKEN expired" in r.stderr and
               "/genesys" in r.stderr, "one warning names the expired env token and the fresh file")
         check(r.stderr.count("warning: the token in GENESYS_CLOUD_ACCESS_TOKEN") == 1, "warned once")
         mints = oauth.stats()["genesys"][before:]
         margins = [(a["t"] + a["expires_in"]) - b["t"] for a, b in zip(mints, mints[1:])]
         check(all(m > 0.5 for m in margins), "every refresh came before the previous token expired")
-        print("MEASURE refresh margins (expiry - next mint) with 4 s tokens: %s s"
+        print("MEASURE refresh margins (expiry - next mint) with 8 s tokens: %s s"
               % ", ".join("%.2f" % m for m in margins), flush=True)
 
         # 3. Exit status and signals pass through.
@@ -188,11 +189,11 @@ def main():
             p = subprocess.Popen([binary, "exec"] + keys +
                                  ["--", "sh", "-c", "touch %s; exec sleep 30" % marker],
                                  env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            deadline = time.time() + 20
+            deadline = time.time() + 60  # hang guard
             while not os.path.exists(marker) and time.time() < deadline:
                 time.sleep(0.02)
             p.send_signal(sig)
-            out, err = p.communicate(timeout=10)
+            out, err = p.communicate(timeout=30)
             check(p.returncode == 128 + sig, "%s forwarded: exit %d" % (signal.Signals(sig).name, p.returncode))
         r = run(["exec"] + keys + ["--", "memsecret-no-such-command"])
         check(r.returncode == 127 and "command not found" in r.stderr, "COMMAND not found -> 127")
@@ -204,7 +205,8 @@ def main():
         r = run(["exec", "--timeout", "3s"] + keys + ["--", "touch", ran], env=down, timeout=30)
         took = time.monotonic() - t0
         check(r.returncode == 1, "Vault down -> exit 1")
-        check(took < 3 + 5, "bounded: gave up after %.1f s (timeout 3 s)" % took)
+        # Excludes retrying up to the default --timeout (60 s); room for a loaded machine and the sanitizers.
+        check(took < 3 + 12, "bounded: gave up after %.1f s (timeout 3 s)" % took)
         check(not os.path.exists(ran), "COMMAND never started")
         for item in ("genesys", "cxone", "cxone-key", "cxone-secret"):
             check(re.search(r"exec: %s \(vault:secret/[^)]*\): " % re.escape(item), r.stderr) is not None,
@@ -302,11 +304,11 @@ def main():
             json.dump(plan, f)
         p = subprocess.Popen([binary, "run", "--plan", plan_file], env=base_env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 20
+        deadline = time.time() + 60  # hang guard
         while time.time() < deadline and not (os.path.exists(out_dir + "/good") and os.path.exists(out_dir + "/gen")):
             time.sleep(0.05)
         p.send_signal(signal.SIGTERM)
-        out, err = p.communicate(timeout=10)
+        out, err = p.communicate(timeout=30)
         check(open(out_dir + "/good").read() == CXONE["api_key"] and os.path.exists(out_dir + "/gen"),
               "sidecar writes the good items despite final errors on others")
         check(not os.path.exists(out_dir + "/bad") and not os.path.exists(out_dir + "/cx"),
