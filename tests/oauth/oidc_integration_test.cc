@@ -1,4 +1,4 @@
-// Integration against a real OAuth 2.0 server (npm oidc-provider, 6 s token
+// Integration against a real OAuth 2.0 server (npm oidc-provider, 10 s token
 // TTL, introspection on) through the real HttpClient, AtomicFileWriter and
 // Scheduler on the system clock: the token file changes before each expiry
 // over several cycles, never holds an expired token, every minted token is
@@ -78,18 +78,20 @@ struct Observed {
 };
 
 TEST(OidcProviderIntegration, TokenFileStaysFreshOverSeveralCyclesAndIsAccepted) {
-  OidcServer server(std::map<std::string, std::string>{{"OAUTH_TTL_SECONDS", "6"}});
+  OidcServer server(std::map<std::string, std::string>{{"OAUTH_TTL_SECONDS", "10"}});
   std::unique_ptr<HttpClient> http = MakeHttpClient();
   FakeSecretStore store;
   store.Put(kPath, CredJson(kClientSecret), "v1");
   TempDir dir;
   AtomicFileWriter writer(dir.path());
 
-  // 6 s tokens; refresh at min(75% = 4.5 s, expiry - 2 s) = 4 s, minus up to
+  // 10 s tokens; refresh at min(75% = 7.5 s, expiry - 5 s) = 5 s, minus up to
   // 10% jitter. oidc-provider computes exp from whole seconds (exp may be up
-  // to 1 s before send + expires_in), so the file must change >= 1 s early.
+  // to 1 s before send + expires_in), so the file changes about 4 s before
+  // the server's expiry: room for a slow mint on a loaded machine, while a
+  // refresh at or after expiry still fails the checks below.
   InjectionPlan plan;
-  plan.token_min_remaining_seconds = 2;
+  plan.token_min_remaining_seconds = 5;
   PlannedFile file;
   file.name = "access-token.json";
   file.kind = FileKind::kToken;
@@ -112,36 +114,45 @@ TEST(OidcProviderIntegration, TokenFileStaysFreshOverSeveralCyclesAndIsAccepted)
   CondVarWaiter waiter;
   std::thread runner([&] { scheduler.Run(clock, waiter); });
 
-  // Watch the file for ~20 s (about five 4-second refresh cycles).
+  // Watch the file until five tokens have been seen (about 20 s: four
+  // 5-second refresh cycles); the deadline is only a hang guard.
+  constexpr size_t kTokens = 5;
   std::vector<Observed> seen;
   int polls = 0;
-  const WallTime end = clock.Now() + 20s;
-  while (clock.Now() < end) {
+  const WallTime give_up = clock.Now() + 120s;
+  while (seen.size() < kTokens && clock.Now() < give_up) {
     std::this_thread::sleep_for(20ms);
+    // Each read is bracketed by clock reads: what it returns was in the file
+    // at some instant in [before, after]. A token read is never older than
+    // the one in the file at `before`, so "not expired at `before`" holds
+    // however long the read was descheduled, and a token left in the file
+    // past its expiry is still caught by the next poll; a new token appeared
+    // no later than `after`.
+    const WallTime before = clock.Now();
     const std::string text = ReadFile(dir.path() + "/" + file.name);
+    const WallTime after = clock.Now();
     if (text.empty()) continue;  // before the first write only
     auto doc = nlohmann::json::parse(text, nullptr, false);
     ASSERT_TRUE(doc.is_object()) << "the file is never partial";
-    const WallTime now = clock.Now();
     ++polls;
-    EXPECT_LT(now, ParseRfc3339(doc["expires_at"])) << "the file holds an expired token";
+    EXPECT_LT(before, ParseRfc3339(doc["expires_at"])) << "the file holds an expired token";
     const std::string token = doc["access_token"];
     if (seen.empty() || seen.back().token != token) {
       nlohmann::json info = Introspect(*http, server, token);
-      Observed o{token, now, now, WallTime{}, info.value("active", false)};
+      Observed o{token, after, after, WallTime{}, info.value("active", false)};
       if (info.contains("exp"))
         o.server_exp = WallTime(std::chrono::seconds(info["exp"].get<int64_t>()));
       EXPECT_EQ(info.value("client_id", ""), kClientId);
       EXPECT_EQ(info.value("scope", ""), "api:read");
       seen.push_back(o);
     }
-    seen.back().last_seen = now;
-    EXPECT_LT(now, seen.back().server_exp) << "server says the token in the file has expired";
+    seen.back().last_seen = before;
+    EXPECT_LT(before, seen.back().server_exp) << "server says the token in the file has expired";
   }
   waiter.Stop();
   runner.join();
 
-  ASSERT_GE(seen.size(), 5u) << "several refresh cycles in 20 s with a 6 s TTL";
+  ASSERT_GE(seen.size(), kTokens) << "no " << kTokens << " refresh cycles in 120 s (10 s TTL)";
   double min_lead = 1e9;  // how long before the server's expiry the file changed
   for (size_t i = 0; i < seen.size(); ++i) {
     EXPECT_TRUE(seen[i].active_when_seen) << "token " << i << " rejected by introspection";

@@ -21,7 +21,8 @@ namespace memsecret::oauth_it {
 class OidcServer {
  public:
   // `env` adds OAUTH_* settings (see server.mjs). Throws when node cannot be
-  // started or does not report ready within 30 s.
+  // started or does not report ready within 120 s (a hang guard: node starts
+  // slowly on a loaded machine).
   explicit OidcServer(const std::map<std::string, std::string>& env) {
     const std::string dir = MEMSECRET_OAUTH_TEST_DIR;
     if (access((dir + "/node_modules/oidc-provider").c_str(), F_OK) != 0) {
@@ -45,7 +46,7 @@ class OidcServer {
     }
     close(out[1]);
     std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (line.find('\n') == std::string::npos) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());

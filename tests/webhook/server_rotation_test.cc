@@ -35,7 +35,7 @@ class Gate {
   }
   void AwaitEntered(int n) {
     std::unique_lock<std::mutex> lock(mu_);
-    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_ >= n; }));
+    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(60), [&] { return entered_ >= n; }));
   }
   void Open() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -68,8 +68,14 @@ TEST_P(RotationTest, NewHandshakesSeeNewCertWhileOpenConnectionAndInFlightReques
   HarnessOptions options;
   options.key_type = GetParam().key_type;
   options.with_intermediate = GetParam().with_intermediate;
+  // The kept connection sits idle through the rotation, fresh handshakes and
+  // the in-flight reply: a keep-alive far longer than that (on a loaded
+  // machine too), so an idle timeout cannot pass for "dropped by rotation".
+  options.server.keep_alive_timeout = std::chrono::seconds(60);
   Gate gate;
   ServerHarness h([&gate](std::string_view body) { return gate.Handle(body); }, options);
+  // Issued (an RSA key generation for "rsa") before any connection is open.
+  const auto next = h.issuer().IssueServer("webhook-2", 2, GetParam().key_type);
 
   auto kept = h.Connect();  // the apiserver's keep-alive connection
   ASSERT_NE(kept, nullptr);
@@ -93,7 +99,7 @@ TEST_P(RotationTest, NewHandshakesSeeNewCertWhileOpenConnectionAndInFlightReques
   } open_at_exit{gate};
   gate.AwaitEntered(1);
 
-  h.WriteCertificate(h.issuer().IssueServer("webhook-2", 2, GetParam().key_type));
+  h.WriteCertificate(next);
   ASSERT_TRUE(Eventually([&] { return FreshSerial(h) == "02"; })) << "rotation not picked up";
   EXPECT_GE(h.metrics().certificate_reloads(R::kSuccess), 1u);
   auto fresh = h.Connect();

@@ -1,7 +1,7 @@
 // Shutdown of the server: Drain() turns /readyz to 503 while requests are
 // still served; Stop() closes the listener at once, lets in-flight requests
-// finish, and Run() returns within the keep-alive bound even with idle
-// keep-alive connections open; Stop() before Run() is safe.
+// finish, and closes idle keep-alive connections at once instead of waiting
+// out their keep-alive timeout; Stop() before Run() is safe.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -75,7 +75,7 @@ TEST(ShutdownTest, InFlightRequestCompletesAfterStop) {
   });
   {
     std::unique_lock<std::mutex> lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return entered; }));
   }
 
   h.server().Drain();
@@ -91,12 +91,18 @@ TEST(ShutdownTest, InFlightRequestCompletesAfterStop) {
   auto got = reply.get();
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->status, 200);
-  EXPECT_TRUE(Eventually([&] { return h.finished(); }, std::chrono::seconds(5)));
+  EXPECT_TRUE(Eventually([&] { return h.finished(); }));
 }
 
-TEST(ShutdownTest, IdleKeepAliveConnectionsDelayRunByAtMostTheKeepAliveTimeout) {
+TEST(ShutdownTest, IdleKeepAliveConnectionsAreClosedAtStopAndDoNotDelayRun) {
+  // A keep-alive timeout far above the bound below: a server that waited for
+  // idle connections to time out (instead of closing them at Stop) would
+  // take 30 s and fail; a prompt one passes however loaded the machine is.
+  constexpr auto kKeepAlive = std::chrono::seconds(30);
+  constexpr auto kBound = std::chrono::seconds(10);
+  static_assert(kBound < kKeepAlive);
   HarnessOptions options;
-  options.server.keep_alive_timeout = std::chrono::seconds(1);
+  options.server.keep_alive_timeout = kKeepAlive;
   ServerHarness h(Ok, options);
   std::vector<std::unique_ptr<TlsTestClient>> idle;
   for (int i = 0; i < 4; ++i) {
@@ -107,8 +113,12 @@ TEST(ShutdownTest, IdleKeepAliveConnectionsDelayRunByAtMostTheKeepAliveTimeout) 
   }
   const auto start = std::chrono::steady_clock::now();
   h.server().Stop();
-  ASSERT_TRUE(Eventually([&] { return h.finished(); }, std::chrono::seconds(5)));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+  ASSERT_TRUE(Eventually([&] { return h.finished(); }));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kBound) << "Run() waited for idle clients";
+  for (size_t i = 0; i < idle.size(); ++i) {
+    std::string error;
+    EXPECT_TRUE(idle[i]->AwaitClosed(10000, &error)) << "idle connection " << i << ": " << error;
+  }
 }
 
 TEST(ShutdownTest, StopBeforeRunMakesRunReturnAtOnce) {
@@ -124,7 +134,7 @@ TEST(ShutdownTest, StopBeforeRunMakesRunReturnAtOnce) {
   EXPECT_GT(server.port(), 0);
   server.Stop();
   auto run = std::async(std::launch::async, [&] { server.Run(); });
-  EXPECT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(run.wait_for(std::chrono::seconds(30)), std::future_status::ready);
 }
 
 TEST(ShutdownTest, StopRacingRunStartAlwaysStopsIt) {
@@ -140,7 +150,7 @@ TEST(ShutdownTest, StopRacingRunStartAlwaysStopsIt) {
     ASSERT_TRUE(server.Bind().ok());
     auto run = std::async(std::launch::async, [&] { server.Run(); });
     server.Stop();
-    ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "round " << i;
+    ASSERT_EQ(run.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "round " << i;
   }
 }
 

@@ -153,7 +153,7 @@ Result<std::unique_ptr<SecretProvider>> MakeSecretsManagerProvider(const AwsSett
   names.insert(names.end(), plan.failover_regions.begin(), plan.failover_regions.end());
   const std::chrono::milliseconds timeout = names.size() > 1
                                                 ? std::chrono::milliseconds(kFailoverRequestTimeout)
-                                                : std::chrono::seconds(10);
+                                                : kDefaultRequestTimeout;
   std::vector<RegionalProvider> regions;
   for (const auto& name : names) {
     auto source = SelectCredentialSource(plan, env, StsEndpoint(name, plan.endpoints, env), http,

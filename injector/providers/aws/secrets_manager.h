@@ -17,6 +17,9 @@
 
 namespace memsecret::injector::aws {
 
+// Per-request timeout (GetSecretValue and STS) without failover regions.
+inline constexpr std::chrono::seconds kDefaultRequestTimeout{10};
+
 class SecretsManagerProvider final : public SecretProvider {
  public:
   // `http` and `clock` must outlive the provider. `timeout` bounds each
@@ -24,7 +27,7 @@ class SecretsManagerProvider final : public SecretProvider {
   SecretsManagerProvider(std::string region, std::string endpoint,
                          std::unique_ptr<CredentialSource> credentials, HttpClient& http,
                          const Clock& clock,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                         std::chrono::milliseconds timeout = kDefaultRequestTimeout);
 
   // Errors: "GetSecretValue <id>: <Type>: <AWS message>" with a code chosen by
   // __type (MapSecretsManagerError). An ExpiredToken-style rejection drops the
@@ -53,7 +56,7 @@ bool IsCredentialRejection(const std::string& type);
 
 // Per-request timeout (GetSecretValue and STS) when failover regions are set:
 // a region that does not answer within it counts as out, so a new pod reaches
-// a replica within seconds instead of after the default 10 s per request.
+// a replica within seconds instead of after kDefaultRequestTimeout per request.
 inline constexpr std::chrono::seconds kFailoverRequestTimeout{3};
 
 // Builds the provider from the plan's aws settings and the environment

@@ -10,6 +10,8 @@
 #include <condition_variable>
 #include <cstring>
 
+#include "testing/eventually.h"
+
 namespace memsecret::injector::pipeline {
 namespace {
 
@@ -20,7 +22,7 @@ struct ExitLatch {
   std::optional<int> early_signal;
   int Wait() {
     std::unique_lock<std::mutex> lock(mu);
-    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return code.has_value(); }));
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return code.has_value(); }));
     return code.value_or(-1);
   }
   SignalSupervisor::Callbacks Callbacks() {
@@ -82,13 +84,10 @@ TEST(SignalSupervisor, ASignalBeforeTheChildIsReported) {
   ExitLatch latch;
   SignalSupervisor sup(latch.Callbacks());
   ::kill(::getpid(), SIGTERM);
-  for (int i = 0; i < 200; ++i) {
-    {
-      std::lock_guard<std::mutex> lock(latch.mu);
-      if (latch.early_signal) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  EXPECT_TRUE(memsecret::testing::Eventually([&] {
+    std::lock_guard<std::mutex> lock(latch.mu);
+    return latch.early_signal.has_value();
+  })) << "the signal was never reported";
   std::lock_guard<std::mutex> lock(latch.mu);
   EXPECT_EQ(latch.early_signal, SIGTERM);
 }

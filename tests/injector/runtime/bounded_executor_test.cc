@@ -54,7 +54,7 @@ TEST(BoundedExecutorTest, RunsUpToTheBoundAtOnceAndNeverMore) {
         if (in_flight == expect_peak) ++reached, cv.notify_all();
         // The first wave waits for a full house (bounded: a broken executor
         // fails the expectation below instead of hanging).
-        cv.wait_for(lock, std::chrono::seconds(10), [&] { return reached > 0; });
+        cv.wait_for(lock, std::chrono::seconds(60), [&] { return reached > 0; });
         --in_flight;
         ++runs;
       });

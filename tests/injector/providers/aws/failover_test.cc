@@ -258,7 +258,11 @@ TEST_F(FailoverTest, PrimaryTimingOutFailsOverWithinTheRequestTimeout) {
   ASSERT_TRUE(r.ok()) << r.status.ToString();
   EXPECT_EQ(r.region, "us-west-2");
   EXPECT_GE(took, kFailoverRequestTimeout - std::chrono::milliseconds(100));
-  EXPECT_LT(took, kFailoverRequestTimeout + std::chrono::seconds(3));
+  // The primary is given up after the failover timeout, not the default one:
+  // waiting the default for it alone would not be under this bound, which
+  // leaves the replica's answer (a Python fake on a loaded machine) 7 s.
+  static_assert(kFailoverRequestTimeout < kDefaultRequestTimeout);
+  EXPECT_LT(took, kDefaultRequestTimeout);
 }
 
 TEST_F(FailoverTest, WithoutFailoverRegionsAnOutageIsReturnedAsIs) {
