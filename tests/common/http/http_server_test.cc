@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,7 +79,7 @@ class PlainServer {
   explicit PlainServer(ServerOptions options, HttpHandler handler) {
     options.host = "127.0.0.1";
     options.port = 0;
-    options.event_loops = 1;
+    if (options.event_loops == 0) options.event_loops = 1;
     server_ = std::make_unique<HttpServer>("test", options, nullptr, std::move(handler),
                                            [this](int status) { refused_.push_back(status); });
     EXPECT_TRUE(server_->Bind().ok());
@@ -159,6 +161,56 @@ TEST(HttpServerTest, ConnectionsBeyondTheBoundAreClosedAtOnce) {
   EXPECT_EQ(server.server().counters().refused.load(), 1u);
   first.Send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(first.ReadResponse().find("GET /b"), std::string::npos);
+}
+
+TEST(HttpServerTest, NewConnectionsAvoidTheLoopInsideABlockedHandler) {
+  // Two loops, one held inside the handler: every new connection goes to the
+  // other loop and is answered at once. Placed on the held loop, it would wait
+  // (handshake included, over TLS) until the handler returns.
+  std::mutex mu;  // guards entered, open
+  std::condition_variable cv;
+  bool entered = false;
+  bool open = false;
+  ServerOptions options;
+  options.event_loops = 2;
+  PlainServer server(options, [&](const HttpRequestView& request) {
+    if (request.path == "/hold") {
+      std::unique_lock<std::mutex> lock(mu);
+      entered = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return open; });
+    }
+    return TextResponse(200, std::string(request.path));
+  });
+  RawClient held(server.port());
+  held.Send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return entered; }));
+  }
+  struct OpenAtExit {  // the server's Stop() waits for the held request
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& open;
+    ~OpenAtExit() {
+      std::lock_guard<std::mutex> lock(mu);
+      open = true;
+      cv.notify_all();
+    }
+  } open_at_exit{mu, cv, open};
+
+  for (int i = 0; i < 8; ++i) {
+    RawClient client(server.port());
+    client.Send("GET /now HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(client.ReadResponse().find("/now"), std::string::npos)
+        << "connection " << i << " waited behind the held handler";
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+  EXPECT_NE(held.ReadResponse().find("/hold"), std::string::npos);
 }
 
 TEST(HttpServerTest, HandlerExceptionBecomes500) {
