@@ -151,10 +151,9 @@ void EventLoop::AddConnection(int fd, SteadyTime now) {
 }
 
 void EventLoop::Serve(Slot* slot, SteadyTime now) {
-  busy_since_ns_.store(std::max<int64_t>(1, now.time_since_epoch().count()),
-                       std::memory_order_relaxed);
+  busy_.store(true, std::memory_order_relaxed);
   slot->connection->OnReady(now, scratch_);
-  busy_since_ns_.store(0, std::memory_order_relaxed);
+  busy_.store(false, std::memory_order_relaxed);
   Update(slot);
 }
 

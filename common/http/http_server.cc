@@ -173,7 +173,7 @@ EventLoop& HttpServer::PickLoop() {
   // is bounded work however long a loaded machine takes over it, so a loop
   // that is slow for a moment still beats one that may not come back.
   const auto rank = [](const EventLoop* loop) {
-    return std::tuple(loop->in_handler(), loop->busy_since_ns() != 0, loop->connection_count());
+    return std::tuple(loop->in_handler(), loop->busy(), loop->connection_count());
   };
   EventLoop* best = nullptr;
   for (size_t i = 0; i < loops_.size(); ++i) {

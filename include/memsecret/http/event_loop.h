@@ -42,10 +42,9 @@ class EventLoop {
 
   // For the acceptor's choice of loop (read from another thread).
   int64_t connection_count() const { return connection_count_.load(std::memory_order_relaxed); }
-  // Since when (steady clock, ns since its epoch) the loop has been serving
-  // one connection without returning to epoll, or 0 when it is waiting: a
+  // Whether the loop is serving a connection rather than waiting in epoll: a
   // new connection placed elsewhere is served sooner.
-  int64_t busy_since_ns() const { return busy_since_ns_.load(std::memory_order_relaxed); }
+  bool busy() const { return busy_.load(std::memory_order_relaxed); }
   // Whether the loop is inside the request handler. A handshake or a write
   // is bounded work; a handler may block (a slow backend, a test's gate), and
   // a connection placed on that loop waits, handshake included, until it
@@ -85,7 +84,7 @@ class EventLoop {
   std::vector<std::unique_ptr<Slot>> closed_;  // freed after the current batch
   std::vector<char> scratch_;                  // shared read buffer
   std::atomic<int64_t> connection_count_{0};
-  std::atomic<int64_t> busy_since_ns_{0};
+  std::atomic<bool> busy_{false};
   std::atomic<bool> in_handler_{false};
 };
 
