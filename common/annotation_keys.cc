@@ -16,7 +16,7 @@ struct RawFile {
 };
 
 // Per-file keys "<kind>-<name>" and where each raw value goes; validated
-// together once all of a file's keys are in (see ParseAnnotations).
+// together once all of a file's keys are in (see ParseInjectionKeys).
 struct FileKey {
   const char* kind;
   std::optional<std::string> RawFile::*slot;

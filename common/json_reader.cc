@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "memsecret/json_bytes.h"
+#include "common/json_bytes.h"
 #include "memsecret/utf8.h"
 
 namespace memsecret::webhook {

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "memsecret/json_bytes.h"
+#include "common/json_bytes.h"
 
 namespace memsecret {
 

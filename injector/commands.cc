@@ -16,7 +16,7 @@
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
 #include "injector/runtime/scheduler.h"
-#include "injector/session.h"
+#include "injector/session/session.h"
 #include "memsecret/duration.h"
 
 namespace memsecret::injector {

@@ -4,7 +4,9 @@
 #      difference fails and is printed as a diff;
 #   2. clang-tidy (.clang-tidy profile; one process, so it runs beside other tests) on the
 #      product's core layers (see below), with BUILD_DIR's compile_commands.json;
-#   3. no file cites a document outside the repository.
+#   3. no file cites a document outside the repository;
+#   4. the layers (scripts/check_layers.py): includes follow the libraries' link graph, no link
+#      cycle, include/ holds only headers other libraries use.
 # Usage: scripts/lint.sh [BUILD_DIR]   (default build/)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,4 +48,6 @@ if git grep -nE '\b(SPEC|PROTOCOLS|STYLE)(\.md)? §|\.\./shared/' -- ':!scripts/
   echo "lint: the lines above cite documents outside the repository"
   rc=1
 fi
+# The direction of the layers, from the includes and the CMake link graph.
+python3 scripts/check_layers.py . || rc=1
 exit $rc

@@ -1,4 +1,4 @@
-#include "memsecret/http/event_loop.h"
+#include "common/http/event_loop.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>

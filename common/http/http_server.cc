@@ -15,8 +15,8 @@
 #include <tuple>
 #include <utility>
 
-#include "memsecret/http/event_loop.h"
-#include "memsecret/http/listener.h"
+#include "common/http/event_loop.h"
+#include "common/http/listener.h"
 
 namespace memsecret::http {
 namespace {

@@ -1,4 +1,4 @@
-#include "memsecret/http/listener.h"
+#include "common/http/listener.h"
 
 #include <netdb.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-#include "memsecret/http/transport.h"
+#include "common/http/transport.h"
 
 #include <openssl/err.h>
 #include <sys/socket.h>

@@ -12,7 +12,7 @@
 #include "injector/pipeline/pipeline_args.h"
 #include "injector/pipeline/pipeline_spec.h"
 #include "injector/runtime/scheduler.h"
-#include "injector/session.h"
+#include "injector/session/session.h"
 #include "injector/wire/secret_value.h"
 
 namespace memsecret::injector::pipeline {

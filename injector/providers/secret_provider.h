@@ -1,4 +1,4 @@
-// SecretProvider: one secret store backend (aws/, later vault/, azure/), each
+// SecretProvider: one secret store backend (aws/, vault/, azure/), each
 // owning its own authentication. The injector asks a provider for the whole
 // value at a SecretRef; `#field` selection and output formatting happen later
 // (render.h), so a provider never interprets the secret's content.

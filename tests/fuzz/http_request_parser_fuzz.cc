@@ -1,4 +1,4 @@
-// The webhook server's HTTP/1.x request parser (webhook/http_request_parser.h)
+// The webhook server's HTTP/1.x request parser (memsecret/http/http_request_parser.h)
 // on raw bytes from the network. Input: one byte choosing the chunk size in
 // which the rest is fed (1..64, as a connection receives it), then the bytes.
 // Properties: no crash; the same outcome whether fed at once or in chunks

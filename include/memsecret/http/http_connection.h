@@ -19,7 +19,7 @@
 
 #include "memsecret/http/http_request_parser.h"
 #include "memsecret/http/http_response.h"
-#include "memsecret/http/transport.h"
+#include "common/http/transport.h"
 
 namespace memsecret::http {
 

@@ -24,7 +24,7 @@ std::string SanitizeErrorCode(std::string_view code);
 // &apos; decoded); nullopt when absent. Enough for STS's fixed responses.
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag);
 
-// CleanRemoteText (injector/remote_text.h) cleans every server-sent text.
+// CleanRemoteText (injector/wire/remote_text.h) cleans every server-sent text.
 using injector::CleanRemoteText;
 
 }  // namespace memsecret::injector::aws

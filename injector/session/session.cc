@@ -1,4 +1,4 @@
-#include "injector/session.h"
+#include "injector/session/session.h"
 
 #include "injector/oauth/token_job.h"
 #include "injector/providers/aws/secrets_manager.h"
@@ -14,8 +14,9 @@ struct Backend {
   ProviderFactory make;
 };
 
-// Every backend, built through the one ProviderFactory signature. A new
-// provider is one row here (and its folder under providers/).
+// Every backend's provider, built through the one ProviderFactory signature
+// (the rest of a backend — ref syntax, keys, plan settings — is listed in
+// docs/architecture.md, "Where to add things").
 const Backend kBackends[] = {
     {Provider::kAws,
      [](const InjectionPlan& plan, const ProviderContext& ctx) {
