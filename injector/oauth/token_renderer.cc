@@ -4,26 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/oauth/refresh_schedule.h"
+#include "injector/runtime/render.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {
-
-std::string ShellQuote(std::string_view value) {
-  constexpr std::string_view kSafe =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:+=@%,-";
-  if (!value.empty() && value.find_first_not_of(kSafe) == std::string_view::npos)
-    return std::string(value);
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
 
 SecretValue RenderToken(const AccessToken& token, OutputFormat format, std::string_view var) {
   const std::string expires_at = FormatRfc3339(EffectiveExpiry(token.issued_at, token.expires_at));
@@ -40,10 +24,11 @@ SecretValue RenderToken(const AccessToken& token, OutputFormat format, std::stri
       return SecretValue(std::move(text));
     }
     case OutputFormat::kEnv: {
-      std::string quoted = ShellQuote(token.access_token.Reveal());
+      std::string quoted = ShellSingleQuote(token.access_token.Reveal());
       const std::string v(var);
-      std::string text = v + "=" + quoted + "\n" + v + "_TYPE=" + ShellQuote(token.token_type) +
-                         "\n" + v + "_EXPIRES_AT=" + expires_at + "\n";
+      std::string text = v + "=" + quoted + "\n" + v +
+                         "_TYPE=" + ShellSingleQuote(token.token_type) + "\n" + v +
+                         "_EXPIRES_AT=" + expires_at + "\n";
       SecureWipe(quoted);
       return SecretValue(std::move(text));
     }

@@ -2,8 +2,10 @@
 //   raw   the bare access token, no trailing newline
 //   json  {"access_token":"...","token_type":"Bearer","expires_at":"<RFC 3339>"}
 //         plus "\n"
-//   env   <V>=<shell-safe>\n<V>_TYPE=<type>\n<V>_EXPIRES_AT=<RFC 3339>\n where V
-//         is `var` (TokenEnvVar: env-var-<name>, else <FILE_NAME>_ACCESS_TOKEN)
+//   env   <V>='<token>'\n<V>_TYPE='<type>'\n<V>_EXPIRES_AT=<RFC 3339>\n where V
+//         is `var` (TokenEnvVar: env-var-<name>, else <FILE_NAME>_ACCESS_TOKEN),
+//         quoted by the one rule of every env file (ShellSingleQuote, runtime/render.h);
+//         tokens are printable ASCII (ParseTokenResponse refuses others)
 // `expires_at` is the token's effective expiry (EffectiveExpiry: the issuer's
 // value, or the assumed lifetime when it gave none), in UTC, whole seconds
 // rounded down. The result is a SecretValue; nothing is logged.
@@ -20,10 +22,5 @@
 namespace memsecret::injector::oauth {
 
 SecretValue RenderToken(const AccessToken& token, OutputFormat format, std::string_view var);
-
-// A dotenv/POSIX-shell-safe value: unchanged when it consists only of
-// [A-Za-z0-9_./:+=@%,-] (every access-token alphabet in practice), otherwise
-// single-quoted with ' written as '\''.
-std::string ShellQuote(std::string_view value);
 
 }  // namespace memsecret::injector::oauth

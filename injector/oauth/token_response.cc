@@ -12,6 +12,14 @@
 namespace memsecret::injector::oauth {
 namespace {
 
+// RFC 6749 Appendix A.12: access-token = 1*VSCHAR (%x20-7E). A token outside it would break the
+// raw file's one-line contract, an Authorization header and the env format's quoting.
+bool IsTokenSyntax(const std::string& token) {
+  for (unsigned char c : token)
+    if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
 using nlohmann::json;
 constexpr double kMaxExpiresIn = 10.0 * 365 * 24 * 3600;
 
@@ -107,6 +115,12 @@ MintResult ParseTokenResponse(const HttpResponse& response, std::string_view iss
                                            " body is not a JSON object"));
   }
   auto at = body.find("access_token");
+  if (at != body.end() && at->is_string() && !IsTokenSyntax(at->get_ref<const std::string&>())) {
+    SecureWipe(at->get_ref<std::string&>());
+    return MintResult::Failure(Unavailable(std::string(issuer) +
+                                           ": access_token has characters outside printable ASCII "
+                                           "(RFC 6749 Appendix A.12)"));
+  }
   if (at == body.end() || !at->is_string() || at->get_ref<const std::string&>().empty()) {
     if (body.contains("error")) {
       return MintResult::Failure(ClassifyError(400, JsonStringField(body, "error"),

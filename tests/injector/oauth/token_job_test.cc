@@ -279,7 +279,7 @@ TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   auto job = Make(OutputFormat::kEnv);
   ASSERT_TRUE(job->Run(clock.Now()));
   EXPECT_EQ(ReadFile(dir.path() + "/token")
-                .rfind("TOKEN_ACCESS_TOKEN=TOKEN-1-SECRET\nTOKEN_ACCESS_TOKEN_TYPE=Bearer\n"
+                .rfind("TOKEN_ACCESS_TOKEN='TOKEN-1-SECRET'\nTOKEN_ACCESS_TOKEN_TYPE='Bearer'\n"
                        "TOKEN_ACCESS_TOKEN_EXPIRES_AT=",
                        0),
             0u);

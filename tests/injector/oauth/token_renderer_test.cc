@@ -45,7 +45,7 @@ TEST(RenderToken, Env) {
   EXPECT_EQ(RenderToken(Token("eyJ.a-b_c=", kT0 + seconds(3600)), OutputFormat::kEnv,
                         "GENESYS_CLOUD_ACCESS_TOKEN")
                 .Reveal(),
-            "GENESYS_CLOUD_ACCESS_TOKEN=eyJ.a-b_c=\nGENESYS_CLOUD_ACCESS_TOKEN_TYPE=Bearer\n"
+            "GENESYS_CLOUD_ACCESS_TOKEN='eyJ.a-b_c='\nGENESYS_CLOUD_ACCESS_TOKEN_TYPE='Bearer'\n"
             "GENESYS_CLOUD_ACCESS_TOKEN_EXPIRES_AT=2023-11-14T23:13:20Z\n");
   EXPECT_EQ(RenderToken(Token("it's $x", kT0), OutputFormat::kEnv, "CX_ACCESS_TOKEN")
                 .Reveal()
@@ -67,15 +67,6 @@ TEST(TokenEnvVar, DefaultsToTheFileNameAndHonoursEnvVar) {
   EXPECT_EQ(TokenEnvVar(f), "GENESYS_CLOUD_ACCESS_TOKEN");
   f.format = OutputFormat::kRaw;
   EXPECT_TRUE(KnownEnvVars(f).empty());
-}
-
-TEST(ShellQuote, Table) {
-  EXPECT_EQ(ShellQuote("abc"), "abc");
-  EXPECT_EQ(ShellQuote(""), "''");
-  EXPECT_EQ(ShellQuote("a b"), "'a b'");
-  EXPECT_EQ(ShellQuote("$(x)"), "'$(x)'");
-  EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
-  EXPECT_EQ(ShellQuote("a\nb"), "'a\nb'");
 }
 
 TEST(FormatRfc3339, RoundsDown) {

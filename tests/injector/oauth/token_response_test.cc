@@ -56,6 +56,22 @@ TEST(ParseTokenResponse, SuccessVariants) {
   EXPECT_EQ(r.token->token_type, "bearer");
 }
 
+// RFC 6749 A.12: a token of control characters (a newline, NUL) is refused, and its bytes
+// are not in the message.
+TEST(ParseTokenResponse, AccessTokenOutsidePrintableAsciiIsRefused) {
+  for (std::string body : {R"({"access_token":"AT\nX=1","expires_in":300})",
+                           R"({"access_token":"AT\u0000","expires_in":300})",
+                           R"({"access_token":"AT\u00e9","expires_in":300})"}) {
+    MintResult r = ParseTokenResponse(Resp(200, body), "iss", kT0);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_NE(r.status.message().find("printable ASCII"), std::string::npos);
+    EXPECT_EQ(r.status.message().find("AT"), std::string::npos);
+  }
+  EXPECT_TRUE(
+      ParseTokenResponse(Resp(200, R"({"access_token":"a b~Z=","expires_in":3})"), "iss", kT0)
+          .ok());
+}
+
 TEST(ParseTokenResponse, ErrorsAreClassifiedAndCarryOnlyErrorFields) {
   struct Case {
     int status;
