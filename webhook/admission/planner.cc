@@ -5,7 +5,7 @@
 #include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
 #include "memsecret/rotation_rules.h"
-#include "webhook/admission/policy.h"
+#include "webhook/admission/pod_vars.h"
 
 namespace memsecret::webhook {
 

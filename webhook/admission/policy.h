@@ -17,8 +17,4 @@ void CheckPolicy(const PodInjectionSpec& spec, const Config& config,
                  const std::string& namespace_name, const std::string& service_account,
                  Problems* problems);
 
-// Replaces {namespace} and {serviceAccount} in a pattern.
-std::string SubstitutePodVars(std::string_view pattern, const std::string& namespace_name,
-                              const std::string& service_account);
-
 }  // namespace memsecret::webhook
