@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,7 +90,7 @@ class ProviderRegistry final : public SecretProvider {
   bool Has(Provider provider) const;
 
  private:
-  std::unique_ptr<SecretProvider> aws_, vault_, azure_;
+  std::map<Provider, std::unique_ptr<SecretProvider>> providers_;
 };
 
 }  // namespace memsecret::injector
