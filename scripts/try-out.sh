@@ -192,7 +192,7 @@ GITHUB_ENV=$TRY/github_env memsecret export --github-env -f "$TRY/pipeline.yaml"
 grep -o '^[A-Z_]*<<' "$TRY/github_env"
 
 # 5. the sidecar, as in a pod: files kept fresh, the Secrets Manager Agent endpoint, metrics
-memsecret-injector run --plan "$TRY/sidecar-plan.json" > "$TRY/sidecar.log" &
+memsecret-injector run --plan "$TRY/sidecar-plan.json" > "$TRY/sidecar.log" 2>&1 &
 SIDECAR=$!
 memsecret-injector probe --plan "$TRY/sidecar-plan.json" --wait 30s && ls -l "$TRY/secrets"
 curl -s -H "X-Aws-Parameters-Secrets-Token: $(cat "$TRY/secrets/.agent-token")" \
