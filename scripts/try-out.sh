@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     --build-dir) [ $# -ge 2 ] || { echo "try-out.sh: --build-dir needs a directory" >&2; exit 2; }
                  BUILD_DIR=$2; shift 2 ;;
     --build-dir=*) BUILD_DIR=${1#--build-dir=}; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "try-out.sh: unknown argument $1 (usage: scripts/try-out.sh [--build-dir DIR])" >&2; exit 2 ;;
   esac
 done
