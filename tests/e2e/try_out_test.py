@@ -61,7 +61,9 @@ class TryOut(unittest.TestCase):
         self.proc = subprocess.Popen([os.path.join(REPO, "scripts", "try-out.sh"), "--build-dir", BUILD],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                      start_new_session=True)
-        self.addCleanup(self.stop, signal.SIGKILL)
+        self.addCleanup(self.proc.stderr.close)
+        self.addCleanup(self.proc.stdout.close)
+        self.addCleanup(self.stop, signal.SIGKILL)  # runs first: cleanups are LIFO
         self.lines = queue.Queue()
         threading.Thread(target=self.pump, daemon=True).start()
         self.stderr = []
