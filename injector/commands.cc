@@ -56,6 +56,46 @@ void HandleTerminationSignals(Waiter* waiter, int forced_exit_code) {
 
 }  // namespace
 
+Result<RunProbeArgs> ParseRunProbeArgs(const std::string& command,
+                                       const std::vector<std::string>& args) {
+  RunProbeArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    // "--flag VALUE" or "--flag=VALUE"; nullopt (and an error) when missing.
+    const auto value = [&](const std::string& flag) -> std::optional<std::string> {
+      if (arg.size() > flag.size() && arg.starts_with(flag + "="))
+        return arg.substr(flag.size() + 1);
+      if (i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    const auto is = [&](const std::string& flag) {
+      return arg == flag || arg.starts_with(flag + "=");
+    };
+    if (is("--plan")) {
+      auto v = value("--plan");
+      if (!v || v->empty()) return InvalidArgument(command + ": --plan needs a FILE");
+      out.plan_file = *v;
+    } else if (arg == "--once" && command == "run") {
+      out.once = true;
+    } else if (is("--wait") && command == "probe") {
+      auto v = value("--wait");
+      if (!v) return InvalidArgument(command + ": --wait needs a duration (e.g. 300s)");
+      auto d = ParseDuration(*v);
+      if (!d.ok()) return InvalidArgument(command + ": --wait: " + d.status().message());
+      out.wait = *d;
+    } else if (arg == "--once" || is("--wait")) {
+      return InvalidArgument(command + ": " + arg.substr(0, arg.find('=')) + " is a flag of " +
+                             (command == "run" ? "probe" : "run") + ", not of " + command);
+    } else if (arg.starts_with("-")) {
+      return InvalidArgument(command + ": unknown flag " + arg);
+    } else {
+      return InvalidArgument(command + ": unexpected argument \"" + arg + "\" (" + command +
+                             " takes only flags)");
+    }
+  }
+  return out;
+}
+
 Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file,
                                const Environment& env) {
   std::string text;
@@ -78,7 +118,7 @@ Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file,
 
 int RunCommand(const RunOptions& options, const Environment& env) {
   auto loaded = LoadPlan(options.plan_file, env);
-  if (!loaded.ok()) return Fail("plan: " + loaded.status().message(), 2);
+  if (!loaded.ok()) return Fail(loaded.status().message(), 2);
   const InjectionPlan& plan = *loaded;
   struct stat st;
   if (::stat(plan.output_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -155,7 +195,7 @@ int ProbeCommand(const std::optional<std::string>& plan_file, const Environment&
                  std::optional<std::chrono::seconds> wait) {
   auto plan = LoadPlan(plan_file, env);
   if (!plan.ok()) {
-    std::fprintf(stderr, "memsecret-injector probe: plan: %s\n", plan.status().message().c_str());
+    std::fprintf(stderr, "memsecret-injector probe: %s\n", plan.status().message().c_str());
     return 2;
   }
   if (AtomicFileWriter::ReadyMarkerExists(plan->output_dir)) return 0;

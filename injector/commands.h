@@ -8,12 +8,14 @@
 //                               with --wait, the moment it is done, or 1 after
 //                               DUR (the native sidecar's postStart hook).
 // Exit codes: 0 success, 1 failure (message on stderr naming the file, ref
-// and reason), 2 usage or plan errors.
+// and reason), 2 usage or plan errors. Plan errors name the plan once (the
+// decoder's messages start with "plan").
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "injector/wire/environment.h"
 #include "memsecret/injection_plan.h"
@@ -35,6 +37,17 @@ struct RunOptions {
 // The plan from `plan_file` or MEMSECRET_PLAN, decoded and checked; the pod
 // name is taken from MEMSECRET_POD_NAME when set.
 Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file, const Environment& env);
+
+// The flags of `run` and `probe` (argv after the command word). An unknown
+// flag, a flag of the other command, a missing value or a bad --wait gives an
+// error naming the flag; the caller prints it with the usage.
+struct RunProbeArgs {
+  std::optional<std::string> plan_file;
+  bool once = false;                         // run --once
+  std::optional<std::chrono::seconds> wait;  // probe --wait DUR
+};
+Result<RunProbeArgs> ParseRunProbeArgs(const std::string& command,
+                                       const std::vector<std::string>& args);
 
 int RunCommand(const RunOptions& options, const Environment& env);
 // `wait`: nullopt checks once; otherwise waits up to that long for the marker.

@@ -78,31 +78,21 @@ int main(int argc, char** argv) {
     if (command == "get") return injector::pipeline::GetCommand(g_prog, args, env);
     return injector::pipeline::ExportCommand(g_prog, args, env);
   }
-  injector::RunOptions options;
-  std::optional<std::chrono::seconds> probe_wait;
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--plan" && i + 1 < argc) {
-      options.plan_file = argv[++i];
-    } else if (arg.starts_with("--plan=")) {
-      options.plan_file = arg.substr(7);
-    } else if (arg == "--once" && command == "run") {
-      options.once = true;
-    } else if (arg == "--wait" && command == "probe" && i + 1 < argc) {
-      auto d = ParseDuration(argv[++i]);
-      if (!d.ok()) {
-        std::fprintf(stderr, "%s probe: --wait: %s\n", g_prog.c_str(),
-                     d.status().message().c_str());
-        return 2;
-      }
-      probe_wait = *d;
-    } else {
-      return Usage();
-    }
+  if (command != "run" && command != "probe") {
+    std::fprintf(stderr, "%s: unknown command \"%s\"\n", g_prog.c_str(), command.c_str());
+    return Usage();
   }
+  auto parsed =
+      injector::ParseRunProbeArgs(command, std::vector<std::string>(argv + 2, argv + argc));
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s %s\n", g_prog.c_str(), parsed.status().message().c_str());
+    return Usage();
+  }
+  injector::RunOptions options;
+  options.plan_file = parsed->plan_file;
+  options.once = parsed->once;
   injector::ProcessEnvironment env;
-  if (command == "probe") return injector::ProbeCommand(options.plan_file, env, probe_wait);
-  if (command != "run") return Usage();
+  if (command == "probe") return injector::ProbeCommand(options.plan_file, env, parsed->wait);
 
   InitJsonLogging("injector", env.GetOr("MEMSECRET_LOG_LEVEL", "info"));
   if (auto t = env.GetOr("MEMSECRET_INIT_TIMEOUT"); !t.empty()) {

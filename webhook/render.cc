@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "webhook/admission/mutator.h"
 #include "webhook/admission/opt_in_check.h"
@@ -70,8 +72,18 @@ int Render(const RenderOptions& options, const Config& config, std::ostream& out
       }
       json& pod = doc[where];
       const PodFacts facts = PodFactsFromJson(pod);
-      // The check entry's rule first: it sees every pod, labelled or not.
-      if (Problems p = CheckOptIn(facts.labels.values, facts.annotations.values); !p.empty()) {
+      // The check entry's rule first: it sees every pod, labelled or not; here
+      // also the workload's own metadata, which pods never get.
+      std::optional<WorkloadMetadata> workload;
+      if (!pointer->empty()) {
+        const PodFacts outer = PodFactsFromJson(doc);
+        std::string path = pointer->substr(1) + "/metadata";
+        std::replace(path.begin(), path.end(), '/', '.');
+        workload = WorkloadMetadata{kind, path, outer.labels.values, outer.annotations.values};
+      }
+      if (Problems p = CheckOptIn(facts.labels.values, facts.annotations.values,
+                                  workload ? &*workload : nullptr);
+          !p.empty()) {
         for (const auto& problem : p) err << label << ": denied: " << problem.message << "\n";
         status = std::max(status, 1);
         continue;

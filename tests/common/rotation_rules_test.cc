@@ -13,7 +13,7 @@ SecretRef Ref(const char* text) {
   return r.ok() ? *r : SecretRef{};
 }
 
-// The taxonomy of the README's "Monitoring and alerts": first match wins.
+// The taxonomy of docs/monitoring.md: first match wins.
 std::vector<RotationRule> Taxonomy() {
   std::vector<RotationRule> rules;
   const std::pair<const char*, const char*> rows[] = {

@@ -9,7 +9,10 @@ included) —, each rendered object validated against the Kubernetes schema
 cert-manager kinds skipped and listed), the rendered webhook config accepted by the webhook's own parser and
 used by `memsecret-webhook render` on the examples; values.schema.json
 rejecting each bad shape of values (one test per shape), and the values the
-templates require failing with their message."""
+templates require failing with their message; the quick start's example values
+(charts/memsecret/examples/) linted, rendered and admitting the shipped
+examples and the README's workload; the native-sidecar default refused below
+Kubernetes 1.29 with the fix in the message."""
 
 import argparse
 import base64
@@ -266,6 +269,88 @@ class Combinations(unittest.TestCase):
                 res = template(self, values)
                 self.assertNotEqual(res.returncode, 0)
                 self.assertIn(needle, res.stderr)
+
+
+def example_values_path():
+    return os.path.join(chart_dir(), "examples", "contact-centre-values.yaml")
+
+
+def readme_workload():
+    """The Pod of the README's "Opting a workload in" (its metadata block), in the namespace and
+    with the service account of deploy/examples/crm-sync-service.yaml, which it mirrors."""
+    with open(os.path.join(ARGS.repo_root, "README.md")) as f:
+        readme = f.read()
+    section = readme.index("## Opting a workload in")
+    start = readme.index("```yaml\n", section) + len("```yaml\n")
+    meta = yaml.safe_load(readme[start:readme.index("```", start)])["metadata"]
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": dict(meta, name="crm-sync-readme", namespace="crm-sync"),
+            "spec": {"serviceAccountName": "crm-sync-service",
+                     "containers": [{"name": "crm-sync", "image": "registry.example.com/crm-sync:1"}]}}
+
+
+class ExampleValues(unittest.TestCase):
+    """charts/memsecret/examples/contact-centre-values.yaml, the quick start's -f file."""
+
+    def test_lint_strict(self):
+        res = helm("lint", "--strict", chart_dir(), "--namespace", NAMESPACE, "-f", example_values_path())
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn("1 chart(s) linted, 0 chart(s) failed", res.stdout)
+        self.assertNotIn("[WARNING]", res.stdout)
+        self.assertNotIn("[ERROR]", res.stdout)
+
+    def test_template_admits_the_shipped_examples(self):
+        res = helm("template", RELEASE, chart_dir(), "--namespace", NAMESPACE, "-f", example_values_path())
+        self.assertEqual(res.returncode, 0, res.stderr)
+        docs = [d for d in yaml.safe_load_all(res.stdout) if d]
+        k8s_tools.assert_valid(self, [("helm template (example values)", d) for d in docs])
+        config = yaml.safe_load([d for d in docs if d["kind"] == "ConfigMap"][0]["data"]["config.yaml"])
+        with open(os.path.join(chart_dir(), "Chart.yaml")) as f:
+            app_version = yaml.safe_load(f)["appVersion"]
+        self.assertEqual(config["injector"]["image"].rsplit(":", 1)[1], app_version,
+                         "the example's injector tag follows the chart's appVersion")
+        path = values_file(self, config)
+        examples = os.path.join(ARGS.repo_root, "deploy", "examples")
+        readme_pod = values_file(self, readme_workload())
+        for manifest in (os.path.join(examples, "crm-sync-service.yaml"),
+                         os.path.join(examples, "cxone-pipeline-job.yaml"), readme_pod):
+            with self.subTest(manifest):
+                # No --namespace: each manifest's own namespace decides under the policy.
+                res = k8s_tools.run([ARGS.webhook, "render", "-f", manifest, "--config", path])
+                self.assertEqual(res.returncode, 0, res.stderr)
+                rendered = [d for d in yaml.safe_load_all(res.stdout) if d][0]
+                spec = rendered["spec"]["template"]["spec"] if rendered["kind"] != "Pod" else rendered["spec"]
+                self.assertEqual(spec["initContainers"][0]["image"], config["injector"]["image"])
+                # The injector first among init containers: the native sidecar, or the init
+                # container of the Job's lifecycle: init.
+                self.assertIn(spec["initContainers"][0]["name"], ("memsecret-injector", "memsecret-init"))
+        res = k8s_tools.run([ARGS.webhook, "render", "-f", os.path.join(examples, "denied-staging.yaml"),
+                             "--config", path])
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("policy: ref aws:/genesys/production/crm-sync-service/oauth-client", res.stderr)
+
+
+class KubeVersion(unittest.TestCase):
+    """Native sidecars (the default layout) need Kubernetes 1.29; the chart allows 1.25."""
+
+    def test_native_sidecar_refused_before_1_29_with_the_fix(self):
+        res = helm("template", RELEASE, chart_dir(), "--namespace", NAMESPACE, "--kube-version", "1.28.0")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("native sidecars need 1.29 or later", res.stderr)
+        self.assertIn("config.injector.nativeSidecar=false", res.stderr)
+
+    def test_classic_layout_on_1_25_to_1_28_and_native_from_1_29(self):
+        for version, native in (("1.25.0", False), ("1.28.9", False), ("1.29.0", True), ("1.31.0", True)):
+            with self.subTest(version=version, native=native):
+                res = helm("template", RELEASE, chart_dir(), "--namespace", NAMESPACE, "--kube-version", version,
+                           "-f", values_file(self, {"config": {"injector": {"nativeSidecar": native}}}))
+                self.assertEqual(res.returncode, 0, res.stderr)
+
+    def test_older_than_1_25_refused(self):
+        res = helm("template", RELEASE, chart_dir(), "--namespace", NAMESPACE, "--kube-version", "1.24.0",
+                   "-f", values_file(self, {"config": {"injector": {"nativeSidecar": False}}}))
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("incompatible with Kubernetes v1.24.0", res.stderr)
 
 
 # values.schema.json: each bad shape is rejected by Helm before anything renders.

@@ -4,7 +4,7 @@ top-level CMakeLists.txt (`project(memsecret VERSION x.y.z)`); these must all
 say the same: both binaries' `--version`, the images (archive names, tags and
 the org.opencontainers.image.version labels, scripts/images.sh), the chart's
 version and appVersion, every memsecret image tag in the chart, the kustomize
-base, the examples, the README and the Dockerfile, the injector image the
+base, the examples, the chart's example values, the README, docs/ and the Dockerfile, the injector image the
 webhook defaults to, and the newest release in CHANGELOG.md."""
 
 import argparse
@@ -73,9 +73,10 @@ class OneVersion(unittest.TestCase):
 
     def test_every_image_tag_in_what_users_read(self):
         files = ["README.md", "Dockerfile", "CHANGELOG.md", os.path.join("charts", "memsecret", "values.yaml")]
-        for d in ("deploy", os.path.join("deploy", "examples")):
+        for d, ext in (("deploy", ".yaml"), (os.path.join("deploy", "examples"), ".yaml"),
+                       (os.path.join("charts", "memsecret", "examples"), ".yaml"), ("docs", ".md")):
             files += [os.path.join(d, n) for n in sorted(os.listdir(os.path.join(ARGS.repo_root, d)))
-                      if n.endswith(".yaml")]
+                      if n.endswith(ext)]
         seen = 0
         for rel in files:
             for tag_groups in IMAGE_TAG.findall(read(rel)):

@@ -51,6 +51,67 @@ TEST(LoadPlanTest, MissingOrBrokenPlanIsExplained) {
   EXPECT_FALSE(LoadPlan(std::nullopt, broken).ok());
 }
 
+TEST(LoadPlanTest, ErrorsNameThePlanOnce) {
+  // The callers print these as they are: each names the plan exactly once.
+  for (const char* text : {"not json", R"({"version":1})", R"({"version":9,"files":[]})",
+                           R"({"version":1,"outputDir":"x","files":[]})"}) {
+    SCOPED_TRACE(text);
+    MapEnvironment env;
+    env.Set("MEMSECRET_PLAN", text);
+    auto plan = LoadPlan(std::nullopt, env);
+    ASSERT_FALSE(plan.ok());
+    const std::string& m = plan.status().message();
+    EXPECT_EQ(m.rfind("plan", 0), 0u) << m;
+    EXPECT_EQ(m.find("plan: plan"), std::string::npos) << m;
+  }
+}
+
+TEST(ParseRunProbeArgsTest, FlagsOfEachCommand) {
+  auto run = ParseRunProbeArgs("run", {"--plan", "/p.json", "--once"});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->plan_file, "/p.json");
+  EXPECT_TRUE(run->once);
+  EXPECT_FALSE(run->wait);
+  auto probe = ParseRunProbeArgs("probe", {"--plan=/q.json", "--wait", "300s"});
+  ASSERT_TRUE(probe.ok()) << probe.status().ToString();
+  EXPECT_EQ(probe->plan_file, "/q.json");
+  EXPECT_EQ(probe->wait, std::chrono::seconds(300));
+  auto waits = ParseRunProbeArgs("probe", {"--wait=5m"});
+  ASSERT_TRUE(waits.ok());
+  EXPECT_EQ(waits->wait, std::chrono::seconds(300));
+  auto bare = ParseRunProbeArgs("run", {});
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(bare->plan_file);
+  EXPECT_FALSE(bare->once);
+}
+
+TEST(ParseRunProbeArgsTest, EveryMistakeIsNamed) {
+  struct Case {
+    std::string command;
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"run", {"--bogus"}, "run: unknown flag --bogus"},
+      {"probe", {"-x"}, "probe: unknown flag -x"},
+      {"run", {"--once", "--bogus=1"}, "run: unknown flag --bogus=1"},
+      {"run", {"--plan"}, "run: --plan needs a FILE"},
+      {"run", {"--plan="}, "run: --plan needs a FILE"},
+      {"probe", {"--wait"}, "probe: --wait needs a duration (e.g. 300s)"},
+      {"probe", {"--wait", "soon"}, "probe: --wait: "},
+      {"run", {"--wait", "5s"}, "run: --wait is a flag of probe, not of run"},
+      {"probe", {"--once"}, "probe: --once is a flag of run, not of probe"},
+      {"run", {"plan.json"}, "run: unexpected argument \"plan.json\" (run takes only flags)"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.command + " " + (c.args.empty() ? "" : c.args[0]));
+    auto r = ParseRunProbeArgs(c.command, c.args);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(r.status().message().rfind(c.message, 0), 0u) << r.status().message();
+  }
+}
+
 TEST(ProviderRegistryTest, UnregisteredProviderFailsClearly) {
   ProviderRegistry registry;
   auto r = registry.Fetch(ParseSecretRef("vault:secret/crm/app").value());

@@ -1,9 +1,11 @@
-// The README's annotation and configuration references are checked against
-// the code so they cannot drift: every documented annotation key is one the
-// parser accepts and vice versa, and the documented configuration block is
-// accepted by the strict config parser with the code's own defaults.
+// The reference docs are checked against the code so they cannot drift: every
+// annotation key in docs/annotations.md is one the parser accepts and vice
+// versa, and the configuration block of docs/configuration.md is accepted by
+// the strict config parser with the code's own defaults. Every doc in docs/ is
+// reachable from the README and from the docs index.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -21,8 +23,6 @@ std::string ReadRepoFile(const std::string& path) {
   text << in.rdbuf();
   return text.str();
 }
-
-std::string ReadReadme() { return ReadRepoFile("README.md"); }
 
 // Every backquoted key in the first column of the tables (rows after a
 // "| key" header) between `from` and `to` of docs/annotations.md.
@@ -49,35 +49,6 @@ std::set<std::string> KeysInTables(const std::string& text, const std::string& f
       keys.insert((*it)[1]);
   }
   return keys;
-}
-
-// The rows of the "### Annotations" table: first column, split on ", ".
-std::set<std::string> DocumentedAnnotationKeys(const std::string& readme) {
-  std::set<std::string> keys;
-  size_t start = readme.find("### Annotations");
-  EXPECT_NE(start, std::string::npos);
-  std::istringstream lines(readme.substr(start));
-  std::string line;
-  bool in_table = false;
-  static const std::regex key_re("`([a-z<>-]+)`");
-  while (std::getline(lines, line)) {
-    if (line.rfind("| key", 0) == 0) {
-      in_table = true;
-      continue;
-    }
-    if (!in_table || line.rfind("|---", 0) == 0) continue;
-    if (line.rfind("|", 0) != 0) break;
-    std::string first = line.substr(1, line.find('|', 1) - 1);
-    for (std::sregex_iterator it(first.begin(), first.end(), key_re), end; it != end; ++it)
-      keys.insert((*it)[1]);
-  }
-  return keys;
-}
-
-TEST(ReferenceDocsTest, AnnotationTableMatchesTheParser) {
-  std::set<std::string> documented = DocumentedAnnotationKeys(ReadReadme());
-  std::vector<std::string> known = KnownAnnotationKeys();
-  EXPECT_EQ(documented, std::set<std::string>(known.begin(), known.end()));
 }
 
 TEST(ReferenceDocsTest, DocsAnnotationReferenceMatchesTheParser) {
@@ -126,13 +97,13 @@ TEST(ReferenceDocsTest, EveryKnownKeyIsHandled) {
 }
 
 TEST(ReferenceDocsTest, DocumentedConfigIsAcceptedAndShowsTheDefaults) {
-  const std::string readme = ReadReadme();
-  size_t section = readme.find("## Webhook configuration");
+  const std::string doc = ReadRepoFile("docs/configuration.md");
+  size_t section = doc.find("## All keys and their defaults");
   ASSERT_NE(section, std::string::npos);
-  size_t start = readme.find("```yaml\n", section);
-  size_t end = readme.find("```", start + 8);
+  size_t start = doc.find("```yaml\n", section);
   ASSERT_NE(start, std::string::npos);
-  const std::string yaml = readme.substr(start + 8, end - start - 8);
+  size_t end = doc.find("```", start + 8);
+  const std::string yaml = doc.substr(start + 8, end - start - 8);
   auto documented = ParseConfig(yaml);
   ASSERT_TRUE(documented.ok()) << documented.status().ToString();
   const Config defaults;
@@ -165,6 +136,24 @@ TEST(ReferenceDocsTest, DocumentedConfigIsAcceptedAndShowsTheDefaults) {
   EXPECT_EQ(d.injector.metrics_port, defaults.injector.metrics_port);
   EXPECT_TRUE(d.policy.empty());
   EXPECT_TRUE(d.rotation.empty());
+}
+
+// The README is the front door and docs/README.md the index: each links every
+// page of docs/ by its file name.
+TEST(ReferenceDocsTest, EveryDocIsLinkedFromTheReadmeAndTheIndex) {
+  const std::string readme = ReadRepoFile("README.md");
+  const std::string index = ReadRepoFile("docs/README.md");
+  int pages = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(MEMSECRET_SOURCE_DIR) + "/docs")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".md" || name == "README.md") continue;
+    ++pages;
+    SCOPED_TRACE(name);
+    EXPECT_NE(readme.find("(docs/" + name), std::string::npos) << "README.md does not link it";
+    EXPECT_NE(index.find("(" + name + ")"), std::string::npos) << "docs/README.md does not list it";
+  }
+  EXPECT_GE(pages, 8);
 }
 
 }  // namespace

@@ -174,5 +174,53 @@ spec: {containers: [{name: app, image: a}]}
   EXPECT_EQ(out.str().find("label-typo"), std::string::npos);
 }
 
+// The label on the Deployment's own metadata instead of its pod template:
+// render names that mistake and where the label belongs (CronJob: its path).
+TEST(RenderTest, LabelOnTheWorkloadInsteadOfItsTemplateIsNamed) {
+  constexpr const char* kMisplaced = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: crm-sync-service
+  namespace: crm-sync
+  labels: {memsecret.io/inject: "true"}
+spec:
+  template:
+    metadata:
+      labels: {app: crm-sync}
+      annotations: {memsecret.io/secret-db: "aws:/genesys/crm-sync/db"}
+    spec: {containers: [{name: app, image: a}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: cx-export
+  labels: {memsecret.io/inject: "true"}
+  annotations: {memsecret.io/secret-cfg: "vault:secret/genesys/cx/cfg"}
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec: {restartPolicy: Never, containers: [{name: export, image: exp:1}]}
+)";
+  std::ostringstream out, err;
+  EXPECT_EQ(Render({kMisplaced, ""}, TestConfig(), out, err), 1);
+  const std::string e = err.str();
+  EXPECT_NE(e.find("Deployment/crm-sync-service: denied: label memsecret.io/inject is on the "
+                   "Deployment's own metadata"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("move the label to spec.template.metadata.labels"), std::string::npos) << e;
+  EXPECT_NE(e.find("CronJob/cx-export: denied: annotation \"memsecret.io/secret-cfg\" is on the "
+                   "CronJob's own metadata"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("move the label to spec.jobTemplate.spec.template.metadata.labels"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find("unchanged"), std::string::npos) << e;
+  EXPECT_EQ(e.find("is not \"true\""), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace memsecret::webhook

@@ -23,6 +23,9 @@ std::string Quoted(std::string_view text) {
   return out + "\"";
 }
 
+// Whether `key` is under memsecret.io/.
+bool HasPrefix(std::string_view key) { return key.substr(0, kPrefix.size()) == kPrefix; }
+
 // The part of `key` up to and including its '/', or the whole key without one.
 std::string_view PrefixPart(std::string_view key) {
   const size_t slash = key.find('/');
@@ -31,7 +34,7 @@ std::string_view PrefixPart(std::string_view key) {
 
 // Whether PrefixPart(key) looks like a mistyped memsecret.io/ (and is not it).
 bool IsNearMissPrefix(std::string_view key) {
-  if (key.substr(0, kPrefix.size()) == kPrefix) return false;
+  if (HasPrefix(key)) return false;
   const std::string_view head = PrefixPart(key);
   if (EqualsIgnoreAsciiCase(head.substr(0, 9), "memsecret")) return true;
   return !head.empty() && head.back() == '/' &&
@@ -57,7 +60,7 @@ void CheckLabels(const std::map<std::string, std::string>& labels, Problems* pro
             " but only \"true\" opts in: set memsecret.io/inject: \"true\" (or remove the label "
             "and every "
             "memsecret.io/ annotation)");
-    } else if (std::string_view(key).substr(0, kPrefix.size()) == kPrefix) {
+    } else if (HasPrefix(key)) {
       add("label " + Quoted(key) +
           " is not a memsecret label (the only one is memsecret.io/inject): "
           "did you mean memsecret.io/inject: \"true\"?");
@@ -68,11 +71,29 @@ void CheckLabels(const std::map<std::string, std::string>& labels, Problems* pro
   }
 }
 
+// memsecret.io/ keys on the workload's own metadata: Kubernetes copies only
+// the pod template's metadata into pods, so these never reach one.
+void CheckWorkload(const WorkloadMetadata& workload,
+                   const std::map<std::string, std::string>& pod_labels, Problems* problems) {
+  const std::string where = "the " + workload.kind + "'s own metadata";
+  const std::string fix =
+      "its pods get only the pod template's metadata (" + workload.template_path + ")";
+  if (workload.labels.count(std::string(kLabel)) && !pod_labels.count(std::string(kLabel)))
+    problems->push_back({ProblemKind::kInvalid, "label memsecret.io/inject is on " + where +
+                                                    ", but " + fix + ": move the label to " +
+                                                    workload.template_path + ".labels"});
+  for (const auto& [key, value] : workload.annotations)
+    if (HasPrefix(key))
+      problems->push_back({ProblemKind::kInvalid, "annotation " + Quoted(key) + " is on " + where +
+                                                      ", but " + fix + ": move it to " +
+                                                      workload.template_path + ".annotations"});
+}
+
 void CheckAnnotations(const std::map<std::string, std::string>& annotations, bool opted_in,
                       bool label_problem, Problems* problems) {
   std::vector<std::string> exact;  // memsecret.io/ keys
   for (const auto& [key, value] : annotations) {
-    if (std::string_view(key).substr(0, kPrefix.size()) == kPrefix) {
+    if (HasPrefix(key)) {
       exact.push_back(key);
     } else if (IsNearMissPrefix(key)) {
       problems->push_back({ProblemKind::kInvalid, "annotation " + Quoted(key) + " has prefix " +
@@ -90,7 +111,10 @@ void CheckAnnotations(const std::map<std::string, std::string>& annotations, boo
       {ProblemKind::kInvalid,
        "the pod has memsecret.io/ annotations (" + keys +
            ") but not the label memsecret.io/inject: \"true\", so nothing would be injected: "
-           "add that label to the pod (for a workload: to its pod template's metadata.labels)"});
+           "add that label to the pod's metadata.labels; for a Deployment, StatefulSet, Job "
+           "or other workload that is the pod template's metadata.labels "
+           "(spec.template.metadata.labels), not the workload's own metadata, which pods "
+           "never get"});
 }
 
 }  // namespace
@@ -116,8 +140,10 @@ size_t BoundedEditDistance(std::string_view a, std::string_view b, size_t limit)
 }
 
 Problems CheckOptIn(const std::map<std::string, std::string>& labels,
-                    const std::map<std::string, std::string>& annotations) {
+                    const std::map<std::string, std::string>& annotations,
+                    const WorkloadMetadata* workload) {
   Problems problems;
+  if (workload) CheckWorkload(*workload, labels, &problems);
   CheckLabels(labels, &problems);
   const auto label = labels.find(std::string(kLabel));
   const bool opted_in = label != labels.end() && label->second == "true";

@@ -117,6 +117,77 @@ TEST(OptInCheckTest, Table) {
   }
 }
 
+// The workload around a pod template (render): memsecret.io/ keys on its own
+// metadata never reach a pod.
+struct WorkloadCase {
+  const char* name;
+  StringMap workload_labels, workload_annotations;  // the Deployment's own metadata
+  StringMap labels, annotations;                    // its pod template's
+  std::vector<std::string> expect;                  // empty: allowed
+  std::vector<std::string> absent;                  // substrings no message may carry
+};
+
+const WorkloadCase kWorkloadCases[] = {
+    {"label on the Deployment, annotations on the template",
+     {{"memsecret.io/inject", "true"}},
+     {},
+     {{"app", "crm"}},
+     kSecret,
+     {"label memsecret.io/inject is on the Deployment's own metadata",
+      "its pods get only the pod template's metadata (spec.template.metadata)",
+      "move the label to spec.template.metadata.labels"},
+     {"is not \"true\"", "not the label"}},
+    {"label and annotations on the Deployment, template bare",
+     {{"memsecret.io/inject", "true"}},
+     {{"memsecret.io/secret-db", "aws:/x"}},
+     {{"app", "crm"}},
+     {},
+     {"label memsecret.io/inject is on the Deployment's own metadata",
+      "annotation \"memsecret.io/secret-db\" is on the Deployment's own metadata",
+      "move it to spec.template.metadata.annotations"},
+     {}},
+    {"label on both: the template's counts",
+     {{"memsecret.io/inject", "true"}},
+     {},
+     kOptedIn,
+     kSecret,
+     {},
+     {}},
+    {"ordinary Deployment labels",
+     {{"app", "crm"}},
+     {{"deployment.kubernetes.io/revision", "3"}},
+     kOptedIn,
+     kSecret,
+     {},
+     {}},
+};
+
+TEST(OptInCheckTest, WorkloadMetadataTable) {
+  for (const WorkloadCase& c : kWorkloadCases) {
+    SCOPED_TRACE(c.name);
+    const WorkloadMetadata workload{"Deployment", "spec.template.metadata", c.workload_labels,
+                                    c.workload_annotations};
+    const Problems problems = CheckOptIn(c.labels, c.annotations, &workload);
+    const std::string text = Joined(problems);
+    if (c.expect.empty()) {
+      EXPECT_TRUE(problems.empty()) << text;
+      continue;
+    }
+    for (const auto& want : c.expect)
+      EXPECT_NE(text.find(want), std::string::npos) << "want: " << want << "\ngot: " << text;
+    for (const auto& no : c.absent)
+      EXPECT_EQ(text.find(no), std::string::npos) << "unwanted: " << no << "\ngot: " << text;
+  }
+}
+
+TEST(OptInCheckTest, PodWithoutTheLabelNamesThePodTemplate) {
+  // The check entry sees only the pod: the likely mistake (the label on the
+  // workload instead of its pod template) is named.
+  const std::string text = Joined(CheckOptIn({{"app", "crm"}}, kSecret));
+  EXPECT_NE(text.find("spec.template.metadata.labels"), std::string::npos) << text;
+  EXPECT_NE(text.find("not the workload's own metadata"), std::string::npos) << text;
+}
+
 TEST(OptInCheckTest, EveryProblemIsReported) {
   const Problems problems =
       CheckOptIn({{"memsecret.io/injcet", "true"}},
