@@ -94,7 +94,8 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
                                            : "the current token has expired";
   spdlog::warn("{} (attempt {}; {}; {})", last_status_.ToString(), failures_, held,
                NextAttemptText(env_, status,
-                               std::chrono::duration_cast<std::chrono::milliseconds>(next - now)));
+                               std::chrono::duration_cast<std::chrono::milliseconds>(next - now),
+                               written_));
   return next;
 }
 

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "memsecret/rfc3339.h"
 
@@ -42,6 +43,7 @@ std::string FormatAuditLine(const AuditRecord& r) {
 }
 
 void StreamAuditSink::Emit(const AuditRecord& record) {
+  if (level_ == AuditLevel::kInfo && !spdlog::should_log(spdlog::level::info)) return;
   std::string line = FormatAuditLine(record) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);
