@@ -71,7 +71,8 @@ Result<pid_t> SpawnCommand(const std::vector<std::string>& argv,
   UniqueFd read_end(report[0]), write_end(report[1]);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) return Unavailable(std::string("cannot start COMMAND: fork: ") + std::strerror(errno));
+  if (pid < 0)
+    return Unavailable(std::string("cannot start COMMAND: fork: ") + std::strerror(errno));
   if (pid == 0) ExecChild(parent, args.data(), env.data(), write_end.get());
   write_end = UniqueFd();
   int err = 0;

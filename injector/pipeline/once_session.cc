@@ -5,7 +5,6 @@
 #include <set>
 
 #include "injector/pipeline/child_process.h"
-
 #include "injector/pipeline/item_values.h"
 #include "injector/pipeline/private_dir.h"
 #include "injector/runtime/audit.h"
@@ -56,7 +55,8 @@ int RunOnce(const std::string& prog, PipelineCommand cmd, const std::vector<std:
                                nullptr});
   int code = 1;
   {
-    StreamAuditSink audit(stderr, AuditLevel::kInfo);  // stdout carries get's value / GitHub's mask commands
+    StreamAuditSink audit(
+        stderr, AuditLevel::kInfo);  // stdout carries get's value / GitHub's mask commands
     auto session = Session::Build(pipeline.plan, env, clock, SessionOptions{true, &audit});
     if (!session.ok()) {
       PrintError(prog, cmd, session.status().message());

@@ -90,8 +90,8 @@ namespace {
 std::string Origin(std::string_view text) {
   auto url = ParseUrl(text);
   if (!url.ok()) return "";
-  const bool default_port = (url->scheme == "https" && url->port == 443) ||
-                            (url->scheme == "http" && url->port == 80);
+  const bool default_port =
+      (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
   std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
   return url->scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url->port));
 }

@@ -136,8 +136,8 @@ int SweepStaleDirs(const std::string& base) {
   ::closedir(d);
   int removed = 0;
   for (const std::string& name : candidates) {
-    UniqueFd dir(::openat(base_fd.get(), name.c_str(),
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd dir(
+        ::openat(base_fd.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     struct stat st;
     if (!dir.valid() || ::fstat(dir.get(), &st) != 0) continue;
     if (st.st_uid != ::geteuid() || (st.st_mode & 0777) != 0700) continue;

@@ -1,8 +1,9 @@
 #include "injector/runtime/audit.h"
 
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "memsecret/rfc3339.h"
 

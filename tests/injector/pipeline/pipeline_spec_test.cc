@@ -210,8 +210,9 @@ TEST(BuildPipelinePlan, AllowAddrFencesTheAddressesKeysName) {
   std::vector<std::string> problems;
   BuildPipelinePlan(keys, Args(PipelineCommand::kExec, fence), &problems);
   ASSERT_EQ(problems.size(), 3u) << Join(problems);
-  EXPECT_TRUE(Mentions(problems, "vault-addr: https://vault.attacker.example:8200 is outside "
-                                 "every --allow-addr glob"))
+  EXPECT_TRUE(Mentions(problems,
+                       "vault-addr: https://vault.attacker.example:8200 is outside "
+                       "every --allow-addr glob"))
       << Join(problems);
   EXPECT_TRUE(Mentions(problems, "aws-role-arn: arn:aws:iam::999999999999:role/attacker"));
   EXPECT_TRUE(Mentions(problems, "issuer-t: https://idp.attacker.example is outside"));

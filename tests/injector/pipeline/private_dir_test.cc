@@ -2,8 +2,8 @@
 // otherwise; a --dir others can read is refused.
 #include "injector/pipeline/private_dir.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -118,9 +118,8 @@ TEST(SweepStaleDirs, RemovesOnlyTheDirsOfDeadOwners) {
 
   EXPECT_EQ(SweepStaleDirs(base), 1);
   EXPECT_FALSE(Exists(stale)) << "a dead owner's directory is removed";
-  for (const std::string& kept :
-       {alive, mine, open_mode, not_ours, bad_suffix, nested + "/sub", link, target + "/token",
-        locked + "/token"})
+  for (const std::string& kept : {alive, mine, open_mode, not_ours, bad_suffix, nested + "/sub",
+                                  link, target + "/token", locked + "/token"})
     EXPECT_TRUE(Exists(kept)) << kept;
   lock = UniqueFd();
   EXPECT_EQ(SweepStaleDirs(base), 1) << "the lock released: its owner is gone";
