@@ -55,8 +55,8 @@ int RunOnce(const std::string& prog, PipelineCommand cmd, const std::vector<std:
                                nullptr});
   int code = 1;
   {
-    StreamAuditSink audit(
-        stderr, AuditLevel::kInfo);  // stdout carries get's value / GitHub's mask commands
+    // stdout carries get's value / GitHub's mask commands.
+    StreamAuditSink audit(stderr, AuditLevel::kInfo);
     auto session = Session::Build(pipeline.plan, env, clock, SessionOptions{true, &audit});
     if (!session.ok()) {
       PrintError(prog, cmd, session.status().message());

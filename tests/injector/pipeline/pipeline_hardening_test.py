@@ -175,18 +175,26 @@ def main():
                 check(("stopped by %s" % name) in err, "%s %s: says why it stopped" % (command, name))
                 no_secrets(out + err, "%s %s" % (command, name))
 
-        # exec: SIGQUIT is forwarded (and cleans up) like the other three.
+        # exec: SIGQUIT is forwarded (and cleans up) like the other three; COMMAND starts with
+        # no blocked signal and SIGPIPE not ignored (memsecret itself ignores it).
         keys = ok
-        pidfile = os.path.join(work, "child.pid")
-        child = "import os,time; open(%r,'w').write(str(os.getpid())); time.sleep(120)" % pidfile
-        p = subprocess.Popen([binary, "exec"] + keys + ["--", PY, "-c", child], env=base_env,
+        status_file = os.path.join(work, "child.status")
+        shell = ("grep -E '^Sig(Blk|Ign)' /proc/$$/status > %s.tmp && mv %s.tmp %s && exec sleep 120"
+                 % (status_file, status_file, status_file))
+        p = subprocess.Popen([binary, "exec"] + keys + ["--", "sh", "-c", shell], env=base_env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read(), "COMMAND")
+        status = dict(l.split(":") for l in wait_for(
+            lambda: os.path.exists(status_file) and open(status_file).read().splitlines(), "COMMAND"))
+        check(int(status["SigBlk"], 16) == 0, "COMMAND starts with an empty signal mask")
+        check(int(status["SigIgn"], 16) & (1 << (signal.SIGPIPE - 1)) == 0, "COMMAND gets SIGPIPE's default")
         d = our_dirs(p.pid)[0]
         p.send_signal(signal.SIGQUIT)
         p.communicate(timeout=60)
         check(p.returncode == 128 + signal.SIGQUIT and not os.path.exists(d),
               "exec SIGQUIT: forwarded (exit %d), directory removed" % p.returncode)
+        pidfile = os.path.join(work, "child.pid")
+        child = "import os,time; open(%r,'w').write(str(os.getpid())); time.sleep(120)" % pidfile
+        open(pidfile, "w").close()
 
         # exec killed by SIGKILL or an unhandled signal: COMMAND dies too, the next run sweeps.
         for sig in (signal.SIGKILL, signal.SIGUSR1):
