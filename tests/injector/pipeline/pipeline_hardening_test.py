@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import github_runner_port as runner  # noqa: E402
 from e2e_pipeline_test import CXONE, GENESYS, PY, Fake, check  # noqa: E402
@@ -137,10 +138,15 @@ def main():
                     check(line in step.masks, "H%d: the runner masks its line %d chars long" % (i, len(line)))
                     check("***" in step.mask(line) and line.strip() not in step.mask(line),
                           "H%d: printed later, the line is hidden" % i)
-        with open(gh_env) as f:
+        with open(gh_env, newline="") as f:  # File.ReadAllText: no newline translation
             parsed, error = runner.parse_env_file(f.read())
+        # The intended value of each variable is the item's value, as `get` prints it.
         want = {"EARLIER": "kept"}
-        want.update({"H%d" % i: v for i, v in enumerate(HOSTILE)})
+        for i in range(len(HOSTILE)):
+            g = subprocess.run([binary, "get"] + sets[2 * i:2 * i + 2] + ["h%d" % i], env=base_env,
+                               capture_output=True, timeout=120)
+            check(g.returncode == 0, "get h%d" % i)
+            want["H%d" % i] = g.stdout.decode()
         check(error is None, "the runner reads $GITHUB_ENV without an error (%s)" % error)
         check(parsed == want, "$GITHUB_ENV parses back to exactly the intended variables")
         # The port is not vacuous: the old writer's output fails these very checks.
@@ -175,26 +181,23 @@ def main():
                 check(("stopped by %s" % name) in err, "%s %s: says why it stopped" % (command, name))
                 no_secrets(out + err, "%s %s" % (command, name))
 
-        # exec: SIGQUIT is forwarded (and cleans up) like the other three; COMMAND starts with
-        # no blocked signal and SIGPIPE not ignored (memsecret itself ignores it).
+        # exec: COMMAND starts with no blocked signal and SIGPIPE not ignored (memsecret itself
+        # ignores it); SIGQUIT is forwarded (and cleans up) like the other three.
         keys = ok
-        status_file = os.path.join(work, "child.status")
-        shell = ("grep -E '^Sig(Blk|Ign)' /proc/$$/status > %s.tmp && mv %s.tmp %s && exec sleep 120"
-                 % (status_file, status_file, status_file))
-        p = subprocess.Popen([binary, "exec"] + keys + ["--", "sh", "-c", shell], env=base_env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        status = dict(l.split(":") for l in wait_for(
-            lambda: os.path.exists(status_file) and open(status_file).read().splitlines(), "COMMAND"))
+        r = run(["exec"] + keys + ["--", "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"])
+        status = dict(l.split(":") for l in r.stdout.splitlines())
         check(int(status["SigBlk"], 16) == 0, "COMMAND starts with an empty signal mask")
         check(int(status["SigIgn"], 16) & (1 << (signal.SIGPIPE - 1)) == 0, "COMMAND gets SIGPIPE's default")
+        pidfile = os.path.join(work, "child.pid")
+        child = "import os,time; open(%r,'w').write(str(os.getpid())); time.sleep(120)" % pidfile
+        p = subprocess.Popen([binary, "exec"] + keys + ["--", PY, "-c", child], env=base_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read(), "COMMAND")
         d = our_dirs(p.pid)[0]
         p.send_signal(signal.SIGQUIT)
         p.communicate(timeout=60)
         check(p.returncode == 128 + signal.SIGQUIT and not os.path.exists(d),
               "exec SIGQUIT: forwarded (exit %d), directory removed" % p.returncode)
-        pidfile = os.path.join(work, "child.pid")
-        child = "import os,time; open(%r,'w').write(str(os.getpid())); time.sleep(120)" % pidfile
-        open(pidfile, "w").close()
 
         # exec killed by SIGKILL or an unhandled signal: COMMAND dies too, the next run sweeps.
         for sig in (signal.SIGKILL, signal.SIGUSR1):
@@ -206,8 +209,8 @@ def main():
             p.send_signal(sig)
             p.communicate(timeout=60)
             name = signal.Signals(sig).name
-            wait_for(lambda: gone(child_pid), "COMMAND to die with exec (%s)" % name)
-            check(True, "exec %s: COMMAND did not outlive it" % name)
+            check(wait_for(lambda: gone(child_pid), "COMMAND to die with exec (%s)" % name),
+                  "exec %s: COMMAND did not outlive it" % name)
             check(os.path.exists(d), "exec %s: its directory stays until a sweep" % name)
             r = run(["get"] + ok + ["ok"])
             check(r.returncode == 0 and not os.path.exists(d), "the next run sweeps the stale directory")
