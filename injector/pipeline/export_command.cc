@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include "injector/pipeline/github_env.h"
 #include "injector/pipeline/item_values.h"
@@ -23,6 +24,16 @@ std::optional<char> LastByte(int fd) {
   if (::fstat(fd, &st) != 0 || st.st_size == 0 || ::pread(fd, &c, 1, st.st_size - 1) != 1)
     return std::nullopt;
   return c;
+}
+
+bool WriteAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
 }
 
 }  // namespace
@@ -73,19 +84,16 @@ int ExportCommand(const std::string& prog, const std::vector<std::string>& args,
                      "GITHUB_ENV " + github_env + ": " + std::strerror(errno));
           return 1;
         }
-        // An earlier step may have left "FOO=bar" without its newline.
-        entries.insert(0, GithubEnvPrefix(LastByte(fd.get())));
-        size_t off = 0;
-        while (off < entries.size()) {
-          ssize_t n = ::write(fd.get(), entries.data() + off, entries.size() - off);
-          if (n < 0 && errno == EINTR) continue;
-          if (n <= 0) {
+        // An earlier step may have left "FOO=bar" without its newline: the
+        // newline goes first, in its own write (no copy of the values).
+        const std::string prefix = GithubEnvPrefix(LastByte(fd.get()));
+        for (std::string_view text : {std::string_view(prefix), std::string_view(entries)}) {
+          if (!WriteAll(fd.get(), text)) {
             SecureWipe(entries);
             PrintError(prog, PipelineCommand::kExport,
                        "GITHUB_ENV " + github_env + ": write failed");
             return 1;
           }
-          off += static_cast<size_t>(n);
         }
         SecureWipe(entries);
         return 0;
