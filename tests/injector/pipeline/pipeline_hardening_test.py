@@ -25,6 +25,7 @@ Exit 77 = skipped (no tmpfs at /dev/shm).
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -271,6 +272,7 @@ def main():
     finally:
         vault.close()
         oauth.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
