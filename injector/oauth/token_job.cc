@@ -92,9 +92,10 @@ WallTime TokenJob::OnFailure(WallTime now, const Status& status,
   const char* held = !valid_until_         ? "no token written yet"
                      : *valid_until_ > now ? "keeping the current token"
                                            : "the current token has expired";
-  spdlog::warn("{} (attempt {}; {}; {})", last_status_.ToString(), failures_, held,
-               NextAttemptText(env_, status,
-                               std::chrono::duration_cast<std::chrono::milliseconds>(next - now)));
+  spdlog::warn(
+      "{} (attempt {}; {}; {})", last_status_.ToString(), failures_, held,
+      NextAttemptText(env_, status,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(next - now), written_));
   return next;
 }
 

@@ -1,12 +1,16 @@
 #include "injector/pipeline/child_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "memsecret/unique_fd.h"
 
 namespace memsecret::injector::pipeline {
 namespace {
@@ -14,11 +18,37 @@ namespace {
 sigset_t SupervisedSet() {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, s);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, s);
   return set;
 }
 
+// Between fork and exec: async-signal-safe calls only (the parent has threads).
+[[noreturn]] void ExecChild(pid_t parent, char* const* argv, char* const* envp, int report_fd) {
+  // Dies with the parent (the spawning thread: exec's main thread, which
+  // outlives COMMAND); a parent that died before the prctl is seen here.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE}) ::sigaction(s, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execvpe(argv[0], argv, envp);
+  const int err = errno;
+  ssize_t ignored = ::write(report_fd, &err, sizeof err);
+  (void)ignored;
+  ::_exit(127);
+}
+
 }  // namespace
+
+void GuardPipelineProcess() {
+  ::prctl(PR_SET_DUMPABLE, 0);
+  const struct rlimit no_core = {0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::signal(SIGPIPE, SIG_IGN);
+  BlockSupervisedSignals();
+}
 
 void BlockSupervisedSignals() {
   sigset_t set = SupervisedSet();
@@ -34,19 +64,28 @@ Result<pid_t> SpawnCommand(const std::vector<std::string>& argv,
   for (const auto& e : envp) env.push_back(const_cast<char*>(e.c_str()));
   env.push_back(nullptr);
 
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults = SupervisedSet();
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), env.data());
-  posix_spawnattr_destroy(&attr);
-  if (rc == ENOENT) return NotFound(argv[0] + ": command not found");
-  if (rc != 0) return PermissionDenied(argv[0] + ": cannot execute: " + std::strerror(rc));
-  return pid;
+  // The child writes execvpe's errno here; a successful exec closes it.
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    return Unavailable(std::string("cannot start COMMAND: pipe: ") + std::strerror(errno));
+  UniqueFd read_end(report[0]), write_end(report[1]);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0)
+    return Unavailable(std::string("cannot start COMMAND: fork: ") + std::strerror(errno));
+  if (pid == 0) ExecChild(parent, args.data(), env.data(), write_end.get());
+  write_end = UniqueFd();
+  int err = 0;
+  ssize_t n;
+  do {
+    n = ::read(read_end.get(), &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof err)) return pid;  // exec happened
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (err == ENOENT) return NotFound(argv[0] + ": command not found");
+  return PermissionDenied(argv[0] + ": cannot execute: " + std::strerror(err));
 }
 
 int ExitCodeOf(int wait_status) {

@@ -1,18 +1,34 @@
-// Running COMMAND for `exec`: start it, forward SIGINT/SIGTERM/SIGHUP to it,
-// and report its exit status the way a shell does.
-//   BlockSupervisedSignals  blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in the
-//                           calling thread; call it before any other thread
-//                           starts so every thread inherits the mask and only
-//                           the supervisor's sigwait sees them.
-//   SpawnCommand            posix_spawnp with the default signal mask and
-//                           dispositions restored for the child; a COMMAND
-//                           that does not exist is kNotFound (exit 127), one
-//                           that cannot be executed kPermissionDenied (126).
+// The signals of the pipeline commands and running COMMAND for `exec`: start
+// it, forward SIGINT/SIGTERM/SIGHUP/SIGQUIT to it, and report its exit status
+// the way a shell does.
+//   GuardPipelineProcess    called first by every pipeline command, before any
+//                           thread exists: core dumps off (PR_SET_DUMPABLE 0,
+//                           RLIMIT_CORE 0: a core would hold the values),
+//                           SIGPIPE ignored (a closed stdout is a write error,
+//                           not a death), then BlockSupervisedSignals. No
+//                           handled signal can then end the process: each
+//                           becomes a return through the command's cleanup.
+//   BlockSupervisedSignals  blocks SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGCHLD
+//                           in the calling thread; call it before any other
+//                           thread starts so every thread inherits the mask
+//                           and only the supervisor's sigwait sees them.
+//   SpawnCommand            fork + execvpe; the child gets PR_SET_PDEATHSIG
+//                           SIGKILL (it dies with exec, even when exec is
+//                           SIGKILLed; checked against getppid so a parent
+//                           that died first is not missed) and the default
+//                           signal mask and dispositions (SIGPIPE included).
+//                           COMMAND inherits core size 0 (its environment
+//                           holds the --env values). A COMMAND that does not
+//                           exist is kNotFound (exit 127), one that cannot be
+//                           executed kPermissionDenied (126). Only the direct
+//                           child gets the death signal: its own children are
+//                           its business.
 //   ExitCodeOf              waitpid status -> exit code: the code, or 128+N
 //                           when killed by signal N.
 //   SignalSupervisor        the sigwait loop on its own thread: forwards the
-//                           three signals to the child once it exists, reports
-//                           them before it does, and reaps the child.
+//                           four signals to the child once it exists, reports
+//                           them before it does (get and export never have
+//                           one), and reaps the child.
 #pragma once
 
 #include <sys/types.h>
@@ -28,6 +44,7 @@
 
 namespace memsecret::injector::pipeline {
 
+void GuardPipelineProcess();
 void BlockSupervisedSignals();
 
 // `argv[0]` is searched in PATH; `envp` entries are "NAME=value".

@@ -72,7 +72,7 @@ std::vector<std::string> ChildEnvironment(
 int ExecCommand(const std::string& prog, const std::vector<std::string>& args,
                 const Environment& env) {
   // Before any thread exists, so only the supervisor's sigwait sees them.
-  BlockSupervisedSignals();
+  GuardPipelineProcess();
   auto prepared = PreparePipeline(prog, PipelineCommand::kExec, args, env);
   if (!prepared) return 2;
   PipelineArgs& parsed = prepared->first;
@@ -86,6 +86,7 @@ int ExecCommand(const std::string& prog, const std::vector<std::string>& args,
   if (!dir.ok()) return fail(dir.status().message(), parsed.dir ? 2 : 1);
   std::vector<std::string> items;
   for (const PlannedFile& f : pipeline.plan.files) items.push_back(f.name);
+  dir->Track(items);  // removed by its destructor on every return below
   InjectionPlan& plan = pipeline.plan;
   plan.output_dir = dir->path();
 
@@ -106,23 +107,20 @@ int ExecCommand(const std::string& prog, const std::vector<std::string>& args,
                                }});
   int code = 0;
   {
-    StreamAuditSink audit(stderr);  // stdout belongs to COMMAND
-    auto session = Session::Build(plan, env, clock, SessionOptions{false, &audit});
-    if (!session.ok()) {
-      dir->Remove(items);
-      return fail(session.status().message(), 2);
-    }
+    StreamAuditSink audit(stderr, AuditLevel::kInfo);  // stdout belongs to COMMAND
+    SessionOptions options{false, &audit};
+    options.gives_up_before_first_write = true;
+    auto session = Session::Build(plan, env, clock, options);
+    if (!session.ok()) return fail(session.status().message(), 2);
     Session& s = **session;
-    auto cleanup = [&] {
-      RemoveTempFiles(s);
-      dir->Remove(items);
-    };
+    auto cleanup = [&] { RemoveTempFiles(s); };
     const WallTime start = clock.Now();
     if (!ResolveItems(prog, PipelineCommand::kExec, s, clock, resolve_waiter,
                       start + parsed.timeout)) {
       cleanup();
       std::lock_guard<std::mutex> lock(outcome.mu);
-      if (outcome.signal_before_child != 0) return 128 + outcome.signal_before_child;
+      if (const int sig = outcome.signal_before_child; sig != 0)
+        return fail(InterruptedText(sig) + "; COMMAND was not started", 128 + sig);
       return fail("COMMAND was not started", 1);
     }
 

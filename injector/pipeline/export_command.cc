@@ -1,10 +1,13 @@
 // export --github-env: masks on stdout, variables appended to $GITHUB_ENV.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 #include "injector/pipeline/github_env.h"
 #include "injector/pipeline/item_values.h"
@@ -13,6 +16,27 @@
 #include "memsecret/unique_fd.h"
 
 namespace memsecret::injector::pipeline {
+namespace {
+
+std::optional<char> LastByte(int fd) {
+  struct stat st;
+  char c = 0;
+  if (::fstat(fd, &st) != 0 || st.st_size == 0 || ::pread(fd, &c, 1, st.st_size - 1) != 1)
+    return std::nullopt;
+  return c;
+}
+
+bool WriteAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
 
 int ExportCommand(const std::string& prog, const std::vector<std::string>& args,
                   const Environment& env) {
@@ -53,24 +77,23 @@ int ExportCommand(const std::string& prog, const std::vector<std::string>& args,
         std::fwrite(masks.data(), 1, masks.size(), stdout);
         std::fflush(stdout);
         SecureWipe(masks);
-        UniqueFd fd(::open(github_env.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+        UniqueFd fd(::open(github_env.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
         if (!fd.valid()) {
           SecureWipe(entries);
           PrintError(prog, PipelineCommand::kExport,
                      "GITHUB_ENV " + github_env + ": " + std::strerror(errno));
           return 1;
         }
-        size_t off = 0;
-        while (off < entries.size()) {
-          ssize_t n = ::write(fd.get(), entries.data() + off, entries.size() - off);
-          if (n < 0 && errno == EINTR) continue;
-          if (n <= 0) {
+        // An earlier step may have left "FOO=bar" without its newline: the
+        // newline goes first, in its own write (no copy of the values).
+        const std::string prefix = GithubEnvPrefix(LastByte(fd.get()));
+        for (std::string_view text : {std::string_view(prefix), std::string_view(entries)}) {
+          if (!WriteAll(fd.get(), text)) {
             SecureWipe(entries);
             PrintError(prog, PipelineCommand::kExport,
                        "GITHUB_ENV " + github_env + ": write failed");
             return 1;
           }
-          off += static_cast<size_t>(n);
         }
         SecureWipe(entries);
         return 0;

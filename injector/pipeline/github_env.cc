@@ -6,19 +6,40 @@
 
 namespace memsecret::injector::pipeline {
 
+std::string EscapeCommandData(std::string_view data) {
+  std::string out;
+  out.reserve(data.size());
+  for (char c : data) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '\r') {
+      out += "%0D";
+    } else if (c == '\n') {
+      out += "%0A";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string MaskCommands(std::string_view value) {
   std::string out;
   size_t start = 0;
   while (start <= value.size()) {
-    size_t nl = value.find('\n', start);
-    std::string_view line =
-        value.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty()) out += "::add-mask::" + std::string(line) + "\n";
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
+    const size_t end = value.find_first_of("\r\n", start);
+    const std::string_view line =
+        value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (line.find_first_not_of(" \t\f\v") != std::string_view::npos)
+      out += "::add-mask::" + EscapeCommandData(line) + "\n";
+    if (end == std::string_view::npos) break;
+    start = end + 1;
   }
   return out;
+}
+
+std::string GithubEnvPrefix(std::optional<char> last_byte) {
+  return last_byte && *last_byte != '\n' ? "\n" : "";
 }
 
 DelimiterSource RandomDelimiters() {

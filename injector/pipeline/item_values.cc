@@ -1,6 +1,7 @@
 #include "injector/pipeline/item_values.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "injector/runtime/render.h"
 #include "injector/wire/read_file.h"
@@ -33,12 +34,19 @@ std::optional<std::pair<PipelineArgs, PipelinePlan>> PreparePipeline(
   PipelineArgs parsed = ParsePipelineArgs(cmd, args, &problems);
   KeyMap keys;
   if (parsed.key_file) keys = LoadKeyFile(*parsed.key_file, &problems);
+  const size_t before_expansion = problems.size();
   keys = ExpandVariables(MergeKeys(std::move(keys), parsed.sets), env, &problems);
-  PipelinePlan plan = BuildPipelinePlan(keys, parsed, &problems);
+  // A value with an unset variable is incomplete: checking it would only
+  // repeat that problem as knock-on errors (an empty path segment, ...).
+  const bool expanded = problems.size() == before_expansion;
+  PipelinePlan plan;
+  if (expanded) plan = BuildPipelinePlan(keys, parsed, &problems);
   for (const std::string& w : plan.warnings) PrintError(prog, cmd, "warning: " + w);
   if (!problems.empty()) {
     for (const std::string& p : problems) PrintError(prog, cmd, p);
-    PrintError(prog, cmd, std::to_string(problems.size()) + " problem(s); nothing was fetched");
+    PrintError(prog, cmd,
+               std::to_string(problems.size()) + " problem(s); nothing was fetched" +
+                   (expanded ? "" : " (the keys are checked once every ${VAR} is resolved)"));
     return std::nullopt;
   }
   return std::make_pair(std::move(parsed), std::move(plan));
@@ -48,12 +56,19 @@ bool ResolveItems(const std::string& prog, PipelineCommand cmd, Session& session
                   const Clock& clock, Waiter& waiter, WallTime deadline) {
   Status done = session.scheduler().RunUntilReady(clock, waiter, deadline);
   if (done.ok()) return true;
+  if (waiter.stopped()) return false;
   for (const std::string& line : session.UnwrittenFiles()) PrintError(prog, cmd, line);
   if (done.code() == Code::kDeadlineExceeded) PrintError(prog, cmd, "gave up at the timeout");
   return false;
 }
 
 void RemoveTempFiles(Session& session) { session.writer().RemoveStaleTempFiles(); }
+
+std::string InterruptedText(int sig) {
+  const char* name = ::sigabbrev_np(sig);
+  return std::string("stopped by SIG") + (name ? name : std::to_string(sig).c_str()) +
+         "; the items fetched so far were removed";
+}
 
 Result<SecretValue> ReadItemValue(const std::string& dir, const ItemSelector& selector) {
   auto content = ReadSecretFile(dir + "/" + selector.item);

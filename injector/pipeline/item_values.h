@@ -27,7 +27,8 @@ std::optional<std::pair<PipelineArgs, PipelinePlan>> PreparePipeline(
     const Environment& env);
 
 // Runs the session until every item is written or `deadline`/`waiter` stops
-// it; on failure prints one line per failed item and returns false.
+// it; on failure prints one line per failed item and returns false (nothing
+// when `waiter` was stopped: the caller says why).
 // RemoveTempFiles: what an interrupted write may leave in the writer's directory.
 bool ResolveItems(const std::string& prog, PipelineCommand cmd, Session& session,
                   const Clock& clock, Waiter& waiter, WallTime deadline);
@@ -36,6 +37,9 @@ bool ResolveItems(const std::string& prog, PipelineCommand cmd, Session& session
 // exist in a JSON object value (kNotFound naming item and field otherwise);
 // a string field yields its text, anything else its compact JSON.
 void RemoveTempFiles(Session& session);
+
+// "stopped by SIGINT; the items fetched so far were removed"
+std::string InterruptedText(int sig);
 
 Result<SecretValue> ReadItemValue(const std::string& dir, const ItemSelector& selector);
 

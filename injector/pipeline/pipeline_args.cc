@@ -83,6 +83,12 @@ PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::s
         problems->push_back("--allow: empty glob");
       else
         out.allow.push_back(value);
+    } else if (flag == "--allow-addr") {
+      if (!take("a glob")) continue;
+      if (value.empty())
+        problems->push_back("--allow-addr: empty glob");
+      else
+        out.allow_addr.push_back(value);
     } else if (flag == "--rotation") {
       if (!take("GLOB=AGE")) continue;
       auto rule = ParseRotationFlag(value);

@@ -2,9 +2,11 @@
 // parsed once into values; every problem is collected so one run names them
 // all (exit 2). Pure; thread-compatible.
 //   exec   [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow GLOB]...
+//   [--allow-addr GLOB]...
 //          [--rotation GLOB=AGE]... [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]
-//   get    [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--rotation GLOB=AGE]... NAME[#FIELD]
-//   export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--rotation GLOB=AGE]...
+//   get    [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--allow-addr GLOB]... [--rotation
+//   GLOB=AGE]... NAME[#FIELD] export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]...
+//   [--allow-addr GLOB]... [--rotation GLOB=AGE]...
 //          --env VAR=NAME[#FIELD]...
 #pragma once
 
@@ -38,6 +40,7 @@ struct PipelineArgs {
   std::vector<std::pair<std::string, std::string>> sets;  // --set KEY=VALUE, in order
   std::vector<EnvBinding> env;                            // --env
   std::vector<std::string> allow;                         // --allow GLOB
+  std::vector<std::string> allow_addr;                    // --allow-addr GLOB
   std::vector<RotationRule> rotation;                     // --rotation GLOB=AGE, first match wins
   std::chrono::seconds timeout{60};                       // --timeout (exec)
   std::optional<std::string> dir;                         // --dir (exec)

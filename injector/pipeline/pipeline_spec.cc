@@ -4,6 +4,7 @@
 
 #include "memsecret/annotation_keys.h"
 #include "memsecret/glob.h"
+#include "memsecret/url.h"
 
 namespace memsecret::injector::pipeline {
 
@@ -48,6 +49,7 @@ KeyMap MergeKeys(KeyMap file_keys, const std::vector<std::pair<std::string, std:
 KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
                        std::vector<std::string>* problems) {
   KeyMap out;
+  std::map<std::string, std::vector<std::string>> unset;  // VAR -> the keys using it
   for (const auto& [key, value] : keys) {
     std::string expanded;
     size_t i = 0;
@@ -65,13 +67,48 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
       if (!IsValidEnvVarName(name)) {
         problems->push_back(key + ": \"${" + name + "}\" is not a variable name");
       } else if (auto v = env.Get(name); !v) {
-        problems->push_back(key + ": ${" + name + "} is not set");
+        auto& users = unset[name];
+        if (users.empty() || users.back() != key) users.push_back(key);
       } else {
         expanded += *v;
       }
       i = close + 1;
     }
     out[key] = expanded;
+  }
+  for (const auto& [name, users] : unset) {
+    std::string list;
+    for (const std::string& k : users) list += (list.empty() ? "" : ", ") + k;
+    problems->push_back("${" + name + "} is not set (used by " + list + ")");
+  }
+  return out;
+}
+
+namespace {
+
+// "<scheme>://<host>[:<port>]", or "" when `text` is not a URL.
+std::string Origin(std::string_view text) {
+  auto url = ParseUrl(text);
+  if (!url.ok()) return "";
+  const bool default_port =
+      (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
+  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+  return url->scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url->port));
+}
+
+}  // namespace
+
+std::vector<KeyAddress> KeyAddresses(const KeyMap& keys) {
+  std::vector<KeyAddress> out;
+  for (const auto& [key, value] : keys) {
+    if (key == "vault-addr") {
+      out.push_back({key, Origin(value)});
+    } else if (key == "aws-role-arn") {
+      out.push_back({key, value});
+    } else if (key.starts_with("issuer-") &&
+               (value.starts_with("https://") || value.starts_with("http://"))) {
+      out.push_back({key, Origin(value)});
+    }
   }
   return out;
 }
@@ -139,6 +176,18 @@ PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
       for (const std::string& g : args.allow) allowed = allowed || GlobMatch(g, key);
       if (!allowed)
         problems->push_back("item \"" + f.name + "\": " + key + " is outside every --allow glob");
+    }
+  }
+  if (!args.allow_addr.empty()) {
+    for (const KeyAddress& a : KeyAddresses(table_keys)) {
+      if (a.text.empty()) {  // fail closed: an address that cannot be read is not allowed
+        problems->push_back(a.key + ": not a URL that --allow-addr can check");
+        continue;
+      }
+      bool allowed = false;
+      for (const std::string& g : args.allow_addr) allowed = allowed || GlobMatch(g, a.text);
+      if (!allowed)
+        problems->push_back(a.key + ": " + a.text + " is outside every --allow-addr glob");
     }
   }
   for (const EnvBinding& b : args.env) CheckSelector(plan, b.source, "--env " + b.var, problems);

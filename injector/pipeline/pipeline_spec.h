@@ -5,8 +5,10 @@
 //   2. MergeKeys: --set wins over the file;
 //   3. ExpandVariables: ${VAR} from the environment (unset = problem);
 //   4. BuildPipelinePlan: the shared key table (memsecret/annotation_keys.h),
-//      --allow globs (memsecret/glob.h, against "<provider>:<path>"), and the
-//      items --env / get name — before anything is fetched.
+//      --allow globs (memsecret/glob.h, against "<provider>:<path>"),
+//      --allow-addr globs (against every address a key names, see
+//      KeyAddresses), and the items --env / get name — before anything is
+//      fetched.
 // Every problem is collected (the command exits 2 naming all of them). Pure
 // except LoadKeyFile (reads one file). Thread-compatible.
 #pragma once
@@ -31,10 +33,28 @@ KeyMap LoadKeyFile(const std::string& path, std::vector<std::string>* problems);
 KeyMap MergeKeys(KeyMap file_keys, const std::vector<std::pair<std::string, std::string>>& sets);
 
 // Replaces every ${VAR} (VAR a shell name) in every value from `env`. An unset
-// VAR, or a "${" without a closing "}" or with a bad name, is a problem naming
-// the key. A "$" not followed by "{" stays as it is.
+// VAR is one problem naming the keys that use it; a "${" without a closing "}"
+// or with a bad name is a problem naming the key. A "$" not followed by "{"
+// stays as it is. After any problem here the values are incomplete: callers
+// do not check them further (their errors would only echo this one).
 KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
                        std::vector<std::string>* problems);
+
+// What --allow-addr fences: the places the keys send the CI identity or the
+// fetched credentials to, as the text a glob is matched against:
+//   vault-addr          the URL's origin "<scheme>://<host>[:<port>]" (the
+//                       port only when not the scheme's default; host
+//                       lowercased), where the Vault token or JWT goes;
+//   issuer-<name> URL   the token URL's origin, where client credentials go;
+//   aws-role-arn        the ARN itself, the role the CI identity assumes.
+// Each entry is {key, text}. Named Genesys/CXone issuers go to their fixed
+// hosts and are not listed; addresses from the environment (VAULT_ADDR,
+// AWS_ENDPOINT_URL*) are the runner's own and not fenced.
+struct KeyAddress {
+  std::string key;
+  std::string text;
+};
+std::vector<KeyAddress> KeyAddresses(const KeyMap& keys);
 
 struct PipelinePlan {
   InjectionPlan plan;                 // output_dir left empty: the command chooses it

@@ -1,5 +1,7 @@
 #include "injector/runtime/audit.h"
 
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,7 @@ std::string FormatAuditLine(const AuditRecord& r) {
 }
 
 void StreamAuditSink::Emit(const AuditRecord& record) {
+  if (level_ == AuditLevel::kInfo && !spdlog::should_log(spdlog::level::info)) return;
   std::string line = FormatAuditLine(record) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);

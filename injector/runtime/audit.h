@@ -51,15 +51,23 @@ class AuditSink {
   virtual void Emit(const AuditRecord& record) = 0;
 };
 
-// Writes each line with a single fwrite + fflush (stdout in production).
+// Whether audit lines follow the log level: the injector's `run` always
+// writes them (they are its audit trail); the pipeline commands write them as
+// info facts, so the default level `warn` keeps a job's output to warnings.
+enum class AuditLevel { kAlways, kInfo };
+
+// Writes each line with a single fwrite + fflush (stdout in production);
+// with AuditLevel::kInfo only while the log level lets info lines through.
 class StreamAuditSink final : public AuditSink {
  public:
-  explicit StreamAuditSink(std::FILE* out) : out_(out) {}
+  explicit StreamAuditSink(std::FILE* out, AuditLevel level = AuditLevel::kAlways)
+      : out_(out), level_(level) {}
   void Emit(const AuditRecord& record) override;
 
  private:
   std::mutex mu_;  // serialises lines on out_
   std::FILE* out_;
+  const AuditLevel level_;
 };
 
 }  // namespace memsecret::injector

@@ -3,8 +3,9 @@
 namespace memsecret::injector {
 
 std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
-                            std::chrono::milliseconds delay) {
-  if (env.once && !failure.retryable()) return "not retryable, giving up";
+                            std::chrono::milliseconds delay, bool written) {
+  const bool run_ends = env.once || (env.gives_up_before_first_write && !written);
+  if (run_ends && !failure.retryable()) return "not retryable, giving up";
   return std::string(failure.retryable() ? "retryable" : "not retryable") + ", next attempt in " +
          std::to_string(delay.count()) + " ms";
 }

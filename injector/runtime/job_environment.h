@@ -39,17 +39,21 @@ struct JobEnvironment {
   // non-retryable failure ends it at once (Scheduler::RunUntilReady), so
   // jobs must not announce a next attempt that will not happen.
   bool once = false;
+  // exec: until every file has been written once the run ends at a
+  // non-retryable failure too (RunUntilReady), then it refreshes as a sidecar.
+  bool gives_up_before_first_write = false;
 
   double Jitter() const { return jitter ? jitter() : 0.5; }
 };
 
 inline constexpr double kRefreshPhaseSpread = 0.25;
 
-// "retryable, next attempt in 1500 ms", or "not retryable, giving up" in
-// init mode for a failure that will not be retried: the tail of every job's
-// failure line.
+// "retryable, next attempt in 1500 ms", or "not retryable, giving up" when
+// the run ends at this failure (init mode, or exec before the job's first
+// write: `written` says whether the job has written its file): the tail of
+// every job's failure line.
 std::string NextAttemptText(const JobEnvironment& env, const Status& failure,
-                            std::chrono::milliseconds delay);
+                            std::chrono::milliseconds delay, bool written);
 
 // Emits the audit line of one attempt at `file` (no-op without a sink): who
 // (env.pod), what (the file's kind, provider, ref; `version` of what was

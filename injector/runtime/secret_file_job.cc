@@ -73,7 +73,7 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
   auto delay = BackoffDelay(env_.backoff, failures_, env_.Jitter(), retry_after);
   spdlog::warn("{}: {} failed (attempt {}; {}; {}): {}", file_.name, ref_text_, failures_,
                written_ ? "keeping the last good file" : "no file written yet",
-               NextAttemptText(env_, st, delay), last_status_.message());
+               NextAttemptText(env_, st, delay, written_), last_status_.message());
   return now + delay;
 }
 

@@ -85,6 +85,7 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
   job_env.jitter = MakeRandomJitter();
   job_env.refresh_phase = job_env.jitter();
   job_env.once = options.once;
+  job_env.gives_up_before_first_write = options.gives_up_before_first_write;
 
   auto endpoints = oauth::ReadIssuerEndpoints(env);
   if (!endpoints.ok()) return endpoints.status();

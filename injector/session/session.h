@@ -56,6 +56,8 @@ struct SessionOptions {
   // Fetches and mints in flight at once in one pass (1: sequential); see
   // runtime/bounded_executor.h and MEMSECRET_CONCURRENCY.
   size_t max_in_flight = kDefaultMaxInFlight;
+  // exec (see JobEnvironment::gives_up_before_first_write)
+  bool gives_up_before_first_write = false;
 };
 
 class Session {

@@ -11,6 +11,11 @@ namespace {
 
 using nlohmann::json;
 
+constexpr const char* kRoleRule =
+    "with vault-role set, Vault is logged in to with that role: JWT auth when "
+    "MEMSECRET_VAULT_JWT_FILE is set, else Kubernetes auth; VAULT_TOKEN and VAULT_TOKEN_FILE "
+    "are used only without vault-role";
+
 std::chrono::seconds Seconds(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return std::chrono::seconds(0);
@@ -49,9 +54,13 @@ class RoleJwtAuth final : public VaultAuthenticator {
  private:
   Result<VaultLogin> LoginOnce() {
     auto jwt = ReadSecretFile(jwt_file_);
-    if (!jwt.ok())
-      return jwt.status().WithContext(method_ == "JWT" ? "JWT file (MEMSECRET_VAULT_JWT_FILE)"
-                                                       : "service account token");
+    if (!jwt.ok()) {
+      // The rule that chose this method, for the user who expected VAULT_TOKEN.
+      return Status(jwt.status().code(),
+                    std::string(method_ == "JWT" ? "JWT file (MEMSECRET_VAULT_JWT_FILE)"
+                                                 : "service account token") +
+                        ": " + jwt.status().message() + " (" + kRoleRule + ")");
+    }
     json body = json::object();
     body["role"] = role_;
     body["jwt"] = std::string(jwt->Reveal());  // moved into the json, wiped below

@@ -83,12 +83,14 @@ TEST(ExpandVariables, FromTheEnvironment) {
                                 {"secret-b", "aws:/x/${EMPTY}y$z"},
                                 {"secret-c", "aws:/${NOPE}"},
                                 {"secret-d", "aws:/${ENVIRONMENT"},
-                                {"secret-e", "aws:/${1X}"}},
+                                {"secret-e", "aws:/${1X}"},
+                                {"secret-f", "aws:/${NOPE}/${NOPE}"}},
                                env, &problems);
   EXPECT_EQ(out["secret-a"], "vault:secret/genesys/staging/cx-pipeline");
   EXPECT_EQ(out["secret-b"], "aws:/x/y$z");
   EXPECT_EQ(problems.size(), 3u) << Join(problems);
-  EXPECT_TRUE(Mentions(problems, "secret-c: ${NOPE} is not set"));
+  // One problem per unset variable, naming every key that uses it once.
+  EXPECT_TRUE(Mentions(problems, "${NOPE} is not set (used by secret-c, secret-f)"));
   EXPECT_TRUE(Mentions(problems, "secret-d: \"${\" without a closing \"}\""));
   EXPECT_TRUE(Mentions(problems, "secret-e: \"${1X}\" is not a variable name"));
 }
@@ -189,6 +191,57 @@ TEST(BuildPipelinePlan, AllowRefusesAProductionRefInAStagingRun) {
   EXPECT_EQ(
       problems[0],
       "item \"db\": vault:secret/genesys/production/cx-pipeline is outside every --allow glob");
+}
+
+// A key file from an untrusted branch must not send the CI identity (Vault
+// token or JWT, the role it assumes) or fetched client credentials elsewhere.
+TEST(BuildPipelinePlan, AllowAddrFencesTheAddressesKeysName) {
+  const KeyMap keys = {
+      {"secret-a", "vault:secret/genesys/staging/x#k"},
+      {"vault-addr", "https://vault.attacker.example:8200"},
+      {"aws-role-arn", "arn:aws:iam::999999999999:role/attacker"},
+      {"token-t", "vault:secret/genesys/staging/creds"},
+      {"issuer-t", "https://idp.attacker.example/oauth/token"},
+  };
+  const std::vector<std::string> fence = {"--allow-addr", "https://vault.example.com:8200",
+                                          "--allow-addr", "arn:aws:iam::123456789012:role/*",
+                                          "--allow-addr", "https://idp.example.com",
+                                          "--",           "true"};
+  std::vector<std::string> problems;
+  BuildPipelinePlan(keys, Args(PipelineCommand::kExec, fence), &problems);
+  ASSERT_EQ(problems.size(), 3u) << Join(problems);
+  EXPECT_TRUE(Mentions(problems,
+                       "vault-addr: https://vault.attacker.example:8200 is outside "
+                       "every --allow-addr glob"))
+      << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "aws-role-arn: arn:aws:iam::999999999999:role/attacker"));
+  EXPECT_TRUE(Mentions(problems, "issuer-t: https://idp.attacker.example is outside"));
+
+  // The same keys pointing where the fence says: no problem. The origin is
+  // matched (scheme, host, port unless the default), so userinfo or a path
+  // cannot dress another host up as an allowed one.
+  KeyMap good = keys;
+  good["vault-addr"] = "https://VAULT.example.com:8200/";
+  good["aws-role-arn"] = "arn:aws:iam::123456789012:role/cx-pipeline";
+  good["issuer-t"] = "https://idp.example.com:443/oauth/token";
+  problems.clear();
+  BuildPipelinePlan(good, Args(PipelineCommand::kExec, fence), &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
+
+  KeyMap dressed = keys;
+  dressed["vault-addr"] = "https://vault.example.com:8200.attacker.example:8200";
+  dressed.erase("aws-role-arn");
+  dressed["issuer-t"] = "https://idp.attacker.example/https://idp.example.com";
+  problems.clear();
+  BuildPipelinePlan(dressed, Args(PipelineCommand::kExec, fence), &problems);
+  EXPECT_TRUE(Mentions(problems, "vault-addr:")) << Join(problems);
+  EXPECT_TRUE(Mentions(problems, "issuer-t: https://idp.attacker.example is outside"))
+      << Join(problems);
+
+  // Without --allow-addr nothing is fenced (the runner's own keys).
+  problems.clear();
+  BuildPipelinePlan(keys, Args(PipelineCommand::kExec, {"--", "true"}), &problems);
+  EXPECT_TRUE(problems.empty()) << Join(problems);
 }
 
 TEST(BuildPipelinePlan, EveryKeyProblemAndUnknownItems) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "injector/runtime/job_environment.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 
@@ -218,6 +219,33 @@ TEST_F(SecretFileJobTest, InitModeGivesUpAtTheDeadline) {
   Status st = s.RunUntilReady(clock_, waiter, clock_.Now() + seconds(10));
   EXPECT_EQ(st.code(), Code::kDeadlineExceeded);
   EXPECT_EQ(provider_.calls, 4);  // t=0, 1, 3, 7; the next retry (15) is past the deadline
+}
+
+// The tail of a failure line says what happens next, and only what will:
+// exec gives up at a final failure until every file is written once (then it
+// refreshes like a sidecar); init gives up at once; a sidecar tries again.
+TEST(NextAttemptText, SaysWhatHappensNext) {
+  const Status final_failure = NotFound("secret/x: not found");
+  const Status transient = Unavailable("connect: refused");
+  const auto delay = std::chrono::milliseconds(1180);
+  JobEnvironment sidecar, init, exec;
+  init.once = true;
+  exec.gives_up_before_first_write = true;
+  struct Case {
+    const JobEnvironment* env;
+    const Status* failure;
+    bool written;
+    const char* want;
+  } cases[] = {
+      {&exec, &final_failure, false, "not retryable, giving up"},
+      {&exec, &final_failure, true, "not retryable, next attempt in 1180 ms"},
+      {&exec, &transient, false, "retryable, next attempt in 1180 ms"},
+      {&init, &final_failure, false, "not retryable, giving up"},
+      {&sidecar, &final_failure, false, "not retryable, next attempt in 1180 ms"},
+      {&sidecar, &transient, true, "retryable, next attempt in 1180 ms"},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(NextAttemptText(*c.env, *c.failure, delay, c.written), c.want) << c.want;
 }
 
 }  // namespace
