@@ -40,9 +40,9 @@ bool ParseRotateArgs(const std::vector<std::string>& args, RotateArgs* out,
                      std::vector<std::string>* problems) {
   for (size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
-    const bool takes_value = flag == "--issuer" || flag == "--admin" ||
-                             flag == "--new-from-file" || flag == "--prometheus" ||
-                             flag == "--census-timeout" || flag == "--if-older-than";
+    const bool takes_value = flag == "--issuer" || flag == "--admin" || flag == "--new-from-file" ||
+                             flag == "--prometheus" || flag == "--census-timeout" ||
+                             flag == "--if-older-than";
     if (size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
       value = flag.substr(eq + 1);
       flag = flag.substr(0, eq);
@@ -61,18 +61,26 @@ bool ParseRotateArgs(const std::vector<std::string>& args, RotateArgs* out,
       }
       return *d;
     };
-    if (flag == "--issuer") out->issuer = value;
-    else if (flag == "--admin") out->admin = value;
-    else if (flag == "--new-from-file") out->new_from_file = value;
-    else if (flag == "--prometheus") out->prometheus = value;
+    if (flag == "--issuer")
+      out->issuer = value;
+    else if (flag == "--admin")
+      out->admin = value;
+    else if (flag == "--new-from-file")
+      out->new_from_file = value;
+    else if (flag == "--prometheus")
+      out->prometheus = value;
     else if (flag == "--census-timeout") {
       if (auto d = duration("--census-timeout")) out->census_timeout = *d;
     } else if (flag == "--if-older-than") {
       out->if_older_than = duration("--if-older-than");
-    } else if (flag == "--dry-run" && value.empty()) out->dry_run = true;
-    else if (flag.starts_with("-") && flag != "-") problems->push_back("unknown flag " + flag);
-    else if (out->ref.empty()) out->ref = flag;
-    else problems->push_back("unexpected argument \"" + flag + "\"");
+    } else if (flag == "--dry-run" && value.empty())
+      out->dry_run = true;
+    else if (flag.starts_with("-") && flag != "-")
+      problems->push_back("unknown flag " + flag);
+    else if (out->ref.empty())
+      out->ref = flag;
+    else
+      problems->push_back("unexpected argument \"" + flag + "\"");
   }
   if (out->ref.empty()) problems->push_back("REF is required");
   return problems->empty();
@@ -170,8 +178,8 @@ int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
     if (!w.ok()) return usage(w.status().message());
     vault_writer = std::move(w).value();
   }
-  auto store = rotation::MakeCredentialStore(*ref, reader->get(), aws_writer.get(),
-                                             vault_writer.get());
+  auto store =
+      rotation::MakeCredentialStore(*ref, reader->get(), aws_writer.get(), vault_writer.get());
   if (!store.ok()) return usage(store.status().message());
 
   auto current = ReadCredentials(reader->get(), *ref);

@@ -13,9 +13,9 @@ namespace {
 using nlohmann::json;
 
 // The fields a rotation copies from the old client into the new one.
-constexpr const char* kCopiedFields[] = {"authorizedGrantType", "roleIds",
-                                         "roleDivisions",       "scope",
-                                         "accessTokenValiditySeconds", "description"};
+constexpr const char* kCopiedFields[] = {
+    "authorizedGrantType",        "roleIds",    "roleDivisions", "scope",
+    "accessTokenValiditySeconds", "description"};
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -34,10 +34,11 @@ OAuthClientInfo InfoOf(const json& j) {
 Status ErrorOf(const std::string& what, const HttpResponse& r) {
   json j = json::parse(r.body, nullptr, false);
   std::string message = j.is_object() ? CleanRemoteText(Str(j, "message")) : "";
-  std::string text = what + ": HTTP " + std::to_string(r.status) +
-                     (message.empty() ? "" : " (" + message + ")");
+  std::string text =
+      what + ": HTTP " + std::to_string(r.status) + (message.empty() ? "" : " (" + message + ")");
   if (r.status == 401) return Unauthenticated(text);
-  if (r.status == 403) return PermissionDenied(text + "; the admin client needs the oauth:client:* permissions");
+  if (r.status == 403)
+    return PermissionDenied(text + "; the admin client needs the oauth:client:* permissions");
   if (r.status == 404) return NotFound(text);
   if (r.status == 429) return ResourceExhausted(text);
   if (r.status >= 500) return Unavailable(text);
@@ -66,8 +67,8 @@ Result<HttpResponse> GenesysClientApi::Send(const std::string& method, const std
     Result<HttpResponse> resp = http_->Send(req);
     SecureWipe(req.headers[0].second);
     if (!resp.ok() || resp->status != 429 || attempt >= kMaxThrottleRetries) return resp;
-    std::chrono::seconds wait =
-        ParseRetryAfter(*resp, std::chrono::system_clock::now()).value_or(std::chrono::seconds(1 << attempt));
+    std::chrono::seconds wait = ParseRetryAfter(*resp, std::chrono::system_clock::now())
+                                    .value_or(std::chrono::seconds(1 << attempt));
     sleep_(std::min<std::chrono::milliseconds>(wait, std::chrono::seconds(60)));
   }
 }
@@ -86,7 +87,8 @@ Result<std::optional<OAuthClientInfo>> GenesysClientApi::Get(const std::string& 
 Result<std::vector<OAuthClientInfo>> GenesysClientApi::List() {
   std::vector<OAuthClientInfo> out;
   for (int page = 1;; ++page) {
-    const std::string target = "/api/v2/oauth/clients?pageSize=100&pageNumber=" + std::to_string(page);
+    const std::string target =
+        "/api/v2/oauth/clients?pageSize=100&pageNumber=" + std::to_string(page);
     auto resp = Send("GET", target, "");
     if (!resp.ok()) return resp.status().WithContext("GET /api/v2/oauth/clients");
     if (resp->status != 200) return ErrorOf("GET /api/v2/oauth/clients", *resp);

@@ -69,8 +69,7 @@ class GenesysClientApi final : public OAuthClientDirectory {
   Status Delete(const std::string& client_id) override;
 
  private:
-  Result<HttpResponse> Send(const std::string& method, const std::string& target,
-                            std::string body);
+  Result<HttpResponse> Send(const std::string& method, const std::string& target, std::string body);
 
   std::string api_url_;
   SecretValue admin_token_;

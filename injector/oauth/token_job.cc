@@ -48,16 +48,17 @@ std::chrono::milliseconds TokenJob::Elapsed() const {
                                                                started_);
 }
 
-WallTime TokenJob::NextWake(WallTime now) const {
-  if (credential_check_.count() <= 0 || env_.once) return *next_refresh_;
-  return std::min(*next_refresh_, now + credential_check_);
+WallTime TokenJob::NextWake(WallTime) const {
+  return next_check_ ? std::min(*next_refresh_, *next_check_) : *next_refresh_;
 }
 
 std::optional<WallTime> TokenJob::Run(WallTime now) {
   started_ = std::chrono::steady_clock::now();
-  if (written_ && failures_ == 0 && next_refresh_ && now < *next_refresh_) {
+  if (written_ && failures_ == 0 && next_refresh_ && now < *next_refresh_ && next_check_ &&
+      now >= *next_check_) {
     // A credential check between refreshes: mint only for a new version.
     Result<bool> changed = minter_.ReloadIfChanged(now);
+    next_check_ = now + credential_check_;
     if (!changed.ok()) {
       spdlog::warn("token {}: credential check of {} failed: {} (keeping the current token)",
                    file_.name, ref_text_, changed.status().message());
@@ -90,6 +91,7 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
     env_.health->RecordClientId(file_.name, minter_.client_id());
   }
   next_refresh_ = RefreshAt(token.issued_at, token.expires_at, refresh_, env_.Jitter());
+  if (credential_check_.count() > 0 && !env_.once) next_check_ = now + credential_check_;
   const WallTime next = NextWake(now);
   spdlog::info(
       "token {}: minted by {} from {} (credential version {}{}{}), {}, expires in {}s, next "

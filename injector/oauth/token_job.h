@@ -80,9 +80,10 @@ class TokenJob final : public Job {
   int failures_ = 0;
   Status last_status_;
   std::optional<WallTime> valid_until_;
-  RotationWatch rotation_;  // of the client credentials' version
+  RotationWatch rotation_;                 // of the client credentials' version
   std::chrono::seconds credential_check_;  // plan.refresh_interval; 0: only at refresh time
   std::optional<WallTime> next_refresh_;   // of the token on disk
+  std::optional<WallTime> next_check_;     // of the credentials between refreshes
 };
 
 // One TokenJob per token file of `plan`, in plan order. Fails on the first

@@ -7,11 +7,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kIdFields[] = {"clientId",    "client_id", "accessKeyId",
-                                     "access_key_id", "apiKey",  "api_key"};
+constexpr const char* kIdFields[] = {"clientId",      "client_id", "accessKeyId",
+                                     "access_key_id", "apiKey",    "api_key"};
 // Secret fields a replacement document may carry.
-constexpr const char* kSecretFields[] = {"clientSecret", "client_secret",   "accessKeySecret",
-                                         "access_key_secret", "apiSecret", "api_secret"};
+constexpr const char* kSecretFields[] = {"clientSecret",      "client_secret", "accessKeySecret",
+                                         "access_key_secret", "apiSecret",     "api_secret"};
 
 void WipeStrings(json& j) {
   if (j.is_string()) {
@@ -45,8 +45,14 @@ SecretValue Dump(json& j) {
 }
 
 void SetIds(json& j, const std::string& previous, const std::string& retired) {
-  if (previous.empty()) j.erase(kPreviousClientIdField); else j[kPreviousClientIdField] = previous;
-  if (retired.empty()) j.erase(kRetiredClientIdField); else j[kRetiredClientIdField] = retired;
+  if (previous.empty())
+    j.erase(kPreviousClientIdField);
+  else
+    j[kPreviousClientIdField] = previous;
+  if (retired.empty())
+    j.erase(kRetiredClientIdField);
+  else
+    j[kRetiredClientIdField] = retired;
 }
 
 }  // namespace

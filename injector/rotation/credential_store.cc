@@ -44,8 +44,8 @@ class AwsStore final : public CredentialStore {
     return writer_->PutSecretValue(ref_.path, value, request_id, {"AWSPENDING"});
   }
   Status Promote(const StoredVersion& current, const std::string& pending) override {
-    Status moved = writer_->UpdateSecretVersionStage(ref_.path, "AWSCURRENT", pending,
-                                                     current.version);
+    Status moved =
+        writer_->UpdateSecretVersionStage(ref_.path, "AWSCURRENT", pending, current.version);
     if (!moved.ok()) return moved;
     // The label has done its job; a reader's AWSPENDING fallback must not
     // find a stale version later.

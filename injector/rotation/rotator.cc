@@ -87,7 +87,8 @@ RotationOutcome Rotator::DeleteWhenUnused(const std::string& client_id, const st
       if (!said) Report("census", "waiting", client_id, "", "a consumer still reports this client");
       said = true;
       if (d_.clock->Now() >= deadline) {
-        Report("census", "timeout", client_id, "", "still reported after " + Seconds(o_.census_timeout));
+        Report("census", "timeout", client_id, "",
+               "still reported after " + Seconds(o_.census_timeout));
         return {RotationExit::kCensusTimeout,
                 "census: client " + client_id + " is still in use after " +
                     Seconds(o_.census_timeout) + "; nothing deleted, run again later"};
@@ -141,7 +142,8 @@ RotationOutcome Rotator::RotateClient() {
         if (del.exit != RotationExit::kDone) return del;
       }
       return {RotationExit::kDone, "finished the interrupted rotation: client " + pending_client +
-                                       " is current, " + a + " stays valid until the next rotation"};
+                                       " is current, " + a +
+                                       " stays valid until the next rotation"};
     }
     Report("resume", "skipped", pf.ok() ? pf->client_id : "", (*pending)->version,
            "the staged version does not mint; it will be replaced");
@@ -155,11 +157,11 @@ RotationOutcome Rotator::RotateClient() {
     if (*retired) {
       Report("resume", "ok", facts->retired_client_id, current->version,
              "the last rotation did not delete its retired client");
-      RotationOutcome del =
-          DeleteWhenUnused(facts->retired_client_id, "client of the version before the replaced one");
+      RotationOutcome del = DeleteWhenUnused(facts->retired_client_id,
+                                             "client of the version before the replaced one");
       if (del.exit != RotationExit::kDone) return del;
-      return {RotationExit::kDone, "finished the interrupted rotation: deleted client " +
-                                       facts->retired_client_id};
+      return {RotationExit::kDone,
+              "finished the interrupted rotation: deleted client " + facts->retired_client_id};
     }
   }
 
@@ -184,7 +186,8 @@ RotationOutcome Rotator::RotateClient() {
     if (c.id == a || c.id == p || c.id == pending_client) continue;
     if (c.name == base || BaseClientName(c.name) != base) continue;
     if (o_.dry_run) {
-      Report("delete_orphan", "planned", c.id, "", "created by an interrupted rotation, never stored");
+      Report("delete_orphan", "planned", c.id, "",
+             "created by an interrupted rotation, never stored");
       continue;
     }
     if (Status st = d_.clients->Delete(c.id); !st.ok()) return Fail("delete_orphan", st, c.id);
@@ -246,7 +249,8 @@ RotationOutcome Rotator::RotateClient() {
       // unknown outcome (transport) leaves B for the rerun to judge.
       if (!written.status().retryable()) {
         Status deleted = d_.clients->Delete(b_id);
-        Report("delete_client", deleted.ok() ? "ok" : "error", b_id, "", "the store refused the write");
+        Report("delete_client", deleted.ok() ? "ok" : "error", b_id, "",
+               "the store refused the write");
       }
       return Fail("write", written.status(), b_id);
     }

@@ -78,9 +78,9 @@ std::string RenderHealthMetrics(const std::vector<FileHealth>& files, WallTime n
                            "The client id the token in the file was minted with (always 1).");
   for (const FileHealth& f : files)
     if (f.kind == FileKind::kToken && !f.client_id.empty())
-      prometheus::AppendSample(out, kCredential,
-                               FileLabels(f) + "," + prometheus::LabelPair("client_id", f.client_id),
-                               1.0);
+      prometheus::AppendSample(
+          out, kCredential, FileLabels(f) + "," + prometheus::LabelPair("client_id", f.client_id),
+          1.0);
   return out;
 }
 
