@@ -11,6 +11,7 @@
 #include "injector/oauth/genesys_client_api.h"
 #include "injector/oauth/issuer_factory.h"
 #include "injector/providers/aws/secrets_manager_writer.h"
+#include "injector/providers/azure/key_vault_writer.h"
 #include "injector/providers/vault/kv_writer.h"
 #include "injector/rotation/prometheus_census.h"
 #include "injector/rotation/rotator.h"
@@ -169,6 +170,7 @@ int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
   if (!reader.ok()) return usage(reader.status().message());
   std::unique_ptr<aws::SecretsManagerWriter> aws_writer;
   std::unique_ptr<vault::VaultKvWriter> vault_writer;
+  std::unique_ptr<azure::KeyVaultWriter> azure_writer;
   if (ref->provider == Provider::kAws) {
     auto w = aws::MakeSecretsManagerWriter(plan.aws.value_or(AwsSettings{}), env, *http, clock);
     if (!w.ok()) return usage(w.status().WithContext("aws").message());
@@ -177,9 +179,13 @@ int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
     auto w = vault::MakeVaultKvWriter(plan.vault.value_or(VaultSettings{}), env, clock);
     if (!w.ok()) return usage(w.status().message());
     vault_writer = std::move(w).value();
+  } else if (ref->provider == Provider::kAzure) {
+    auto w = azure::MakeKeyVaultWriter(plan.azure.value_or(AzureSettings{}), env, *http, clock);
+    if (!w.ok()) return usage(w.status().message());
+    azure_writer = std::move(w).value();
   }
-  auto store =
-      rotation::MakeCredentialStore(*ref, reader->get(), aws_writer.get(), vault_writer.get());
+  auto store = rotation::MakeCredentialStore(
+      *ref, reader->get(), {aws_writer.get(), vault_writer.get(), azure_writer.get()});
   if (!store.ok()) return usage(store.status().message());
 
   auto current = ReadCredentials(reader->get(), *ref);

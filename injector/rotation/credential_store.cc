@@ -1,6 +1,7 @@
 #include "injector/rotation/credential_store.h"
 
 #include "injector/providers/aws/secrets_manager_writer.h"
+#include "injector/providers/azure/key_vault_writer.h"
 #include "injector/providers/vault/kv_location.h"
 #include "injector/providers/vault/kv_writer.h"
 
@@ -115,12 +116,51 @@ class VaultStore final : public CredentialStore {
   vault::VaultKvWriter* writer_;
 };
 
+class AzureStore final : public CredentialStore {
+ public:
+  AzureStore(SecretRef ref, SecretProvider* reader, azure::KeyVaultWriter* writer)
+      : ref_(std::move(ref)), reader_(reader), writer_(writer) {}
+
+  Result<StoredVersion> ReadCurrent() override { return Read(reader_, ref_, {}); }
+  // Key Vault's versions are not ordered by id: the document's
+  // previousClientId tells the rotation which client came before.
+  Result<std::optional<StoredVersion>> ReadPrevious(const StoredVersion&) override {
+    return std::optional<StoredVersion>();
+  }
+  Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
+    return std::optional<StoredVersion>();
+  }
+  bool stages() const override { return false; }
+  Result<std::string> Stage(const SecretValue&, const std::string&) override {
+    return Internal("azure: writes are one step");
+  }
+  Status Promote(const StoredVersion&, const std::string&) override {
+    return Internal("azure: writes are one step");
+  }
+  Result<std::string> Write(const StoredVersion& current, const SecretValue& value) override {
+    // No check-and-set in Key Vault: refuse when another writer came first.
+    auto latest = Read(reader_, ref_, {});
+    if (!latest.ok()) return latest.status();
+    if (latest->version != current.version)
+      return FailedPrecondition("azure " + ref_.path + ": the secret changed since it was read (" +
+                                current.version + " -> " + latest->version +
+                                "); run the rotation again");
+    return writer_->SetSecret(ref_.path, value);
+  }
+
+ private:
+  SecretRef ref_;
+  SecretProvider* reader_;
+  azure::KeyVaultWriter* writer_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<CredentialStore>> MakeCredentialStore(const SecretRef& ref,
                                                              SecretProvider* reader,
-                                                             aws::SecretsManagerWriter* aws,
-                                                             vault::VaultKvWriter* vault) {
+                                                             const StoreWriters& writers) {
+  aws::SecretsManagerWriter* aws = writers.aws;
+  vault::VaultKvWriter* vault = writers.vault;
   SecretRef whole = ref;
   whole.field.reset();
   if (ref.Query("version") || ref.Query("stage"))
@@ -135,8 +175,10 @@ Result<std::unique_ptr<CredentialStore>> MakeCredentialStore(const SecretRef& re
     return std::unique_ptr<CredentialStore>(
         std::make_unique<VaultStore>(whole, *loc, reader, vault));
   }
-  return InvalidArgument(ref.ToString() +
-                         ": rotation writes to aws: and vault: refs (azure: not yet)");
+  if (ref.provider == Provider::kAzure && writers.azure != nullptr)
+    return std::unique_ptr<CredentialStore>(
+        std::make_unique<AzureStore>(whole, reader, writers.azure));
+  return InvalidArgument(ref.ToString() + ": no writer for this store");
 }
 
 }  // namespace memsecret::injector::rotation

@@ -5,6 +5,8 @@
 //                        UpdateSecretVersionStage moves AWSCURRENT to it (AWS
 //                        moves AWSPREVIOUS) and takes AWSPENDING off it;
 //   Vault KV v2          one write with options.cas = the current version;
+//   Azure Key Vault      a new version (PUT), after checking the version read
+//                        first is still the latest (Key Vault has no cas);
 // Reads go through the same SecretProvider the injector reads with.
 // Not thread-safe.
 #pragma once
@@ -24,6 +26,9 @@ class SecretsManagerWriter;
 }
 namespace memsecret::injector::vault {
 class VaultKvWriter;
+}
+namespace memsecret::injector::azure {
+class KeyVaultWriter;
 }
 
 namespace memsecret::injector::rotation {
@@ -55,13 +60,18 @@ class CredentialStore {
   virtual Result<std::string> Write(const StoredVersion& current, const SecretValue& value) = 0;
 };
 
-// The store for `ref` (aws: or vault:; #field ignored). `reader`, `aws` /
-// `vault` must outlive the result; the writer of the ref's provider must be
-// set. kInvalidArgument for other providers, pinned refs (?version=,
-// ?stage=) and KV v1.
+// The writer of each store; only the ref's provider's must be set.
+struct StoreWriters {
+  aws::SecretsManagerWriter* aws = nullptr;
+  vault::VaultKvWriter* vault = nullptr;
+  azure::KeyVaultWriter* azure = nullptr;
+};
+
+// The store for `ref` (#field ignored). `reader` and the writers must outlive
+// the result. kInvalidArgument when the ref's writer is missing, for pinned
+// refs (?version=, ?stage=) and KV v1.
 Result<std::unique_ptr<CredentialStore>> MakeCredentialStore(const SecretRef& ref,
                                                              SecretProvider* reader,
-                                                             aws::SecretsManagerWriter* aws,
-                                                             vault::VaultKvWriter* vault);
+                                                             const StoreWriters& writers);
 
 }  // namespace memsecret::injector::rotation

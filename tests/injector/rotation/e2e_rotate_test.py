@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`memsecret rotate` end to end: the real binary against loopback fakes that behave like
 the services (tests/fakes): Genesys login + OAuth client API (tokens bound to their client,
-revoked on delete), Secrets Manager with version stages, Vault KV v2 with cas, the CXone
+revoked on delete), Secrets Manager with version stages, Vault KV v2 with cas, Key Vault versions, the CXone
 token endpoint. Pins: two rotations in a row (the second deletes the first client, the
 replaced one keeps minting), a failing verification (store unchanged, no orphan), a crash
 after each step then a rerun (resumes, never two new clients, the store always mints),
@@ -52,6 +52,7 @@ def main():
     gen = Fake(os.path.join(fakes, "genesys_api_fake.py"))
     vault = Fake(os.path.join(fakes, "vault_fake.py"))
     cx = Fake(os.path.join(fakes, "oauth_fake.py"), "--genesys", "x:y", "--cxone", "CXNEWKEY:CX-NEW-SECRET-77")
+    az = Fake(os.path.join(fakes, "azure_fake.py"))
     work = tempfile.mkdtemp(prefix="memsecret-rotate-")
     outputs = []
     try:
@@ -160,6 +161,26 @@ def main():
         vdoc = vault_value(vault, "genesys/vault-app")
         check(vdoc["client_id"] != "client-v-0001" and "clientId" not in vdoc, "vault: new version, snake_case kept")
 
+        # Azure Key Vault: a new version (PUT); the previous client comes from the document.
+        tenant, azure_client, assertion = "tenant-1", "azure-client-1", "AZURE-FEDERATED-ASSERTION-1"
+        az.control(op="client", tenant=tenant, client_id=azure_client, assertion=assertion)
+        gen.control(op="add_client", id="client-z-0001", name="azure-app", secret=APP_SECRET, roleIds=["r"])
+        az.control(op="put", vault="kv1", name="genesys-app", value=json.dumps(
+            {"clientId": "client-z-0001", "clientSecret": APP_SECRET, "region": "mypurecloud.ie"}))
+        token_file = os.path.join(work, "azure-token")
+        with open(token_file, "w") as f:
+            f.write(assertion)
+        env.update({"AZURE_CLIENT_ID": azure_client, "AZURE_TENANT_ID": tenant,
+                    "AZURE_FEDERATED_TOKEN_FILE": token_file, "AZURE_AUTHORITY_HOST": az.url + "/",
+                    "MEMSECRET_AZURE_KEYVAULT_ENDPOINT": az.url + "/{vault}"})
+        for _ in range(2):
+            r = rotate(admin, ref="azure:kv1/genesys-app")
+            check(r.returncode == 0, "azure rotation succeeds", r.stderr[-300:])
+        zdoc = json.loads(az.get("/_control/latest?vault=kv1&name=genesys-app")["value"])
+        check("client-z-0001" not in clients() and zdoc["clientId"] in clients() and zdoc["previousClientId"] in clients(),
+              "azure: two rotations, the second deletes the first client")
+        SECRETS.append(assertion)
+
         # Assisted CXone: the person's key pair, verified and stored.
         aws.control(op="put_secret", name="nice/app", string=json.dumps(
             {"accessKeyId": "CXOLDKEY", "accessKeySecret": "CX-OLD-SECRET-66", "base_url": "x"}))
@@ -185,7 +206,7 @@ def main():
             check(s not in every, "no secret in any output (%s...)" % s[:6])
         return 0
     finally:
-        for f in (aws, gen, vault, cx):
+        for f in (aws, gen, vault, cx, az):
             f.close()
 
 
