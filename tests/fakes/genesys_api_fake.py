@@ -145,6 +145,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(401, "bad.credentials", "Invalid login credentials.")
             if FAULTS["throttle"] > 0:
                 FAULTS["throttle"] -= 1
+                STATS["throttled"] = STATS.get("throttled", 0) + 1
                 return self._error(429, "too.many.requests", "Rate limit exceeded the maximum.",
                                    {"Retry-After": str(FAULTS["retry_after"])})
             rest = url.path[len("/api/v2/oauth/clients"):].strip("/")

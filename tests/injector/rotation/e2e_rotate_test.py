@@ -116,9 +116,11 @@ def main():
         r = rotate(admin, "--if-older-than", "90d")
         check(r.returncode == 0 and "nothing due" in r.stdout and store()["clientId"] == b, "--if-older-than skips a fresh version")
 
-        # Rotation 2: B -> C, deletes A.
+        # Rotation 2: B -> C, deletes A; two throttled API answers on the way are waited out.
+        gen.control(op="throttle", count=2, retry_after=1)
         r = rotate(admin)
-        check(r.returncode == 0, "second rotation succeeds")
+        check(r.returncode == 0, "second rotation succeeds", r.stderr[-300:])
+        check(gen.get("/_control/state").get("throttled") == 2, "the 429 answers were waited out")
         cur2 = store()
         c = cur2["clientId"]
         check("client-a-0001" not in clients() and b in clients() and c in clients(), "second rotation deletes A, keeps B")
