@@ -5,7 +5,8 @@ the Secrets Manager fake; an "app" calls the Genesys fake's GET /api/v2/users/me
 with the file's content; `memsecret rotate` runs twice in a row (the second deletes the first
 client). Prints JSON: app calls, failed calls, and per rotation the seconds from the store
 change to the token file moving to the new client.
-Usage: measure_rotation.py BINARY FAKES_DIR
+Usage: measure_rotation.py BINARY FAKES_DIR [REFRESH_SECONDS]   (default 2; 0 = credentials
+are only re-read on rejection: the app then fails once the deleted client's token is revoked)
 """
 import json
 import os
@@ -22,6 +23,7 @@ from e2e_rotate_test import Fake, aws_value, AKID, AWS_SECRET, ADMIN, APP_SECRET
 
 def main():
     binary, fakes = sys.argv[1], sys.argv[2]
+    refresh = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     out = tempfile.mkdtemp(prefix="memsecret-measure-")
     aws = Fake(os.path.join(fakes, "fake_aws.py"))
     gen = Fake(os.path.join(fakes, "genesys_api_fake.py"), "--expires-in", "3600")
@@ -36,7 +38,7 @@ def main():
            "AWS_SECRET_ACCESS_KEY": AWS_SECRET, "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": aws.url,
            "MEMSECRET_GENESYS_LOGIN_URL": gen.url, "MEMSECRET_GENESYS_API_URL": gen.url}
     plan = {"version": 1, "pod": {"namespace": "crm", "serviceAccount": "crm-sync", "name": ""},
-            "lifecycle": "sidecar", "outputDir": out, "refreshIntervalSeconds": 2,
+            "lifecycle": "sidecar", "outputDir": out, "refreshIntervalSeconds": refresh,
             "files": [{"name": "genesys", "kind": "token", "ref": "aws:genesys/app", "format": "raw",
                        "mode": "0400", "token": {"issuer": "genesys"}}]}
     side = subprocess.Popen([binary, "run"], env=dict(env, MEMSECRET_PLAN=json.dumps(plan)),
@@ -73,7 +75,7 @@ def main():
             stored = time.time()
             assert r.returncode == 0, r.stderr[-400:]
             n = len(changes)
-            while len(changes) == n and time.time() - stored < 30:
+            while len(changes) == n and time.time() - stored < 5:
                 time.sleep(0.02)
             moves.append(round(changes[-1] - stored, 2) if len(changes) > n else None)
             time.sleep(1)
@@ -85,7 +87,7 @@ def main():
         aws.close()
         gen.close()
     print(json.dumps({"app_calls": calls[0], "failed_calls": failures[0],
-                      "seconds_store_to_file": moves, "refresh_interval": 2}))
+                      "seconds_store_to_file": moves, "refresh_interval": refresh}))
     return 0
 
 
