@@ -144,6 +144,11 @@ def main():
             check(mints(store()), "crash after %s: the store still mints" % target)
             r = rotate(admin)
             check(r.returncode == 0, "crash after %s: the rerun succeeds" % target, r.stderr[-300:])
+            resumed = {"create": '"step":"delete_orphan","outcome":"ok"',
+                       "PutSecretValue": '"step":"promote","outcome":"ok"',
+                       "UpdateSecretVersionStage": '"step":"resume","outcome":"ok"',
+                       "delete": '"step":"create_client","outcome":"ok"'}[target]
+            check(resumed in r.stderr, "crash after %s: the rerun %s" % (target, resumed), r.stderr[-600:])
             now = store()
             check(mints(now), "crash after %s: the resumed store mints" % target)
             lineage = [i for i, n in clients().items() if n.startswith("crm-sync")]
