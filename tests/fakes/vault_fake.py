@@ -23,6 +23,7 @@ Control (tests only): POST /_control {"op":...}, GET /_control/stats.
   k8s_role{namespace,auth_path,role,jwt,ttl,max_ttl,renewable,paths}
   token{namespace,token,ttl,max_ttl,renewable,paths}  revoke_all
   fail{target: login|renew|lookup|read, count, status, errors, retry_after}
+  write_race{count}  (the next writes find that another writer wrote first: a cas mismatch)
 Secret values, tokens and JWTs are never logged.
 """
 import datetime
@@ -325,6 +326,10 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(req.get("data"), dict):
             return self._error(400, ["no data provided"])
         secret = engine["secrets"].get(rest[len("data/"):])
+        if secret and getattr(STATE, "write_race", 0):  # another writer comes first (control write_race)
+            STATE.write_race -= 1
+            secret["current"] += 1
+            secret["versions"][secret["current"]] = dict(secret["versions"][secret["current"] - 1], created=STATE.now)
         current = secret["current"] if secret else 0
         cas = (req.get("options") or {}).get("cas")
         if cas is not None and int(cas) != current:
@@ -353,6 +358,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.namespaces.add(canon_ns(cmd["name"]))
             elif op == "mount":
                 STATE.mounts[(ns, cmd["path"].strip("/"))] = {"version": cmd.get("version", 2), "secrets": {}}
+            elif op == "write_race":  # rotation tests: the next N writes lose a race
+                STATE.write_race = cmd.get("count", 1)
             elif op == "kv_put":
                 engine = STATE.mounts[(ns, cmd["mount"])]
                 if engine["version"] == 1:

@@ -167,6 +167,11 @@ def main():
         check(r.returncode == 0, "vault rotation succeeds", r.stderr[-300:])
         vdoc = vault_value(vault, "genesys/vault-app")
         check(vdoc["client_id"] != "client-v-0001" and "clientId" not in vdoc, "vault: new version, snake_case kept")
+        known = set(clients())
+        vault.control(op="write_race")
+        r = rotate(admin, ref="vault:secret/genesys/vault-app")
+        check(r.returncode == 1 and "cas" in r.stderr, "vault: a write that lost the race (wrong cas) fails", r.stderr[-300:])
+        check(set(clients()) == known, "vault: the refused rotation's new client is deleted")
 
         # Azure Key Vault: a new version (PUT); the previous client comes from the document.
         tenant, azure_client, assertion = "tenant-1", "azure-client-1", "AZURE-FEDERATED-ASSERTION-1"
