@@ -23,6 +23,8 @@ packages=(
   python3-prometheus-client
   # the demo and the try-out guide (docs/try-out.md) talk HTTP with curl
   curl
+  # the rotation census test runs a real Prometheus on loopback
+  prometheus
   # release images without a container engine (scripts/images.sh) and their checks
   umoci skopeo unzip
 )

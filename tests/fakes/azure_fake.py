@@ -6,6 +6,8 @@ Azure Key Vault secrets, for memsecret's tests. Serves both on one port:
        assertion (MicrosoftDocs/entra-docs v2-oauth2-client-creds-grant-flow.md, "third case")
   GET  /<vault>/secrets/<name>[/<version>]?api-version=7.4   (the provider's endpoint
        template is http://127.0.0.1:<port>/{vault}; learn.microsoft.com get-secret)
+  PUT  /<vault>/secrets/<name>?api-version=7.4 {"value"}  a new latest version
+       (learn.microsoft.com set-secret; the answer is the SecretBundle with its id)
 
 It CHECKS what the real services check: the form content type and every field of the
 exchange (client_id registered, grant_type, scope, client_assertion_type, client_assertion
@@ -94,6 +96,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_control/stats":
             with STATE.lock:
                 return self._send(200, STATE.stats)
+        if self.path.startswith("/_control/latest?"):  # rotation tests: the latest version's value
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            with STATE.lock:
+                v = STATE.vaults[q["vault"][0]][q["name"][0]][-1]
+                return self._send(200, {"id": v["id"], "value": v["value"]})
         with STATE.lock:
             self.get_secret()
 
@@ -104,6 +111,40 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(json.loads(body))
         with STATE.lock:
             self.token(body)
+
+    def do_PUT(self):  # rotation: Set Secret
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        with STATE.lock:
+            self.set_secret(body)
+
+    def set_secret(self, body):
+        url = urllib.parse.urlsplit(self.path)
+        parts = url.path.strip("/").split("/")
+        if len(parts) != 3 or parts[1] != "secrets":
+            return self._kv_error(405, "MethodNotAllowed", "The requested method is not allowed.")
+        auth = self.headers.get("Authorization", "")
+        expiry = STATE.tokens.get(auth[len("Bearer "):]) if auth.startswith("Bearer ") else None
+        if expiry is None or STATE.now >= expiry:
+            return self._kv_error(401, "Unauthorized", "Token is expired or not issued for Key Vault.")
+        if urllib.parse.parse_qs(url.query).get("api-version", [None])[0] not in API_VERSIONS:
+            return self._kv_error(400, "BadParameter", "The api-version query parameter is missing or not supported.")
+        if parts[0] in STATE.denied:
+            return self._kv_error(403, "Forbidden", "Caller is not authorized to perform action on resource. "
+                                  "Action: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'", "ForbiddenByRbac")
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return self._kv_error(400, "BadParameter", "The request body is not valid JSON.")
+        if not isinstance(req.get("value"), str):
+            return self._kv_error(400, "BadParameter", "Property value is required.")
+        vid = uuid.uuid4().hex
+        STATE.vaults.setdefault(parts[0], {}).setdefault(parts[2], []).append(
+            {"id": vid, "value": req["value"], "enabled": True, "exp": None, "nbf": None, "created": STATE.now})
+        STATE.stats["secret_sets"] = STATE.stats.get("secret_sets", 0) + 1
+        self._send(200, {"value": req["value"], "id": "https://%s.vault.azure.net/secrets/%s/%s" % (parts[0], parts[2], vid),
+                         "attributes": {"enabled": True, "created": int(STATE.now), "updated": int(STATE.now),
+                                        "recoveryLevel": "Recoverable+Purgeable", "recoverableDays": 90}})
 
     # ---- Entra ID ----
     def token(self, body):
