@@ -47,9 +47,9 @@ Answer AnswerInvocation(const Invocation& invocation, RotationSteps& steps) {
   a.event = *event;
   a.outcome = RunStep(steps, *event);
   if (!a.outcome.ok())
-    a.error = FunctionError{ErrorTypeFor(a.outcome), std::string(StepName(event->step)) + " " +
-                                                         event->secret_id + ": " +
-                                                         a.outcome.message()};
+    a.error =
+        FunctionError{ErrorTypeFor(a.outcome), std::string(StepName(event->step)) + " " +
+                                                   event->secret_id + ": " + a.outcome.message()};
   return a;
 }
 
@@ -63,8 +63,8 @@ Status ServeInvocations(RuntimeApi& api, RotationSteps& steps,
       return next.status();
     }
     Answer a = AnswerInvocation(*next, steps);
-    Status posted = a.error ? api.Fail(next->request_id, *a.error)
-                            : api.Respond(next->request_id, "{}");
+    Status posted =
+        a.error ? api.Fail(next->request_id, *a.error) : api.Respond(next->request_id, "{}");
     if (report) report({next->request_id, a.event, a.outcome, posted});
     if (!posted.ok() && posted.code() != Code::kInvalidArgument &&
         posted.code() != Code::kFailedPrecondition)

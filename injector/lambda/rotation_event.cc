@@ -64,7 +64,8 @@ Result<RotationEvent> ParseRotationEvent(std::string_view payload) {
   if (secret_id->empty() || secret_id->size() > kMaxSecretIdBytes)
     return Bad("SecretId must be 1-2048 bytes");
   if (!token) return Bad("ClientRequestToken is missing");
-  if (!IsVersionId(*token)) return Bad("ClientRequestToken must be 32-64 characters of [A-Za-z0-9-]");
+  if (!IsVersionId(*token))
+    return Bad("ClientRequestToken must be 32-64 characters of [A-Za-z0-9-]");
   if (!step) return Bad("Step is missing");
   for (const auto& [s, name] : kSteps)
     if (*step == name) return RotationEvent{std::move(*secret_id), std::move(*token), s};

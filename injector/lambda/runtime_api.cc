@@ -90,10 +90,12 @@ Status HttpRuntimeApi::Post(const std::string& path, std::string body,
   req.body = std::move(body);
   req.timeout = kPostTimeout;
   req.headers.emplace_back("Content-Type", "application/json");
-  if (!error_type.empty()) req.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
+  if (!error_type.empty())
+    req.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
   auto res = http_->Send(req);
   if (!res.ok()) return res.status().WithContext("runtime API: POST " + path);
-  const std::string what = "runtime API: POST " + path + " answered HTTP " + std::to_string(res->status);
+  const std::string what =
+      "runtime API: POST " + path + " answered HTTP " + std::to_string(res->status);
   if (res->status >= 200 && res->status < 300) return Status::Ok();
   if (res->status == 403) return FailedPrecondition(what);
   if (res->status >= 400 && res->status < 500) return InvalidArgument(what);

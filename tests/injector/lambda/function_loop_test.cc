@@ -85,7 +85,8 @@ TEST(FunctionLoop, RunsTheFourStepsInOrderAndAnswersEach) {
   for (const char* s : {"createSecret", "setSecret", "testSecret", "finishSecret"})
     rt.Queue(std::string("req-") + s, Event(s));
   std::vector<InvocationReport> reports;
-  Status end = ServeInvocations(rt, steps, [&](const InvocationReport& r) { reports.push_back(r); });
+  Status end =
+      ServeInvocations(rt, steps, [&](const InvocationReport& r) { reports.push_back(r); });
   EXPECT_EQ(end.code(), Code::kUnavailable) << "the loop ends when the runtime API does";
   const std::string tail = std::string(" genesys/crm ") + kToken;
   EXPECT_EQ(steps.calls, (std::vector<std::string>{"createSecret" + tail, "setSecret" + tail,

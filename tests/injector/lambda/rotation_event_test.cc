@@ -19,11 +19,13 @@ TEST(RotationEvent, DecodesEachStep) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.step);
     const std::string payload =
-        std::string(R"({"SecretId":"arn:aws:secretsmanager:us-east-1:123456789012:secret:genesys/a-AbCdEf",)") +
+        std::string(
+            R"({"SecretId":"arn:aws:secretsmanager:us-east-1:123456789012:secret:genesys/a-AbCdEf",)") +
         R"("ClientRequestToken":")" + kToken + R"(","Step":")" + c.step + R"("})";
     auto e = ParseRotationEvent(payload);
     ASSERT_TRUE(e.ok()) << e.status().message();
-    EXPECT_EQ(e->secret_id, "arn:aws:secretsmanager:us-east-1:123456789012:secret:genesys/a-AbCdEf");
+    EXPECT_EQ(e->secret_id,
+              "arn:aws:secretsmanager:us-east-1:123456789012:secret:genesys/a-AbCdEf");
     EXPECT_EQ(e->token, kToken);
     EXPECT_EQ(e->step, c.want);
     EXPECT_STREQ(StepName(e->step), c.step);
@@ -31,9 +33,9 @@ TEST(RotationEvent, DecodesEachStep) {
 }
 
 TEST(RotationEvent, IgnoresOtherMembersAndTakesTheLastRepeat) {
-  auto e = ParseRotationEvent(std::string(R"({"Step":"setSecret","RotationToken":"x","Extra":{"a":[1]},)") +
-                              R"("SecretId":"first","SecretId":"second","ClientRequestToken":")" +
-                              kToken + R"("})");
+  auto e = ParseRotationEvent(
+      std::string(R"({"Step":"setSecret","RotationToken":"x","Extra":{"a":[1]},)") +
+      R"("SecretId":"first","SecretId":"second","ClientRequestToken":")" + kToken + R"("})");
   ASSERT_TRUE(e.ok()) << e.status().message();
   EXPECT_EQ(e->secret_id, "second");
   EXPECT_EQ(e->step, RotationStep::kSetSecret);
@@ -49,12 +51,16 @@ TEST(RotationEvent, RejectsEachBadShapeNamingTheMember) {
       {"not json", "{", "not valid JSON"},
       {"array", "[]", "not a JSON object"},
       {"empty", "", "not a JSON object"},
-      {"trailing garbage", R"({"SecretId":"s","ClientRequestToken":")" + t + R"(","Step":"setSecret"} x)",
+      {"trailing garbage",
+       R"({"SecretId":"s","ClientRequestToken":")" + t + R"(","Step":"setSecret"} x)",
        "not valid JSON"},
-      {"no SecretId", R"({"ClientRequestToken":")" + t + R"(","Step":"setSecret"})", "SecretId is missing"},
-      {"empty SecretId", R"({"SecretId":"","ClientRequestToken":")" + t + R"(","Step":"setSecret"})",
+      {"no SecretId", R"({"ClientRequestToken":")" + t + R"(","Step":"setSecret"})",
+       "SecretId is missing"},
+      {"empty SecretId",
+       R"({"SecretId":"","ClientRequestToken":")" + t + R"(","Step":"setSecret"})",
        "SecretId must be"},
-      {"SecretId number", R"({"SecretId":7,"ClientRequestToken":")" + t + R"(","Step":"setSecret"})",
+      {"SecretId number",
+       R"({"SecretId":7,"ClientRequestToken":")" + t + R"(","Step":"setSecret"})",
        "SecretId is not a string"},
       {"no token", R"({"SecretId":"s","Step":"setSecret"})", "ClientRequestToken is missing"},
       {"short token", R"({"SecretId":"s","ClientRequestToken":"abc","Step":"setSecret"})",

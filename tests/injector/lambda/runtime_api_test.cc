@@ -4,14 +4,34 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <nlohmann/json.hpp>
-
-#include "testing/oauth_fakes.h"
+#include <vector>
 
 namespace memsecret::injector::lambda {
 namespace {
 
-using oauth::testing::FakeHttpClient;
+// Answers with scripted responses (the last one repeats) and records requests.
+class FakeHttpClient final : public HttpClient {
+ public:
+  void Push(HttpResponse r) { script_.push_back(std::move(r)); }
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    requests.push_back(request);
+    if (script_.empty()) return Unavailable("fake: connection refused");
+    HttpResponse r = script_.front();
+    if (script_.size() > 1) script_.pop_front();
+    return r;
+  }
+  static std::string HeaderOf(const HttpRequest& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return "";
+  }
+  std::vector<HttpRequest> requests;
+
+ private:
+  std::deque<HttpResponse> script_;
+};
 
 HttpResponse NextResponse(HttpHeaders headers, std::string body = R"({"Step":"setSecret"})") {
   HttpResponse r;
@@ -34,7 +54,8 @@ TEST(ParseNextInvocation, ReadsTheHeaders) {
   auto inv = ParseNextInvocation(NextResponse(
       {{"lambda-runtime-aws-request-id", "8476a536-e9f4-11e8-9739-2dfe598c3fcd"},
        {"Lambda-Runtime-Deadline-Ms", "1542409706888"},
-       {"Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-2:123456789012:function:rot"},
+       {"Lambda-Runtime-Invoked-Function-Arn",
+        "arn:aws:lambda:us-east-2:123456789012:function:rot"},
        {"Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Sampled=1"}}));
   ASSERT_TRUE(inv.ok()) << inv.status().message();
   EXPECT_EQ(inv->request_id, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
@@ -79,16 +100,19 @@ TEST(HttpRuntimeApi, SendsTheFourCalls) {
   http.Push(accepted);
   EXPECT_TRUE(api.Respond("req-1", "{}").ok());
   EXPECT_TRUE(api.Fail("req-1", {"Rotation.NotFound", "createSecret s: gone"}).ok());
-  EXPECT_TRUE(api.InitError({"Rotation.InvalidConfig", "MEMSECRET_ROTATION_ADMIN is not set"}).ok());
+  EXPECT_TRUE(
+      api.InitError({"Rotation.InvalidConfig", "MEMSECRET_ROTATION_ADMIN is not set"}).ok());
   ASSERT_EQ(http.requests.size(), 4u);
   const auto& next = http.requests[0];
   EXPECT_EQ(next.method, "GET");
   EXPECT_EQ(next.url, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next");
   EXPECT_GE(next.timeout, std::chrono::hours(1)) << "next blocks until an invocation arrives";
-  EXPECT_EQ(http.requests[1].url, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/req-1/response");
+  EXPECT_EQ(http.requests[1].url,
+            "http://127.0.0.1:9001/2018-06-01/runtime/invocation/req-1/response");
   EXPECT_EQ(http.requests[1].body, "{}");
   EXPECT_EQ(FakeHttpClient::HeaderOf(http.requests[1], "Lambda-Runtime-Function-Error-Type"), "");
-  EXPECT_EQ(http.requests[2].url, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/req-1/error");
+  EXPECT_EQ(http.requests[2].url,
+            "http://127.0.0.1:9001/2018-06-01/runtime/invocation/req-1/error");
   EXPECT_EQ(FakeHttpClient::HeaderOf(http.requests[2], "Lambda-Runtime-Function-Error-Type"),
             "Rotation.NotFound");
   EXPECT_EQ(nlohmann::json::parse(http.requests[2].body)["errorType"], "Rotation.NotFound");
