@@ -14,6 +14,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "injector/wire/environment.h"
 #include "memsecret/injection_plan.h"
@@ -40,5 +41,12 @@ int RunCommand(const RunOptions& options, const Environment& env);
 // `wait`: nullopt checks once; otherwise waits up to that long for the marker.
 int ProbeCommand(const std::optional<std::string>& plan_file, const Environment& env,
                  std::optional<std::chrono::seconds> wait = std::nullopt);
+
+// memsecret rotate REF [--issuer ISSUER] [--admin ADMIN_REF] [--new-from-file FILE|-]
+//                     [--prometheus URL] [--census-timeout DUR] [--if-older-than DUR] [--dry-run]
+// (docs/rotation.md). Identity from the environment as the pipeline commands.
+// Exit codes: 0 done or nothing due, 1 failed, 2 usage, 3 census timeout.
+int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
+                  const Environment& env);
 
 }  // namespace memsecret::injector

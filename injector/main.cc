@@ -28,6 +28,8 @@ constexpr const char kUsage[] =
     "       %1$s get [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... NAME[#FIELD]\n"
     "       %1$s export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]...\n"
     "            --env VAR=NAME[#FIELD]...\n"
+    "       %1$s rotate REF [--issuer ISSUER] [--admin ADMIN_REF] [--new-from-file FILE|-]\n"
+    "            [--prometheus URL] [--census-timeout DUR] [--if-older-than DUR] [--dry-run]\n"
     "       %1$s --version\n"
     "The plan of run/probe is read from MEMSECRET_PLAN unless --plan is given; exec, get and\n"
     "export take the annotation keys without the memsecret.io/ prefix (docs/pipelines.md).\n";
@@ -67,6 +69,11 @@ int main(int argc, char** argv) {
   if (command == "--version" || command == "version") {
     std::printf("%s %s\n", g_prog.c_str(), MEMSECRET_VERSION);
     return 0;
+  }
+  if (command == "rotate") {
+    injector::ProcessEnvironment env;
+    InitJsonLogging("injector", env.GetOr("MEMSECRET_LOG_LEVEL", "warn"));
+    return injector::RotateCommand(g_prog, std::vector<std::string>(argv + 2, argv + argc), env);
   }
   if (pipeline) {
     injector::ProcessEnvironment env;

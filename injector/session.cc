@@ -47,6 +47,13 @@ bool UsesProvider(const InjectionPlan& plan, Provider p) {
 
 }  // namespace
 
+Result<std::unique_ptr<SecretProvider>> MakeProvider(Provider provider, const InjectionPlan& plan,
+                                                     const ProviderContext& ctx) {
+  for (const Backend& backend : kBackends)
+    if (backend.provider == provider) return backend.make(plan, ctx);
+  return InvalidArgument("no provider for this reference");
+}
+
 Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const Environment& env,
                                                 const Clock& clock, const SessionOptions& options) {
   std::unique_ptr<Session> s(new Session());

@@ -50,6 +50,11 @@ struct ProviderContext {
 using ProviderFactory = Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan,
                                                                     const ProviderContext& ctx);
 
+// The provider for `provider` built exactly as a Session builds it (the one
+// table in session.cc); `memsecret rotate` reads the credentials with it.
+Result<std::unique_ptr<SecretProvider>> MakeProvider(Provider provider, const InjectionPlan& plan,
+                                                     const ProviderContext& ctx);
+
 struct SessionOptions {
   bool once = false;           // init / --once (see JobEnvironment::once)
   AuditSink* audit = nullptr;  // optional; must outlive the session

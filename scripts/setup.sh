@@ -21,6 +21,8 @@ packages=(
   python3 python3-jsonpatch python3-botocore python3-yaml python3-jsonschema openssl util-linux
   # an independent Prometheus text parser for the injector's metrics
   python3-prometheus-client
+  # the rotation census test runs a real Prometheus on loopback
+  prometheus
   # release images without a container engine (scripts/images.sh) and their checks
   umoci skopeo unzip
 )

@@ -29,6 +29,7 @@ Result<IssuerEndpoints> ReadIssuerEndpoints(const Environment& env) {
   if (Status s = ReadBase(env, "MEMSECRET_GENESYS_LOGIN_URL", &e.genesys_login_url); !s.ok())
     return s;
   if (Status s = ReadBase(env, "MEMSECRET_CXONE_AUTH_URL", &e.cxone_auth_url); !s.ok()) return s;
+  if (Status s = ReadBase(env, "MEMSECRET_GENESYS_API_URL", &e.genesys_api_url); !s.ok()) return s;
   return e;
 }
 

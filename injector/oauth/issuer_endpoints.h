@@ -7,6 +7,9 @@
 //   MEMSECRET_CXONE_AUTH_URL     replaces the CXone authentication base URL:
 //                                <url>/authentication/v1/token/access-key and
 //                                <url>/auth/token (password grant)
+//   MEMSECRET_GENESYS_API_URL    replaces https://api.<region host> (the
+//                                Platform API `memsecret rotate` manages
+//                                OAuth clients with)
 // Both must be https:// (plain http only to a loopback host), without query or
 // fragment. Pure value type; thread-compatible.
 #pragma once
@@ -21,9 +24,10 @@ namespace memsecret::injector::oauth {
 struct IssuerEndpoints {
   std::string genesys_login_url;  // empty: https://login.<region host>; no trailing '/'
   std::string cxone_auth_url;     // empty: the built-in CXone hosts; no trailing '/'
+  std::string genesys_api_url;    // empty: https://api.<region host>; no trailing '/'
 };
 
-// Reads and validates both variables; kInvalidArgument naming the variable
+// Reads and validates the variables; kInvalidArgument naming the variable
 // when one is set but not an allowed base URL. Unset or empty = built in.
 Result<IssuerEndpoints> ReadIssuerEndpoints(const Environment& env);
 

@@ -40,15 +40,34 @@ TokenJob::TokenJob(PlannedFile file, RefreshSettings refresh, std::unique_ptr<To
       env_(std::move(env)),
       minter_(std::move(minter_config), issuer_.get(), env_.provider),
       ref_text_(file_.ref.ToString()),
-      rotation_(file_.name, ref_text_, std::chrono::seconds(file_.rotation_max_age_seconds)) {}
+      rotation_(file_.name, ref_text_, std::chrono::seconds(file_.rotation_max_age_seconds)),
+      credential_check_(minter_.credential_max_age()) {}
 
 std::chrono::milliseconds TokenJob::Elapsed() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                started_);
 }
 
+WallTime TokenJob::NextWake(WallTime) const {
+  return next_check_ ? std::min(*next_refresh_, *next_check_) : *next_refresh_;
+}
+
 std::optional<WallTime> TokenJob::Run(WallTime now) {
   started_ = std::chrono::steady_clock::now();
+  if (written_ && failures_ == 0 && next_refresh_ && now < *next_refresh_ && next_check_ &&
+      now >= *next_check_) {
+    // A credential check between refreshes: mint only for a new version.
+    Result<bool> changed = minter_.ReloadIfChanged(now);
+    next_check_ = now + credential_check_;
+    if (!changed.ok()) {
+      spdlog::warn("token {}: credential check of {} failed: {} (keeping the current token)",
+                   file_.name, ref_text_, changed.status().message());
+      return NextWake(now);
+    }
+    if (!*changed) return NextWake(now);
+    spdlog::info("token {}: {} holds a new credential version; minting with it now", file_.name,
+                 ref_text_);
+  }
   MintReport report = minter_.Mint(now);
   if (!report.result.ok()) return OnFailure(now, report.result.status, report.result.retry_after);
 
@@ -66,10 +85,14 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
       *wrote == WriteOutcome::kWritten ? AuditOutcome::kWritten : AuditOutcome::kUnchanged,
       Elapsed(), Status::Ok());
   rotation_.Observe(report.credential_created, now);
-  if (env_.health != nullptr)
+  if (env_.health != nullptr) {
     env_.health->RecordSuccess(file_.name, report.credential_version, report.credential_created,
                                now, valid_until_);
-  const WallTime next = RefreshAt(token.issued_at, token.expires_at, refresh_, env_.Jitter());
+    env_.health->RecordClientId(file_.name, minter_.client_id());
+  }
+  next_refresh_ = RefreshAt(token.issued_at, token.expires_at, refresh_, env_.Jitter());
+  if (credential_check_.count() > 0 && !env_.once) next_check_ = now + credential_check_;
+  const WallTime next = NextWake(now);
   spdlog::info(
       "token {}: minted by {} from {} (credential version {}{}{}), {}, expires in {}s, next "
       "refresh in {}s",

@@ -1,7 +1,10 @@
 // TokenJob: the scheduler job that keeps one token file fresh — mint (via
 // TokenMinter, which handles rotation), render, write atomically, and say
 // when to run next: RefreshAt after a success, RetryAt (backoff, Retry-After,
-// sooner as the token on disk nears expiry) after a failure. A failure never
+// sooner as the token on disk nears expiry) after a failure. Between
+// refreshes it re-reads the credentials every refresh-interval; a new
+// credential version is minted with at once (a rotation reaches the file one
+// refresh-interval after the store changed, not at the old token's refresh). A failure never
 // touches the file, so it keeps the last good token until that expires.
 // Emits one audit record per mint attempt (kind "token", outcome written /
 // unchanged / error, credential version and its creation time, the token's
@@ -61,6 +64,9 @@ class TokenJob final : public Job {
 
   WallTime OnFailure(WallTime now, const Status& status,
                      std::optional<std::chrono::seconds> retry_after);
+  // The next wake-up after a success: the token's refresh time, or sooner
+  // the next credential check (every refresh-interval).
+  WallTime NextWake(WallTime now) const;
   std::chrono::milliseconds Elapsed() const;
 
   PlannedFile file_;
@@ -74,7 +80,10 @@ class TokenJob final : public Job {
   int failures_ = 0;
   Status last_status_;
   std::optional<WallTime> valid_until_;
-  RotationWatch rotation_;  // of the client credentials' version
+  RotationWatch rotation_;                 // of the client credentials' version
+  std::chrono::seconds credential_check_;  // plan.refresh_interval; 0: only at refresh time
+  std::optional<WallTime> next_refresh_;   // of the token on disk
+  std::optional<WallTime> next_check_;     // of the credentials between refreshes
 };
 
 // One TokenJob per token file of `plan`, in plan order. Fails on the first

@@ -19,6 +19,17 @@ Result<TokenMinter::Loaded> TokenMinter::Load(const FetchOptions& options,
   return Loaded{std::move(parsed).value(), fetched.secret->version, fetched.secret->created};
 }
 
+Result<bool> TokenMinter::ReloadIfChanged(WallTime now) {
+  std::optional<std::chrono::seconds> retry_after;
+  Result<Loaded> loaded = Load({}, &retry_after);
+  if (!loaded.ok()) return loaded.status();
+  loaded_at_ = now;
+  const bool changed = !cached_ || loaded->version != cached_->version ||
+                       !SameCredentials(loaded->credentials, cached_->credentials);
+  if (changed) cached_ = std::move(loaded).value();
+  return changed;
+}
+
 MintReport TokenMinter::Mint(WallTime now) {
   MintReport report;
   std::optional<std::chrono::seconds> retry_after;

@@ -56,6 +56,22 @@ class TokenMinter {
 
   const std::string& describe_issuer() const { return issuer_description_; }
 
+  // Reads the credentials now and keeps them when the store holds another
+  // version (or other credentials) than the ones last used: true then, so
+  // the caller mints with them at once instead of at the token's refresh
+  // time. Store failures are returned; the cached credentials stay.
+  Result<bool> ReloadIfChanged(WallTime now);
+
+  std::chrono::seconds credential_max_age() const { return config_.credential_max_age; }
+
+  // The id (not secret) of the credentials used last: clientId, else the
+  // CXone accessKeyId; "" before the first read.
+  std::string client_id() const {
+    if (!cached_) return "";
+    return cached_->credentials.client_id.empty() ? cached_->credentials.access_key_id
+                                                  : cached_->credentials.client_id;
+  }
+
  private:
   struct Loaded {
     ClientCredentials credentials;

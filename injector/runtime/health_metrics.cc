@@ -73,6 +73,14 @@ std::string RenderHealthMetrics(const std::vector<FileHealth>& files, WallTime n
       prometheus::AppendSample(out, kFailures,
                                FileLabels(f) + "," + prometheus::LabelPair("reason", reason),
                                static_cast<double>(count));
+  constexpr const char* kCredential = "memsecret_injector_credential_info";
+  prometheus::AppendHeader(out, kCredential, "gauge",
+                           "The client id the token in the file was minted with (always 1).");
+  for (const FileHealth& f : files)
+    if (f.kind == FileKind::kToken && !f.client_id.empty())
+      prometheus::AppendSample(
+          out, kCredential, FileLabels(f) + "," + prometheus::LabelPair("client_id", f.client_id),
+          1.0);
   return out;
 }
 

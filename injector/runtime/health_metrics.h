@@ -10,6 +10,8 @@
 //   memsecret_injector_token_expiry_timestamp_seconds{file,ref}
 //   memsecret_injector_last_success_timestamp_seconds{file,ref}
 //   memsecret_injector_fetch_failures_total{file,ref,reason}      reasons seen so far
+//   memsecret_injector_credential_info{file,ref,client_id}         1 per token file: the
+//       client the token on disk was minted with (`memsecret rotate`'s census)
 #pragma once
 
 #include <string>

@@ -33,6 +33,11 @@ void HealthRegistry::RecordSuccess(std::string_view file, std::string_view versi
   if (token_expiry) f->token_expiry = token_expiry;
 }
 
+void HealthRegistry::RecordClientId(std::string_view file, std::string_view client_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (FileHealth* f = Find(file)) f->client_id = std::string(client_id);
+}
+
 void HealthRegistry::RecordFailure(std::string_view file, Code reason) {
   std::lock_guard<std::mutex> lock(mu_);
   if (FileHealth* f = Find(file)) ++f->failures[CodeName(reason)];

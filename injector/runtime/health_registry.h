@@ -35,6 +35,7 @@ struct FileHealth {
   std::optional<WallTime> token_expiry;     // token files, after the first mint
   std::optional<WallTime> last_success;
   std::map<std::string, uint64_t> failures;  // reason -> count, since start
+  std::string client_id;  // token files: the client the token on disk was minted with
   bool operator==(const FileHealth&) const = default;
 };
 
@@ -51,6 +52,9 @@ class HealthRegistry {
                      std::optional<WallTime> created, WallTime now,
                      std::optional<WallTime> token_expiry = std::nullopt);
 
+  // The client id (not secret) the token now in token file `file` was
+  // minted with; the rotation census reads it (credential_info).
+  void RecordClientId(std::string_view file, std::string_view client_id);
   // A failed attempt, counted under CodeName(reason).
   void RecordFailure(std::string_view file, Code reason);
 

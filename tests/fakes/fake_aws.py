@@ -20,6 +20,8 @@ Control (tests only): POST /_control with a JSON command, GET /_control/stats
   {"op":"pod_identity","token":..,"duration":secs}
   {"op":"fail","target":"secretsmanager"|"sts"|"pod","count":n,"status":..,"type":..,"retry_after":..}
   {"op":"skew_check","on":bool}
+  {"op":"crash_after","target":"PutSecretValue"|"UpdateSecretVersionStage","count":n}
+     (rotation: the write is applied, then the connection is closed unanswered)
   {"op":"outage","mode":"503"|"internal"|"hang"|"reset"|null,"target":"secretsmanager"|"sts"|"all"}
      a regional outage until cleared (mode null): 503 ServiceUnavailable,
      500 InternalServiceError, no answer for 30 s, or the connection closed.
@@ -65,6 +67,7 @@ class State:
                       "last_version_id": None, "unsigned_security_token": 0, "outage_answers": 0,
                       "GetSecretValueBySecretId": {}}  # signed requests that reached the lookup
         self.outage = {}  # target -> mode
+        self.write_crashes = {}  # PutSecretValue|UpdateSecretVersionStage -> count (rotation crash tests)
 
     def issue(self, duration):
         akid = "ASIA" + pysecrets.token_hex(8).upper()
@@ -129,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_control/stats":
             with STATE.lock:
                 return self._send(200, json.dumps(STATE.stats), "application/json")
+        if self.path.startswith("/_control/secret?"):  # rotation tests: one version's value
+            return self.control_secret()
         if self.path.startswith("/v1/credentials"):
             latency.delay()
             return self.pod_identity()
@@ -141,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
         latency.delay()
         target = self.headers.get("X-Amz-Target")
         if target is not None:
+            if target in WRITE_OPERATIONS:
+                return WRITE_OPERATIONS[target](self, body)
             if target != "secretsmanager.GetSecretValue":
                 return self._json_error(400, "UnknownOperationException", "unsupported operation")
             return self.get_secret_value(body)
@@ -193,6 +200,8 @@ class Handler(BaseHTTPRequestHandler):
                         STATE.outage[t] = cmd["mode"]
                     else:
                         STATE.outage.pop(t, None)
+            elif op == "crash_after":
+                STATE.write_crashes[cmd["target"]] = cmd.get("count", 1)
             elif op == "skew_check":
                 STATE.skew_check = cmd["on"]
             else:
@@ -310,6 +319,110 @@ class Handler(BaseHTTPRequestHandler):
                 out["SecretString"] = v["string"]
             self._send(200, json.dumps(out), "application/x-amz-json-1.1")
 
+    # ---- Secrets Manager writes (rotation) ----
+    # PutSecretValue / UpdateSecretVersionStage with the real version-stage rules: a
+    # stage label lives on one version; moving AWSCURRENT moves AWSPREVIOUS to the
+    # version it left; RemoveFromVersionId must name the version that has the label;
+    # a ClientRequestToken is the version id (same token + same value: idempotent,
+    # another value: ResourceExistsException). {"op":"crash_after","target":OP} in
+    # /_control applies OP once and closes the connection without an answer.
+    def _write_prelude(self, body):
+        if not self.headers.get("Content-Type", "").startswith("application/x-amz-json-1.1"):
+            self._json_error(400, "SerializationException", "bad content type")
+            return None, None
+        akid, err = self.verify_sigv4(body)
+        if err:
+            self._json_error(*err)
+            return None, None
+        req = json.loads(body)
+        sid = req.get("SecretId", "")
+        secret = STATE.secrets.get(sid) or next((s for s in STATE.secrets.values() if s["arn"] == sid), None)
+        if secret is None or secret["deleted"]:
+            self._json_error(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+            return None, None
+        return req, secret
+
+    def _crash_after(self, op):
+        if STATE.write_crashes.get(op, 0) > 0:
+            STATE.write_crashes[op] -= 1
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return True
+        return False
+
+    def put_secret_value(self, body):
+        with STATE.lock:
+            req, secret = self._write_prelude(body)
+            if req is None:
+                return
+            token = req.get("ClientRequestToken") or str(uuid.uuid4())
+            if not (32 <= len(token) <= 64):
+                return self._json_error(400, "ValidationException", "ClientRequestToken must be 32-64 characters")
+            if ("SecretString" in req) == ("SecretBinary" in req):
+                return self._json_error(400, "InvalidParameterException", "exactly one of SecretString, SecretBinary")
+            stages = req.get("VersionStages") or ["AWSCURRENT"]
+            old = next((v for v in secret["versions"] if v["id"] == token), None)
+            if old is not None:
+                if old.get("string") != req.get("SecretString"):
+                    return self._json_error(400, "ResourceExistsException",
+                                            "A resource with the ID you requested already exists.")
+            else:
+                for v in secret["versions"]:
+                    had_current = "AWSCURRENT" in v["stages"]
+                    v["stages"] = [st for st in v["stages"] if st not in stages]
+                    if had_current and "AWSCURRENT" in stages:
+                        v["stages"] = [st for st in v["stages"] if st != "AWSPREVIOUS"] + ["AWSPREVIOUS"]
+                old = {"id": token, "stages": list(stages), "created": time.time(), "string": req.get("SecretString")}
+                secret["versions"].append(old)
+            STATE.stats["PutSecretValue"] = STATE.stats.get("PutSecretValue", 0) + 1
+            if self._crash_after("PutSecretValue"):
+                return
+            self._send(200, json.dumps({"ARN": secret["arn"], "Name": req["SecretId"], "VersionId": token,
+                                        "VersionStages": old["stages"]}), "application/x-amz-json-1.1")
+
+    def control_secret(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        with STATE.lock:
+            s = STATE.secrets.get(q["name"][0])
+            v = next((v for v in (s or {"versions": []})["versions"] if q["stage"][0] in v["stages"]), None)
+            if v is None:
+                return self._send(404, "{}", "application/json")
+            return self._send(200, json.dumps({"id": v["id"], "string": v.get("string")}), "application/json")
+
+    def update_secret_version_stage(self, body):
+        with STATE.lock:
+            req, secret = self._write_prelude(body)
+            if req is None:
+                return
+            stage, move_to, remove_from = req.get("VersionStage"), req.get("MoveToVersionId"), req.get("RemoveFromVersionId")
+            if not stage:
+                return self._json_error(400, "InvalidParameterException", "VersionStage is required")
+            holder = next((v for v in secret["versions"] if stage in v["stages"]), None)
+            target = next((v for v in secret["versions"] if v["id"] == move_to), None) if move_to else None
+            if move_to and target is None:
+                return self._json_error(400, "ResourceNotFoundException", "MoveToVersionId not found")
+            if holder is not None and holder is not target and holder["id"] != remove_from:
+                return self._json_error(400, "InvalidParameterException",
+                                        "The parameter RemoveFromVersionId must match the version that has the label")
+            if remove_from and (holder is None or holder["id"] != remove_from):
+                return self._json_error(400, "InvalidParameterException",
+                                        "The version in RemoveFromVersionId does not have the label")
+            if holder is not None and holder is not target:
+                holder["stages"].remove(stage)
+                if stage == "AWSCURRENT":  # AWS moves AWSPREVIOUS to the version AWSCURRENT left
+                    for v in secret["versions"]:
+                        if "AWSPREVIOUS" in v["stages"]:
+                            v["stages"].remove("AWSPREVIOUS")
+                    holder["stages"].append("AWSPREVIOUS")
+            if target is not None and stage not in target["stages"]:
+                if stage == "AWSCURRENT" and "AWSPREVIOUS" in target["stages"]:
+                    target["stages"].remove("AWSPREVIOUS")
+                target["stages"].append(stage)
+            STATE.stats["UpdateSecretVersionStage"] = STATE.stats.get("UpdateSecretVersionStage", 0) + 1
+            if self._crash_after("UpdateSecretVersionStage"):
+                return
+            self._send(200, json.dumps({"ARN": secret["arn"], "Name": req["SecretId"]}), "application/x-amz-json-1.1")
+
     # ---- STS ----
     def assume_role(self, form):
         if self.regional_outage("sts"):
@@ -357,6 +470,10 @@ class Handler(BaseHTTPRequestHandler):
             akid, secret, token, exp = STATE.issue(STATE.pod["duration"])
             self._send(200, json.dumps({"AccessKeyId": akid, "SecretAccessKey": secret, "Token": token,
                                         "AccountId": ACCOUNT, "Expiration": exp}), "application/json")
+
+
+WRITE_OPERATIONS = {"secretsmanager.PutSecretValue": Handler.put_secret_value,
+                    "secretsmanager.UpdateSecretVersionStage": Handler.update_secret_version_stage}
 
 
 def main():

@@ -8,6 +8,7 @@ auth/token, secret/kv/kv-v1, secret/kv/kv-v2; vault-plugin-secrets-kv path_data.
   POST /v1/auth/token/renew-self         -> auth{...}; lease capped by the token's max TTL
   GET  /v1/<kv2>/data/<p>[?version=N]    -> data{data,metadata}; soft-deleted/destroyed: 404 + metadata
   GET  /v1/<kv2>/metadata/<p>            -> data{current_version,versions}
+  POST /v1/<kv2>/data/<p>                {"data","options":{"cas"}} -> data{version,...}; wrong cas: 400
   GET  /v1/<kv1>/<p>                     -> data{...}
 Errors are {"errors":[...]} with Vault's status codes (400, 403, 404, 405, 503 sealed).
 It CHECKS what Vault checks: X-Vault-Token (or Bearer) on every non-login route, token
@@ -124,6 +125,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_control/stats":
             with STATE.lock:
                 return self._send(200, STATE.stats)
+        if self.path.startswith("/_control/kv?"):  # rotation tests: the current KV v2 version
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            with STATE.lock:
+                s = STATE.mounts[("", q["mount"][0])]["secrets"][q["path"][0]]
+                return self._send(200, {"version": s["current"], "data": s["versions"][s["current"]]["data"]})
         self.route("GET", b"")
 
     def do_POST(self):
@@ -162,6 +168,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.lookup_self(tok)
             if path == "auth/token/renew-self" and method in ("POST", "PUT"):
                 return self.renew_self(tok, body)
+            if method in ("POST", "PUT") and "/data/" in path:
+                return self.kv_write(ns, tok, path, body)
             if method != "GET":
                 return self._error(405, ["unsupported operation"])
             return self.read(ns, tok, path, query)
@@ -296,6 +304,38 @@ class Handler(BaseHTTPRequestHandler):
                              "destroyed": v["destroyed"]} for n, v in secret["versions"].items()}
         self._send(200, envelope(data={"current_version": secret["current"], "versions": versions,
                                        "max_versions": 0, "oldest_version": 0}))
+
+    # ---- KV v2 write (rotation) ----
+    # POST/PUT /v1/<mount>/data/<path> {"data":{...},"options":{"cas":N}}: as Vault, a cas
+    # that is not the current version is refused (400 "check-and-set parameter did not
+    # match the current version"); cas 0 writes only a new secret.
+    def kv_write(self, ns, tok, path, body):
+        STATE.stats["write"] = STATE.stats.get("write", 0) + 1
+        if not any(path.startswith(p) for p in tok["paths"]):
+            return self._error(403, ["1 error occurred:\n\t* permission denied\n\n"])
+        mount = max((m for (mns, m) in STATE.mounts if mns == ns and path.startswith(m + "/")), key=len, default=None)
+        if mount is None or STATE.mounts[(ns, mount)]["version"] != 2:
+            return self._error(405, ["unsupported operation"])
+        engine = STATE.mounts[(ns, mount)]
+        rest = path[len(mount) + 1:]
+        try:
+            req = json.loads(body or b"{}")
+        except ValueError:
+            return self._error(400, ["failed to parse JSON input"])
+        if not isinstance(req.get("data"), dict):
+            return self._error(400, ["no data provided"])
+        secret = engine["secrets"].get(rest[len("data/"):])
+        current = secret["current"] if secret else 0
+        cas = (req.get("options") or {}).get("cas")
+        if cas is not None and int(cas) != current:
+            return self._error(400, ["check-and-set parameter did not match the current version"])
+        if secret is None:
+            secret = engine["secrets"].setdefault(rest[len("data/"):], {"versions": {}, "current": 0})
+        secret["current"] += 1
+        secret["versions"][secret["current"]] = {"data": req["data"], "created": STATE.now,
+                                                 "deleted": None, "destroyed": False}
+        self._send(200, envelope(data={"created_time": rfc3339(STATE.now), "custom_metadata": None,
+                                       "deletion_time": "", "destroyed": False, "version": secret["current"]}))
 
     # ---- control ----
     def control(self, cmd):

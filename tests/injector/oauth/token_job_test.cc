@@ -275,6 +275,61 @@ TEST_F(JobFixture, CredentialAgeTokenExpiryAndHealth) {
   EXPECT_EQ(logs.text().find("TOKEN-"), std::string::npos);
 }
 
+// A rotation reaches the file one refresh-interval after the store changed:
+// between refreshes the job re-reads the credentials every refresh-interval
+// (300 s here) and mints with a new version at once, not at the old token's
+// refresh time (2700 s into a 3600 s token).
+TEST_F(JobFixture, NewCredentialVersionIsMintedWithAtOnce) {
+  lifetime = 3600;
+  HealthRegistry health;
+  InjectionPlan plan;
+  PlannedFile f;
+  f.name = "token";
+  f.kind = FileKind::kToken;
+  f.ref = *ParseSecretRef(std::string("aws:") + kPath);
+  f.token = TokenSpec{"https://idp.example/token", "", ""};
+  plan.files = {f};
+  health.Declare(f);
+  JobEnvironment env = Env();
+  env.health = &health;
+  std::vector<std::string> basic;
+  http.fn = [this, &basic](const HttpRequest& r) -> Result<HttpResponse> {
+    for (const auto& [k, v] : r.headers)
+      if (k == "Authorization") basic.push_back(v);
+    ++minted;
+    return Json(200, R"({"access_token":"TOKEN-)" + std::to_string(minted) +
+                         R"(-SECRET","token_type":"Bearer","expires_in":3600})");
+  };
+  auto jobs = MakeTokenJobs(plan, env);
+  ASSERT_TRUE(jobs.ok());
+  TokenJob& job = *(*jobs)[0];
+  const WallTime t0 = clock.Now();
+  std::optional<WallTime> next = job.Run(t0);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(*next, t0 + seconds(300)) << "the credential check comes before the refresh";
+  EXPECT_EQ(health.Snapshot().at(0).client_id, "cid");
+
+  // Same version: a read, no mint.
+  const size_t reads = store.fetches.size();
+  next = job.Run(*next);
+  EXPECT_EQ(minted, 1);
+  EXPECT_EQ(store.fetches.size(), reads + 1);
+  EXPECT_EQ(*next, t0 + seconds(600));
+
+  // The store moves to a new client: the next check mints with it.
+  store.Put(kPath, std::string(R"({"clientId":"cid-2","clientSecret":")") + kClientSecret + ""
+}",
+            "v2");
+next = job.Run(*next);
+EXPECT_EQ(minted, 2);
+EXPECT_EQ(ReadFile(dir.path() + "/token").find("TOKEN-2-SECRET") != std::string::npos, true);
+ASSERT_EQ(basic.size(), 2u);
+EXPECT_NE(basic[0], basic[1]) << "the second mint used the new credentials";
+EXPECT_EQ(health.Snapshot().at(0).client_id, "cid-2");
+EXPECT_EQ(health.Snapshot().at(0).version, "v2");
+EXPECT_EQ(*next, t0 + seconds(900));
+}
+
 TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   auto job = Make(OutputFormat::kEnv);
   ASSERT_TRUE(job->Run(clock.Now()));

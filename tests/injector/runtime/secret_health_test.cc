@@ -256,6 +256,8 @@ TEST(HealthMetricsTest, IndependentParserReadsEverySeries) {
   health.RecordSuccess("db.json", "v7", now - 100 * kDay, now - seconds(30));
   health.RecordSuccess("genesys-token", "3", now - kDay, now - seconds(10), now + seconds(3590));
   health.RecordFailure("genesys-token", Code::kUnauthenticated);
+  health.RecordClientId("genesys-token", "7f2c\"client");  // the census reads it
+  health.RecordClientId("db.json", "not-a-token");         // secrets have no client
   const std::string text = RenderHealthMetrics(health.Snapshot(), now);
 
   TempDir dir;
@@ -305,6 +307,13 @@ TEST(HealthMetricsTest, IndependentParserReadsEverySeries) {
        {{"file", "genesys-token"},
         {"ref", "vault:secret/genesys/cx"},
         {"reason", "unauthenticated"}},
+       1.0},
+      {"memsecret_injector_credential_info",
+       "gauge",
+       "memsecret_injector_credential_info",
+       {{"file", "genesys-token"},
+        {"ref", "vault:secret/genesys/cx"},
+        {"client_id", "7f2c\"client"}},
        1.0},
   });
   EXPECT_EQ(samples, want) << samples.dump(1) << "\n" << text;
