@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -55,6 +56,11 @@ bool IsHelp(const std::string& arg) { return arg == "-h" || arg == "--help" || a
 int main(int argc, char** argv) {
   using namespace memsecret;
   g_prog = ProgramName(argv[0]);
+  // Lambda starts a custom runtime's `bootstrap` without arguments.
+  if (argc < 2 && std::getenv("AWS_LAMBDA_RUNTIME_API") != nullptr) {
+    injector::ProcessEnvironment env;
+    return injector::LambdaCommand(env);
+  }
   if (argc < 2) return Usage();
   const std::string command = argv[1];
   const bool pipeline = command == "exec" || command == "get" || command == "export";

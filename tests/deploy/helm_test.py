@@ -9,16 +9,22 @@ included) —, each rendered object validated against the Kubernetes schema
 cert-manager kinds skipped and listed), the rendered webhook config accepted by the webhook's own parser and
 used by `memsecret-webhook render` on the examples; values.schema.json
 rejecting each bad shape of values (one test per shape), and the values the
-templates require failing with their message."""
+templates require failing with their message. The rotation CronJob: rendered for
+the documented values and each identity (IRSA, Pod Identity, Azure Workload
+Identity, an existing service account), refused for issuers without a client
+API, and its command lines, taken from the rendered manifest, run with the
+built injector against the Secrets Manager and Genesys fakes."""
 
 import argparse
 import base64
+import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.request
 
 import yaml
 
@@ -450,6 +456,78 @@ class RotationCronJob(unittest.TestCase):
         self.assertIn("rotation.serviceAccount.name is required", res.stderr)
 
 
+class RotationCronJobRuns(unittest.TestCase):
+    """The CronJob's command lines, taken from the rendered manifest, run with the built
+    injector (the image's binary) against loopback fakes of Secrets Manager and Genesys Cloud:
+    a due item rotates, a failing item fails only its own container, a rerun finds nothing due."""
+    AKID, AWS_SECRET = "AKIDHELMROTATION", "AWS-SECRET-HELM-ROTATION-1"
+    ADMIN = {"clientId": "admin-client-0001", "clientSecret": "ADMIN-SECRET-helm-42", "region": "mypurecloud.ie"}
+    APP_SECRET = "APP-SECRET-helm-17"
+
+    def fake(self, name):
+        proc = subprocess.Popen([sys.executable, os.path.join(ARGS.repo_root, "tests", "fakes", name)],
+                                stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        url = "http://127.0.0.1:%d" % int(proc.stdout.readline().split()[1])
+
+        def control(**cmd):
+            req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
+            return urllib.request.urlopen(req, timeout=30).read()
+        return url, control
+
+    def test_the_rendered_commands_rotate_what_is_due(self):
+        self.assertTrue(ARGS.injector, "--injector (the built memsecret-injector) is required")
+        aws_url, aws = self.fake("fake_aws.py")
+        gen_url, gen = self.fake("genesys_api_fake.py")
+        aws(op="static_key", akid=self.AKID, secret=self.AWS_SECRET)
+        gen(op="add_client", id=self.ADMIN["clientId"], name="rotation-admin", secret=self.ADMIN["clientSecret"],
+            permissions=["oauth:client:view", "oauth:client:add", "oauth:client:delete"])
+        gen(op="add_client", id="client-a-0001", name="crm-sync", secret=self.APP_SECRET, roleIds=["role-crm"])
+        aws(op="put_secret", name="genesys/production/oauth-admin-client", string=json.dumps(self.ADMIN))
+        aws(op="put_secret", name="genesys/production/crm-sync/oauth-client", created=1, string=json.dumps(
+            {"clientId": "client-a-0001", "clientSecret": self.APP_SECRET, "region": "mypurecloud.ie"}))
+        admin = "aws:genesys/production/oauth-admin-client"
+        values = {"rotation": {"enabled": True, "env": [{"name": "AWS_REGION", "value": "us-east-1"}], "items": [
+            {"ref": "aws:genesys/production/missing/oauth-client", "issuer": "genesys:mypurecloud.ie",
+             "admin": admin, "maxAge": "90d"},
+            {"ref": "aws:genesys/production/crm-sync/oauth-client", "issuer": "genesys:mypurecloud.ie",
+             "admin": admin, "maxAge": "90d"}]}}
+        pod = the_cronjob(rendered(self, values))["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        outputs = []
+
+        def run(container):
+            command = list(container["command"])
+            self.assertEqual(command[0], "/usr/local/bin/memsecret-injector", "the image's binary")
+            env = {"PATH": "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": self.AKID, "AWS_SECRET_ACCESS_KEY": self.AWS_SECRET,
+                   "AWS_ENDPOINT_URL": aws_url, "MEMSECRET_GENESYS_LOGIN_URL": gen_url,
+                   "MEMSECRET_GENESYS_API_URL": gen_url}
+            env.update({e["name"]: e["value"] for e in container.get("env", [])})
+            res = k8s_tools.run([ARGS.injector] + command[1:], env=env)
+            outputs.append(res.stdout + res.stderr)
+            return res
+
+        def current():
+            with urllib.request.urlopen(aws_url + "/_control/secret?name=genesys/production/crm-sync/oauth-client"
+                                        "&stage=AWSCURRENT", timeout=30) as r:
+                return json.loads(json.loads(r.read())["string"])
+
+        failing, due = pod["containers"]
+        res = run(failing)
+        self.assertEqual(res.returncode, 1, "a missing secret fails its container: " + res.stderr[-300:])
+        res = run(due)
+        self.assertEqual(res.returncode, 0, res.stderr[-500:])
+        rotated = current()
+        self.assertNotEqual(rotated["clientId"], "client-a-0001", "the due item was rotated")
+        self.assertEqual(rotated["previousClientId"], "client-a-0001")
+        res = run(due)
+        self.assertEqual(res.returncode, 0, res.stderr[-500:])
+        self.assertIn("nothing due", res.stdout)
+        self.assertEqual(current()["clientId"], rotated["clientId"], "the next day's run changes nothing")
+        every = "\n".join(outputs)
+        for secret in (self.AWS_SECRET, self.ADMIN["clientSecret"], self.APP_SECRET, rotated["clientSecret"]):
+            self.assertNotIn(secret, every)
+
+
 ROTATION_ITEM = {"ref": "aws:/genesys/production/crm/oauth-client", "admin": "aws:/genesys/production/admin",
                  "maxAge": "90d"}
 ROTATION_REJECTED = {
@@ -477,6 +555,7 @@ if __name__ == "__main__":
     parser.add_argument("--repo-root", required=True)
     parser.add_argument("--webhook", required=True)
     parser.add_argument("--admit-tool", required=True)
+    parser.add_argument("--injector", default=None)  # the rotation CronJob's commands run with it
     ARGS, rest = parser.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="memsecret-helm-") as home:
         ARGS.helm_home = home
