@@ -133,7 +133,15 @@ int LambdaCommand(const Environment& env) {
 
   lambda::GenesysStepsDeps deps;
   deps.reader = reader->get();
-  deps.writer = writer->get();
+  aws::SecretsManagerWriter* sm = writer->get();
+  deps.stage = [sm](const std::string& secret_id, const SecretValue& value,
+                    const std::string& token) {
+    return sm->PutSecretValue(secret_id, value, token, {"AWSPENDING"}).status();
+  };
+  deps.promote = [sm](const std::string& secret_id, const std::string& token,
+                      const std::string& from) {
+    return sm->UpdateSecretVersionStage(secret_id, "AWSCURRENT", token, from);
+  };
   deps.clock = &clock;
   deps.sleep = sleep;
   deps.report = LogStep;

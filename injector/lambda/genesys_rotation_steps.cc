@@ -95,10 +95,7 @@ Status GenesysRotationSteps::CreateSecret(const std::string& secret_id, const st
   Report(secret_id, "create_client", "ok", b_id, "", "\"" + name + "\"");
   auto document = rotation::WithNewClient(current->value, b_id, b->secret, a, p);
   Status staged = document.status();
-  if (staged.ok()) {
-    auto put = d_.writer->PutSecretValue(secret_id, *document, token, {"AWSPENDING"});
-    staged = put.status();
-  }
+  if (staged.ok()) staged = d_.stage(secret_id, *document, token);
   if (!staged.ok()) {
     // Definitely not stored: B must not linger. An unknown outcome
     // (transport) leaves B for the retry (reused) or the next one (orphan).
@@ -142,9 +139,7 @@ Status GenesysRotationSteps::FinishSecret(const std::string& secret_id, const st
   auto facts = rotation::ReadCredentialFacts(next->value);
   if (!facts.ok()) return facts.status().WithContext("version " + token);
   if (current->version != token) {
-    if (Status st =
-            d_.writer->UpdateSecretVersionStage(secret_id, "AWSCURRENT", token, current->version);
-        !st.ok())
+    if (Status st = d_.promote(secret_id, token, current->version); !st.ok())
       return st.WithContext("moving AWSCURRENT");
     Report(secret_id, "promote", "ok", facts->client_id, token);
   } else {

@@ -2,7 +2,8 @@
 // holding Genesys Cloud client credentials, with the alternating-clients
 // strategy of `memsecret rotate` (docs/rotation.md) and its pieces: the
 // credential document edits (rotation/credential_document.h), the client
-// names (rotation/rotator.h), the OAuth client directory and the writer.
+// names (rotation/rotator.h) and the OAuth client directory; the store is
+// reached through a reader and two writes (PutSecretValue, UpdateSecretVersionStage).
 //   createSecret  A = AWSCURRENT's client, P = the one before it; a version
 //                 with the event's token that already holds AWSPENDING is
 //                 reused; else orphans of this lineage (a crash between create
@@ -25,7 +26,6 @@
 
 #include "injector/lambda/rotation_steps.h"
 #include "injector/oauth/genesys_client_api.h"
-#include "injector/providers/aws/secrets_manager_writer.h"
 #include "injector/providers/secret_provider.h"
 #include "injector/rotation/rotator.h"
 #include "memsecret/clock.h"
@@ -33,8 +33,16 @@
 namespace memsecret::injector::lambda {
 
 struct GenesysStepsDeps {
-  SecretProvider* reader = nullptr;             // Secrets Manager reads
-  aws::SecretsManagerWriter* writer = nullptr;  // PutSecretValue, UpdateSecretVersionStage
+  SecretProvider* reader = nullptr;  // Secrets Manager reads (stage and version)
+  // PutSecretValue(secret, value, ClientRequestToken = token, stages [AWSPENDING]).
+  std::function<Status(const std::string& secret_id, const SecretValue& value,
+                       const std::string& token)>
+      stage;
+  // UpdateSecretVersionStage(secret, AWSCURRENT, MoveToVersionId = token,
+  // RemoveFromVersionId = from).
+  std::function<Status(const std::string& secret_id, const std::string& token,
+                       const std::string& from)>
+      promote;
   // The client directory for the credential's region, with a fresh admin token.
   std::function<Result<std::unique_ptr<oauth::OAuthClientDirectory>>(const SecretValue& credential)>
       open_clients;
