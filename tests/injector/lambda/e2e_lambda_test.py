@@ -49,6 +49,7 @@ class Fake:
     def close(self):
         self.proc.kill()
         self.proc.wait()
+        self.proc.stdout.close()
 
 
 def mints(gen, doc):
@@ -221,6 +222,8 @@ class RotationFunction(unittest.TestCase):
 
     def test_3_no_secret_in_any_output_or_answer(self):
         every = "\n".join(self.outputs + self.answers)
+        if os.environ.get("MEMSECRET_TEST_SHOW_OUTPUT"):
+            print(every, file=sys.stderr)
         self.assertTrue(self.outputs, "the function's output was collected")
         self.assertIn("rotation step", every)
         for s in [AWS_SECRET, ADMIN["clientSecret"], APP_SECRET] + getattr(self, "new_secrets", []):
