@@ -18,7 +18,10 @@
 #
 # The binary links glibc dynamically (cmake/static_link.cmake); provided.al2023
 # has glibc 2.34, so a binary that needs a newer symbol version is refused
-# (LAMBDA_MAX_GLIBC overrides the limit for another runtime).
+# (LAMBDA_MAX_GLIBC overrides the limit for another runtime). Built on Debian 12
+# (glibc 2.36) the injector needs arc4random (2.36, from libstdc++) and
+# _dl_find_object (2.35, from libgcc's unwinder): build the zip's binary on
+# Amazon Linux 2023, or use the injector image as a container-image function.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -28,7 +31,7 @@ while (($#)); do
   case $1 in
     --injector) injector=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "lambda_zip.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,7 +54,8 @@ max_glibc=${LAMBDA_MAX_GLIBC:-2.34}
 newest=$(objdump -T "$injector" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
 if [[ -n $newest && $(printf '%s\n%s\n' "$newest" "$max_glibc" | sort -V | tail -n1) != "$max_glibc" ]]; then
   echo "lambda_zip.sh: $injector needs glibc $newest; provided.al2023 has $max_glibc" >&2
-  echo "  (build on a system with glibc <= $max_glibc, or set LAMBDA_MAX_GLIBC for another runtime)" >&2
+  echo "  build it on a system with glibc <= $max_glibc (e.g. Amazon Linux 2023), or deploy the injector" >&2
+  echo "  image as a container-image function (docs/rotation.md); LAMBDA_MAX_GLIBC sets another limit" >&2
   exit 1
 fi
 

@@ -11,7 +11,8 @@ AWSPREVIOUS to the replaced version); a repeated createSecret reuses the pending
 (Rotation.Unauthenticated, in the body and the Lambda-Runtime-Function-Error-Type header)
 and leaves AWSCURRENT alone; a second rotation deletes the first client and keeps the
 replaced one; a malformed event is an error answer; a missing configuration is an
-initialization error; no secret in any output or answer.
+initialization error (started as `rotation-function`, as a container-image function is); no
+secret in any output or answer.
 Usage: e2e_lambda_test.py --binary BIN --fakes DIR"""
 import argparse
 import base64
@@ -92,10 +93,10 @@ class RotationFunction(unittest.TestCase):
         cls.aws.close()
         cls.gen.close()
 
-    def start_function(self, env):
+    def start_function(self, env, args=()):
         runtime = Fake(os.path.join(ARGS.fakes, "lambda_runtime_fake.py"))
         self.addCleanup(runtime.close)
-        proc = subprocess.Popen([ARGS.binary], env=dict(env, AWS_LAMBDA_RUNTIME_API="127.0.0.1:%d" % runtime.port),
+        proc = subprocess.Popen([ARGS.binary] + list(args), env=dict(env, AWS_LAMBDA_RUNTIME_API="127.0.0.1:%d" % runtime.port),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
         def stop():
@@ -212,7 +213,8 @@ class RotationFunction(unittest.TestCase):
     def test_2_a_missing_configuration_is_an_initialization_error(self):
         env = dict(self.env)
         del env["MEMSECRET_ROTATION_ADMIN"]
-        runtime, proc = self.start_function(env)
+        # As a container-image function starts it (the explicit command).
+        runtime, proc = self.start_function(env, ["rotation-function"])
         self.assertEqual(proc.wait(timeout=60), 1)
         errors = runtime.get("/_control/state")["init_errors"]
         self.assertEqual(len(errors), 1)
