@@ -467,7 +467,7 @@ class RotationCronJobRuns(unittest.TestCase):
     def fake(self, name):
         proc = subprocess.Popen([sys.executable, os.path.join(ARGS.repo_root, "tests", "fakes", name)],
                                 stdout=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        self.addCleanup(lambda: (proc.kill(), proc.wait(), proc.stdout.close()))
         url = "http://127.0.0.1:%d" % int(proc.stdout.readline().split()[1])
 
         def control(**cmd):
