@@ -138,6 +138,7 @@ int LambdaCommand(const Environment& env) {
                     const std::string& token) {
     return sm->PutSecretValue(secret_id, value, token, {"AWSPENDING"}).status();
   };
+  deps.describe = [sm](const std::string& secret_id) { return sm->DescribeSecret(secret_id); };
   deps.promote = [sm](const std::string& secret_id, const std::string& token,
                       const std::string& from) {
     return sm->UpdateSecretVersionStage(secret_id, "AWSCURRENT", token, from);

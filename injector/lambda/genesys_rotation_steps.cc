@@ -36,13 +36,32 @@ Result<std::optional<FetchedSecret>> GenesysRotationSteps::ReadIfThere(const std
   return r.status();
 }
 
+Result<bool> GenesysRotationSteps::CheckEvent(const std::string& secret_id,
+                                              const std::string& token) {
+  auto state = d_.describe(secret_id);
+  if (!state.ok()) return state.status();
+  if (!state->rotation_enabled) return FailedPrecondition("rotation is not enabled for the secret");
+  auto it = state->version_stages.find(token);
+  if (it == state->version_stages.end())
+    return FailedPrecondition("version " + token + " has no stage for rotation");
+  auto has = [&](const char* stage) {
+    return std::find(it->second.begin(), it->second.end(), stage) != it->second.end();
+  };
+  if (has("AWSCURRENT")) return false;
+  if (!has("AWSPENDING"))
+    return FailedPrecondition("version " + token + " is not set as AWSPENDING for rotation");
+  return true;
+}
+
 Status GenesysRotationSteps::CreateSecret(const std::string& secret_id, const std::string& token) {
-  auto current = Read(secret_id, "AWSCURRENT");
-  if (!current.ok()) return current.status().WithContext("reading AWSCURRENT");
-  if (current->version == token) {
+  auto work = CheckEvent(secret_id, token);
+  if (!work.ok()) return work.status();
+  if (!*work) {
     Report(secret_id, "stage", "skipped", "", token, "the version is already AWSCURRENT");
     return Status::Ok();
   }
+  auto current = Read(secret_id, "AWSCURRENT");
+  if (!current.ok()) return current.status().WithContext("reading AWSCURRENT");
   // Secrets Manager may call a step again: a version with this token that
   // holds AWSPENDING and a value is this rotation's, made by the first call.
   auto pending = ReadIfThere(secret_id, "AWSPENDING", token);
@@ -107,11 +126,19 @@ Status GenesysRotationSteps::CreateSecret(const std::string& secret_id, const st
 }
 
 Status GenesysRotationSteps::SetSecret(const std::string& secret_id, const std::string& token) {
+  auto work = CheckEvent(secret_id, token);
+  if (!work.ok()) return work.status();
   Report(secret_id, "set", "skipped", "", token, "a Genesys client is usable once created");
   return Status::Ok();
 }
 
 Status GenesysRotationSteps::TestSecret(const std::string& secret_id, const std::string& token) {
+  auto work = CheckEvent(secret_id, token);
+  if (!work.ok()) return work.status();
+  if (!*work) {
+    Report(secret_id, "verify", "skipped", "", token, "the version is already AWSCURRENT");
+    return Status::Ok();
+  }
   auto pending = Read(secret_id, "AWSPENDING", token);
   if (!pending.ok()) return pending.status().WithContext("reading AWSPENDING");
   auto facts = rotation::ReadCredentialFacts(pending->value);
@@ -132,6 +159,7 @@ Status GenesysRotationSteps::TestSecret(const std::string& secret_id, const std:
 }
 
 Status GenesysRotationSteps::FinishSecret(const std::string& secret_id, const std::string& token) {
+  if (auto work = CheckEvent(secret_id, token); !work.ok()) return work.status();
   auto current = Read(secret_id, "AWSCURRENT");
   if (!current.ok()) return current.status().WithContext("reading AWSCURRENT");
   auto next = Read(secret_id, nullptr, token);

@@ -15,6 +15,11 @@
 //                 while a new client is rejected: creation takes a moment);
 //   finishSecret  UpdateSecretVersionStage AWSCURRENT -> the token's version
 //                 (RemoveFromVersionId: the current one), then deletes P.
+// Every step first checks the event as Secrets Manager's own rotation
+// functions do (DescribeSecret): rotation must be enabled and the token must
+// be a version of the secret holding AWSPENDING; a token already AWSCURRENT
+// has nothing left to do (finishSecret still completes the delete of P, so a
+// retry after a crash between the two does not leave P valid).
 // Facts are reported per step (refs, client ids, version ids; never a secret).
 // Not thread-safe (the function serves one invocation at a time).
 #pragma once
@@ -26,6 +31,7 @@
 
 #include "injector/lambda/rotation_steps.h"
 #include "injector/oauth/genesys_client_api.h"
+#include "injector/providers/aws/secrets_manager_writer.h"
 #include "injector/providers/secret_provider.h"
 #include "injector/rotation/rotator.h"
 #include "memsecret/clock.h"
@@ -34,6 +40,8 @@ namespace memsecret::injector::lambda {
 
 struct GenesysStepsDeps {
   SecretProvider* reader = nullptr;  // Secrets Manager reads (stage and version)
+  // DescribeSecret: rotation enabled? the stages of each version.
+  std::function<Result<aws::SecretRotationState>(const std::string& secret_id)> describe;
   // PutSecretValue(secret, value, ClientRequestToken = token, stages [AWSPENDING]).
   std::function<Status(const std::string& secret_id, const SecretValue& value,
                        const std::string& token)>
@@ -65,6 +73,9 @@ class GenesysRotationSteps final : public RotationSteps {
   Status FinishSecret(const std::string& secret_id, const std::string& token) override;
 
  private:
+  // True when the step has work to do; false when the token is already
+  // AWSCURRENT; an error when the event does not name a rotation in progress.
+  Result<bool> CheckEvent(const std::string& secret_id, const std::string& token);
   Result<FetchedSecret> Read(const std::string& secret_id, const char* stage,
                              const std::string& version = "");
   Result<std::optional<FetchedSecret>> ReadIfThere(const std::string& secret_id, const char* stage,

@@ -23,7 +23,8 @@ Control (tests only): POST /_control with a JSON command, GET /_control/stats
   {"op":"rotate_secret","name":..,"token":..}   what RotateSecret does before it invokes the
      rotation function: a version with id `token` and the AWSPENDING label but no value yet
      (GetSecretValue on it: ResourceNotFoundException; PutSecretValue with it fills it);
-     refused (InvalidRequestException) while AWSPENDING is on another version than AWSCURRENT
+     refused (InvalidRequestException) while AWSPENDING is on another version than AWSCURRENT;
+     turns RotationEnabled on (DescribeSecret)
   {"op":"crash_after","target":"PutSecretValue"|"UpdateSecretVersionStage","count":n}
      (rotation: the write is applied, then the connection is closed unanswered)
   {"op":"outage","mode":"503"|"internal"|"hang"|"reset"|null,"target":"secretsmanager"|"sts"|"all"}
@@ -213,6 +214,7 @@ class Handler(BaseHTTPRequestHandler):
                     v["stages"] = [st for st in v["stages"] if st != "AWSPENDING"]
                 secret["versions"].append({"id": cmd["token"], "stages": ["AWSPENDING"], "created": time.time(),
                                            "stub": True})
+                secret["rotation_enabled"] = True
             elif op == "crash_after":
                 STATE.write_crashes[cmd["target"]] = cmd.get("count", 1)
             elif op == "skew_check":
@@ -489,8 +491,23 @@ class Handler(BaseHTTPRequestHandler):
                                         "AccountId": ACCOUNT, "Expiration": exp}), "application/json")
 
 
+def describe_secret(self, body):
+    """DescribeSecret (rotation functions check their event with it): RotationEnabled and
+    VersionIdsToStages (versions without a stage are not listed), never a value."""
+    with STATE.lock:
+        req, secret = self._write_prelude(body)
+        if req is None:
+            return
+        stages = {v["id"]: list(v["stages"]) for v in secret["versions"] if v["stages"]}
+        self._send(200, json.dumps({"ARN": secret["arn"],
+                                    "Name": [n for n, s in STATE.secrets.items() if s is secret][0],
+                                    "RotationEnabled": bool(secret.get("rotation_enabled")),
+                                    "VersionIdsToStages": stages}), "application/x-amz-json-1.1")
+
+
 WRITE_OPERATIONS = {"secretsmanager.PutSecretValue": Handler.put_secret_value,
-                    "secretsmanager.UpdateSecretVersionStage": Handler.update_secret_version_stage}
+                    "secretsmanager.UpdateSecretVersionStage": Handler.update_secret_version_stage,
+                    "secretsmanager.DescribeSecret": describe_secret}
 
 
 def main():

@@ -5,7 +5,8 @@ fake of the Lambda Runtime API (tests/fakes/lambda_runtime_fake.py), Secrets Man
 (fake_aws.py) and Genesys Cloud's login and OAuth client API (genesys_api_fake.py). The test
 plays Secrets Manager: it starts a rotation as RotateSecret does (a version with the token and
 the AWSPENDING label, no value yet) and invokes the four steps with that ClientRequestToken.
-Pins: the four steps in order (AWSPENDING staged under the token, AWSCURRENT moved to it,
+Pins: an event whose token names no rotation in progress is refused (DescribeSecret, as
+Secrets Manager's own functions check); the four steps in order (AWSPENDING staged under the token, AWSCURRENT moved to it,
 AWSPREVIOUS to the replaced version); a repeated createSecret reuses the pending version
 (no second client); setSecret changes nothing; a failing testSecret posts an error
 (Rotation.Unauthenticated, in the body and the Lambda-Runtime-Function-Error-Type header)
@@ -138,9 +139,23 @@ class RotationFunction(unittest.TestCase):
         runtime, proc = self.start_function(self.env)
         first_version, _ = self.stored("AWSCURRENT")
 
-        # Rotation 1: createSecret stages B under the token as AWSPENDING.
+        # Events that name no rotation in progress are refused and create nothing: rotation not
+        # enabled for the secret, then a token Secrets Manager did not start a rotation with.
+        before = self.clients()
+
+        def refused(needle):
+            res = self.invoke(runtime, "createSecret", str(uuid.uuid4()))
+            self.assertEqual(res["kind"], "error", res)
+            self.assertEqual(res["error_type"], "Rotation.FailedPrecondition")
+            self.assertIn(needle, json.loads(res["body"])["errorMessage"])
+            self.assertEqual(self.clients(), before)
+
+        refused("rotation is not enabled")
         t1 = str(uuid.uuid4())
         self.start_rotation(t1)
+        refused("has no stage for rotation")
+
+        # Rotation 1: createSecret stages B under the token as AWSPENDING.
         res = self.invoke(runtime, "createSecret", t1)
         self.assertEqual(res["kind"], "response", res)
         pending_id, pending = self.stored("AWSPENDING")

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -32,14 +33,17 @@ class FakeSecretsManager final : public SecretProvider {
   struct Version {
     std::string id, value;
     std::set<std::string> stages;
+    bool stub = false;  // RotateSecret's version before createSecret: no value
   };
   std::vector<Version> versions;
+  bool rotation_enabled = true;
   Status put_result;
   int puts = 0;
 
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& o) override {
     EXPECT_EQ(ref.path, kSecret);
     for (const Version& v : versions) {
+      if (v.stub) continue;
       if (o.version && v.id != *o.version) continue;
       if (o.stage && !v.stages.count(*o.stage)) continue;
       return FetchResult::Success({SecretValue(v.value), v.id, std::nullopt, std::nullopt});
@@ -59,9 +63,17 @@ class FakeSecretsManager final : public SecretProvider {
   Status Put(const SecretValue& value, const std::string& token) {
     ++puts;
     if (!put_result.ok()) return put_result;
+    std::erase_if(versions, [&](const Version& v) { return v.id == token && v.stub; });
     versions.push_back({token, std::string(value.Reveal()), {}});
     Move("AWSPENDING", token);
     return Status::Ok();
+  }
+  aws::SecretRotationState Describe() const {
+    aws::SecretRotationState st;
+    st.rotation_enabled = rotation_enabled;
+    for (const Version& v : versions)
+      if (!v.stages.empty()) st.version_stages[v.id] = {v.stages.begin(), v.stages.end()};
+    return st;
   }
   std::string Current() const {
     for (const Version& v : versions)
@@ -120,7 +132,8 @@ class StepsTest : public ::testing::Test {
  protected:
   StepsTest() {
     sm.versions = {{"v-p", Doc("client-p"), {"AWSPREVIOUS"}},
-                   {"v-a", Doc("client-a", "client-p"), {"AWSCURRENT"}}};
+                   {"v-a", Doc("client-a", "client-p"), {"AWSCURRENT"}},
+                   {kToken, "", {"AWSPENDING"}, true}};
     clients.clients = {{"client-a", "crm-sync (memsecret rotation 20260101T000000Z)"},
                        {"client-p", "crm-sync"},
                        {"client-x", "other-app (memsecret rotation 20260101T000000Z)"}};
@@ -128,6 +141,10 @@ class StepsTest : public ::testing::Test {
   GenesysRotationSteps Steps() {
     GenesysStepsDeps d;
     d.reader = &sm;
+    d.describe = [this](const std::string& s) -> Result<aws::SecretRotationState> {
+      EXPECT_EQ(s, kSecret);
+      return sm.Describe();
+    };
     d.stage = [this](const std::string& s, const SecretValue& v, const std::string& t) {
       EXPECT_EQ(s, kSecret);
       return sm.Put(v, t);
@@ -246,11 +263,68 @@ TEST_F(StepsTest, TestSecretRetriesOnlyARejection) {
   EXPECT_EQ(sm.Current(), "v-a");
 }
 
-TEST_F(StepsTest, TestOrFinishWithoutAStagedVersionFails) {
+TEST_F(StepsTest, TestOrFinishWithoutAStagedValueFails) {
   auto steps = Steps();
   EXPECT_EQ(steps.TestSecret(kSecret, kToken).code(), Code::kNotFound);
   EXPECT_EQ(steps.FinishSecret(kSecret, kToken).code(), Code::kNotFound);
   EXPECT_EQ(promotes, 0);
+}
+
+TEST_F(StepsTest, AnEventThatNamesNoRotationInProgressIsRefused) {
+  const struct {
+    const char* name;
+    std::function<void(FakeSecretsManager&)> setup;
+    const char* token;
+    const char* needle;
+  } cases[] = {
+      {"rotation off", [](FakeSecretsManager& f) { f.rotation_enabled = false; }, kToken,
+       "rotation is not enabled"},
+      {"unknown token", [](FakeSecretsManager&) {}, "0b3e4c55-9d2a-7e1f-3b6a-9c01c7f4a2d1",
+       "has no stage for rotation"},
+      {"token without AWSPENDING",
+       [](FakeSecretsManager& f) {
+         f.versions[2].stages.clear();
+         f.versions[2].stages.insert("OTHER");
+       },
+       kToken, "is not set as AWSPENDING"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    sm.versions = {{"v-p", Doc("client-p"), {"AWSPREVIOUS"}},
+                   {"v-a", Doc("client-a", "client-p"), {"AWSCURRENT"}},
+                   {kToken, "", {"AWSPENDING"}, true}};
+    sm.rotation_enabled = true;
+    c.setup(sm);
+    auto steps = Steps();
+    for (Status st : {steps.CreateSecret(kSecret, c.token), steps.SetSecret(kSecret, c.token),
+                      steps.TestSecret(kSecret, c.token), steps.FinishSecret(kSecret, c.token)}) {
+      EXPECT_EQ(st.code(), Code::kFailedPrecondition);
+      EXPECT_NE(st.message().find(c.needle), std::string::npos) << st.message();
+    }
+    EXPECT_EQ(clients.created, 0);
+    EXPECT_EQ(sm.puts, 0);
+    EXPECT_EQ(promotes, 0);
+  }
+}
+
+TEST_F(StepsTest, ATokenAlreadyCurrentOnlyFinishesTheDelete) {
+  // A finishSecret that crashed after the move, before the delete: Secrets
+  // Manager calls it again, and P must not stay valid.
+  sm.versions = {{"v-p", Doc("client-p"), {}},
+                 {"v-a", Doc("client-a", "client-p"), {"AWSPREVIOUS"}},
+                 {kToken,
+                  R"({"clientId":"client-b","clientSecret":"S-b","region":"mypurecloud.ie",)"
+                  R"("previousClientId":"client-a","retiredClientId":"client-p"})",
+                  {"AWSCURRENT", "AWSPENDING"}}};
+  clients.clients["client-b"] = "crm-sync (memsecret rotation 20260201T000000Z)";
+  auto steps = Steps();
+  EXPECT_TRUE(steps.CreateSecret(kSecret, kToken).ok());
+  EXPECT_TRUE(steps.TestSecret(kSecret, kToken).ok());
+  EXPECT_EQ(clients.created, 0);
+  EXPECT_TRUE(verified.empty());
+  EXPECT_TRUE(steps.FinishSecret(kSecret, kToken).ok());
+  EXPECT_EQ(promotes, 0);
+  EXPECT_EQ(clients.deleted, std::vector<std::string>{"client-p"});
 }
 
 }  // namespace
