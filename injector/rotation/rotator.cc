@@ -1,6 +1,7 @@
 #include "injector/rotation/rotator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "injector/rotation/credential_document.h"
@@ -25,6 +26,14 @@ std::string BaseClientName(const std::string& name) {
   size_t at = name.rfind(kRotationMarker);
   if (at == std::string::npos || name.empty() || name.back() != ')') return name;
   return name.substr(0, at);
+}
+
+std::string StagingRequestId(const std::string& client_id) {
+  std::string id = client_id.size() >= 32 ? client_id : "memsecret-rotation-" + client_id;
+  for (char& c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '-';
+  while (id.size() < 32) id += '-';
+  return id.substr(0, 64);
 }
 
 std::string RotatedClientName(const std::string& base, WallTime now) {
@@ -235,7 +244,7 @@ RotationOutcome Rotator::RotateClient() {
   // 4. Store.
   std::string new_version;
   if (d_.store->stages()) {
-    auto staged = d_.store->Stage(*document, b_id);
+    auto staged = d_.store->Stage(*document, StagingRequestId(b_id));
     if (!staged.ok()) return Fail("stage", staged.status(), b_id);  // a rerun resumes or cleans up
     Report("stage", "ok", b_id, *staged);
     if (Status st = d_.store->Promote(*current, *staged); !st.ok())
@@ -292,8 +301,7 @@ RotationOutcome Rotator::StoreReplacement(const SecretValue& replacement) {
   Report("verify", "ok", b);
   std::string version;
   if (d_.store->stages()) {
-    auto pending = d_.store->ReadPending(*current);
-    auto staged = d_.store->Stage(*document, "memsecret-" + b);
+    auto staged = d_.store->Stage(*document, StagingRequestId(b));
     if (!staged.ok()) return Fail("stage", staged.status(), b);
     Report("stage", "ok", b, *staged);
     if (Status st = d_.store->Promote(*current, *staged); !st.ok()) return Fail("promote", st, b);

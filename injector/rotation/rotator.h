@@ -101,6 +101,11 @@ class Rotator {
   RotatorOptions o_;
 };
 
+// The idempotency key a two-step store stages the version for `client_id`
+// under (AWS ClientRequestToken: 32-64 characters): the same id gives the
+// same key, so a rerun that stages again finds the version it staged.
+std::string StagingRequestId(const std::string& client_id);
+
 // "crm-sync (memsecret rotation 20261207T010203Z)" -> "crm-sync".
 std::string BaseClientName(const std::string& name);
 // `base` + kRotationMarker + the compact UTC time + ")".

@@ -317,17 +317,16 @@ TEST_F(JobFixture, NewCredentialVersionIsMintedWithAtOnce) {
   EXPECT_EQ(*next, t0 + seconds(600));
 
   // The store moves to a new client: the next check mints with it.
-  store.Put(kPath, std::string(R"({"clientId":"cid-2","clientSecret":")") + kClientSecret + ""
-}",
+  store.Put(kPath, std::string(R"({"clientId":"cid-2","clientSecret":")") + kClientSecret + R"("})",
             "v2");
-next = job.Run(*next);
-EXPECT_EQ(minted, 2);
-EXPECT_EQ(ReadFile(dir.path() + "/token").find("TOKEN-2-SECRET") != std::string::npos, true);
-ASSERT_EQ(basic.size(), 2u);
-EXPECT_NE(basic[0], basic[1]) << "the second mint used the new credentials";
-EXPECT_EQ(health.Snapshot().at(0).client_id, "cid-2");
-EXPECT_EQ(health.Snapshot().at(0).version, "v2");
-EXPECT_EQ(*next, t0 + seconds(900));
+  next = job.Run(*next);
+  EXPECT_EQ(minted, 2);
+  EXPECT_EQ(ReadFile(dir.path() + "/token").find("TOKEN-2-SECRET") != std::string::npos, true);
+  ASSERT_EQ(basic.size(), 2u);
+  EXPECT_NE(basic[0], basic[1]) << "the second mint used the new credentials";
+  EXPECT_EQ(health.Snapshot().at(0).client_id, "cid-2");
+  EXPECT_EQ(health.Snapshot().at(0).version, "v2");
+  EXPECT_EQ(*next, t0 + seconds(900));
 }
 
 TEST_F(JobFixture, EnvFormatAndCreateErrors) {

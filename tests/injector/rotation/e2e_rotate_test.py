@@ -23,9 +23,9 @@ APP_SECRET = "APP-SECRET-1a2b3c"
 SECRETS = [AWS_SECRET, VAULT_TOKEN, ADMIN["clientSecret"], APP_SECRET, "CX-NEW-SECRET-77", "CX-OLD-SECRET-66"]
 
 
-def check(cond, what):
+def check(cond, what, detail=""):
     if not cond:
-        raise AssertionError(what)
+        raise AssertionError(what + ("\n" + detail if detail else ""))
     print("ok   " + what, flush=True)
 
 
@@ -100,7 +100,7 @@ def main():
 
         # Rotation 1: A -> B; nothing to delete yet.
         r = rotate(admin)
-        check(r.returncode == 0, "first rotation succeeds: " + r.stderr[-400:])
+        check(r.returncode == 0, "first rotation succeeds", r.stderr[-400:])
         cur = store()
         b = cur["clientId"]
         check(b != "client-a-0001" and cur["previousClientId"] == "client-a-0001", "B is current, A recorded")
@@ -140,7 +140,7 @@ def main():
             check(r.returncode == 1, "crash after %s: the run fails" % target)
             check(mints(store()), "crash after %s: the store still mints" % target)
             r = rotate(admin)
-            check(r.returncode == 0, "crash after %s: the rerun succeeds: %s" % (target, r.stderr[-300:]))
+            check(r.returncode == 0, "crash after %s: the rerun succeeds" % target, r.stderr[-300:])
             now = store()
             check(mints(now), "crash after %s: the resumed store mints" % target)
             lineage = [i for i, n in clients().items() if n.startswith("crm-sync")]
@@ -156,7 +156,7 @@ def main():
         vault.control(op="kv_put", mount="secret", path="genesys/vault-app",
                       data={"client_id": "client-v-0001", "client_secret": APP_SECRET, "region": "mypurecloud.ie"})
         r = rotate(admin, ref="vault:secret/genesys/vault-app")
-        check(r.returncode == 0, "vault rotation succeeds: " + r.stderr[-300:])
+        check(r.returncode == 0, "vault rotation succeeds", r.stderr[-300:])
         vdoc = vault_value(vault, "genesys/vault-app")
         check(vdoc["client_id"] != "client-v-0001" and "clientId" not in vdoc, "vault: new version, snake_case kept")
 
@@ -167,7 +167,8 @@ def main():
         with open(newfile, "w") as f:
             json.dump({"accessKeyId": "CXNEWKEY", "accessKeySecret": "CX-NEW-SECRET-77"}, f)
         r = rotate("--issuer", "cxone", "--new-from-file", newfile, ref="aws:nice/app")
-        check(r.returncode == 0 and "CXOLDKEY" in r.stdout, "assisted rotation stores and names the old key")
+        check(r.returncode == 0 and "CXOLDKEY" in r.stdout, "assisted rotation stores and names the old key",
+              r.stdout + r.stderr)
         check(store("nice/app")["accessKeyId"] == "CXNEWKEY" and store("nice/app")["base_url"] == "x", "assisted: stored, fields kept")
         bad = json.dumps({"accessKeyId": "CXBADKEY", "accessKeySecret": "CX-OLD-SECRET-66"})
         r = rotate("--issuer", "cxone", "--new-from-file", "-", ref="aws:nice/app", stdin=bad)

@@ -250,6 +250,10 @@ TEST(CredentialDocumentTest, KeepsFieldsAndSpelling) {
   EXPECT_EQ(bad.status().message().find("S-9"), std::string::npos);
   EXPECT_EQ(BaseClientName("x (memsecret rotation 20261207T010203Z)"), "x");
   EXPECT_EQ(BaseClientName("plain"), "plain");
+  EXPECT_EQ(StagingRequestId("CXNEWKEY"), "memsecret-rotation-CXNEWKEY-----");
+  EXPECT_EQ(StagingRequestId("69392011-ea7c-4d39-896f-4641c9dc694f"),
+            "69392011-ea7c-4d39-896f-4641c9dc694f");
+  EXPECT_EQ(StagingRequestId(std::string(70, 'x')).size(), 64u);
   EXPECT_EQ(CredentialInfoQuery("a\"b"),
             "memsecret_injector_credential_info{client_id=\"a\\\"b\"}");
 }
