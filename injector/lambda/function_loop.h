@@ -29,12 +29,12 @@ struct InvocationReport {
   Status posted;                       // how the runtime API took the answer
 };
 
-// The answer to one invocation: nullopt for success, else the error to post.
-// Pure apart from what `steps` does.
+// The answer to one invocation: decode the event, run its step. Pure apart
+// from what `steps` does.
 struct Answer {
-  std::optional<RotationEvent> event;
+  std::optional<RotationEvent> event;  // nullopt when the payload did not decode
   Status outcome;
-  std::optional<FunctionError> error;
+  std::optional<FunctionError> error;  // nullopt: success (post {}); else post this
 };
 Answer AnswerInvocation(const Invocation& invocation, RotationSteps& steps);
 
