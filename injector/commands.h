@@ -61,4 +61,9 @@ int ProbeCommand(const std::optional<std::string>& plan_file, const Environment&
 int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
                   const Environment& env);
 
+// The AWS Secrets Manager rotation function (docs/rotation.md): serves the
+// Lambda Runtime API at AWS_LAMBDA_RUNTIME_API until it goes away (exit 1);
+// a bad configuration is posted as an initialization error (exit 1).
+int LambdaCommand(const Environment& env);
+
 }  // namespace memsecret::injector

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ constexpr const char kUsage[] =
     "            --env VAR=NAME[#FIELD]...\n"
     "       %1$s rotate REF [--issuer ISSUER] [--admin ADMIN_REF] [--new-from-file FILE|-]\n"
     "            [--prometheus URL] [--census-timeout DUR] [--if-older-than DUR] [--dry-run]\n"
+    "       %1$s rotation-function   (AWS Lambda; also with no command when\n"
+    "            AWS_LAMBDA_RUNTIME_API is set: docs/rotation.md)\n"
     "       %1$s --version\n"
     "The plan of run/probe is read from MEMSECRET_PLAN unless --plan is given; exec, get and\n"
     "export take the annotation keys without the memsecret.io/ prefix (docs/pipelines.md).\n";
@@ -55,6 +58,13 @@ bool IsHelp(const std::string& arg) { return arg == "-h" || arg == "--help" || a
 int main(int argc, char** argv) {
   using namespace memsecret;
   g_prog = ProgramName(argv[0]);
+  // Lambda starts a custom runtime's `bootstrap` without arguments; a
+  // container-image function names the command (the image's CMD is `run`).
+  if ((argc < 2 && std::getenv("AWS_LAMBDA_RUNTIME_API") != nullptr) ||
+      (argc == 2 && std::strcmp(argv[1], "rotation-function") == 0)) {
+    injector::ProcessEnvironment env;
+    return injector::LambdaCommand(env);
+  }
   if (argc < 2) return Usage();
   const std::string command = argv[1];
   const bool pipeline = command == "exec" || command == "get" || command == "export";

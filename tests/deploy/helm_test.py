@@ -12,16 +12,22 @@ rejecting each bad shape of values (one test per shape), and the values the
 templates require failing with their message; the quick start's example values
 (charts/memsecret/examples/) linted, rendered and admitting the shipped
 examples and the README's workload; the native-sidecar default refused below
-Kubernetes 1.29 with the fix in the message."""
+Kubernetes 1.29 with the fix in the message. The rotation CronJob: rendered for
+the documented values and each identity (IRSA, Pod Identity, Azure Workload
+Identity, an existing service account), refused for issuers without a client
+API, and its command lines, taken from the rendered manifest, run with the
+built injector against the Secrets Manager and Genesys fakes."""
 
 import argparse
 import base64
+import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.request
 
 import yaml
 
@@ -407,11 +413,234 @@ for _name, _values in REJECTED.items():
     setattr(SchemaRejects, "test_rejects_" + _name, _rejected_test(_values))
 
 
+# ---- The rotation CronJob (docs/rotation.md "On a schedule") -------------------------------
+
+def documented_rotation_values():
+    """The values of the docs' CronJob example, read from docs/rotation.md itself."""
+    with open(os.path.join(ARGS.repo_root, "docs", "rotation.md")) as f:
+        section = f.read().split("### The chart's CronJob", 1)[1]
+    return yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
+
+
+def rotation_variants():
+    doc = documented_rotation_values()
+    items = doc["rotation"]["items"]
+    return {
+        "documented (IRSA, census)": doc,
+        "EKS Pod Identity, no issuer (from the credential), no census": {
+            "rotation": {"enabled": True, "items": [{k: v for k, v in items[0].items() if k != "issuer"}]}},
+        "Azure Workload Identity, own service account name, time zone": {
+            "rotation": {"enabled": True, "schedule": "@daily", "timeZone": "Etc/UTC", "items": items,
+                         "serviceAccount": {"name": "genesys-rotation",
+                                            "annotations": {"azure.workload.identity/client-id":
+                                                            "00000000-0000-0000-0000-000000000001"}},
+                         "podLabels": {"azure.workload.identity/use": "true"},
+                         "env": [{"name": "MEMSECRET_LOG_LEVEL", "value": "debug"}],
+                         "image": "registry.example.com/memsecret-injector:custom"}},
+        "existing service account": {
+            "rotation": {"enabled": True, "items": items[:1],
+                         "serviceAccount": {"create": False, "name": "platform-rotation"}}},
+    }
+
+
+def rendered(test, values):
+    res = template(test, values)
+    test.assertEqual(res.returncode, 0, res.stderr)
+    return [d for d in yaml.safe_load_all(res.stdout) if d]
+
+
+def the_cronjob(docs):
+    jobs = [d for d in docs if d["kind"] == "CronJob"]
+    return jobs[0] if len(jobs) == 1 else None
+
+
+class RotationCronJob(unittest.TestCase):
+    def test_lint_strict_and_valid_objects_for_each_variant(self):
+        for name, values in rotation_variants().items():
+            with self.subTest(name):
+                res = helm("lint", "--strict", chart_dir(), "--namespace", NAMESPACE, "-f", values_file(self, values))
+                self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+                self.assertNotIn("[WARNING]", res.stdout)
+                docs = rendered(self, values)
+                k8s_tools.assert_valid(self, [("helm template rotation (%s)" % name, d) for d in docs])
+                self.check_cronjob(name, values["rotation"], docs)
+
+    def check_cronjob(self, name, r, docs):
+        cron = the_cronjob(docs)
+        self.assertIsNotNone(cron, name)
+        self.assertEqual(cron["metadata"]["namespace"], NAMESPACE)
+        spec = cron["spec"]
+        self.assertEqual(spec["schedule"], r.get("schedule", "17 3 * * *"))
+        self.assertEqual(spec.get("timeZone"), r.get("timeZone"))
+        self.assertEqual(spec["concurrencyPolicy"], "Forbid")
+        job = spec["jobTemplate"]["spec"]
+        self.assertEqual(job["backoffLimit"], 2)
+        pod = job["template"]["spec"]
+        self.assertEqual(pod["restartPolicy"], "Never")
+        self.assertIs(pod["automountServiceAccountToken"], False)
+        self.assertEqual(pod["securityContext"], {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
+                                                  "seccompProfile": {"type": "RuntimeDefault"}})
+        for k, v in r.get("podLabels", {}).items():
+            self.assertEqual(job["template"]["metadata"]["labels"][k], v)
+        # The service account: created with the identity annotations, or the one named.
+        sa = r.get("serviceAccount", {})
+        accounts = [d for d in docs if d["kind"] == "ServiceAccount" and d["metadata"]["name"] != "%s-webhook" % RELEASE]
+        if sa.get("create", True):
+            self.assertEqual(len(accounts), 1, name)
+            self.assertEqual(pod["serviceAccountName"], accounts[0]["metadata"]["name"])
+            self.assertEqual(accounts[0]["metadata"]["name"], sa.get("name") or "%s-rotation" % RELEASE)
+            self.assertEqual(accounts[0]["metadata"].get("annotations", {}), sa.get("annotations", {}))
+            self.assertIs(accounts[0]["automountServiceAccountToken"], False)
+        else:
+            self.assertEqual(accounts, [], name)
+            self.assertEqual(pod["serviceAccountName"], sa["name"])
+        # One container per item, in order, each running `rotate` for its item only.
+        containers = pod["containers"]
+        self.assertEqual([c["name"] for c in containers], ["rotate-%d" % i for i in range(len(r["items"]))])
+        for item, c in zip(r["items"], containers):
+            self.assertEqual(c["image"], r.get("image", "ghcr.io/memsecret/memsecret-injector:0.1.0"))
+            want = ["/usr/local/bin/memsecret-injector", "rotate", item["ref"]]
+            if item.get("issuer"):
+                want.append("--issuer=" + item["issuer"])
+            want += ["--admin=" + item["admin"], "--if-older-than=" + item["maxAge"]]
+            if r.get("prometheusUrl"):
+                want += ["--prometheus=" + r["prometheusUrl"], "--census-timeout=1h"]
+            self.assertEqual(c["command"], want)
+            self.assertNotIn("args", c)
+            self.assertEqual(c["securityContext"], {"readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False,
+                                                    "capabilities": {"drop": ["ALL"]}})
+            self.assertEqual(c.get("env"), r.get("env"))
+            self.assertIn("limits", c["resources"])
+
+    def test_off_by_default(self):
+        docs = rendered(self, {})
+        self.assertIsNone(the_cronjob(docs))
+        self.assertEqual([d["metadata"]["name"] for d in docs if d["kind"] == "ServiceAccount"], ["%s-webhook" % RELEASE])
+
+    def test_issuers_without_a_client_api_are_refused_with_the_way_to_rotate_them(self):
+        items = documented_rotation_values()["rotation"]["items"]
+        for issuer in ("cxone", "https://idp.example.com/oauth2/token"):
+            with self.subTest(issuer):
+                bad = {"ref": "aws:/cxone/production/reporting/api-key", "issuer": issuer,
+                       "admin": "aws:/cxone/production/admin", "maxAge": "90d"}
+                res = template(self, {"rotation": {"enabled": True, "items": items + [bad]}})
+                self.assertNotEqual(res.returncode, 0)
+                self.assertIn("rotation.items[2] (aws:/cxone/production/reporting/api-key)", res.stderr)
+                self.assertIn("MemsecretRotationOverdue", res.stderr)
+                self.assertIn("--new-from-file", res.stderr)
+
+    def test_enabled_without_items_is_refused(self):
+        res = template(self, {"rotation": {"enabled": True}})
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("rotation.items is empty", res.stderr)
+
+    def test_existing_service_account_needs_its_name(self):
+        items = documented_rotation_values()["rotation"]["items"]
+        res = template(self, {"rotation": {"enabled": True, "items": items, "serviceAccount": {"create": False}}})
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("rotation.serviceAccount.name is required", res.stderr)
+
+
+class RotationCronJobRuns(unittest.TestCase):
+    """The CronJob's command lines, taken from the rendered manifest, run with the built
+    injector (the image's binary) against loopback fakes of Secrets Manager and Genesys Cloud:
+    a due item rotates, a failing item fails only its own container, a rerun finds nothing due."""
+    AKID, AWS_SECRET = "AKIDHELMROTATION", "AWS-SECRET-HELM-ROTATION-1"
+    ADMIN = {"clientId": "admin-client-0001", "clientSecret": "ADMIN-SECRET-helm-42", "region": "mypurecloud.ie"}
+    APP_SECRET = "APP-SECRET-helm-17"
+
+    def fake(self, name):
+        proc = subprocess.Popen([sys.executable, os.path.join(ARGS.repo_root, "tests", "fakes", name)],
+                                stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (proc.kill(), proc.wait(), proc.stdout.close()))
+        url = "http://127.0.0.1:%d" % int(proc.stdout.readline().split()[1])
+
+        def control(**cmd):
+            req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
+            return urllib.request.urlopen(req, timeout=30).read()
+        return url, control
+
+    def test_the_rendered_commands_rotate_what_is_due(self):
+        self.assertTrue(ARGS.injector, "--injector (the built memsecret-injector) is required")
+        aws_url, aws = self.fake("fake_aws.py")
+        gen_url, gen = self.fake("genesys_api_fake.py")
+        aws(op="static_key", akid=self.AKID, secret=self.AWS_SECRET)
+        gen(op="add_client", id=self.ADMIN["clientId"], name="rotation-admin", secret=self.ADMIN["clientSecret"],
+            permissions=["oauth:client:view", "oauth:client:add", "oauth:client:delete"])
+        gen(op="add_client", id="client-a-0001", name="crm-sync", secret=self.APP_SECRET, roleIds=["role-crm"])
+        aws(op="put_secret", name="genesys/production/oauth-admin-client", string=json.dumps(self.ADMIN))
+        aws(op="put_secret", name="genesys/production/crm-sync/oauth-client", created=1, string=json.dumps(
+            {"clientId": "client-a-0001", "clientSecret": self.APP_SECRET, "region": "mypurecloud.ie"}))
+        admin = "aws:genesys/production/oauth-admin-client"
+        values = {"rotation": {"enabled": True, "env": [{"name": "AWS_REGION", "value": "us-east-1"}], "items": [
+            {"ref": "aws:genesys/production/missing/oauth-client", "issuer": "genesys:mypurecloud.ie",
+             "admin": admin, "maxAge": "90d"},
+            {"ref": "aws:genesys/production/crm-sync/oauth-client", "issuer": "genesys:mypurecloud.ie",
+             "admin": admin, "maxAge": "90d"}]}}
+        pod = the_cronjob(rendered(self, values))["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        outputs = []
+
+        def run(container):
+            command = list(container["command"])
+            self.assertEqual(command[0], "/usr/local/bin/memsecret-injector", "the image's binary")
+            env = {"PATH": "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": self.AKID, "AWS_SECRET_ACCESS_KEY": self.AWS_SECRET,
+                   "AWS_ENDPOINT_URL": aws_url, "MEMSECRET_GENESYS_LOGIN_URL": gen_url,
+                   "MEMSECRET_GENESYS_API_URL": gen_url}
+            env.update({e["name"]: e["value"] for e in container.get("env", [])})
+            res = k8s_tools.run([ARGS.injector] + command[1:], env=env)
+            outputs.append(res.stdout + res.stderr)
+            return res
+
+        def current():
+            with urllib.request.urlopen(aws_url + "/_control/secret?name=genesys/production/crm-sync/oauth-client"
+                                        "&stage=AWSCURRENT", timeout=30) as r:
+                return json.loads(json.loads(r.read())["string"])
+
+        failing, due = pod["containers"]
+        res = run(failing)
+        self.assertEqual(res.returncode, 1, "a missing secret fails its container: " + res.stderr[-300:])
+        res = run(due)
+        self.assertEqual(res.returncode, 0, res.stderr[-500:])
+        rotated = current()
+        self.assertNotEqual(rotated["clientId"], "client-a-0001", "the due item was rotated")
+        self.assertEqual(rotated["previousClientId"], "client-a-0001")
+        res = run(due)
+        self.assertEqual(res.returncode, 0, res.stderr[-500:])
+        self.assertIn("nothing due", res.stdout)
+        self.assertEqual(current()["clientId"], rotated["clientId"], "the next day's run changes nothing")
+        every = "\n".join(outputs)
+        for secret in (self.AWS_SECRET, self.ADMIN["clientSecret"], self.APP_SECRET, rotated["clientSecret"]):
+            self.assertNotIn(secret, every)
+
+
+ROTATION_ITEM = {"ref": "aws:/genesys/production/crm/oauth-client", "admin": "aws:/genesys/production/admin",
+                 "maxAge": "90d"}
+ROTATION_REJECTED = {
+    "rotation_enabled_as_string": {"rotation": {"enabled": "true"}},
+    "rotation_unknown_key": {"rotation": {"item": []}},
+    "rotation_schedule_not_cron": {"rotation": {"schedule": "every day"}},
+    "rotation_item_without_admin": {"rotation": {"items": [{"ref": "aws:/x", "maxAge": "90d"}]}},
+    "rotation_item_without_max_age": {"rotation": {"items": [{"ref": "aws:/x", "admin": "aws:/y"}]}},
+    "rotation_item_max_age_without_unit": {"rotation": {"items": [dict(ROTATION_ITEM, maxAge="90")]}},
+    "rotation_item_ref_not_a_ref": {"rotation": {"items": [dict(ROTATION_ITEM, ref="/genesys/x")]}},
+    "rotation_item_unknown_key": {"rotation": {"items": [dict(ROTATION_ITEM, max_age="90d")]}},
+    "rotation_prometheus_url_not_a_url": {"rotation": {"prometheusUrl": "prometheus:9090"}},
+    "rotation_binary_path_relative": {"rotation": {"binaryPath": "memsecret-injector"}},
+    "rotation_backoff_limit_negative": {"rotation": {"backoffLimit": -1}},
+    "rotation_service_account_annotation_not_a_string": {
+        "rotation": {"serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": 7}}}},
+    "rotation_env_value_from": {"rotation": {"env": [{"name": "X", "valueFrom": {}}]}},
+}
+for _name, _values in ROTATION_REJECTED.items():
+    setattr(SchemaRejects, "test_rejects_" + _name, _rejected_test(_values))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--repo-root", required=True)
     parser.add_argument("--webhook", required=True)
     parser.add_argument("--admit-tool", required=True)
+    parser.add_argument("--injector", default=None)  # the rotation CronJob's commands run with it
     ARGS, rest = parser.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="memsecret-helm-") as home:
         ARGS.helm_home = home

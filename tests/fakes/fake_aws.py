@@ -20,6 +20,11 @@ Control (tests only): POST /_control with a JSON command, GET /_control/stats
   {"op":"pod_identity","token":..,"duration":secs}
   {"op":"fail","target":"secretsmanager"|"sts"|"pod","count":n,"status":..,"type":..,"retry_after":..}
   {"op":"skew_check","on":bool}
+  {"op":"rotate_secret","name":..,"token":..}   what RotateSecret does before it invokes the
+     rotation function: a version with id `token` and the AWSPENDING label but no value yet
+     (GetSecretValue on it: ResourceNotFoundException; PutSecretValue with it fills it);
+     refused (InvalidRequestException) while AWSPENDING is on another version than AWSCURRENT;
+     turns RotationEnabled on (DescribeSecret)
   {"op":"crash_after","target":"PutSecretValue"|"UpdateSecretVersionStage","count":n}
      (rotation: the write is applied, then the connection is closed unanswered)
   {"op":"outage","mode":"503"|"internal"|"hang"|"reset"|null,"target":"secretsmanager"|"sts"|"all"}
@@ -200,6 +205,16 @@ class Handler(BaseHTTPRequestHandler):
                         STATE.outage[t] = cmd["mode"]
                     else:
                         STATE.outage.pop(t, None)
+            elif op == "rotate_secret":
+                secret = STATE.secrets[cmd["name"]]
+                if any("AWSPENDING" in v["stages"] and "AWSCURRENT" not in v["stages"] for v in secret["versions"]):
+                    return self._json_error(400, "InvalidRequestException",
+                                            "A previous rotation isn't complete. That rotation will be reattempted.")
+                for v in secret["versions"]:
+                    v["stages"] = [st for st in v["stages"] if st != "AWSPENDING"]
+                secret["versions"].append({"id": cmd["token"], "stages": ["AWSPENDING"], "created": time.time(),
+                                           "stub": True})
+                secret["rotation_enabled"] = True
             elif op == "crash_after":
                 STATE.write_crashes[cmd["target"]] = cmd.get("count", 1)
             elif op == "skew_check":
@@ -306,7 +321,8 @@ class Handler(BaseHTTPRequestHandler):
             if vid is None and stage is None:
                 stage = "AWSCURRENT"
             match = [v for v in secret["versions"]
-                     if (vid is None or v["id"] == vid) and (stage is None or stage in v["stages"])]
+                     if (vid is None or v["id"] == vid) and (stage is None or stage in v["stages"])
+                     and not v.get("stub")]  # RotateSecret's version before createSecret: no value
             if not match:
                 return self._json_error(400, "ResourceNotFoundException",
                                         "Secrets Manager can't find the specified secret value for the version or stage.")
@@ -362,6 +378,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json_error(400, "InvalidParameterException", "exactly one of SecretString, SecretBinary")
             stages = req.get("VersionStages") or ["AWSCURRENT"]
             old = next((v for v in secret["versions"] if v["id"] == token), None)
+            if old is not None and old.get("stub"):  # RotateSecret's version: this write gives it its value
+                secret["versions"].remove(old)
+                old = None
             if old is not None:
                 if old.get("string") != req.get("SecretString"):
                     return self._json_error(400, "ResourceExistsException",
@@ -472,8 +491,23 @@ class Handler(BaseHTTPRequestHandler):
                                         "AccountId": ACCOUNT, "Expiration": exp}), "application/json")
 
 
+def describe_secret(self, body):
+    """DescribeSecret (rotation functions check their event with it): RotationEnabled and
+    VersionIdsToStages (versions without a stage are not listed), never a value."""
+    with STATE.lock:
+        req, secret = self._write_prelude(body)
+        if req is None:
+            return
+        stages = {v["id"]: list(v["stages"]) for v in secret["versions"] if v["stages"]}
+        self._send(200, json.dumps({"ARN": secret["arn"],
+                                    "Name": [n for n, s in STATE.secrets.items() if s is secret][0],
+                                    "RotationEnabled": bool(secret.get("rotation_enabled")),
+                                    "VersionIdsToStages": stages}), "application/x-amz-json-1.1")
+
+
 WRITE_OPERATIONS = {"secretsmanager.PutSecretValue": Handler.put_secret_value,
-                    "secretsmanager.UpdateSecretVersionStage": Handler.update_secret_version_stage}
+                    "secretsmanager.UpdateSecretVersionStage": Handler.update_secret_version_stage,
+                    "secretsmanager.DescribeSecret": describe_secret}
 
 
 def main():

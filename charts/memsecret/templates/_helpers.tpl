@@ -23,3 +23,11 @@ app.kubernetes.io/component: webhook
 {{ required "tls.existingSecret is required when tls.certManager.enabled is false" .Values.tls.existingSecret }}
 {{- end -}}
 {{- end -}}
+
+{{- define "memsecret.rotationServiceAccount" -}}
+{{- if .Values.rotation.serviceAccount.create -}}
+{{ .Values.rotation.serviceAccount.name | default (printf "%s-rotation" .Release.Name | trunc 63 | trimSuffix "-") }}
+{{- else -}}
+{{ required "rotation.serviceAccount.name is required when rotation.serviceAccount.create is false" .Values.rotation.serviceAccount.name }}
+{{- end -}}
+{{- end -}}

@@ -31,6 +31,35 @@ SecretsManagerWriter::SecretsManagerWriter(std::string region, std::string endpo
 
 Result<std::string> SecretsManagerWriter::Call(const std::string& operation,
                                                const std::string& secret_id, std::string body) {
+  auto answer = Send(operation, secret_id, std::move(body));
+  if (!answer.ok()) return answer.status();
+  json j = json::parse(*answer, nullptr, false);
+  return j.is_object() ? Str(j, "VersionId") : "";
+}
+
+Result<SecretRotationState> SecretsManagerWriter::DescribeSecret(const std::string& secret_id) {
+  auto answer = Send("DescribeSecret", secret_id, json({{"SecretId", secret_id}}).dump());
+  if (!answer.ok()) return answer.status();
+  json j = json::parse(*answer, nullptr, false);
+  if (!j.is_object())
+    return Unavailable("DescribeSecret " + secret_id + ": the answer is not a JSON object");
+  SecretRotationState state;
+  auto enabled = j.find("RotationEnabled");
+  state.rotation_enabled = enabled != j.end() && enabled->is_boolean() && enabled->get<bool>();
+  auto versions = j.find("VersionIdsToStages");
+  if (versions != j.end() && versions->is_object()) {
+    for (const auto& [id, stages] : versions->items()) {
+      std::vector<std::string>& out = state.version_stages[id];
+      if (stages.is_array())
+        for (const json& st : stages)
+          if (st.is_string()) out.push_back(st.get<std::string>());
+    }
+  }
+  return state;
+}
+
+Result<std::string> SecretsManagerWriter::Send(const std::string& operation,
+                                               const std::string& secret_id, std::string body) {
   const std::string context = operation + " " + secret_id;
   auto creds = credentials_.Get();
   if (!creds.ok()) return creds.status().WithContext("aws credentials");
@@ -61,7 +90,7 @@ Result<std::string> SecretsManagerWriter::Call(const std::string& operation,
     return MapSecretsManagerError(resp->status, type, CleanRemoteText(message))
         .WithContext(context);
   }
-  return j.is_object() ? Str(j, "VersionId") : "";
+  return resp->body;
 }
 
 Result<std::string> SecretsManagerWriter::PutSecretValue(const std::string& secret_id,

@@ -11,6 +11,7 @@
 // never the value. Not thread-safe (one rotation at a time).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,12 @@
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::aws {
+
+// DescribeSecret's answer, the part a rotation function checks (no value).
+struct SecretRotationState {
+  bool rotation_enabled = false;
+  std::map<std::string, std::vector<std::string>> version_stages;  // VersionIdsToStages
+};
 
 class SecretsManagerWriter {
  public:
@@ -39,7 +46,15 @@ class SecretsManagerWriter {
   Status UpdateSecretVersionStage(const std::string& secret_id, const std::string& stage,
                                   const std::string& move_to, const std::string& remove_from);
 
+  // DescribeSecret: whether rotation is on and each version's stages (the
+  // rotation function's check of its event, as Secrets Manager's templates do).
+  Result<SecretRotationState> DescribeSecret(const std::string& secret_id);
+
  private:
+  // The 200 answer's body; errors as MapSecretsManagerError.
+  Result<std::string> Send(const std::string& operation, const std::string& secret_id,
+                           std::string body);
+  // Send, then the answer's VersionId.
   Result<std::string> Call(const std::string& operation, const std::string& secret_id,
                            std::string body);
 
