@@ -41,6 +41,7 @@ HttpServer::HttpServer(std::string name, ServerOptions options, SSL_CTX* tls, Ht
   service_->handshake_timeout = options_.handshake_timeout;
   service_->request_timeout = options_.request_timeout;
   service_->idle_timeout = options_.keep_alive_timeout;
+  service_->first_byte_timeout = options_.first_byte_timeout.value_or(options_.keep_alive_timeout);
   service_->write_timeout = options_.write_timeout;
   service_->max_requests_per_connection = std::max<size_t>(1, options_.keep_alive_max_requests);
   service_->handle = std::move(handler);
@@ -142,12 +143,18 @@ bool HttpServer::AcceptPending() {
           return false;
       }
     }
+    const int on = 1;
     if (static_cast<size_t>(counters_->open.load(std::memory_order_relaxed)) >=
         options_.max_connections) {
-      RefuseConnection(fd);
+      EventLoop* room = options_.evict_idle_at_limit ? LoopWithOldestIdle() : nullptr;
+      if (room == nullptr) {
+        RefuseConnection(fd);
+        continue;
+      }
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+      room->Adopt(fd, /*evict_oldest_idle=*/true);
       continue;
     }
-    const int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     PickLoop().Adopt(fd);
   }
@@ -182,6 +189,19 @@ EventLoop& HttpServer::PickLoop() {
   }
   next_loop_ = (next_loop_ + 1) % loops_.size();
   return *best;
+}
+
+EventLoop* HttpServer::LoopWithOldestIdle() {
+  EventLoop* best = nullptr;
+  SteadyTime best_since = SteadyTime::max();
+  for (auto& loop : loops_) {
+    const std::optional<SteadyTime> since = loop->oldest_idle_since();
+    if (since && *since < best_since) {
+      best = loop.get();
+      best_since = *since;
+    }
+  }
+  return best;
 }
 
 Status HttpServer::Start() {
