@@ -116,7 +116,10 @@ void EventLoop::TakeHandedOver(SteadyTime now) {
     stop = stop_requested_;
   }
   for (const auto& [fd, evict] : fds) {
-    if (evict && !EvictOldestIdle()) {  // no room after all: refuse the new one
+    // At the limit when accepted: make room, unless others closed meanwhile.
+    const bool over = static_cast<size_t>(service_.counters->open.load(std::memory_order_relaxed)) >
+                      service_.max_connections;
+    if (evict && over && !EvictOldestIdle()) {  // no room after all: refuse the new one
       ::close(fd);
       connection_count_.fetch_sub(1, std::memory_order_relaxed);
       service_.counters->open.fetch_sub(1, std::memory_order_relaxed);

@@ -44,6 +44,7 @@ HttpServer::HttpServer(std::string name, ServerOptions options, SSL_CTX* tls, Ht
   service_->first_byte_timeout = options_.first_byte_timeout.value_or(options_.keep_alive_timeout);
   service_->write_timeout = options_.write_timeout;
   service_->max_requests_per_connection = std::max<size_t>(1, options_.keep_alive_max_requests);
+  service_->max_connections = options_.max_connections;
   service_->handle = std::move(handler);
   service_->on_refused = std::move(on_refused);
   service_->counters = counters_.get();

@@ -9,11 +9,6 @@ namespace {
 constexpr const char* kCurrent = "AWSCURRENT";
 constexpr std::chrono::seconds kMinMaxAge{300};
 
-SecretRef WithoutField(SecretRef ref) {
-  ref.field.reset();
-  return ref;
-}
-
 // The version a fetch asked for, as GetSecretValue reads it: a version id
 // wins over a stage; neither means AWSCURRENT. Overrides replace the ref's query.
 std::string StageKey(std::string_view stage) { return "stage:" + std::string(stage); }
@@ -52,7 +47,10 @@ std::vector<SecretRef> AgentSecretCache::DeclaredSecrets(const InjectionPlan& pl
   std::vector<SecretRef> out;
   for (const PlannedFile& f : plan.files) {
     if (f.kind != FileKind::kSecret || f.ref.provider != Provider::kAws) continue;
-    SecretRef ref = WithoutField(f.ref);
+    SecretRef ref;
+    ref.provider = f.ref.provider;
+    ref.path = f.ref.path;
+    ref.query = f.ref.query;  // #field dropped: the endpoint serves whole secrets
     if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
   }
   return out;

@@ -35,9 +35,10 @@ class EventLoop {
   Status Init();
 
   // Thread-safe. Hands over an accepted non-blocking socket (ownership too).
-  // `evict_oldest_idle`: the server is at its connection limit, so the loop
-  // first closes its connection idle longest (HttpConnection::idle()); with
-  // none idle by then, the new socket is closed instead (counted refused).
+  // `evict_oldest_idle`: the server was at its connection limit, so the loop
+  // first closes its connection idle longest (HttpConnection::idle()) if the
+  // server is still over the limit when it takes the socket; with none idle
+  // by then, the new socket is closed instead (counted refused).
   void Adopt(int fd, bool evict_oldest_idle = false);
   // Thread-safe, idempotent: idle connections close at once, the others after
   // their current request; Run() returns when none is left.

@@ -55,6 +55,7 @@ struct HttpService {
   std::chrono::milliseconds first_byte_timeout{2000};  // open (handshake done) to a first byte
   std::chrono::milliseconds write_timeout{5000};       // to flush one response
   size_t max_requests_per_connection = 1000;
+  size_t max_connections = 1024;  // open at once, in all loops (ConnectionCounters::open)
   // Answers a routed request; runs on the loop thread; may throw (-> 500).
   std::function<HttpResponse(const HttpRequestView&)> handle;
   // A request the HTTP layer refused itself (400, 408, 411, 413, 414, 431...).

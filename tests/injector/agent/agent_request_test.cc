@@ -163,7 +163,9 @@ TEST_F(AgentRequestTest, StatusTable) {
       EXPECT_EQ(r.body.find("OLD"), std::string::npos) << r.body;
     }
     EXPECT_EQ(r.body.find(kToken), std::string::npos);
-    if (r.status == 405) EXPECT_EQ(r.allow, "GET");
+    if (r.status == 405) {
+      EXPECT_EQ(r.allow, "GET");
+    }
   }
 }
 
@@ -231,6 +233,7 @@ TEST_F(AgentRequestTest, ADeletedSecretStopsBeingServedAnOutageDoesNot) {
   EXPECT_NE(expired.body.find("ConnectionError"), std::string::npos);
   EXPECT_EQ(expired.body.find("TOP-SECRET"), std::string::npos);
   store_.Fail(Status::Ok());
+  clock_.Advance(std::chrono::seconds(1));           // the failed fetch answered for one second
   EXPECT_EQ(Value(Ask("GET", get, kGood)), kValue);  // fetched again
 
   // Deleted: the next refresh (here the job's, through the feed) evicts it.
