@@ -147,7 +147,7 @@ bool HttpServer::AcceptPending() {
     const int on = 1;
     if (static_cast<size_t>(counters_->open.load(std::memory_order_relaxed)) >=
         options_.max_connections) {
-      EventLoop* room = options_.evict_idle_at_limit ? LoopWithOldestIdle() : nullptr;
+      EventLoop* room = options_.evict_idle_at_limit ? LoopToMakeRoom() : nullptr;
       if (room == nullptr) {
         RefuseConnection(fd);
         continue;
@@ -192,17 +192,24 @@ EventLoop& HttpServer::PickLoop() {
   return *best;
 }
 
-EventLoop* HttpServer::LoopWithOldestIdle() {
-  EventLoop* best = nullptr;
-  SteadyTime best_since = SteadyTime::max();
+EventLoop* HttpServer::LoopToMakeRoom() {
+  EventLoop* oldest = nullptr;
+  SteadyTime oldest_since = SteadyTime::max();
+  EventLoop* fullest = nullptr;
   for (auto& loop : loops_) {
     const std::optional<SteadyTime> since = loop->oldest_idle_since();
-    if (since && *since < best_since) {
-      best = loop.get();
-      best_since = *since;
+    if (since && *since < oldest_since) {
+      oldest = loop.get();
+      oldest_since = *since;
     }
+    if (loop->connection_count() > 0 && !loop->in_handler() &&
+        (fullest == nullptr || loop->connection_count() > fullest->connection_count()))
+      fullest = loop.get();
   }
-  return best;
+  // None idle yet may only mean the loops have not taken their new
+  // connections yet (a burst of connects): the fullest decides when it does
+  // (not one inside a handler, which may not come back soon).
+  return oldest != nullptr ? oldest : fullest;
 }
 
 Status HttpServer::Start() {

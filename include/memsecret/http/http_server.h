@@ -129,8 +129,10 @@ class HttpServer {
   void AcceptUntilStopped();
   bool AcceptPending();
   EventLoop& PickLoop();
-  // The loop holding the connection idle longest; null when none is idle.
-  EventLoop* LoopWithOldestIdle();
+  // At the limit: the loop holding the connection idle longest, else the one
+  // outside a handler with the most connections (it evicts or refuses once it
+  // has taken the connections handed to it before); null: refuse now.
+  EventLoop* LoopToMakeRoom();
   void RefuseConnection(int fd);
 
   std::thread background_;  // Start() only; joined by the destructor

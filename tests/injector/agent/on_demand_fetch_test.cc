@@ -1,7 +1,8 @@
 // OnDemandFetch: the endpoint's reads of the store are bounded whatever the
 // request rate — concurrent requests share one fetch, a result (failure
-// included) younger than a second is reused, and at most a few fetches of one
-// secret start per second; time is a fake clock.
+// included) younger than a second is reused, at most a few fetches of one
+// secret start per second and a few run at once, and a hanging store holds a
+// request only as long as the wait bound; result ages are on a fake clock.
 #include "injector/agent/on_demand_fetch.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "testing/eventually.h"
 #include "tests/injector/agent/fake_secrets_store.h"
 
 namespace memsecret::injector::agent {
@@ -18,7 +20,8 @@ SecretRef Ref(const std::string& text) { return ParseSecretRef(text).value(); }
 
 class OnDemandFetchTest : public ::testing::Test {
  protected:
-  OnDemandFetchTest() : fetch_(&store_, &clock_) {
+  // The wait bound is a hang guard here; its own test uses a short one.
+  OnDemandFetchTest() : fetch_(&store_, &clock_, std::chrono::seconds(60)) {
     store_.Put("app/db", {{"ver-2", "new", {"AWSCURRENT"}}, {"ver-1", "old", {"AWSPREVIOUS"}}});
     store_.Put("app/other", {{"o-1", "other", {"AWSCURRENT"}}});
   }
@@ -77,6 +80,38 @@ TEST_F(OnDemandFetchTest, ConcurrentRequestsShareOneFetch) {
   for (auto& t : callers) t.join();
   EXPECT_EQ(store_.calls(), 1);
   for (const std::string& v : got) EXPECT_EQ(v, "new");
+}
+
+TEST(OnDemandFetchWaitTest, AHangingStoreHoldsARequestOnlyAsLongAsTheWaitBound) {
+  FakeSecretsStore store;
+  store.Put("app/db", {{"ver-1", "value", {"AWSCURRENT"}}});
+  FakeClock clock;
+  OnDemandFetch fetch(&store, &clock, std::chrono::milliseconds(50));
+  store.Hold(true);
+  // Before, the request waited as long as the store: here, for ever.
+  EXPECT_EQ(fetch.Fetch(Ref("aws:app/db"), {}).status.code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(fetch.Fetch(Ref("aws:app/db"), {}).status.code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(store.calls(), 1) << "the second request waited for the same fetch";
+  store.Hold(false);
+  // The fetch went on; its result answers the next request without a new call.
+  EXPECT_TRUE(
+      memsecret::testing::Eventually([&] { return fetch.Fetch(Ref("aws:app/db"), {}).ok(); }));
+  EXPECT_EQ(store.calls(), 1);
+}
+
+TEST(OnDemandFetchWaitTest, AtMostFourFetchesRunAtOnce) {
+  FakeSecretsStore store;
+  FakeClock clock;
+  OnDemandFetch fetch(&store, &clock, std::chrono::milliseconds(20));
+  store.Hold(true);
+  for (int i = 0; i < OnDemandFetch::kMaxInFlight; ++i)
+    EXPECT_EQ(fetch.Fetch(Ref("aws:s" + std::to_string(i)), {}).status.code(),
+              Code::kDeadlineExceeded);
+  store.AwaitCalls(OnDemandFetch::kMaxInFlight);
+  const FetchResult over = fetch.Fetch(Ref("aws:one-more"), {});
+  EXPECT_EQ(over.status.code(), Code::kResourceExhausted);
+  EXPECT_EQ(store.calls(), OnDemandFetch::kMaxInFlight);
+  store.Hold(false);  // the destructor waits for the four
 }
 
 }  // namespace
