@@ -1,11 +1,11 @@
 // AgentEndpoint: the listener of the endpoint compatible with the AWS Secrets
 // Manager Agent — memsecret::http::HttpServer in plain text on
-// 127.0.0.1:<agent-port> only, two event loops (a request fetching on demand
-// holds one), few connections, small requests, short deadlines, answering
-// with AnswerAgentRequest (agent_request.h) from the sidecar's cache. At
-// start it makes a new token and writes it atomically to <mount>/.agent-token
-// (mode: AgentTokenMode, agent_token.h) before it accepts anything. Idle, its
-// threads sleep in poll/epoll. It never logs a value or the token.
+// 127.0.0.1:<agent-port> only, two event loops (a request waiting, at most
+// 2 s, for a fetch on demand holds one), few connections, small requests, short deadlines,
+// answering with AnswerAgentRequest (agent_request.h) from the sidecar's cache. At start it makes a
+// new token and writes it atomically to <mount>/.agent-token (mode: AgentTokenMode, agent_token.h)
+// before it accepts anything. Idle, its threads sleep in poll/epoll. It never logs a value or the
+// token.
 //
 // Thread-safe: Stop() from any thread; the destructor stops and joins.
 #pragma once

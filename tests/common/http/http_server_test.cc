@@ -224,15 +224,18 @@ TEST(HttpServerTest, AtTheLimitTheOldestIdleConnectionIsEvicted) {
   ASSERT_TRUE(open_is(2));
   RawClient c(server.port());
   ASSERT_TRUE(open_is(3));
-  // a answers a request: idle again, but since later than b and c.
+  // c, then a, are answered: idle again, since later than b (whose adoption
+  // was handed to the loop before c was even accepted).
+  c.Send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_NE(c.ReadResponse().find("GET /c"), std::string::npos);
   a.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_NE(a.ReadResponse().find("GET /a"), std::string::npos);
 
   RawClient d(server.port());  // evicts b, idle longest
   EXPECT_TRUE(b.ReadsEof());
-  RawClient e(server.port());  // then c
+  RawClient e(server.port());  // then c (idle since its answer)
   EXPECT_TRUE(c.ReadsEof());
-  RawClient f(server.port());  // then a (idle since its answer), before d and e
+  RawClient f(server.port());  // then a, before d and e
   EXPECT_TRUE(a.ReadsEof());
   for (RawClient* client : {&d, &e, &f}) {
     client->Send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
