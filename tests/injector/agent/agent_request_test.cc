@@ -28,7 +28,7 @@ class AgentRequestTest : public ::testing::Test {
       : cache_({Ref("aws:app/db"), Ref("aws:app/bin"), Ref("aws:app/later")}, &clock_,
                std::chrono::seconds(300)),
         feed_(&store_, &cache_),
-        fetch_(&feed_, &clock_) {
+        fetch_(&feed_, &clock_, std::chrono::milliseconds(100)) {
     store_.Put("app/db", {{"ver-1", kValue, {"AWSCURRENT"}}, {"ver-0", "OLD", {"AWSPREVIOUS"}}});
     store_.Put("app/later", {{"l-1", "LATER", {"AWSCURRENT"}}});
     FetchedSecret f;
@@ -255,6 +255,18 @@ TEST_F(AgentRequestTest, ADeletedSecretStopsBeingServedAnOutageDoesNot) {
   EXPECT_EQ(denied.status, 400);
   EXPECT_NE(denied.body.find("AccessDeniedException"), std::string::npos);
   EXPECT_EQ(denied.body.find("TOP-SECRET"), std::string::npos);
+}
+
+TEST_F(AgentRequestTest, AHangingStoreHoldsARequestOnlyUntilTheCacheAnswers) {
+  store_.Hold(true);
+  // refreshNow cannot reach the store: the cached value, after the wait bound.
+  EXPECT_EQ(Value(Ask("GET", "/secretsmanager/get?secretId=app/db&refreshNow=true", kGood)),
+            kValue);
+  // Nothing cached for this one: 504, as the Agent answers a timeout.
+  http::HttpResponse r = Ask("GET", "/v1/app/db?versionStage=AWSPREVIOUS", kGood);
+  EXPECT_EQ(r.status, 504);
+  EXPECT_NE(r.body.find("TimeoutError"), std::string::npos);
+  store_.Hold(false);  // the fetches in flight end; the fixture's destructor waits for them
 }
 
 TEST(AgentFetchFailureTest, AnswersAsTheAgentRelaysSecretsManager) {
