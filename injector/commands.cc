@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "injector/agent/agent_endpoint.h"
+#include "injector/agent/agent_token.h"
 #include "injector/metrics_endpoint.h"
 #include "injector/ready_marker_wait.h"
 #include "injector/runtime/atomic_file_writer.h"
@@ -152,7 +153,9 @@ int RunCommand(const RunOptions& options, const Environment& env) {
     spdlog::warn("agent-port {} ignored: the endpoint needs the sidecar lifecycle",
                  plan.agent_port);
   } else if (plan.agent_port != 0) {
-    auto started = agent::AgentEndpoint::Start(plan.agent_port, writer, *(*session)->agent_cache());
+    auto started =
+        agent::AgentEndpoint::Start(plan.agent_port, writer, agent::AgentTokenMode(plan),
+                                    *(*session)->agent_cache(), *(*session)->agent_fetch());
     if (!started.ok()) return Fail(started.status().message());
     agent_endpoint = std::move(started).value();
   }

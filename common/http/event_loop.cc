@@ -35,7 +35,7 @@ EventLoop::~EventLoop() {
   slots_.clear();  // closes the connections
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (int fd : handed_over_) ::close(fd);
+    for (const auto& [fd, evict] : handed_over_) ::close(fd);
   }
   if (wake_fd_ >= 0) ::close(wake_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
@@ -61,12 +61,12 @@ void EventLoop::Wake() {
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
-void EventLoop::Adopt(int fd) {
+void EventLoop::Adopt(int fd, bool evict_oldest_idle) {
   connection_count_.fetch_add(1, std::memory_order_relaxed);
   service_.counters->open.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    handed_over_.push_back(fd);
+    handed_over_.emplace_back(fd, evict_oldest_idle);
   }
   Wake();
 }
@@ -108,14 +108,26 @@ void EventLoop::Run() {
 void EventLoop::TakeHandedOver(SteadyTime now) {
   uint64_t ignored;
   [[maybe_unused]] ssize_t r = ::read(wake_fd_, &ignored, sizeof ignored);
-  std::vector<int> fds;
+  std::vector<std::pair<int, bool>> fds;
   bool stop;
   {
     std::lock_guard<std::mutex> lock(mu_);
     fds.swap(handed_over_);
     stop = stop_requested_;
   }
-  for (int fd : fds) AddConnection(fd, now);
+  for (const auto& [fd, evict] : fds) {
+    // At the limit when accepted: make room, unless others closed meanwhile.
+    const bool over = static_cast<size_t>(service_.counters->open.load(std::memory_order_relaxed)) >
+                      service_.max_connections;
+    if (evict && over && !EvictOldestIdle()) {  // no room after all: refuse the new one
+      ::close(fd);
+      connection_count_.fetch_sub(1, std::memory_order_relaxed);
+      service_.counters->open.fetch_sub(1, std::memory_order_relaxed);
+      service_.counters->refused.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    AddConnection(fd, now);
+  }
   if (stop && !stopping_) {
     stopping_ = true;
     std::vector<Slot*> all;
@@ -151,16 +163,62 @@ void EventLoop::AddConnection(int fd, SteadyTime now) {
 }
 
 void EventLoop::Serve(Slot* slot, SteadyTime now) {
+  // Bytes arrived: not idle while they are served (a handler may block, and
+  // the acceptor must not pick this connection to evict meanwhile).
+  if (slot->in_idle) {
+    UntrackIdle(slot);
+    PublishOldestIdle();
+  }
   busy_.store(true, std::memory_order_relaxed);
   slot->connection->OnReady(now, scratch_);
   busy_.store(false, std::memory_order_relaxed);
   Update(slot);
 }
 
-// Brings the epoll interest and the timer entry in line with the connection,
-// or frees the slot once the connection has closed.
+std::optional<SteadyTime> EventLoop::oldest_idle_since() const {
+  const int64_t ticks = oldest_idle_ticks_.load(std::memory_order_relaxed);
+  if (ticks == INT64_MAX) return std::nullopt;
+  return SteadyTime(SteadyTime::duration(ticks));
+}
+
+bool EventLoop::EvictOldestIdle() {
+  if (idle_.empty()) return false;
+  Slot* victim = idle_.front();
+  victim->connection->Evict();
+  Update(victim);
+  return true;
+}
+
+// Lists `slot` in idle_ while its connection is idle, at the back whenever it
+// became idle again since it was listed; publishes the front.
+void EventLoop::TrackIdle(Slot* slot) {
+  const HttpConnection& c = *slot->connection;
+  const bool idle = !c.closed() && c.idle();
+  if (slot->in_idle && (!idle || c.idle_since() != slot->idle_key)) UntrackIdle(slot);
+  if (idle && !slot->in_idle) {
+    slot->idle_pos = idle_.insert(idle_.end(), slot);
+    slot->idle_key = c.idle_since();
+    slot->in_idle = true;
+  }
+  PublishOldestIdle();
+}
+
+void EventLoop::PublishOldestIdle() {
+  oldest_idle_ticks_.store(
+      idle_.empty() ? INT64_MAX : idle_.front()->idle_key.time_since_epoch().count(),
+      std::memory_order_relaxed);
+}
+
+void EventLoop::UntrackIdle(Slot* slot) {
+  idle_.erase(slot->idle_pos);
+  slot->in_idle = false;
+}
+
+// Brings the epoll interest, the timer entry and the idle list in line with
+// the connection, or frees the slot once the connection has closed.
 void EventLoop::Update(Slot* slot) {
   HttpConnection& c = *slot->connection;
+  TrackIdle(slot);
   if (c.closed()) {
     if (slot->scheduled != SteadyTime::max()) timers_.erase({slot->scheduled, slot});
     auto it = slots_.find(slot);

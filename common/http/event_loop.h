@@ -10,8 +10,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -33,7 +35,11 @@ class EventLoop {
   Status Init();
 
   // Thread-safe. Hands over an accepted non-blocking socket (ownership too).
-  void Adopt(int fd);
+  // `evict_oldest_idle`: the server was at its connection limit, so the loop
+  // first closes its connection idle longest (HttpConnection::idle()) if the
+  // server is still over the limit when it takes the socket; with none idle
+  // by then, the new socket is closed instead (counted refused).
+  void Adopt(int fd, bool evict_oldest_idle = false);
   // Thread-safe, idempotent: idle connections close at once, the others after
   // their current request; Run() returns when none is left.
   void RequestStop();
@@ -50,18 +56,28 @@ class EventLoop {
   // a connection placed on that loop waits, handshake included, until it
   // returns.
   bool in_handler() const { return in_handler_.load(std::memory_order_acquire); }
+  // Since when this loop's longest-idle connection has been idle; nullopt
+  // when none is idle. Read by the acceptor at the connection limit.
+  std::optional<SteadyTime> oldest_idle_since() const;
 
  private:
   struct Slot {
     std::unique_ptr<HttpConnection> connection;
     SteadyTime scheduled = SteadyTime::max();  // its entry in timers_, max(): none
     uint32_t events = 0;                       // registered epoll interest
+    bool in_idle = false;                      // listed in idle_ at idle_pos
+    std::list<Slot*>::iterator idle_pos;
+    SteadyTime idle_key;  // the connection's idle_since() when listed
   };
 
   void Wake();
   void TakeHandedOver(SteadyTime now);
   void AddConnection(int fd, SteadyTime now);
   void Update(Slot* slot);
+  void TrackIdle(Slot* slot);
+  void UntrackIdle(Slot* slot);
+  void PublishOldestIdle();
+  bool EvictOldestIdle();  // false: none idle
   void Serve(Slot* slot, SteadyTime now);
   void FireDeadlines(SteadyTime now);
   int WaitMillis(SteadyTime now) const;
@@ -71,8 +87,8 @@ class EventLoop {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
 
-  std::mutex mu_;  // guards handed_over_ and stop_requested_
-  std::vector<int> handed_over_;
+  std::mutex mu_;                                  // guards handed_over_ and stop_requested_
+  std::vector<std::pair<int, bool>> handed_over_;  // fd, evict_oldest_idle
   bool stop_requested_ = false;
 
   bool stopping_ = false;  // loop thread only, from here on
@@ -83,6 +99,11 @@ class EventLoop {
   std::set<std::pair<SteadyTime, Slot*>> timers_;
   std::vector<std::unique_ptr<Slot>> closed_;  // freed after the current batch
   std::vector<char> scratch_;                  // shared read buffer
+  // Idle connections, longest idle first (idle_since only grows on one
+  // loop, so appending keeps the order); kept in step by Update().
+  std::list<Slot*> idle_;
+  // idle_.front()'s idle_key (steady-clock ticks); max(): none idle.
+  std::atomic<int64_t> oldest_idle_ticks_{INT64_MAX};
   std::atomic<int64_t> connection_count_{0};
   std::atomic<bool> busy_{false};
   std::atomic<bool> in_handler_{false};

@@ -54,7 +54,21 @@ SteadyTime HttpConnection::deadline() const {
   }
   if (out_sent_ < out_.size()) return write_started_ + service_.write_timeout;
   if (request_in_progress_) return request_started_ + service_.request_timeout;
-  return idle_since_ + service_.idle_timeout;
+  // Before the first request a silent client has not shown it will send one.
+  return idle_since_ +
+         (requests_answered_ == 0 ? service_.first_byte_timeout : service_.idle_timeout);
+}
+
+bool HttpConnection::idle() const {
+  if (phase_ == Phase::kHandshake) return true;
+  return phase_ == Phase::kOpen && !request_in_progress_ && out_sent_ == out_.size() &&
+         in_.empty() && !input_waiting_;
+}
+
+void HttpConnection::Evict() {
+  service_.counters->evicted.fetch_add(1, std::memory_order_relaxed);
+  if (phase_ == Phase::kHandshake) return Close();
+  CloseGracefully();
 }
 
 void HttpConnection::OnReady(SteadyTime now, std::span<char> scratch) {

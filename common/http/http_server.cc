@@ -41,8 +41,10 @@ HttpServer::HttpServer(std::string name, ServerOptions options, SSL_CTX* tls, Ht
   service_->handshake_timeout = options_.handshake_timeout;
   service_->request_timeout = options_.request_timeout;
   service_->idle_timeout = options_.keep_alive_timeout;
+  service_->first_byte_timeout = options_.first_byte_timeout.value_or(options_.keep_alive_timeout);
   service_->write_timeout = options_.write_timeout;
   service_->max_requests_per_connection = std::max<size_t>(1, options_.keep_alive_max_requests);
+  service_->max_connections = options_.max_connections;
   service_->handle = std::move(handler);
   service_->on_refused = std::move(on_refused);
   service_->counters = counters_.get();
@@ -142,12 +144,18 @@ bool HttpServer::AcceptPending() {
           return false;
       }
     }
+    const int on = 1;
     if (static_cast<size_t>(counters_->open.load(std::memory_order_relaxed)) >=
         options_.max_connections) {
-      RefuseConnection(fd);
+      EventLoop* room = options_.evict_idle_at_limit ? LoopToMakeRoom() : nullptr;
+      if (room == nullptr) {
+        RefuseConnection(fd);
+        continue;
+      }
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+      room->Adopt(fd, /*evict_oldest_idle=*/true);
       continue;
     }
-    const int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     PickLoop().Adopt(fd);
   }
@@ -182,6 +190,26 @@ EventLoop& HttpServer::PickLoop() {
   }
   next_loop_ = (next_loop_ + 1) % loops_.size();
   return *best;
+}
+
+EventLoop* HttpServer::LoopToMakeRoom() {
+  EventLoop* oldest = nullptr;
+  SteadyTime oldest_since = SteadyTime::max();
+  EventLoop* fullest = nullptr;
+  for (auto& loop : loops_) {
+    const std::optional<SteadyTime> since = loop->oldest_idle_since();
+    if (since && *since < oldest_since) {
+      oldest = loop.get();
+      oldest_since = *since;
+    }
+    if (loop->connection_count() > 0 && !loop->in_handler() &&
+        (fullest == nullptr || loop->connection_count() > fullest->connection_count()))
+      fullest = loop.get();
+  }
+  // None idle yet may only mean the loops have not taken their new
+  // connections yet (a burst of connects): the fullest decides when it does
+  // (not one inside a handler, which may not come back soon).
+  return oldest != nullptr ? oldest : fullest;
 }
 
 Status HttpServer::Start() {

@@ -23,6 +23,13 @@ Result<SecretValue> NewAgentToken() {
   return SecretValue(std::move(hex));
 }
 
+uint32_t AgentTokenMode(const InjectionPlan& plan) {
+  if (plan.files.empty()) return 0400;
+  uint32_t mode = 0444;
+  for (const PlannedFile& f : plan.files) mode &= f.mode;
+  return mode;
+}
+
 bool AgentTokenMatches(std::string_view presented, const SecretValue& token) {
   const std::string_view want = token.Reveal();
   if (presented.size() != want.size() || want.empty()) return false;

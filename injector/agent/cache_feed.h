@@ -1,8 +1,10 @@
 // AgentCacheFeed: a SecretProvider that passes every fetch through to
-// `inner` and hands each success to the Agent endpoint's cache
-// (secret_cache.h), which keeps the declared ones. The session puts it under
-// the coalescing layer, so the secret jobs' own fetches fill the cache and the
-// endpoint never adds a backend call. As thread-safe as `inner`.
+// `inner` and tells the Agent endpoint's cache (secret_cache.h) how it went:
+// a success is kept (for declared secrets), a definite "gone" or "forbidden"
+// evicts (AgentSecretCache::RecordFailure). The session puts it under the
+// coalescing layer, so the secret jobs' own fetches fill the cache, and the
+// endpoint's fetches on demand (on_demand_fetch.h) go through it too. As
+// thread-safe as `inner`.
 #pragma once
 
 #include "injector/agent/secret_cache.h"
@@ -17,7 +19,10 @@ class AgentCacheFeed final : public SecretProvider {
 
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override {
     FetchResult r = inner_->Fetch(ref, options);
-    if (r.ok()) cache_->Store(ref, options, *r.secret);
+    if (r.ok())
+      cache_->Store(ref, options, *r.secret);
+    else
+      cache_->RecordFailure(ref, options, r.status);
     return r;
   }
 

@@ -6,9 +6,19 @@ namespace memsecret::injector::agent {
 
 namespace {
 
-SecretRef WithoutField(SecretRef ref) {
-  ref.field.reset();
-  return ref;
+constexpr const char* kCurrent = "AWSCURRENT";
+constexpr std::chrono::seconds kMinMaxAge{300};
+
+// The version a fetch asked for, as GetSecretValue reads it: a version id
+// wins over a stage; neither means AWSCURRENT. Overrides replace the ref's query.
+std::string StageKey(std::string_view stage) { return "stage:" + std::string(stage); }
+std::string Selector(const SecretRef& ref, const FetchOptions& options) {
+  const std::optional<std::string> version =
+      options.stage || options.version ? options.version : ref.Query("version");
+  const std::optional<std::string> stage =
+      options.stage || options.version ? options.stage : ref.Query("stage");
+  if (version) return "version:" + *version;
+  return StageKey(stage.value_or(kCurrent));
 }
 
 bool HasStage(const CachedSecret& s, std::string_view stage) {
@@ -18,64 +28,134 @@ bool HasStage(const CachedSecret& s, std::string_view stage) {
 
 }  // namespace
 
+CachedSecret ToCachedSecret(const FetchedSecret& secret, WallTime at) {
+  CachedSecret out;
+  if (secret.aws) {
+    out.arn = secret.aws->arn;
+    out.name = secret.aws->name;
+    out.version_stages = secret.aws->version_stages;
+    out.binary = secret.aws->binary;
+  }
+  out.version_id = secret.version;
+  out.created = secret.created;
+  out.value = secret.value;
+  out.fetched_at = at;
+  return out;
+}
+
 std::vector<SecretRef> AgentSecretCache::DeclaredSecrets(const InjectionPlan& plan) {
   std::vector<SecretRef> out;
   for (const PlannedFile& f : plan.files) {
     if (f.kind != FileKind::kSecret || f.ref.provider != Provider::kAws) continue;
-    SecretRef ref = WithoutField(f.ref);
+    SecretRef ref;
+    ref.provider = f.ref.provider;
+    ref.path = f.ref.path;
+    ref.query = f.ref.query;  // #field dropped: the endpoint serves whole secrets
     if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
   }
   return out;
 }
 
-AgentSecretCache::AgentSecretCache(std::vector<SecretRef> declared) {
-  for (SecretRef& ref : declared) slots_.push_back({WithoutField(std::move(ref)), nullptr});
+std::chrono::seconds AgentSecretCache::MaxAge(std::chrono::seconds refresh_interval) {
+  return std::max(3 * refresh_interval, kMinMaxAge);
+}
+
+AgentSecretCache::AgentSecretCache(std::vector<SecretRef> declared, const Clock* clock,
+                                   std::chrono::seconds refresh_interval)
+    : clock_(clock),
+      max_age_(MaxAge(refresh_interval)),
+      on_demand_ttl_(refresh_interval > std::chrono::seconds(0) ? refresh_interval : kMinMaxAge) {
+  for (const SecretRef& ref : declared) {
+    if (ref.provider != Provider::kAws) continue;
+    Slot* slot = FindSlot(ref.path);
+    if (slot == nullptr) {
+      slots_.push_back({ref.path, {}, {}});
+      slot = &slots_.back();
+    }
+    slot->refreshed.insert(Selector(ref, {}));
+  }
+}
+
+AgentSecretCache::Slot* AgentSecretCache::FindSlot(std::string_view path) {
+  for (Slot& slot : slots_)
+    if (slot.path == path) return &slot;
+  return nullptr;
+}
+
+const AgentSecretCache::Slot* AgentSecretCache::ResolveLocked(std::string_view secret_id) const {
+  if (secret_id.empty()) return nullptr;
+  for (const Slot& slot : slots_)
+    if (slot.path == secret_id) return &slot;
+  for (const Slot& slot : slots_)
+    for (const auto& [selector, entry] : slot.entries)
+      if (entry->arn == secret_id || entry->name == secret_id) return &slot;
+  return nullptr;
+}
+
+std::optional<SecretRef> AgentSecretCache::Resolve(std::string_view secret_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Slot* slot = ResolveLocked(secret_id);
+  if (slot == nullptr) return std::nullopt;
+  SecretRef ref;
+  ref.provider = Provider::kAws;
+  ref.path = slot->path;
+  return ref;
 }
 
 void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
                              const FetchedSecret& secret) {
-  if (ref.provider != Provider::kAws || options.stage || options.version) return;
-  const SecretRef key = WithoutField(ref);
-  auto entry = std::make_shared<CachedSecret>();
-  if (secret.aws) {
-    entry->arn = secret.aws->arn;
-    entry->name = secret.aws->name;
-    entry->version_stages = secret.aws->version_stages;
-    entry->binary = secret.aws->binary;
-  }
-  entry->version_id = secret.version;
-  entry->created = secret.created;
-  entry->value = secret.value;
+  if (ref.provider != Provider::kAws) return;
+  auto entry = std::make_shared<const CachedSecret>(ToCachedSecret(secret, clock_->Now()));
+  const std::string selector = Selector(ref, options);
   std::lock_guard<std::mutex> lock(mu_);
-  for (Slot& slot : slots_)
-    if (slot.ref == key) slot.cached = entry;
+  if (Slot* slot = FindSlot(ref.path)) slot->entries[selector] = std::move(entry);
+}
+
+void AgentSecretCache::RecordFailure(const SecretRef& ref, const FetchOptions& options,
+                                     const Status& status) {
+  if (ref.provider != Provider::kAws) return;
+  const std::string selector = Selector(ref, options);
+  std::lock_guard<std::mutex> lock(mu_);
+  Slot* slot = FindSlot(ref.path);
+  if (slot == nullptr) return;
+  const bool forbidden =
+      status.code() == Code::kPermissionDenied || status.code() == Code::kFailedPrecondition;
+  if (forbidden || (status.code() == Code::kNotFound && selector == StageKey(kCurrent))) {
+    slot->entries.clear();
+  } else if (status.code() == Code::kNotFound) {
+    slot->entries.erase(selector);
+  }
 }
 
 AgentSecretCache::Lookup AgentSecretCache::Find(
     std::string_view secret_id, const std::optional<std::string>& version_id,
     const std::optional<std::string>& version_stage) const {
-  const std::optional<std::string> stage =
-      version_stage ? version_stage
-                    : (version_id ? std::nullopt : std::optional<std::string>("AWSCURRENT"));
-  Lookup out;
+  const WallTime now = clock_->Now();
   std::lock_guard<std::mutex> lock(mu_);
-  for (const Slot& slot : slots_) {
-    const CachedSecret* c = slot.cached.get();
-    const bool named =
-        slot.ref.path == secret_id ||
-        (c != nullptr && !secret_id.empty() && (c->arn == secret_id || c->name == secret_id));
-    if (!named) continue;
-    if (c == nullptr) {
-      if (out.miss == Miss::kUndeclared) out.miss = Miss::kNotCached;
-      continue;
+  const Slot* slot = ResolveLocked(secret_id);
+  if (slot == nullptr) return {nullptr, Miss::kUndeclared, false};
+
+  std::string selector;
+  std::shared_ptr<const CachedSecret> found;
+  if (version_id) {
+    // A version's content never changes: any entry holding it will do.
+    for (const auto& [key, entry] : slot->entries) {
+      if (entry->version_id != *version_id) continue;
+      if (version_stage && !HasStage(*entry, *version_stage)) continue;
+      if (found == nullptr || entry->fetched_at > found->fetched_at) {
+        found = entry;
+        selector = key;
+      }
     }
-    if ((version_id && c->version_id != *version_id) || (stage && !HasStage(*c, *stage))) {
-      out.miss = Miss::kNoSuchVersion;
-      continue;
-    }
-    return {slot.cached, Miss::kNone};
+  } else {
+    selector = StageKey(version_stage.value_or(kCurrent));
+    if (auto it = slot->entries.find(selector); it != slot->entries.end()) found = it->second;
   }
-  return out;
+  if (found == nullptr) return {nullptr, Miss::kNotCached, false};
+  const auto age = now - found->fetched_at;
+  if (age >= max_age_) return {nullptr, Miss::kExpired, false};
+  const bool refreshed_by_jobs = slot->refreshed.count(selector) != 0;
+  return {found, Miss::kNone, !refreshed_by_jobs && age >= on_demand_ttl_};
 }
 
 }  // namespace memsecret::injector::agent

@@ -73,9 +73,11 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
   }
   SecretProvider* fetches = &s->providers_;
   if (plan.agent_port != 0) {  // the secret jobs' fetches also fill the Agent endpoint's cache
-    s->agent_cache_ =
-        std::make_unique<agent::AgentSecretCache>(agent::AgentSecretCache::DeclaredSecrets(plan));
+    s->agent_cache_ = std::make_unique<agent::AgentSecretCache>(
+        agent::AgentSecretCache::DeclaredSecrets(plan), &clock,
+        std::chrono::seconds(plan.refresh_interval_seconds));
     s->agent_feed_ = std::make_unique<agent::AgentCacheFeed>(fetches, s->agent_cache_.get());
+    s->agent_fetch_ = std::make_unique<agent::OnDemandFetch>(s->agent_feed_.get(), &clock);
     fetches = s->agent_feed_.get();
   }
   s->shared_fetches_ = std::make_unique<CoalescingProvider>(fetches, &clock);

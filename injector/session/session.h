@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "injector/agent/cache_feed.h"
+#include "injector/agent/on_demand_fetch.h"
 #include "injector/agent/secret_cache.h"
 #include "injector/providers/secret_provider.h"
 #include "injector/runtime/coalescing_provider.h"
@@ -82,6 +83,9 @@ class Session {
   // The declared aws: secrets as the secret jobs last fetched them, for the
   // Agent endpoint; null unless the plan has an agent_port.
   const agent::AgentSecretCache* agent_cache() const { return agent_cache_.get(); }
+  // The Agent endpoint's own, rate-bounded reads of the store (through the
+  // cache feed); null unless the plan has an agent_port.
+  agent::OnDemandFetch* agent_fetch() { return agent_fetch_.get(); }
 
   // One line per file not written (yet): "<name> (<ref>): <last failure>",
   // for commands that report every failed item of a first write.
@@ -98,6 +102,7 @@ class Session {
   ProviderRegistry providers_;
   std::unique_ptr<agent::AgentSecretCache> agent_cache_;  // plan.agent_port only
   std::unique_ptr<agent::AgentCacheFeed> agent_feed_;     // providers_ -> agent_cache_
+  std::unique_ptr<agent::OnDemandFetch> agent_fetch_;     // -> agent_feed_
   std::unique_ptr<CoalescingProvider> shared_fetches_;
   std::unique_ptr<AtomicFileWriter> writer_;
   HealthRegistry health_;

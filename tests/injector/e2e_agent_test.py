@@ -6,11 +6,15 @@ A client written against the AWS Secrets Manager Agent's documented API
 (Python urllib, GET /secretsmanager/get?secretId=... with the
 X-Aws-Parameters-Secrets-Token header read from <mount>/.agent-token) gets
 the same fields as GetSecretValue (called here with botocore against the same
-fake) returns, by name and by ARN, string and binary; a rotation shows up
-within the refresh interval; an undeclared secret is 404 without any backend
-call for it; a missing/wrong token is 401/403; X-Forwarded-For is refused; the
-listener is not reachable on a non-loopback address of the machine; no secret
-value or the token appears in the injector's output. Needs no root.
+fake) returns, by name and by ARN, string and binary, and by the Agent's path
+form GET /v1/<secret id>; the token file has the secret files' owner and
+mode (0400), not 0444; a rotation shows up within the refresh interval, and at
+once with refreshNow=true (one backend read, however many refreshNow calls in
+a second); AWSPREVIOUS and a versionId are served after the rotation; an
+undeclared secret is 404 without any backend call for it; a missing or wrong
+token is 403; X-Forwarded-For is refused; a deleted secret stops being served;
+the listener is not reachable on a non-loopback address of the machine; no
+secret value or the token appears in the injector's output. Needs no root.
 
 usage: e2e_agent_test.py <memsecret-injector> <fake_aws.py>
 """
@@ -53,9 +57,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def get(port, query, headers):
+def get(port, query, headers, path="/secretsmanager/get?"):
     """The Agent's documented call; returns (status, body)."""
-    req = urllib.request.Request("http://localhost:%d/secretsmanager/get?%s" % (port, query), headers=headers)
+    req = urllib.request.Request("http://localhost:%d%s%s" % (port, path, query), headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read().decode()
@@ -139,8 +143,10 @@ def main():
         check(proc.poll() is None, "sidecar still running")
 
         token_path = os.path.join(out, ".agent-token")
-        mode = stat.S_IMODE(os.stat(token_path).st_mode)
-        check(mode == 0o444, "token file readable by the app's users (0444)")
+        token_st, secret_st = os.stat(token_path), os.stat(os.path.join(out, "client-secret"))
+        check(stat.S_IMODE(token_st.st_mode) == 0o400, "token file: the secret files' mode (0400), not world-readable")
+        check((token_st.st_uid, token_st.st_gid) == (secret_st.st_uid, secret_st.st_gid),
+              "token file: the secret files' owner")
         with open(token_path) as f:
             token = f.read()
         check(len(token) == 64 and all(c in "0123456789abcdef" for c in token), "token: 64 random hex characters")
@@ -158,7 +164,10 @@ def main():
         status, _ = get(port, "secretId=%s&versionId=%s" % (urllib.parse.quote(NAME, safe=""), version), hdr)
         check(status == 200, "versionId of the cached version: 200")
         status, _ = get(port, "secretId=%s&versionStage=AWSPREVIOUS" % urllib.parse.quote(NAME, safe=""), hdr)
-        check(status == 404, "a stage the cache does not hold: 404")
+        check(status == 404, "a stage the store does not have (yet): 404")
+        # The id is the rest of the path: this name's leading '/' follows the prefix's.
+        status, by_path = get(port, "", hdr, path="/v1/" + NAME)
+        check(status == 200 and by_path == body, "the Agent's path form GET /v1/<secret id>: the same answer")
         status, bin_body = get(port, "secretId=" + urllib.parse.quote(bin_arn, safe=""), hdr)
         check(status == 200 and same_as_sdk(bin_body, sdk_get_secret_value(fake, bin_arn)),
               "binary secret declared by ARN: SecretBinary as GetSecretValue")
@@ -179,6 +188,34 @@ def main():
               flush=True)
         check(1 <= rot_reads <= 3, "rotation served from the first read or two after the put (<= 3 reads)")
 
+        # --- after the rotation: AWSPREVIOUS and the old versionId ----------------
+        # (A fetch answers the same question for 1 s: the 404 above may still be the answer that long.)
+        previous_query = "secretId=%s&versionStage=AWSPREVIOUS" % urllib.parse.quote(NAME, safe="")
+        wait_for(lambda: get(port, previous_query, hdr)[0] == 200, 30, "AWSPREVIOUS served after the rotation")
+        status, prev = get(port, previous_query, hdr)
+        check(status == 200 and json.loads(json.loads(prev)["SecretString"]) == V1
+              and json.loads(prev)["VersionId"] == version, "versionStage=AWSPREVIOUS: the version before the rotation")
+        status, old_version = get(port, "versionId=" + version, hdr,
+                                 path="/v1/" + urllib.parse.quote(NAME, safe="") + "?")
+        check(status == 200 and json.loads(old_version)["SecretString"] == json.dumps(V1),
+              "versionId of the old version, by the path form: served")
+
+        # --- refreshNow: fetched from the store at once, bounded ---------------------
+        v3 = {"clientId": "crm-sync", "clientSecret": "AGENT-SECRET-VALUE-THREE"}
+        SECRETS.append("AGENT-SECRET-VALUE-THREE")
+        fake.control(op="put_secret", name=NAME, string=json.dumps(v3))
+        before = fake.stats()["GetSecretValueBySecretId"].get(NAME, 0)
+        t_now = time.monotonic()
+        status, fresh = get(port, "secretId=%s&refreshNow=true" % NAME, hdr)
+        check(status == 200 and json.loads(json.loads(fresh)["SecretString"]) == v3,
+              "refreshNow=true right after a rotation: the new value")
+        for _ in range(30):
+            get(port, "secretId=%s&refreshNow=true" % NAME, hdr)
+        reads = fake.stats()["GetSecretValueBySecretId"].get(NAME, 0) - before
+        allowed = 2 * (math.ceil(time.monotonic() - t_now) + 1)  # refreshNow once a second + the 1 s refresh
+        print("MEASURED 31 refreshNow GETs: %d backend reads" % reads, flush=True)
+        check(1 <= reads <= allowed, "31 refreshNow calls: %d backend reads <= %d" % (reads, allowed))
+
         # --- undeclared: 404 and no backend call for it ---------------------------
         status, body = get(port, "secretId=" + urllib.parse.quote(OTHER, safe=""), hdr)
         check(status == 404 and "ResourceNotFoundException" in body, "undeclared secret: 404")
@@ -194,7 +231,7 @@ def main():
         check(reads <= allowed, "50 cache hits add no backend calls (only the 1 s refresh: %d <= %d)" % (reads, allowed))
 
         # --- SSRF protection --------------------------------------------------------
-        check(get(port, "secretId=" + NAME, {})[0] == 401, "missing token: 401")
+        check(get(port, "secretId=" + NAME, {})[0] == 403, "missing token: 403, as the Agent")
         check(get(port, "secretId=" + NAME, {"X-Aws-Parameters-Secrets-Token": "0" * 64})[0] == 403, "wrong token: 403")
         status, body = get(port, "secretId=" + NAME, dict(hdr, **{"X-Forwarded-For": "203.0.113.9"}))
         check(status == 400 and "SECRET" not in body, "X-Forwarded-For refused (400)")
@@ -219,6 +256,13 @@ def main():
                 except OSError:
                     reached = False
             check(not reached, "listener not reachable on %s (a non-loopback address)" % addr)
+
+        # --- a deleted secret stops being served at the next refresh ---------------
+        fake.control(op="delete_secret", name=NAME)
+        wait_for(lambda: get(port, "secretId=" + NAME, hdr)[0] != 200, 30, "deleted secret no longer served")
+        status, body = get(port, "secretId=" + NAME, hdr)
+        check(status == 400 and "InvalidRequestException" in body and "SECRET-VALUE" not in body,
+              "deleted secret: 400 InvalidRequestException, as Secrets Manager answers, no value")
 
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=30)

@@ -39,6 +39,7 @@ struct HttpRequestView {
 struct ConnectionCounters {
   std::atomic<int64_t> open{0};
   std::atomic<uint64_t> refused{0};  // over max_connections, closed at accept
+  std::atomic<uint64_t> evicted{0};  // idle, closed to make room (evict_idle_at_limit)
   std::atomic<uint64_t> handshake_timeouts{0};
   std::atomic<uint64_t> request_timeouts{0};
   std::atomic<uint64_t> write_timeouts{0};
@@ -49,10 +50,12 @@ struct HttpService {
   SSL_CTX* tls = nullptr;
   HttpLimits limits;
   std::chrono::milliseconds handshake_timeout{5000};
-  std::chrono::milliseconds request_timeout{10000};  // first byte to complete body
-  std::chrono::milliseconds idle_timeout{2000};      // between keep-alive requests
-  std::chrono::milliseconds write_timeout{5000};     // to flush one response
+  std::chrono::milliseconds request_timeout{10000};    // first byte to complete body
+  std::chrono::milliseconds idle_timeout{2000};        // between keep-alive requests
+  std::chrono::milliseconds first_byte_timeout{2000};  // open (handshake done) to a first byte
+  std::chrono::milliseconds write_timeout{5000};       // to flush one response
   size_t max_requests_per_connection = 1000;
+  size_t max_connections = 1024;  // open at once, in all loops (ConnectionCounters::open)
   // Answers a routed request; runs on the loop thread; may throw (-> 500).
   std::function<HttpResponse(const HttpRequestView&)> handle;
   // A request the HTTP layer refused itself (400, 408, 411, 413, 414, 431...).
@@ -74,6 +77,13 @@ class HttpConnection {
   void BeginShutdown(SteadyTime now);
 
   bool closed() const { return phase_ == Phase::kClosed; }
+  // Idle: in the TLS handshake, or open with no request bytes received and
+  // nothing left to write; since idle_since(). Such a connection may be
+  // evicted to make room for a new one.
+  bool idle() const;
+  SteadyTime idle_since() const { return idle_since_; }
+  // Closes an idle connection to make room (counted in counters->evicted).
+  void Evict();
   // Whether the next OnReady() needs the socket writable rather than readable.
   bool wants_write() const { return wants_write_; }
   // When the current phase times out (max() once closed).

@@ -6,7 +6,9 @@
 // an idle server makes no system call (every thread sleeps in poll/epoll
 // with no timeout). The HTTP layer itself refuses bad requests (400, 408,
 // 411, 413, 414, 431, 505; see http_request_parser.h), cuts slow clients
-// (request_timeout) and bounds connections (max_connections).
+// (request_timeout), cuts silent ones (first_byte_timeout) and bounds
+// connections (max_connections, optionally making room by evicting the oldest
+// idle one).
 //
 // Used by the webhook (HTTPS, routes in webhook/server.h) and the injector
 // (plain-text endpoints on loopback or for Prometheus). OpenSSL writes with
@@ -21,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +53,15 @@ struct ServerOptions {
   // handful of keep-alive connections per webhook; an idle one costs a few
   // KiB (TLS buffers are released while idle).
   size_t max_connections = 1024;
+  // At max_connections, whether a new connection closes the one that has been
+  // idle longest (no request in progress, nothing left to write; a TLS
+  // connection still in its handshake counts as idle) instead of being
+  // refused; refused only when none is idle. Without it, N clients that
+  // connect and send nothing lock everyone else out until their deadline;
+  // with it they can only ever hold slots nobody else needs. The victim is
+  // the oldest idle connection of the event loop holding the oldest one (with
+  // one loop: of the server). Counted in ConnectionCounters::evicted.
+  bool evict_idle_at_limit = false;
   // Requests per connection before the server closes it, so long-lived
   // apiserver connections spread over new webhook replicas after a scale-up.
   // Every close costs a new TLS handshake on both sides; at 100 the load
@@ -60,6 +72,12 @@ struct ServerOptions {
   // Idle time allowed between keep-alive requests (and after the handshake,
   // before the first one); a new TLS handshake after 2 s idle costs ~1 ms.
   std::chrono::milliseconds keep_alive_timeout{2000};
+  // From accept (TLS: from the completed handshake) to the first byte of the
+  // first request; a connection silent that long is closed. Unset: the same
+  // as keep_alive_timeout. A loopback client sends its request at once, so a
+  // short first-byte deadline cuts a silent client early without affecting
+  // anyone else.
+  std::optional<std::chrono::milliseconds> first_byte_timeout;
   // From accept to a completed TLS handshake.
   std::chrono::milliseconds handshake_timeout{5000};
   // From a request's first byte to its complete body; a late request is
@@ -111,6 +129,10 @@ class HttpServer {
   void AcceptUntilStopped();
   bool AcceptPending();
   EventLoop& PickLoop();
+  // At the limit: the loop holding the connection idle longest, else the one
+  // outside a handler with the most connections (it evicts or refuses once it
+  // has taken the connections handed to it before); null: refuse now.
+  EventLoop* LoopToMakeRoom();
   void RefuseConnection(int fd);
 
   std::thread background_;  // Start() only; joined by the destructor

@@ -1,6 +1,7 @@
 // The HTTP server in plain text on loopback: routing data reaches the
 // handler (query, headers), the HTTP layer's own refusals, the connection
-// bound, the slow-client deadline, and Stop().
+// bound (refusing, or evicting the oldest idle connection), the slow- and
+// silent-client deadlines, and Stop().
 #include "memsecret/http/http_server.h"
 
 #include <arpa/inet.h>
@@ -19,6 +20,7 @@
 
 #include "memsecret/http/http_request_parser.h"
 #include "memsecret/http/http_response.h"
+#include "testing/eventually.h"
 
 namespace memsecret::http {
 namespace {
@@ -161,6 +163,116 @@ TEST(HttpServerTest, ConnectionsBeyondTheBoundAreClosedAtOnce) {
   EXPECT_EQ(server.server().counters().refused.load(), 1u);
   first.Send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(first.ReadResponse().find("GET /b"), std::string::npos);
+}
+
+TEST(HttpServerTest, SilentClientIsCutAtTheFirstByteDeadline) {
+  ServerOptions options;
+  options.first_byte_timeout = std::chrono::milliseconds(250);
+  options.keep_alive_timeout = std::chrono::seconds(30);
+  PlainServer server(options, Echo);
+  RawClient silent(server.port());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(silent.ReadsEof());
+  // Cut by the first-byte deadline, not the 30 s idle one.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+
+  // A client that sends at once is served, and keeps its connection for the
+  // (longer) keep-alive time between requests.
+  RawClient prompt(server.port());
+  prompt.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(prompt.ReadResponse().find("GET /a"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // twice the first-byte deadline
+  prompt.Send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(prompt.ReadResponse().find("GET /b"), std::string::npos);
+}
+
+TEST(HttpServerTest, SixtyFourSilentClientsDoNotLockOutARealRequest) {
+  ServerOptions options;
+  options.max_connections = 64;
+  options.evict_idle_at_limit = true;
+  // Deadlines far away: only eviction can make room for the real request.
+  options.first_byte_timeout = std::chrono::seconds(60);
+  options.keep_alive_timeout = std::chrono::seconds(60);
+  PlainServer server(options, Echo);
+  std::vector<std::unique_ptr<RawClient>> silent;
+  for (int i = 0; i < 64; ++i) {
+    silent.push_back(std::make_unique<RawClient>(server.port()));
+    ASSERT_TRUE(silent.back()->connected());
+  }
+  ASSERT_TRUE(testing::Eventually([&] { return server.server().counters().open.load() == 64; }));
+  RawClient real(server.port());
+  real.Send("GET /real HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(real.ReadResponse().find("GET /real"), std::string::npos);
+  EXPECT_EQ(server.server().counters().refused.load(), 0u);
+  EXPECT_EQ(server.server().counters().evicted.load(), 1u);
+  EXPECT_TRUE(silent.front()->ReadsEof()) << "the oldest silent connection made room";
+}
+
+TEST(HttpServerTest, AtTheLimitTheOldestIdleConnectionIsEvicted) {
+  ServerOptions options;
+  options.max_connections = 3;
+  options.evict_idle_at_limit = true;
+  options.first_byte_timeout = std::chrono::seconds(60);
+  options.keep_alive_timeout = std::chrono::seconds(60);
+  PlainServer server(options, Echo);
+  const auto open_is = [&](int64_t n) {
+    return testing::Eventually([&] { return server.server().counters().open.load() == n; });
+  };
+  RawClient a(server.port());
+  ASSERT_TRUE(open_is(1));
+  RawClient b(server.port());
+  ASSERT_TRUE(open_is(2));
+  RawClient c(server.port());
+  ASSERT_TRUE(open_is(3));
+  // c, then a, are answered: idle again, since later than b (whose adoption
+  // was handed to the loop before c was even accepted).
+  c.Send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_NE(c.ReadResponse().find("GET /c"), std::string::npos);
+  a.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_NE(a.ReadResponse().find("GET /a"), std::string::npos);
+
+  RawClient d(server.port());  // evicts b, idle longest
+  EXPECT_TRUE(b.ReadsEof());
+  RawClient e(server.port());  // then c (idle since its answer)
+  EXPECT_TRUE(c.ReadsEof());
+  RawClient f(server.port());  // then a, before d and e
+  EXPECT_TRUE(a.ReadsEof());
+  for (RawClient* client : {&d, &e, &f}) {
+    client->Send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(client->ReadResponse().find("GET /later"), std::string::npos);
+  }
+  EXPECT_EQ(server.server().counters().evicted.load(), 3u);
+  EXPECT_EQ(server.server().counters().refused.load(), 0u);
+}
+
+TEST(HttpServerTest, AtTheLimitWithNoIdleConnectionTheNewOneIsRefused) {
+  std::mutex mu;  // guards open_gate
+  std::condition_variable cv;
+  bool open_gate = false;
+  std::atomic<int> entered{0};
+  ServerOptions options;
+  options.max_connections = 1;
+  options.evict_idle_at_limit = true;
+  options.event_loops = 2;
+  PlainServer server(options, [&](const HttpRequestView& request) {
+    ++entered;
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return open_gate; });
+    return TextResponse(200, std::string(request.path));
+  });
+  RawClient busy(server.port());
+  busy.Send("GET /busy HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(testing::Eventually([&] { return entered.load() == 1; }));
+  RawClient refused(server.port());  // the only connection is busy: nothing to evict
+  EXPECT_TRUE(refused.ReadsEof());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    open_gate = true;
+    cv.notify_all();
+  }
+  EXPECT_NE(busy.ReadResponse().find("/busy"), std::string::npos);
+  EXPECT_EQ(server.server().counters().refused.load(), 1u);
+  EXPECT_EQ(server.server().counters().evicted.load(), 0u);
 }
 
 TEST(HttpServerTest, NewConnectionsAvoidTheLoopInsideABlockedHandler) {
