@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "memsecret/http/http_connection.h"
+#include "common/http/http_connection.h"
 #include "memsecret/status.h"
 
 namespace memsecret::http {

@@ -1,4 +1,4 @@
-#include "memsecret/http/http_connection.h"
+#include "common/http/http_connection.h"
 
 #include <spdlog/spdlog.h>
 

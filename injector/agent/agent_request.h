@@ -42,8 +42,8 @@
 
 #include "injector/agent/on_demand_fetch.h"
 #include "injector/agent/secret_cache.h"
-#include "memsecret/http/http_connection.h"
 #include "memsecret/http/http_response.h"
+#include "memsecret/http/http_service.h"
 
 namespace memsecret::injector::agent {
 

@@ -1,6 +1,6 @@
 // HttpServer: an event-driven HTTP/1.1 server, over TLS or in plain text,
 // serving one handler. It owns the listening socket, an acceptor thread and
-// `event_loops` loop threads (event_loop.h, http_connection.h); every request
+// `event_loops` loop threads (common/http/event_loop.h, http_connection.h); every request
 // is answered on its loop's thread. No thread per connection: an idle
 // keep-alive connection costs a few KiB and never holds up other clients, and
 // an idle server makes no system call (every thread sleeps in poll/epoll
@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "memsecret/http/http_connection.h"
+#include "memsecret/http/http_service.h"
 #include "memsecret/status.h"
 
 namespace memsecret::http {
