@@ -43,6 +43,10 @@ class FakeStore final : public CredentialStore {
   Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
     return pending;
   }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string& version) override {
+    if (pending && pending->version == version) return pending;
+    return std::optional<StoredVersion>();
+  }
   bool stages() const override { return staged_; }
   Result<std::string> Stage(const SecretValue& v, const std::string& id) override {
     pending = StoredVersion{id, std::nullopt, v};
