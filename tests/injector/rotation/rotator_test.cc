@@ -2,8 +2,8 @@
 // the alternating-clients order, a failing verification, the census gate
 // (exit 3, nothing deleted), the resume rules, the three steps the rotation
 // function drives (StagePending, TestPending, FinishPending) and the CLI's run
-// finishing what they staged, and the credential document edits. GenesysClientApi's 429 handling
-// against a scripted HTTP client.
+// finishing what they staged, and the credential document edits.
+// GenesysClientApi's 429 handling against a scripted HTTP client.
 #include "injector/rotation/rotator.h"
 
 #include <gtest/gtest.h>
