@@ -1,8 +1,9 @@
 // The injector as an AWS Secrets Manager rotation function (docs/rotation.md
 // "A Secrets Manager rotation function"): configuration from the function's
 // environment, then lambda/function_loop.h over the Runtime API with
-// lambda/genesys_rotation_steps.h, wired to the same providers, writer,
-// issuer and Genesys client API as `memsecret rotate`.
+// lambda/genesys_rotation_steps.h (rotation::Rotator's steps, the strategy
+// `memsecret rotate` runs), wired to the same providers, writer, issuer and
+// Genesys client API.
 #include <sys/stat.h>
 
 #include <cstdio>

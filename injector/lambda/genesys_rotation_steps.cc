@@ -2,38 +2,77 @@
 
 #include <algorithm>
 
-#include "injector/rotation/credential_document.h"
-
 namespace memsecret::injector::lambda {
+namespace {
+
+// The secret as a two-step CredentialStore over the function's seams.
+class SecretsManagerStore final : public rotation::CredentialStore {
+ public:
+  SecretsManagerStore(const GenesysStepsDeps& d, std::string secret_id)
+      : d_(d), secret_id_(std::move(secret_id)) {}
+
+  Result<rotation::StoredVersion> ReadCurrent() override {
+    auto v = Read("AWSCURRENT", "");
+    if (!v.ok()) return v.status();
+    if (!*v) return NotFound("the secret has no AWSCURRENT version");
+    return std::move(**v);
+  }
+  Result<std::optional<rotation::StoredVersion>> ReadPrevious(
+      const rotation::StoredVersion&) override {
+    return Read("AWSPREVIOUS", "");
+  }
+  Result<std::optional<rotation::StoredVersion>> ReadPending(
+      const rotation::StoredVersion& current) override {
+    auto pending = Read("AWSPENDING", "");
+    if (pending.ok() && *pending && (*pending)->version == current.version)
+      return std::optional<rotation::StoredVersion>();
+    return pending;
+  }
+  Result<std::optional<rotation::StoredVersion>> ReadStaged(const std::string& version) override {
+    return Read("AWSPENDING", version);
+  }
+  bool stages() const override { return true; }
+  Result<std::string> Stage(const SecretValue& value, const std::string& token) override {
+    if (Status st = d_.stage(secret_id_, value, token); !st.ok()) return st;
+    return token;
+  }
+  Status Promote(const rotation::StoredVersion& current, const std::string& token) override {
+    return d_.promote(secret_id_, token, current.version);
+  }
+  Result<std::string> Write(const rotation::StoredVersion&, const SecretValue&) override {
+    return Internal("aws: writes are staged");
+  }
+
+ private:
+  // nullopt when Secrets Manager has no such version.
+  Result<std::optional<rotation::StoredVersion>> Read(const char* stage,
+                                                      const std::string& version) {
+    SecretRef ref;
+    ref.provider = Provider::kAws;
+    ref.path = secret_id_;
+    FetchOptions options;
+    options.stage = stage;
+    if (!version.empty()) options.version = version;
+    FetchResult r = d_.reader->Fetch(ref, options);
+    if (!r.ok()) {
+      if (r.status.code() == Code::kNotFound) return std::optional<rotation::StoredVersion>();
+      return r.status.WithContext(std::string("reading ") + stage);
+    }
+    return std::optional<rotation::StoredVersion>(
+        rotation::StoredVersion{r.secret->version, r.secret->created, std::move(r.secret->value)});
+  }
+
+  const GenesysStepsDeps& d_;
+  std::string secret_id_;
+};
+
+}  // namespace
 
 void GenesysRotationSteps::Report(const std::string& secret_id, std::string step,
-                                  std::string outcome, std::string client_id, std::string version,
-                                  std::string detail) {
+                                  std::string outcome, std::string version, std::string detail) {
   if (d_.report)
-    d_.report(secret_id, {std::move(step), std::move(outcome), std::move(client_id),
-                          std::move(version), std::move(detail)});
-}
-
-Result<FetchedSecret> GenesysRotationSteps::Read(const std::string& secret_id, const char* stage,
-                                                 const std::string& version) {
-  SecretRef ref;
-  ref.provider = Provider::kAws;
-  ref.path = secret_id;
-  FetchOptions options;
-  if (stage != nullptr) options.stage = stage;
-  if (!version.empty()) options.version = version;
-  FetchResult r = d_.reader->Fetch(ref, options);
-  if (!r.ok()) return r.status;
-  return std::move(*r.secret);
-}
-
-Result<std::optional<FetchedSecret>> GenesysRotationSteps::ReadIfThere(const std::string& secret_id,
-                                                                       const char* stage,
-                                                                       const std::string& version) {
-  auto r = Read(secret_id, stage, version);
-  if (r.ok()) return std::optional<FetchedSecret>(std::move(r).value());
-  if (r.status().code() == Code::kNotFound) return std::optional<FetchedSecret>();
-  return r.status();
+    d_.report(secret_id,
+              {std::move(step), std::move(outcome), "", std::move(version), std::move(detail)});
 }
 
 Result<bool> GenesysRotationSteps::CheckEvent(const std::string& secret_id,
@@ -53,82 +92,48 @@ Result<bool> GenesysRotationSteps::CheckEvent(const std::string& secret_id,
   return true;
 }
 
+Status GenesysRotationSteps::WithRotator(const std::string& secret_id, bool clients,
+                                         const std::function<Status(rotation::Rotator&)>& step) {
+  SecretsManagerStore store(d_, secret_id);
+  std::unique_ptr<oauth::OAuthClientDirectory> directory;
+  if (clients) {
+    auto current = store.ReadCurrent();
+    if (!current.ok()) return current.status();
+    auto opened = d_.open_clients(current->value);
+    if (!opened.ok()) return opened.status();
+    directory = std::move(opened).value();
+  }
+  rotation::RotatorDeps deps;
+  deps.store = &store;
+  deps.clients = directory.get();
+  deps.verify = d_.verify;
+  deps.clock = d_.clock;
+  deps.sleep = d_.sleep;
+  deps.report = [&](const rotation::RotationStep& s) {
+    if (d_.report) d_.report(secret_id, s);
+  };
+  rotation::RotatorOptions options;
+  options.verify_attempts = d_.verify_attempts;
+  options.verify_pause = d_.verify_pause;
+  rotation::Rotator rotator(std::move(deps), options);
+  return step(rotator);
+}
+
 Status GenesysRotationSteps::CreateSecret(const std::string& secret_id, const std::string& token) {
   auto work = CheckEvent(secret_id, token);
   if (!work.ok()) return work.status();
   if (!*work) {
-    Report(secret_id, "stage", "skipped", "", token, "the version is already AWSCURRENT");
+    Report(secret_id, "stage", "skipped", token, "the version is already AWSCURRENT");
     return Status::Ok();
   }
-  auto current = Read(secret_id, "AWSCURRENT");
-  if (!current.ok()) return current.status().WithContext("reading AWSCURRENT");
-  // Secrets Manager may call a step again: a version with this token that
-  // holds AWSPENDING and a value is this rotation's, made by the first call.
-  auto pending = ReadIfThere(secret_id, "AWSPENDING", token);
-  if (!pending.ok()) return pending.status().WithContext("reading AWSPENDING");
-  if (*pending) {
-    auto pf = rotation::ReadCredentialFacts((*pending)->value);
-    Report(secret_id, "stage", "skipped", pf.ok() ? pf->client_id : "", token,
-           "AWSPENDING already holds this token's version");
-    return Status::Ok();
-  }
-  auto facts = rotation::ReadCredentialFacts(current->value);
-  if (!facts.ok()) return facts.status().WithContext("AWSCURRENT");
-  const std::string a = facts->client_id;
-  Report(secret_id, "read_current", "ok", a, current->version);
-
-  std::string p = facts->previous_client_id;
-  if (p.empty()) {
-    auto previous = ReadIfThere(secret_id, "AWSPREVIOUS");
-    if (!previous.ok()) return previous.status().WithContext("reading AWSPREVIOUS");
-    if (*previous) {
-      auto pf = rotation::ReadCredentialFacts((*previous)->value);
-      if (pf.ok()) p = pf->client_id;
-    }
-  }
-  if (p == a) p.clear();
-
-  auto clients = d_.open_clients(current->value);
-  if (!clients.ok()) return clients.status();
-  auto a_info = (*clients)->Get(a);
-  if (!a_info.ok()) return a_info.status().WithContext("client " + a);
-  if (!*a_info) return FailedPrecondition("the current client " + a + " does not exist at Genesys");
-
-  // Clients of this lineage that no version knows: a create whose store
-  // never happened (the function timed out or crashed in between).
-  const std::string base = rotation::BaseClientName((*a_info)->name);
-  auto all = (*clients)->List();
-  if (!all.ok()) return all.status().WithContext("listing clients");
-  for (const oauth::OAuthClientInfo& c : *all) {
-    if (c.id == a || c.id == p || c.name == base || rotation::BaseClientName(c.name) != base)
-      continue;
-    if (Status st = (*clients)->Delete(c.id); !st.ok())
-      return st.WithContext("deleting orphan client " + c.id);
-    Report(secret_id, "delete_orphan", "ok", c.id, "", "created by an interrupted rotation");
-  }
-
-  const std::string name = rotation::RotatedClientName(base, d_.clock->Now());
-  auto b = (*clients)->Create(**a_info, name);
-  if (!b.ok()) return b.status().WithContext("creating the new client");
-  const std::string b_id = b->info.id;
-  Report(secret_id, "create_client", "ok", b_id, "", "\"" + name + "\"");
-  auto document = rotation::WithNewClient(current->value, b_id, b->secret, a, p);
-  Status staged = document.status();
-  if (staged.ok()) staged = d_.stage(secret_id, *document, token);
-  if (!staged.ok()) {
-    // Definitely not stored: B must not linger. An unknown outcome
-    // (transport) leaves B for the retry (reused) or the next one (orphan).
-    if (!staged.retryable()) (void)(*clients)->Delete(b_id);
-    return staged.WithContext("storing the new client as AWSPENDING");
-  }
-  Report(secret_id, "stage", "ok", b_id, token);
-  return Status::Ok();
+  return WithRotator(secret_id, true,
+                     [&](rotation::Rotator& r) { return r.StagePending(token).status(); });
 }
 
 Status GenesysRotationSteps::SetSecret(const std::string& secret_id, const std::string& token) {
   auto work = CheckEvent(secret_id, token);
   if (!work.ok()) return work.status();
-  Report(secret_id, "set", "skipped", "", token, "a Genesys client is usable once created");
+  Report(secret_id, "set", "skipped", token, "a Genesys client is usable once created");
   return Status::Ok();
 }
 
@@ -136,52 +141,16 @@ Status GenesysRotationSteps::TestSecret(const std::string& secret_id, const std:
   auto work = CheckEvent(secret_id, token);
   if (!work.ok()) return work.status();
   if (!*work) {
-    Report(secret_id, "verify", "skipped", "", token, "the version is already AWSCURRENT");
+    Report(secret_id, "verify", "skipped", token, "the version is already AWSCURRENT");
     return Status::Ok();
   }
-  auto pending = Read(secret_id, "AWSPENDING", token);
-  if (!pending.ok()) return pending.status().WithContext("reading AWSPENDING");
-  auto facts = rotation::ReadCredentialFacts(pending->value);
-  if (!facts.ok()) return facts.status().WithContext("AWSPENDING");
-  Status last;
-  for (int i = 0; i < std::max(1, d_.verify_attempts); ++i) {
-    if (i > 0) d_.sleep(d_.verify_pause);
-    last = d_.verify(pending->value);
-    // Only a rejection may be a client that is not usable yet.
-    if (last.ok() || last.code() != Code::kUnauthenticated) break;
-  }
-  if (!last.ok()) {
-    Report(secret_id, "verify", "error", facts->client_id, token, last.message());
-    return last.WithContext("the AWSPENDING client " + facts->client_id + " cannot mint");
-  }
-  Report(secret_id, "verify", "ok", facts->client_id, token);
-  return Status::Ok();
+  return WithRotator(secret_id, false, [&](rotation::Rotator& r) { return r.TestPending(token); });
 }
 
 Status GenesysRotationSteps::FinishSecret(const std::string& secret_id, const std::string& token) {
+  // A token already AWSCURRENT still finishes the delete of P.
   if (auto work = CheckEvent(secret_id, token); !work.ok()) return work.status();
-  auto current = Read(secret_id, "AWSCURRENT");
-  if (!current.ok()) return current.status().WithContext("reading AWSCURRENT");
-  auto next = Read(secret_id, nullptr, token);
-  if (!next.ok()) return next.status().WithContext("reading version " + token);
-  auto facts = rotation::ReadCredentialFacts(next->value);
-  if (!facts.ok()) return facts.status().WithContext("version " + token);
-  if (current->version != token) {
-    if (Status st = d_.promote(secret_id, token, current->version); !st.ok())
-      return st.WithContext("moving AWSCURRENT");
-    Report(secret_id, "promote", "ok", facts->client_id, token);
-  } else {
-    Report(secret_id, "promote", "skipped", facts->client_id, token, "already AWSCURRENT");
-  }
-  // P, the client of the rotation before last; the replaced client stays.
-  const std::string& p = facts->retired_client_id;
-  if (p.empty() || p == facts->client_id || p == facts->previous_client_id) return Status::Ok();
-  auto clients = d_.open_clients(next->value);
-  if (!clients.ok()) return clients.status();
-  if (Status st = (*clients)->Delete(p); !st.ok())
-    return st.WithContext("deleting client " + p + " (the rotation before last)");
-  Report(secret_id, "delete_client", "ok", p, "", "client of the version before the replaced one");
-  return Status::Ok();
+  return WithRotator(secret_id, true, [&](rotation::Rotator& r) { return r.FinishPending(token); });
 }
 
 }  // namespace memsecret::injector::lambda

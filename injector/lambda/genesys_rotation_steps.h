@@ -1,25 +1,26 @@
 // GenesysRotationSteps: the four Secrets Manager rotation steps for a secret
-// holding Genesys Cloud client credentials, with the alternating-clients
-// strategy of `memsecret rotate` (docs/rotation.md) and its pieces: the
-// credential document edits (rotation/credential_document.h), the client
-// names (rotation/rotator.h) and the OAuth client directory; the store is
-// reached through a reader and two writes (PutSecretValue, UpdateSecretVersionStage).
-//   createSecret  A = AWSCURRENT's client, P = the one before it; a version
-//                 with the event's token that already holds AWSPENDING is
-//                 reused; else orphans of this lineage (a crash between create
-//                 and store) are deleted, B is created with A's settings and
-//                 PutSecretValue stores it under the token as AWSPENDING
+// holding Genesys Cloud client credentials. The strategy is not here: each
+// step is a thin adapter from the event to the alternating-clients steps of
+// rotation::Rotator (rotation/rotator.h, docs/rotation.md), the same ones
+// `memsecret rotate` runs, over the secret as a two-step CredentialStore
+// (reads through the AWS provider, PutSecretValue, UpdateSecretVersionStage):
+//   createSecret  Rotator::StagePending(token): reuse the token's staged
+//                 version, else delete orphans, create B with A's settings,
+//                 verify it, PutSecretValue under the token as AWSPENDING
 //                 (previousClientId A, retiredClientId P);
 //   setSecret     nothing: a Genesys client is usable once it exists;
-//   testSecret    mints with the token's AWSPENDING credentials (retried
-//                 while a new client is rejected: creation takes a moment);
-//   finishSecret  UpdateSecretVersionStage AWSCURRENT -> the token's version
-//                 (RemoveFromVersionId: the current one), then deletes P.
-// Every step first checks the event as Secrets Manager's own rotation
-// functions do (DescribeSecret): rotation must be enabled and the token must
-// be a version of the secret holding AWSPENDING; a token already AWSCURRENT
-// has nothing left to do (finishSecret still completes the delete of P, so a
-// retry after a crash between the two does not leave P valid).
+//   testSecret    Rotator::TestPending(token): mints with the token's version;
+//   finishSecret  Rotator::FinishPending(token): UpdateSecretVersionStage
+//                 AWSCURRENT -> the token's version (RemoveFromVersionId: the
+//                 current one), then deletes P, the client of the rotation
+//                 before last.
+// What is the function's own: every step first checks the event as Secrets
+// Manager's own rotation functions do (DescribeSecret): rotation must be
+// enabled and the token must be a version of the secret holding AWSPENDING; a
+// token already AWSCURRENT has nothing left to do (finishSecret still
+// completes the delete of P, so a retry after a crash between the two does not
+// leave P valid). AWSPENDING is left on the promoted version, as Secrets
+// Manager's own functions leave it.
 // Facts are reported per step (refs, client ids, version ids; never a secret).
 // Not thread-safe (the function serves one invocation at a time).
 #pragma once
@@ -76,12 +77,12 @@ class GenesysRotationSteps final : public RotationSteps {
   // True when the step has work to do; false when the token is already
   // AWSCURRENT; an error when the event does not name a rotation in progress.
   Result<bool> CheckEvent(const std::string& secret_id, const std::string& token);
-  Result<FetchedSecret> Read(const std::string& secret_id, const char* stage,
-                             const std::string& version = "");
-  Result<std::optional<FetchedSecret>> ReadIfThere(const std::string& secret_id, const char* stage,
-                                                   const std::string& version = "");
+  // Runs `step` on a Rotator over the secret (and, with `clients`, the
+  // client directory of its current credential).
+  Status WithRotator(const std::string& secret_id, bool clients,
+                     const std::function<Status(rotation::Rotator&)>& step);
   void Report(const std::string& secret_id, std::string step, std::string outcome,
-              std::string client_id = "", std::string version = "", std::string detail = "");
+              std::string version = "", std::string detail = "");
 
   GenesysStepsDeps d_;
 };

@@ -40,6 +40,11 @@ class AwsStore final : public CredentialStore {
       return std::optional<StoredVersion>();  // a finished rotation's leftover label
     return pending;
   }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string& version) override {
+    FetchOptions o = Stage("AWSPENDING");
+    o.version = version;
+    return ReadOptional(reader_, ref_, o);
+  }
   bool stages() const override { return true; }
   Result<std::string> Stage(const SecretValue& value, const std::string& request_id) override {
     return writer_->PutSecretValue(ref_.path, value, request_id, {"AWSPENDING"});
@@ -89,6 +94,9 @@ class VaultStore final : public CredentialStore {
   Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
     return std::optional<StoredVersion>();
   }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string&) override {
+    return std::optional<StoredVersion>();
+  }
   bool stages() const override { return false; }
   Result<std::string> Stage(const SecretValue&, const std::string&) override {
     return Internal("vault: writes are one step");
@@ -128,6 +136,9 @@ class AzureStore final : public CredentialStore {
     return std::optional<StoredVersion>();
   }
   Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
+    return std::optional<StoredVersion>();
+  }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string&) override {
     return std::optional<StoredVersion>();
   }
   bool stages() const override { return false; }

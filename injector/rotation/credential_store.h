@@ -49,6 +49,9 @@ class CredentialStore {
   // A version an unfinished rotation staged (AWSPENDING on a version that is
   // not current); nullopt for stores that write in one step.
   virtual Result<std::optional<StoredVersion>> ReadPending(const StoredVersion& current) = 0;
+  // Two-step stores: the version `version` when it holds the staged label
+  // (AWSPENDING) and a value; nullopt otherwise and for one-step stores.
+  virtual Result<std::optional<StoredVersion>> ReadStaged(const std::string& version) = 0;
   // True when a write is two steps (Stage, then Promote).
   virtual bool stages() const = 0;
   // Two-step stores: stages `value` under `request_id` (idempotent).

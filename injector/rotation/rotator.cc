@@ -47,10 +47,21 @@ void Rotator::Report(std::string step, std::string outcome, std::string client_i
                std::move(detail)});
 }
 
+Status Rotator::StepError(const std::string& step, const Status& status,
+                          const std::string& client_id) {
+  Report(step, "error", client_id, "", status.message());
+  return status.WithContext(step);
+}
+
+RotationOutcome Rotator::Outcome(const Status& status) const {
+  if (status.ok()) return {};
+  return {census_timed_out_ ? RotationExit::kCensusTimeout : RotationExit::kFailed,
+          status.message()};
+}
+
 RotationOutcome Rotator::Fail(const std::string& step, const Status& status,
                               const std::string& client_id) {
-  Report(step, "error", client_id, "", status.message());
-  return {RotationExit::kFailed, step + ": " + status.message()};
+  return Outcome(StepError(step, status, client_id));
 }
 
 Status Rotator::Verify(const SecretValue& document) {
@@ -59,7 +70,8 @@ Status Rotator::Verify(const SecretValue& document) {
     if (i > 0) d_.sleep(o_.verify_pause);
     last = d_.verify(document);
     if (last.ok()) return last;
-    // Only a rejection may be propagation delay; anything else is final.
+    // A rejection may be propagation delay (a new client needs a moment), a
+    // transport failure may pass; anything else is final.
     if (last.code() != Code::kUnauthenticated && !last.retryable()) return last;
   }
   return last;
@@ -78,10 +90,10 @@ bool Rotator::Due(const StoredVersion& current, std::string* why) const {
   return age >= *o_.if_older_than;
 }
 
-RotationOutcome Rotator::DeleteWhenUnused(const std::string& client_id, const std::string& why) {
+Status Rotator::DeleteWhenUnused(const std::string& client_id, const std::string& why) {
   if (o_.dry_run) {
     Report("delete_client", "planned", client_id, "", why);
-    return {};
+    return Status::Ok();
   }
   if (d_.census != nullptr) {
     const WallTime deadline = d_.clock->Now() + o_.census_timeout;
@@ -91,66 +103,246 @@ RotationOutcome Rotator::DeleteWhenUnused(const std::string& client_id, const st
     bool said = false;
     for (;;) {
       auto reported = d_.census->Reports(client_id);
-      if (!reported.ok()) return Fail("census", reported.status(), client_id);
+      if (!reported.ok()) return StepError("census", reported.status(), client_id);
       if (!*reported) break;
       if (!said) Report("census", "waiting", client_id, "", "a consumer still reports this client");
       said = true;
       if (d_.clock->Now() >= deadline) {
         Report("census", "timeout", client_id, "",
                "still reported after " + Seconds(o_.census_timeout));
-        return {RotationExit::kCensusTimeout,
-                "census: client " + client_id + " is still in use after " +
-                    Seconds(o_.census_timeout) + "; nothing deleted, run again later"};
+        census_timed_out_ = true;
+        return Unavailable("client " + client_id + " is still in use after " +
+                           Seconds(o_.census_timeout) + "; nothing deleted, run again later")
+            .WithContext("census");
       }
       d_.sleep(pause);
     }
     Report("census", "ok", client_id, "", "no consumer reports this client");
   }
   if (Status st = d_.clients->Delete(client_id); !st.ok())
-    return Fail("delete_client", st, client_id);
+    return StepError("delete_client", st, client_id);
   Report("delete_client", "ok", client_id, "", why);
-  return {};
+  return Status::Ok();
+}
+
+Status Rotator::ReadLineage(Lineage* l) {
+  auto current = d_.store->ReadCurrent();
+  if (!current.ok()) return StepError("read_current", current.status());
+  l->current = std::move(current).value();
+  auto facts = ReadCredentialFacts(l->current.value);
+  if (!facts.ok()) return StepError("read_current", facts.status());
+  l->facts = *facts;
+  const std::string& a = l->facts.client_id;
+  Report("read_current", "ok", a, l->current.version);
+
+  auto a_info = d_.clients->Get(a);
+  if (!a_info.ok()) return StepError("get_client", a_info.status(), a);
+  if (!*a_info)
+    return StepError(
+        "get_client",
+        FailedPrecondition("the current client " + a + " does not exist at the issuer"), a);
+  l->a = **a_info;
+
+  // P: from the document (written by a rotation), else the store.
+  l->p = l->facts.previous_client_id;
+  if (l->p.empty()) {
+    auto previous = d_.store->ReadPrevious(l->current);
+    if (!previous.ok()) return StepError("read_previous", previous.status());
+    if (*previous) {
+      auto prev_facts = ReadCredentialFacts((*previous)->value);
+      if (prev_facts.ok()) l->p = prev_facts->client_id;
+    }
+  }
+  if (l->p == a) l->p.clear();
+  Report("read_previous", "ok", l->p, "", l->p.empty() ? "no earlier client" : "");
+  return Status::Ok();
+}
+
+Status Rotator::DeleteOrphans(const Lineage& l) {
+  const std::string base = BaseClientName(l.a.name);
+  auto all = d_.clients->List();
+  if (!all.ok()) return StepError("list_clients", all.status());
+  for (const oauth::OAuthClientInfo& c : *all) {
+    if (c.id == l.facts.client_id || c.id == l.p) continue;
+    if (c.name == base || BaseClientName(c.name) != base) continue;
+    if (o_.dry_run) {
+      Report("delete_orphan", "planned", c.id, "",
+             "created by an interrupted rotation, never stored");
+      continue;
+    }
+    if (Status st = d_.clients->Delete(c.id); !st.ok()) return StepError("delete_orphan", st, c.id);
+    Report("delete_orphan", "ok", c.id, "", "created by an interrupted rotation, never stored");
+  }
+  return Status::Ok();
+}
+
+Status Rotator::DeleteRetired(const CredentialFacts& facts, const std::string& version,
+                              bool report_resume, bool* acted) {
+  *acted = false;
+  const std::string& r = facts.retired_client_id;
+  if (r.empty() || r == facts.client_id || r == facts.previous_client_id) return Status::Ok();
+  auto retired = d_.clients->Get(r);
+  if (!retired.ok()) return StepError("get_client", retired.status(), r);
+  if (!*retired) {
+    if (!report_resume) Report("delete_client", "skipped", r, "", "already deleted");
+    return Status::Ok();
+  }
+  if (report_resume)
+    Report("resume", "ok", r, version, "the last rotation did not delete its retired client");
+  *acted = true;
+  return DeleteWhenUnused(r, "client of the version before the replaced one");
+}
+
+Result<StagedClient> Rotator::StageFrom(const Lineage& l, const std::string& token) {
+  const std::string& a = l.facts.client_id;
+  if (Status st = DeleteOrphans(l); !st.ok()) return st;
+  const std::string name = RotatedClientName(BaseClientName(l.a.name), d_.clock->Now());
+  StagedClient staged{"", "", a, l.p, false};
+  if (o_.dry_run) {
+    Report("create_client", "planned", "", "", "\"" + name + "\" with the settings of " + a);
+    Report("verify", "planned");
+    Report(d_.store->stages() ? "stage" : "write", "planned", "", "",
+           "the new client as the current version (" + a + " stays valid)");
+    return staged;
+  }
+
+  auto b = d_.clients->Create(l.a, name);
+  if (!b.ok()) return StepError("create_client", b.status());
+  const std::string b_id = b->info.id;
+  staged.client_id = b_id;
+  Report("create_client", "ok", b_id, "", "\"" + name + "\"");
+  // B must not linger when it is definitely not stored.
+  auto drop_b = [&](const std::string& why) {
+    Status deleted = d_.clients->Delete(b_id);
+    Report("delete_client", deleted.ok() ? "ok" : "error", b_id, "",
+           deleted.ok() ? why : deleted.message());
+  };
+  auto document = WithNewClient(l.current.value, b_id, b->secret, a, l.p);
+  if (!document.ok()) {
+    drop_b("the new version could not be composed");
+    return StepError("compose", document.status(), b_id);
+  }
+  if (Status st = Verify(*document); !st.ok()) {
+    drop_b("the new client could not mint");
+    return StepError("verify", st, b_id);
+  }
+  Report("verify", "ok", b_id);
+
+  // An unknown outcome (transport) leaves B for the rerun to judge: reused
+  // when it was stored, deleted as an orphan when it was not.
+  if (d_.store->stages()) {
+    auto version = d_.store->Stage(*document, token.empty() ? StagingRequestId(b_id) : token);
+    if (!version.ok()) {
+      if (!version.status().retryable()) drop_b("the store refused the new version");
+      return StepError("stage", version.status(), b_id);
+    }
+    staged.version = *version;
+    Report("stage", "ok", b_id, staged.version);
+  } else {
+    // Refused when the store moved on since `current` was read (cas).
+    auto version = d_.store->Write(l.current, *document);
+    if (!version.ok()) {
+      if (!version.status().retryable()) drop_b("the store refused the write");
+      return StepError("write", version.status(), b_id);
+    }
+    staged.version = *version;
+    Report("write", "ok", b_id, staged.version);
+  }
+  return staged;
+}
+
+Result<StagedClient> Rotator::StagePending(const std::string& token) {
+  census_timed_out_ = false;
+  if (!token.empty()) {
+    // A step may run again (a retry): the version staged under the token is this rotation's.
+    auto staged = d_.store->ReadStaged(token);
+    if (!staged.ok()) return StepError("read_pending", staged.status());
+    if (*staged) {
+      auto f = ReadCredentialFacts((*staged)->value);
+      if (!f.ok()) return StepError("read_pending", f.status());
+      Report("stage", "skipped", f->client_id, token,
+             "a version is already staged under the token");
+      return StagedClient{f->client_id, token, f->previous_client_id, f->retired_client_id, true};
+    }
+  }
+  Lineage l;
+  if (Status st = ReadLineage(&l); !st.ok()) return st;
+  return StageFrom(l, token);
+}
+
+Status Rotator::TestPending(const std::string& token) {
+  auto staged = d_.store->ReadStaged(token);
+  if (!staged.ok()) return StepError("read_pending", staged.status());
+  if (!*staged)
+    return StepError("read_pending", NotFound("no version with a value is staged under " + token));
+  auto f = ReadCredentialFacts((*staged)->value);
+  if (!f.ok()) return StepError("read_pending", f.status());
+  if (Status st = Verify((*staged)->value); !st.ok())
+    return StepError("verify", st.WithContext("the staged client " + f->client_id + " cannot mint"),
+                     f->client_id);
+  Report("verify", "ok", f->client_id, token);
+  return Status::Ok();
+}
+
+Status Rotator::FinishFrom(const StoredVersion& current, const std::string& token) {
+  SecretValue document = current.value;
+  if (!d_.store->stages() && current.version != token) {
+    // A one-step store's write made the token's version current.
+    auto written = d_.store->ReadCurrent();
+    if (!written.ok()) return StepError("read_current", written.status());
+    if (written->version != token)
+      return StepError("read_current", FailedPrecondition("the current version is " +
+                                                          written->version + ", not " + token));
+    document = written->value;
+  } else if (current.version != token) {
+    auto staged = d_.store->ReadStaged(token);
+    if (!staged.ok()) return StepError("read_pending", staged.status());
+    if (!*staged)
+      return StepError("read_pending",
+                       NotFound("no version with a value is staged under " + token));
+    document = (*staged)->value;
+  }
+  auto f = ReadCredentialFacts(document);
+  if (!f.ok()) return StepError("read_pending", f.status());
+  if (!d_.store->stages()) {
+    // Nothing to move: the write was the promotion.
+  } else if (current.version == token) {
+    Report("promote", "skipped", f->client_id, token, "already current");
+  } else if (o_.dry_run) {
+    Report("promote", "planned", f->client_id, token);
+  } else {
+    if (Status st = d_.store->Promote(current, token); !st.ok())
+      return StepError("promote", st, f->client_id);
+    Report("promote", "ok", f->client_id, token);
+  }
+  bool acted = false;
+  return DeleteRetired(*f, token, false, &acted);
+}
+
+Status Rotator::FinishPending(const std::string& token) {
+  census_timed_out_ = false;
+  auto current = d_.store->ReadCurrent();
+  if (!current.ok()) return StepError("read_current", current.status());
+  return FinishFrom(*current, token);
 }
 
 RotationOutcome Rotator::RotateClient() {
-  auto current = d_.store->ReadCurrent();
-  if (!current.ok()) return Fail("read_current", current.status());
-  auto facts = ReadCredentialFacts(current->value);
-  if (!facts.ok()) return Fail("read_current", facts.status());
-  const std::string a = facts->client_id;
-  Report("read_current", "ok", a, current->version);
+  census_timed_out_ = false;
+  Lineage l;
+  if (Status st = ReadLineage(&l); !st.ok()) return Outcome(st);
+  const std::string& a = l.facts.client_id;
 
-  auto a_info = d_.clients->Get(a);
-  if (!a_info.ok()) return Fail("get_client", a_info.status(), a);
-  if (!*a_info)
-    return Fail("get_client", NotFound("the current client does not exist at the issuer"), a);
-
-  // 0a. A staged version from an interrupted run: finish it if its client mints.
-  auto pending = d_.store->ReadPending(*current);
+  // A staged version from an interrupted run: finish it if its client mints.
+  auto pending = d_.store->ReadPending(l.current);
   if (!pending.ok()) return Fail("read_pending", pending.status());
-  std::string pending_client;
   if (*pending) {
     auto pf = ReadCredentialFacts((*pending)->value);
     if (pf.ok() && pf->client_id != a && pf->previous_client_id == a &&
         Verify((*pending)->value).ok()) {
-      pending_client = pf->client_id;
-      Report("resume", "ok", pending_client, (*pending)->version, "a staged version mints");
-      if (o_.dry_run) {
-        Report("promote", "planned", pending_client, (*pending)->version);
-        if (!pf->retired_client_id.empty())
-          return DeleteWhenUnused(pf->retired_client_id, "client of the version before the last");
-        return {RotationExit::kDone, "dry run: would finish the staged rotation"};
-      }
-      if (Status st = d_.store->Promote(*current, (*pending)->version); !st.ok())
-        return Fail("promote", st, pending_client);
-      Report("promote", "ok", pending_client, (*pending)->version);
-      if (!pf->retired_client_id.empty() && pf->retired_client_id != a &&
-          pf->retired_client_id != pending_client) {
-        RotationOutcome del = DeleteWhenUnused(pf->retired_client_id,
-                                               "client of the version before the replaced one");
-        if (del.exit != RotationExit::kDone) return del;
-      }
-      return {RotationExit::kDone, "finished the interrupted rotation: client " + pending_client +
+      Report("resume", "ok", pf->client_id, (*pending)->version, "a staged version mints");
+      if (Status st = FinishFrom(l.current, (*pending)->version); !st.ok()) return Outcome(st);
+      if (o_.dry_run) return {RotationExit::kDone, "dry run: would finish the staged rotation"};
+      return {RotationExit::kDone, "finished the interrupted rotation: client " + pf->client_id +
                                        " is current, " + a +
                                        " stays valid until the next rotation"};
     }
@@ -158,122 +350,34 @@ RotationOutcome Rotator::RotateClient() {
            "the staged version does not mint; it will be replaced");
   }
 
-  // 0b. The current version's retired client still exists: finish that delete.
-  if (!facts->retired_client_id.empty() && facts->retired_client_id != a &&
-      facts->retired_client_id != facts->previous_client_id) {
-    auto retired = d_.clients->Get(facts->retired_client_id);
-    if (!retired.ok()) return Fail("get_client", retired.status(), facts->retired_client_id);
-    if (*retired) {
-      Report("resume", "ok", facts->retired_client_id, current->version,
-             "the last rotation did not delete its retired client");
-      RotationOutcome del = DeleteWhenUnused(facts->retired_client_id,
-                                             "client of the version before the replaced one");
-      if (del.exit != RotationExit::kDone) return del;
-      return {RotationExit::kDone,
-              "finished the interrupted rotation: deleted client " + facts->retired_client_id};
-    }
-  }
+  // The current version's retired client still exists: finish that delete.
+  bool acted = false;
+  if (Status st = DeleteRetired(l.facts, l.current.version, true, &acted); !st.ok())
+    return Outcome(st);
+  if (acted)
+    return {RotationExit::kDone,
+            "finished the interrupted rotation: deleted client " + l.facts.retired_client_id};
 
-  // The version before A: from the document (written by a rotation) or the store.
-  std::string p = facts->previous_client_id;
-  if (p.empty()) {
-    auto previous = d_.store->ReadPrevious(*current);
-    if (!previous.ok()) return Fail("read_previous", previous.status());
-    if (*previous) {
-      auto prev_facts = ReadCredentialFacts((*previous)->value);
-      if (prev_facts.ok()) p = prev_facts->client_id;
-    }
-  }
-  if (p == a) p.clear();
-  Report("read_previous", "ok", p, "", p.empty() ? "no earlier client" : "");
-
-  // 0c. Orphans: clients this lineage created that no version knows.
-  const std::string base = BaseClientName((*a_info)->name);
-  auto all = d_.clients->List();
-  if (!all.ok()) return Fail("list_clients", all.status());
-  for (const oauth::OAuthClientInfo& c : *all) {
-    if (c.id == a || c.id == p || c.id == pending_client) continue;
-    if (c.name == base || BaseClientName(c.name) != base) continue;
-    if (o_.dry_run) {
-      Report("delete_orphan", "planned", c.id, "",
-             "created by an interrupted rotation, never stored");
-      continue;
-    }
-    if (Status st = d_.clients->Delete(c.id); !st.ok()) return Fail("delete_orphan", st, c.id);
-    Report("delete_orphan", "ok", c.id, "", "created by an interrupted rotation, never stored");
-  }
-
-  // 1. Due?
   std::string why;
-  if (!Due(*current, &why)) {
-    Report("due", "skipped", a, current->version, why);
+  if (!Due(l.current, &why)) {
+    Report("due", "skipped", a, l.current.version, why);
     return {RotationExit::kDone, "nothing due: " + why};
   }
-  if (!why.empty()) Report("due", "ok", a, current->version, why);
+  if (!why.empty()) Report("due", "ok", a, l.current.version, why);
 
-  const std::string name = RotatedClientName(base, d_.clock->Now());
+  auto staged = StageFrom(l, "");
+  if (!staged.ok()) return Outcome(staged.status());
   if (o_.dry_run) {
-    Report("create_client", "planned", "", "", "\"" + name + "\" with the settings of " + a);
-    Report("verify", "planned");
-    Report(d_.store->stages() ? "stage" : "write", "planned", "", "",
-           "the new client as the current version (" + a + " stays valid)");
-    if (!p.empty()) return DeleteWhenUnused(p, "client of the version before the replaced one");
+    if (!l.p.empty())
+      if (Status st = DeleteWhenUnused(l.p, "client of the version before the replaced one");
+          !st.ok())
+        return Outcome(st);
     return {RotationExit::kDone, "dry run: nothing changed"};
   }
-
-  // 2. Create B.
-  auto b = d_.clients->Create(**a_info, name);
-  if (!b.ok()) return Fail("create_client", b.status());
-  const std::string b_id = b->info.id;
-  Report("create_client", "ok", b_id, "", "\"" + name + "\"");
-  auto document = WithNewClient(current->value, b_id, b->secret, a, p);
-  if (!document.ok()) {
-    (void)d_.clients->Delete(b_id);
-    return Fail("compose", document.status(), b_id);
-  }
-
-  // 3. Verify.
-  if (Status st = Verify(*document); !st.ok()) {
-    Status deleted = d_.clients->Delete(b_id);
-    Report("delete_client", deleted.ok() ? "ok" : "error", b_id, "",
-           deleted.ok() ? "the new client could not mint" : deleted.message());
-    return Fail("verify", st, b_id);
-  }
-  Report("verify", "ok", b_id);
-
-  // 4. Store.
-  std::string new_version;
-  if (d_.store->stages()) {
-    auto staged = d_.store->Stage(*document, StagingRequestId(b_id));
-    if (!staged.ok()) return Fail("stage", staged.status(), b_id);  // a rerun resumes or cleans up
-    Report("stage", "ok", b_id, *staged);
-    if (Status st = d_.store->Promote(*current, *staged); !st.ok())
-      return Fail("promote", st, b_id);
-    new_version = *staged;
-    Report("promote", "ok", b_id, new_version);
-  } else {
-    auto written = d_.store->Write(*current, *document);
-    if (!written.ok()) {
-      // Definitely not written (cas refused, denied): B must not linger. An
-      // unknown outcome (transport) leaves B for the rerun to judge.
-      if (!written.status().retryable()) {
-        Status deleted = d_.clients->Delete(b_id);
-        Report("delete_client", deleted.ok() ? "ok" : "error", b_id, "",
-               "the store refused the write");
-      }
-      return Fail("write", written.status(), b_id);
-    }
-    new_version = *written;
-    Report("write", "ok", b_id, new_version);
-  }
-
-  // 5. Delete P.
-  if (!p.empty() && p != b_id) {
-    RotationOutcome del = DeleteWhenUnused(p, "client of the version before the replaced one");
-    if (del.exit != RotationExit::kDone) return del;
-  }
-  return {RotationExit::kDone, "rotated: client " + b_id + " is current (version " + new_version +
-                                   "); " + a + " stays valid until the next rotation"};
+  if (Status st = FinishFrom(l.current, staged->version); !st.ok()) return Outcome(st);
+  return {RotationExit::kDone, "rotated: client " + staged->client_id + " is current (version " +
+                                   staged->version + "); " + a +
+                                   " stays valid until the next rotation"};
 }
 
 RotationOutcome Rotator::StoreReplacement(const SecretValue& replacement) {

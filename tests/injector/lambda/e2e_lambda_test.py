@@ -8,9 +8,11 @@ the AWSPENDING label, no value yet) and invokes the four steps with that ClientR
 Pins: an event whose token names no rotation in progress is refused (DescribeSecret, as
 Secrets Manager's own functions check); the four steps in order (AWSPENDING staged under the token, AWSCURRENT moved to it,
 AWSPREVIOUS to the replaced version); a repeated createSecret reuses the pending version
-(no second client); setSecret changes nothing; a failing testSecret posts an error
+(no second client); setSecret changes nothing; a new client that cannot mint is deleted by
+createSecret, which stages nothing; a failing testSecret posts an error
 (Rotation.Unauthenticated, in the body and the Lambda-Runtime-Function-Error-Type header)
-and leaves AWSCURRENT alone; a second rotation deletes the first client and keeps the
+and leaves AWSCURRENT alone; `memsecret rotate` finishes a rotation the function staged
+(one strategy: the same crash-recovery ids); a second rotation deletes the first client and keeps the
 replaced one; a malformed event is an error answer; a missing configuration is an
 initialization error (started as `rotation-function`, as a container-image function is); no
 secret in any output or answer.
@@ -201,12 +203,21 @@ class RotationFunction(unittest.TestCase):
         self.assertFalse(mints(self.gen, self.app))
         self.assertTrue(mints(self.gen, pending) and mints(self.gen, current))
 
-        # A failing testSecret: the error is posted and AWSCURRENT stays.
+        # A new client that cannot mint: createSecret deletes it, stages nothing, posts the error.
         self.gen.control(op="deny_mint", name_contains="memsecret rotation")
         self.addCleanup(self.gen.control, op="deny_mint", name_contains=None)
         t3 = str(uuid.uuid4())
         self.start_rotation(t3)
+        before = self.clients()
+        res = self.invoke(runtime, "createSecret", t3)
+        self.assertEqual(res["kind"], "error", res)
+        self.assertEqual(res["error_type"], "Rotation.Unauthenticated")
+        self.assertEqual(self.clients(), before, "the client that cannot mint is deleted")
+        # Secrets Manager calls it again and it stages a client that mints; then a failing
+        # testSecret (the issuer rejects the client now): the error is posted and AWSCURRENT stays.
+        self.gen.control(op="deny_mint", name_contains=None)
         self.assertEqual(self.invoke(runtime, "createSecret", t3)["kind"], "response")
+        self.gen.control(op="deny_mint", name_contains="memsecret rotation")
         res = self.invoke(runtime, "testSecret", t3)
         self.assertEqual(res["kind"], "error", res)
         self.assertEqual(res["error_type"], "Rotation.Unauthenticated")
@@ -224,6 +235,34 @@ class RotationFunction(unittest.TestCase):
         self.assertIn("ClientRequestToken is missing", json.loads(res["body"])["errorMessage"])
         self.assertEqual(self.stored("AWSCURRENT")[0], t2)
         self.__class__.new_secrets = [pending["clientSecret"], current["clientSecret"]]
+
+    def test_1b_memsecret_rotate_finishes_what_the_function_staged(self):
+        # test_1 left its last rotation staged (createSecret done, testSecret failed, no
+        # finishSecret), as a function that stopped between its steps. `memsecret rotate` on the
+        # same secret reads the crash-recovery ids the function recorded, as it reads its own:
+        # it finishes that rotation (promote, delete the client of the rotation before last)
+        # instead of starting another.
+        pending_id, pending = self.stored("AWSPENDING")
+        current_id, current = self.stored("AWSCURRENT")
+        self.assertNotEqual(pending_id, current_id)
+        self.assertEqual(pending["previousClientId"], current["clientId"])
+        retired = pending["retiredClientId"]
+        self.assertEqual(retired, current["previousClientId"])
+        before = self.clients()
+        self.assertIn(retired, before)
+        res = subprocess.run([ARGS.binary, "rotate", "aws:" + SECRET_NAME, "--issuer", "genesys:mypurecloud.ie",
+                              "--admin", "aws:genesys/production/oauth-admin-client"],
+                             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        self.outputs.append(res.stdout + res.stderr)
+        self.assertEqual(res.returncode, 0, res.stderr[-1500:])
+        self.assertIn("finished the interrupted rotation", res.stdout)
+        self.assertIn('"step":"resume","outcome":"ok"', res.stderr)
+        self.assertEqual(self.stored("AWSCURRENT"), (pending_id, pending))
+        after = self.clients()
+        self.assertNotIn(retired, after, "the client of the rotation before last is deleted")
+        self.assertEqual(set(after), set(before) - {retired}, "no new client")
+        self.assertTrue(mints(self.gen, pending) and mints(self.gen, current))
+        self.__class__.new_secrets = getattr(self, "new_secrets", []) + [pending["clientSecret"]]
 
     def test_2_a_missing_configuration_is_an_initialization_error(self):
         env = dict(self.env)

@@ -1,8 +1,9 @@
 // GenesysRotationSteps over fakes of Secrets Manager (versions and stage
 // labels), the Genesys client directory and the verification mint: the
-// branches the end-to-end test does not reach (orphans, a refused or unknown
-// store outcome, a missing current client, verification retries, a repeated
-// finishSecret).
+// adapter from the event to rotation::Rotator's steps, and the branches the
+// end-to-end test does not reach (orphans, a refused or unknown store
+// outcome, a missing current client, a new client that cannot mint,
+// verification retries, a repeated finishSecret).
 #include "injector/lambda/genesys_rotation_steps.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
@@ -17,6 +19,8 @@
 
 namespace memsecret::injector::lambda {
 namespace {
+
+using nlohmann::json;
 
 constexpr const char* kSecret = "genesys/crm";
 constexpr const char* kToken = "c7f4a2d1-0b3e-4c55-9d2a-7e1f3b6a9c01";
@@ -198,7 +202,11 @@ TEST_F(StepsTest, AFullRotationStagesTestsPromotesAndDeletesTheClientBeforeLast)
       << "the base name without the old suffix";
   EXPECT_TRUE(steps.SetSecret(kSecret, kToken).ok());
   EXPECT_TRUE(steps.TestSecret(kSecret, kToken).ok());
-  EXPECT_EQ(verified, std::vector<std::string>{b});
+  EXPECT_EQ(verified, (std::vector<std::string>{b, b}))
+      << "createSecret verifies before it stores, testSecret verifies the stored version";
+  const json staged = json::parse(sm.versions.back().value);
+  EXPECT_EQ(staged["previousClientId"], "client-a");
+  EXPECT_EQ(staged["retiredClientId"], "client-p") << "the crash-recovery ids of the CLI";
   EXPECT_EQ(sm.Current(), "v-a");
   ASSERT_TRUE(steps.FinishSecret(kSecret, kToken).ok());
   EXPECT_EQ(sm.Current(), kToken);
@@ -246,7 +254,18 @@ TEST_F(StepsTest, AMissingCurrentClientCreatesNothing) {
   EXPECT_EQ(sm.puts, 0);
 }
 
-TEST_F(StepsTest, TestSecretRetriesOnlyARejection) {
+TEST_F(StepsTest, ANewClientThatCannotMintIsDeletedAndNothingIsStaged) {
+  verify_results = {Unauthenticated("a"), Unauthenticated("b"), Unauthenticated("c")};
+  auto steps = Steps();
+  Status st = steps.CreateSecret(kSecret, kToken);
+  EXPECT_EQ(st.code(), Code::kUnauthenticated);
+  EXPECT_NE(st.message().find("verify"), std::string::npos) << st.message();
+  EXPECT_EQ(clients.deleted, std::vector<std::string>{"new-1"});
+  EXPECT_EQ(sm.puts, 0);
+  EXPECT_EQ(PendingClient(), "");
+}
+
+TEST_F(StepsTest, TestSecretRetriesARejectionOrAnOutageOnlyAFewTimes) {
   auto steps = Steps();
   ASSERT_TRUE(steps.CreateSecret(kSecret, kToken).ok());
   verify_results = {Unauthenticated("invalid_client"), Unauthenticated("invalid_client")};
@@ -255,11 +274,15 @@ TEST_F(StepsTest, TestSecretRetriesOnlyARejection) {
   verify_results = {Unauthenticated("a"), Unauthenticated("b"), Unauthenticated("c")};
   Status st = steps.TestSecret(kSecret, kToken);
   EXPECT_EQ(st.code(), Code::kUnauthenticated);
-  EXPECT_NE(st.message().find("the AWSPENDING client new-1 cannot mint"), std::string::npos);
-  verify_results = {Unavailable("login host down")};
-  const size_t before = verified.size();
+  EXPECT_NE(st.message().find("the staged client new-1 cannot mint"), std::string::npos);
+  size_t before = verified.size();
+  verify_results = {Unavailable("down"), Unavailable("down"), Unavailable("down")};
   EXPECT_EQ(steps.TestSecret(kSecret, kToken).code(), Code::kUnavailable);
-  EXPECT_EQ(verified.size(), before + 1) << "an outage is not retried here";
+  EXPECT_EQ(verified.size(), before + 3) << "an outage is retried like a rejection, bounded";
+  before = verified.size();
+  verify_results = {InvalidArgument("no client id")};
+  EXPECT_EQ(steps.TestSecret(kSecret, kToken).code(), Code::kInvalidArgument);
+  EXPECT_EQ(verified.size(), before + 1) << "anything else is final";
   EXPECT_EQ(sm.Current(), "v-a");
 }
 

@@ -1,7 +1,9 @@
 // Rotator over fakes (store, client directory, verification, census, clock):
 // the alternating-clients order, a failing verification, the census gate
-// (exit 3, nothing deleted), the resume rules, and the credential document
-// edits. GenesysClientApi's 429 handling against a scripted HTTP client.
+// (exit 3, nothing deleted), the resume rules, the three steps the rotation
+// function drives (StagePending, TestPending, FinishPending) and the CLI's run
+// finishing what they staged, and the credential document edits.
+// GenesysClientApi's 429 handling against a scripted HTTP client.
 #include "injector/rotation/rotator.h"
 
 #include <gtest/gtest.h>
@@ -42,6 +44,10 @@ class FakeStore final : public CredentialStore {
   }
   Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
     return pending;
+  }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string& version) override {
+    if (pending && pending->version == version) return pending;
+    return std::optional<StoredVersion>();
   }
   bool stages() const override { return staged_; }
   Result<std::string> Stage(const SecretValue& v, const std::string& id) override {
@@ -215,6 +221,48 @@ TEST_F(RotatorTest, OrphanFromACrashIsDeletedAndAPendingVersionIsPromoted) {
   EXPECT_EQ(out.exit, RotationExit::kDone) << out.message;
   EXPECT_EQ(Parse(aws.versions.back().value)["clientId"], c->info.id);
   EXPECT_EQ(clients.created, 2) << "resumed, no third client";
+}
+
+// The steps the rotation function drives, then the CLI's whole run on the
+// same store: one strategy, so the CLI finishes what the steps staged.
+TEST_F(RotatorTest, AVersionStagedUnderATokenIsReusedAndFinishedByRotateClient) {
+  const std::string token = "c7f4a2d1-0b3e-4c55-9d2a-7e1f3b6a9c01";
+  clients.clients["P"] = {"crm-sync", "SP"};
+  FakeStore aws(true);
+  aws.versions.push_back({"v1", std::nullopt, Doc("P", "SP")});
+  aws.versions.push_back({"v2", std::nullopt, Doc("A", "SA", {{"previousClientId", "P"}})});
+  RotatorDeps d;
+  d.store = &aws;
+  d.clients = &clients;
+  d.verify = [](const SecretValue&) { return Status::Ok(); };
+  d.clock = &clock;
+  d.sleep = [](std::chrono::milliseconds) {};
+  d.report = [this](const RotationStep& s) { steps.push_back(s.step + ":" + s.outcome); };
+
+  auto staged = Rotator(d, {}).StagePending(token);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  EXPECT_EQ(staged->client_id, "new-1");
+  EXPECT_EQ(staged->version, token);
+  const json pending = Parse(aws.pending->value);
+  EXPECT_EQ(pending["previousClientId"], "A");
+  EXPECT_EQ(pending["retiredClientId"], "P");
+  auto again = Rotator(d, {}).StagePending(token);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->reused);
+  EXPECT_EQ(clients.created, 1);
+  EXPECT_TRUE(Rotator(d, {}).TestPending(token).ok());
+
+  // The function stopped before finishSecret; `memsecret rotate` resumes it.
+  RotationOutcome out = Rotator(d, {}).RotateClient();
+  EXPECT_EQ(out.exit, RotationExit::kDone) << out.message;
+  EXPECT_NE(out.message.find("finished the interrupted rotation"), std::string::npos);
+  EXPECT_EQ(aws.versions.back().version, token);
+  EXPECT_EQ(clients.deleted, std::vector<std::string>{"P"});
+  EXPECT_EQ(clients.created, 1) << "no second client";
+  // finishSecret called afterwards: nothing to move, P already gone.
+  EXPECT_TRUE(Rotator(d, {}).FinishPending(token).ok());
+  EXPECT_EQ(aws.writes, 1);
+  EXPECT_EQ(clients.deleted, std::vector<std::string>{"P"});
 }
 
 TEST_F(RotatorTest, DryRunAndIfOlderThan) {
