@@ -18,9 +18,10 @@
 // comes after the server's Retry-After). After a throttle the jobs a pass
 // starts are limited by an additive-increase / multiplicative-decrease
 // window: a throttled pass drops it to one job, each success adds one; once
-// it is back at max_in_flight a pass starts every due job again. A throttled pod therefore costs the quota one request per
-// retry, not one per file, and a pod that has started to succeed goes on
-// one file after another without waiting for the others.
+// it is back at max_in_flight a pass starts every due job again. A
+// throttled pod therefore costs the quota one request per retry, not one per
+// file, and a pod that has started to succeed goes on one file after
+// another without waiting for the others.
 //
 // Thread-safety: Add/RunDue/Run/RunUntilReady are called from one thread;
 // jobs of one pass run concurrently, so everything they share (provider,
