@@ -44,8 +44,8 @@ std::chrono::milliseconds BackoffDelay(const BackoffPolicy& policy, int attempt,
 // `cap` bounds the tail while the first write is incomplete; after it
 // (sidecar refreshes) `steady_cap` applies.
 struct ThrottlePolicy {
-  std::chrono::milliseconds first_window{3000};
-  double growth = 1.5;
+  std::chrono::milliseconds first_window{5000};
+  double growth = 1.2;
   std::chrono::milliseconds cap{5000};
   std::chrono::milliseconds steady_cap{300'000};
   double priority = 2.0;
