@@ -10,6 +10,9 @@
 #   injector_idle.sh     syscalls per minute with nothing due (strace -c -f)
 #   agent_load.sh        the Agent-compatible endpoint: req/s, p50/p99 at 16 connections; RSS off/on
 #   api_cost.py          backend calls per pod-hour and fleet cost
+#   mass_start.sh        300 init pods at once against quota-enforcing fakes (AWS):
+#                        all-ready and p50 readiness against the quota limit, calls
+#                        accepted and throttled per kind
 # Benchmarks print figures; they do not assert targets. Exit status: 0 when
 # every benchmark ran, 1 when one failed, 77 when one was skipped (a tool or
 # binary missing and --no-install given).
@@ -82,7 +85,7 @@ echo "# logs: $LOG_DIR"
 
 STATUS=0
 declare -A RAN
-for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh agent_load.sh api_cost.py; do
+for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh agent_load.sh api_cost.py mass_start.sh; do
   echo
   [[ -z $SHORT ]] && settle 30  # figures from a quiet machine, not the previous benchmark's tail
   t0=$SECONDS
@@ -143,6 +146,12 @@ rows += [
     ("injector peak RSS, endpoint off / on", ("injector.agent_off.rss_peak", "injector.agent_on.rss_peak"), "MiB", "-", None),
     ("GetSecretValue / pod-hour (example pod)", "api.memsecret_example.calls_per_pod_hour", "", "-", None),
     ("500 pods / month, memsecret vs naive", ("api.memsecret_example.usd_per_month", "api.naive_example.usd_per_month"), "USD", "-", None),
+    ("mass start: all ready / quota limit", ("mass.aws.all_ready", "mass.aws.limit"), "s", "<= 1.25x", None),
+    ("mass start: all ready, p50 (x the limit)", ("mass.aws.all_ready_ratio", "mass.aws.p50_ratio"), "", "<= 1.25 / 0.6",
+     lambda v: v <= 1.25),
+    ("mass start: SM accepted / throttled", ("mass.aws.secretsmanager.accepted", "mass.aws.secretsmanager.throttled"), "", "-", None),
+    ("mass start: STS accepted / throttled", ("mass.aws.sts.accepted", "mass.aws.sts.throttled"), "", "throttled <= accepted", None),
+    ("mass start: failed pods", "mass.aws.failed", "", "0", lambda v: v == 0),
 ]
 print("%-44s %-22s %-20s %s" % ("figure", "measured", "target", "met"))
 print("-" * 94)
@@ -159,7 +168,7 @@ for name, key, unit, target, ok in rows:
     print("%-44s %-22s %-20s %s" % (name, shown, target, met))
 PYEOF
 echo
-for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh api_cost.py; do
+for b in mutate_micro.sh webhook_load.sh injector_startup.sh injector_memory.sh injector_idle.sh agent_load.sh api_cost.py mass_start.sh; do
   printf '%-22s %s\n' "$b" "${RAN[$b]:-not run}"
 done
 echo "run_all: $((SECONDS - START)) s${SHORT:+ (short mode)}; exit $STATUS"

@@ -108,6 +108,7 @@ std::optional<WallTime> TokenJob::Run(WallTime now) {
 WallTime TokenJob::OnFailure(WallTime now, const Status& status,
                              std::optional<std::chrono::seconds> retry_after) {
   ++failures_;
+  retry_after_ = retry_after;
   last_status_ = status.WithContext("token " + file_.name);
   EmitFileAudit(env_, file_, now, {}, AuditOutcome::kError, Elapsed(), last_status_);
   if (env_.health != nullptr) env_.health->RecordFailure(file_.name, status.code());

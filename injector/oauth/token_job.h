@@ -54,6 +54,7 @@ class TokenJob final : public Job {
 
   // The outcome of the last Run (OK before the first).
   Status LastStatus() const override { return last_status_; }
+  std::optional<std::chrono::seconds> RetryAfter() const override { return retry_after_; }
   // Expiry of the token in the file (nullopt before the first write).
   std::optional<WallTime> valid_until() const { return valid_until_; }
   int consecutive_failures() const { return failures_; }
@@ -79,6 +80,7 @@ class TokenJob final : public Job {
   bool written_ = false;
   int failures_ = 0;
   Status last_status_;
+  std::optional<std::chrono::seconds> retry_after_;  // of the last failure
   std::optional<WallTime> valid_until_;
   RotationWatch rotation_;                 // of the client credentials' version
   std::chrono::seconds credential_check_;  // plan.refresh_interval; 0: only at refresh time

@@ -27,6 +27,25 @@ std::chrono::milliseconds BackoffDelay(const BackoffPolicy& policy, int attempt,
   return result;
 }
 
+std::chrono::milliseconds ThrottleDelay(const ThrottlePolicy& policy, int throttles, double share,
+                                        bool ready, double jitter01,
+                                        std::optional<std::chrono::seconds> retry_after) {
+  throttles = std::max(throttles, 1);
+  if (!(share > 0.0) || share > 1.0) share = 1.0;
+  const double cap = static_cast<double>((ready ? policy.steady_cap : policy.cap).count());
+  double window =
+      static_cast<double>(policy.first_window.count()) * std::pow(policy.growth, throttles - 1);
+  if (!std::isfinite(window) || window > cap) window = cap;
+  window *= std::pow(share, policy.priority);
+  double delay = std::clamp(jitter01, 0.0, 1.0) * window;
+  delay = std::max(delay, static_cast<double>(policy.min_delay.count()));
+  auto result = std::chrono::milliseconds(static_cast<int64_t>(delay));
+  if (retry_after && retry_after->count() > 0)
+    result += std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min(*retry_after, policy.max_retry_after));
+  return result;
+}
+
 JitterSource MakeRandomJitter() {
   struct State {
     std::mutex mu;

@@ -45,38 +45,78 @@ std::optional<WallTime> Scheduler::RunDue(WallTime now) {
     for (Entry* e : due) e->due = *throttled_until_;
     due.clear();
   }
+  // A window narrowed by a throttle: the rest stay due and start in the next
+  // pass, right after (a full window is the executor's own bound).
+  if (window_ < executor_.max_in_flight() && due.size() > window_) due.resize(window_);
+
   // The first throttled answer of this pass stops the start of the rest;
   // jobs already in flight finish (their answers are not lost).
-  std::mutex mu;
-  std::optional<WallTime> throttle;  // guarded by mu
+  struct Outcome {
+    std::mutex mu;
+    bool throttled = false;  // guarded by mu
+    std::vector<Entry*> throttled_entries;
+    std::optional<std::chrono::seconds> retry_after;
+    std::string last;
+    size_t successes = 0;
+  } outcome;
   std::vector<std::function<void()>> tasks;
   tasks.reserve(due.size());
   for (Entry* e : due) {
-    tasks.push_back([e, now, &mu, &throttle] {
+    tasks.push_back([e, now, &outcome] {
       {
-        std::lock_guard<std::mutex> lock(mu);
-        if (throttle) {
-          e->due = *throttle;
-          return;
-        }
+        std::lock_guard<std::mutex> lock(outcome.mu);
+        if (outcome.throttled) return;  // held below with the rest
       }
       std::optional<WallTime> next = e->job->Run(now);
       e->due = next;
-      if (next && e->job->LastStatus().code() == Code::kResourceExhausted) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!throttle || *next > *throttle) throttle = next;
+      const Status st = e->job->LastStatus();
+      std::lock_guard<std::mutex> lock(outcome.mu);
+      if (st.ok()) {
+        ++outcome.successes;
+      } else if (next && st.code() == Code::kResourceExhausted) {
+        outcome.throttled = true;
+        outcome.throttled_entries.push_back(e);
+        outcome.last = e->job->name() + ": " + st.message();
+        if (auto ra = e->job->RetryAfter();
+            ra && (!outcome.retry_after || *ra > *outcome.retry_after))
+          outcome.retry_after = ra;
       }
     });
   }
   executor_.RunAll(tasks);
-  // Jobs that finished before the throttle was seen keep their own times.
-  if (throttle) throttled_until_ = throttle;
+
+  if (outcome.successes > 0) throttled_in_a_row_ = 0;
+  if (outcome.throttled) {
+    ++throttled_in_a_row_;
+    ++throttles_;
+    last_throttle_ = outcome.last;
+    window_ = 1;
+    const WallTime until =
+        now + ThrottleDelay(throttle_policy_, throttled_in_a_row_, UnreadyShare(), AllReady(),
+                            jitter_ ? jitter_() : 0.5, outcome.retry_after);
+    throttled_until_ = until;
+    // Every job waits for it: the throttled ones, the ones this pass did not
+    // start and the ones the window left for the next pass.
+    for (Entry* e : outcome.throttled_entries) e->due = until;
+    for (auto& e : entries_)
+      if (e.due && *e.due < until) e.due = until;
+  } else {
+    window_ = std::min(window_ + outcome.successes, executor_.max_in_flight());
+  }
 
   std::optional<WallTime> next;
   for (const auto& e : entries_) {
     if (e.due && (!next || *e.due < *next)) next = e.due;
   }
   return next;
+}
+
+double Scheduler::UnreadyShare() const {
+  size_t unready = 0;
+  for (const auto& e : entries_)
+    if (!e.job->Ready()) ++unready;
+  if (unready == 0 || entries_.empty()) return 1.0;
+  return static_cast<double>(unready) / static_cast<double>(entries_.size());
 }
 
 bool Scheduler::AllReady() const {
@@ -102,7 +142,13 @@ Status Scheduler::RunUntilReady(const Clock& clock, Waiter& waiter, WallTime dea
       problems += e.job->name() + ": " + (st.ok() ? "not written" : st.message());
     }
     if (final_failure) return Status(code, problems);
-    if (clock.Now() >= deadline) return DeadlineExceeded("gave up retrying: " + problems);
+    if (clock.Now() >= deadline) {
+      std::string throttled;
+      if (throttles_ > 0)
+        throttled =
+            "throttled " + std::to_string(throttles_) + " times (last: " + last_throttle_ + "); ";
+      return DeadlineExceeded("gave up retrying: " + throttled + problems);
+    }
     WallTime wake = next && *next < deadline ? *next : deadline;
     if (!waiter.WaitUntil(wake))
       return Unavailable("stopped before the first complete write: " + problems);

@@ -6,12 +6,22 @@
 //
 // The scheduler keeps time; a BoundedExecutor runs the jobs due in one pass,
 // up to max_in_flight at once (1: one after another on the calling thread).
-// A pass starts its jobs in due order, and throttling is shared: when a job
-// ends with kResourceExhausted (a 429 / ThrottlingException from any store
-// or token endpoint, or a full volume), the pass's jobs not started yet are
-// not started, and no job starts before that job's own next attempt (its
-// backoff, honouring Retry-After). One throttled answer slows every file
-// down instead of each request learning it on its own.
+// A pass starts its jobs in due order.
+//
+// Throttling is shared by the whole process (docs/backends.md, "Mass starts
+// and sizing your quotas"): when a job ends with kResourceExhausted (a 429 /
+// ThrottlingException / STS Throttling from any store, credential service or
+// token endpoint, or a full volume), the pass's jobs not started yet are not
+// started, and no job starts before now + ThrottleDelay (backoff.h: full
+// jitter over a window that widens with each throttled pass without
+// progress, narrows with the share of the first write still to do, and
+// comes after the server's Retry-After). After a throttle the jobs a pass
+// starts are limited by an additive-increase / multiplicative-decrease
+// window: a throttled pass drops it to one job, each success adds one; once
+// it is back at max_in_flight a pass starts every due job again. A
+// throttled pod therefore costs the quota one request per retry, not one per
+// file, and a pod that has started to succeed goes on one file after
+// another without waiting for the others.
 //
 // Thread-safety: Add/RunDue/Run/RunUntilReady are called from one thread;
 // jobs of one pass run concurrently, so everything they share (provider,
@@ -19,6 +29,7 @@
 // is run by at most one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -27,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "injector/runtime/backoff.h"
 #include "injector/runtime/bounded_executor.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
@@ -51,6 +63,8 @@ class Job {
   // message names the file's ref and the reason, never a value. Init mode
   // reports it on exit and stops retrying when it is not retryable().
   virtual Status LastStatus() const { return Status::Ok(); }
+  // The Retry-After hint of the last failed answer, if the server sent one.
+  virtual std::optional<std::chrono::seconds> RetryAfter() const { return std::nullopt; }
 };
 
 // Blocks the scheduler thread between passes. Stop() may be called from any
@@ -80,10 +94,18 @@ class CondVarWaiter final : public Waiter {
 class Scheduler {
  public:
   // `max_in_flight`: jobs run at once within a pass (1: sequential).
-  explicit Scheduler(size_t max_in_flight = 1) : executor_(max_in_flight) {}
+  explicit Scheduler(size_t max_in_flight = 1)
+      : executor_(max_in_flight), window_(executor_.max_in_flight()) {}
   size_t max_in_flight() const { return executor_.max_in_flight(); }
   // Changes the bound; not while a pass runs.
-  void set_max_in_flight(size_t n) { executor_ = BoundedExecutor(n); }
+  void set_max_in_flight(size_t n) {
+    executor_ = BoundedExecutor(n);
+    window_ = executor_.max_in_flight();
+  }
+  // The draws for ThrottleDelay (default: 0.5, the middle of the window);
+  // the injector passes MakeRandomJitter(). Not while a pass runs.
+  void set_jitter(JitterSource jitter) { jitter_ = std::move(jitter); }
+  void set_throttle_policy(const ThrottlePolicy& policy) { throttle_policy_ = policy; }
 
   // Adds a job first due at `first_due`. Not thread-safe with Run().
   void Add(std::unique_ptr<Job> job, WallTime first_due);
@@ -99,8 +121,10 @@ class Scheduler {
 
   // Init / --once: runs passes until every job is Ready(). Stops with an error
   // listing each unready job's LastStatus() when one failed with a
-  // non-retryable status, when `deadline` passes, or when the waiter is
-  // stopped. Retryable failures are retried at the jobs' own backoff times.
+  // non-retryable status, when `deadline` passes (kDeadlineExceeded, one
+  // line that also says how often it was throttled and the last throttled
+  // answer), or when the waiter is stopped. Retryable failures are
+  // retried at the jobs' own backoff times, throttling as above.
   Status RunUntilReady(const Clock& clock, Waiter& waiter, WallTime deadline);
 
   // Loop: RunDue(clock.Now()); after_pass(); WaitUntil(next) — until the
@@ -112,17 +136,34 @@ class Scheduler {
   std::optional<WallTime> DueOf(const std::string& name) const;
   // The end of the shared throttle (see above), if one was ever set.
   std::optional<WallTime> throttled_until() const { return throttled_until_; }
+  // Jobs started per pass now (the AIMD window above, 1..max_in_flight).
+  size_t window() const { return window_; }
+  // Throttled passes so far (the answers of one pass count once: jobs that
+  // shared one refused credential exchange were refused once), and throttled
+  // passes since the last success.
+  int throttles() const { return throttles_; }
+  int throttled_in_a_row() const { return throttled_in_a_row_; }
 
  private:
   struct Entry {
     std::unique_ptr<Job> job;
     std::optional<WallTime> due;  // nullopt: finished
   };
+  // Share of the first write still to do: unready jobs / jobs (1 when all
+  // are ready, as for a refresh).
+  double UnreadyShare() const;
+
   std::vector<Entry> entries_;
   BoundedExecutor executor_;
-  // No job starts before this time (set from a throttled job's next attempt;
-  // only read and written on the scheduler's thread, between passes).
-  std::optional<WallTime> throttled_until_;
+  // The members below are only read and written on the scheduler's thread,
+  // between passes.
+  size_t window_;                            // jobs started per pass
+  std::optional<WallTime> throttled_until_;  // no job starts before this time
+  int throttled_in_a_row_ = 0;
+  int throttles_ = 0;
+  std::string last_throttle_;  // "<job>: <status>" of the last throttled answer
+  JitterSource jitter_;
+  ThrottlePolicy throttle_policy_;
 };
 
 }  // namespace memsecret::injector

@@ -42,6 +42,7 @@ std::optional<WallTime> SecretFileJob::Run(WallTime now) {
   AuditOutcome outcome = AuditOutcome::kUnchanged;
   std::optional<std::chrono::seconds> retry_after;
   Status st = Refresh(&version, &created, &outcome, &retry_after);
+  retry_after_ = retry_after;
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   if (st.ok()) {

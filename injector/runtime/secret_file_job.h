@@ -33,6 +33,7 @@ class SecretFileJob final : public Job {
   std::optional<WallTime> Run(WallTime now) override;
   bool Ready() const override { return written_; }
   Status LastStatus() const override { return last_status_; }
+  std::optional<std::chrono::seconds> RetryAfter() const override { return retry_after_; }
 
   int consecutive_failures() const { return failures_; }
   const std::string& version_on_disk() const { return version_; }
@@ -50,6 +51,7 @@ class SecretFileJob final : public Job {
   std::string version_;  // VersionId of the content on disk ("" when unknown)
   int failures_ = 0;
   Status last_status_;
+  std::optional<std::chrono::seconds> retry_after_;  // of the last failed fetch
   std::string region_;  // region of the last fetch's answer (audit), "" when none
   RotationWatch rotation_;
 };

@@ -93,6 +93,7 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
   for (const PlannedFile& f : plan.files) s->health_.Declare(f);
   job_env.jitter = MakeRandomJitter();
   job_env.refresh_phase = job_env.jitter();
+  s->scheduler_.set_jitter(job_env.jitter);  // the shared throttle's draws
   job_env.once = options.once;
   job_env.gives_up_before_first_write = options.gives_up_before_first_write;
 

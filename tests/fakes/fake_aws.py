@@ -53,6 +53,7 @@ from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import latency  # noqa: E402
+import quota  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -139,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, json.dumps(STATE.stats), "application/json")
         if self.path.startswith("/_control/secret?"):  # rotation tests: one version's value
             return self.control_secret()
+        if self.path == "/_control/quota":
+            return self._send(200, json.dumps(quota.stats()), "application/json")
         if self.path.startswith("/v1/credentials"):
             latency.delay()
             return self.pod_identity()
@@ -290,6 +293,8 @@ class Handler(BaseHTTPRequestHandler):
     def get_secret_value(self, body):
         if self.regional_outage("secretsmanager"):
             return
+        if not quota.admit("secretsmanager"):
+            return self._json_error(400, "ThrottlingException", "Rate exceeded")
         with STATE.lock:
             STATE.stats["GetSecretValue"] += 1
             if not self.headers.get("Content-Type", "").startswith("application/x-amz-json-1.1"):
@@ -446,6 +451,8 @@ class Handler(BaseHTTPRequestHandler):
     def assume_role(self, form):
         if self.regional_outage("sts"):
             return
+        if not quota.admit("sts"):
+            return self._sts_error(400, "Throttling", "Rate exceeded")
         with STATE.lock:
             STATE.stats["AssumeRoleWithWebIdentity"] += 1
             if self.headers.get("Authorization"):
@@ -514,9 +521,7 @@ def main():
     global REGION
     if len(sys.argv) == 3 and sys.argv[1] == "--region":
         REGION = sys.argv[2]
-    # The injector opens up to 8 connections at once: with socketserver's default
-    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
-    ThreadingHTTPServer.request_queue_size = 128
+    ThreadingHTTPServer.request_queue_size = quota.LISTEN_BACKLOG  # see quota.py
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)

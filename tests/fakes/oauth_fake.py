@@ -17,12 +17,16 @@ Credentials and tokens are never logged.
 import argparse
 import base64
 import json
+import os
 import secrets
 import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import quota  # noqa: E402
 
 LOCK = threading.Lock()
 MINTS = {"genesys": [], "cxone": []}
@@ -53,10 +57,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_control/stats":
             with LOCK:
                 return self._send(200, MINTS)
+        if self.path == "/_control/quota":
+            return self._send(200, quota.stats())
         self._send(404, {"error": "not_found"})
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if not quota.admit("token"):
+            return self._send(429, {"error": "too_many_requests", "error_description": "rate limit exceeded"})
         if self.path == "/oauth/token":
             auth = self.headers.get("Authorization", "")
             want = "Basic " + base64.b64encode(ARGS.genesys.encode()).decode()
@@ -87,10 +95,9 @@ def main():
     p.add_argument("--cxone", required=True)
     p.add_argument("--expires-in", type=int, default=300)
     ARGS = p.parse_args()
-    # The injector opens up to 8 connections at once: with socketserver's default
-    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
-    ThreadingHTTPServer.request_queue_size = 128
+    ThreadingHTTPServer.request_queue_size = quota.LISTEN_BACKLOG  # see quota.py
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

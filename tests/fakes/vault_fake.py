@@ -28,12 +28,16 @@ Secret values, tokens and JWTs are never logged.
 """
 import datetime
 import json
+import os
 import secrets as pysecrets
 import ssl
 import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import quota  # noqa: E402
 
 SEALED = "Vault is sealed"
 DENIED = "permission denied"
@@ -131,6 +135,8 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 s = STATE.mounts[("", q["mount"][0])]["secrets"][q["path"][0]]
                 return self._send(200, {"version": s["current"], "data": s["versions"][s["current"]]["data"]})
+        if self.path == "/_control/quota":
+            return self._send(200, quota.stats())
         self.route("GET", b"")
 
     def do_POST(self):
@@ -143,6 +149,9 @@ class Handler(BaseHTTPRequestHandler):
         self.route("PUT", self._body())
 
     def route(self, method, body):
+        if not quota.admit("vault"):  # a rate limit quota (response headers enabled)
+            return self._error(429, ['request path "%s": rate limit quota exceeded' % self.path.split("?")[0][4:]],
+                               quota.retry_after("vault"))
         with STATE.lock:
             if STATE.sealed:
                 return self._error(503, [SEALED])
@@ -399,9 +408,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    # The injector opens up to 8 connections at once: with socketserver's default
-    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
-    ThreadingHTTPServer.request_queue_size = 128
+    ThreadingHTTPServer.request_queue_size = quota.LISTEN_BACKLOG  # see quota.py
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     args = sys.argv[1:]

@@ -4,7 +4,9 @@
 // before their Expiration. Secret parts are SecretValue: never logged.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,7 +44,10 @@ class CredentialSource {
 // Thread-safety: Get and Invalidate may be called from any thread. One lock
 // covers the cache and the exchange, so concurrent callers of a cold or
 // expiring cache wait for a single exchange and share its credentials (one
-// STS call per pod start, however many secrets are read at once).
+// STS call per pod start, however many secrets are read at once) — and its
+// failure: a caller that was waiting while an exchange failed gets that
+// failure instead of asking again, so one throttled STS answer costs one
+// call, not one per file.
 class RefreshingCredentials {
  public:
   RefreshingCredentials(std::unique_ptr<CredentialSource> source, const Clock& clock,
@@ -65,6 +70,8 @@ class RefreshingCredentials {
   std::chrono::seconds min_usable_;
   std::mutex mu_;                         // held across an exchange
   std::optional<AwsCredentials> cached_;  // guarded by mu_
+  std::optional<Status> last_failure_;    // of the last exchange; guarded by mu_
+  std::atomic<uint64_t> exchanges_{0};    // finished exchanges; written under mu_
 };
 
 }  // namespace memsecret::injector::aws

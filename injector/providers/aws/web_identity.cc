@@ -85,10 +85,15 @@ class WebIdentitySource final : public CredentialSource {
 Status MapStsError(int http_status, const std::string& code, const std::string& message) {
   std::string what = (code.empty() ? "HTTP " + std::to_string(http_status) : code) +
                      (message.empty() ? "" : ": " + message);
-  if (code == "IDPCommunicationError" || code == "Throttling" || code == "ThrottlingException" ||
-      code == "ServiceUnavailable" || code == "InternalFailure" || http_status >= 500)
+  // Throttling is the quota's answer, as a store's ThrottlingException is:
+  // the scheduler holds every request of the pod (runtime/scheduler.h) and no
+  // other region is tried for it.
+  if (code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded" ||
+      http_status == 429)
+    return ResourceExhausted(what);
+  if (code == "IDPCommunicationError" || code == "ServiceUnavailable" ||
+      code == "InternalFailure" || http_status >= 500)
     return Unavailable(what);
-  if (http_status == 429) return ResourceExhausted(what);
   if (code == "InvalidIdentityToken" || code == "ExpiredTokenException" || code == "ExpiredToken")
     return Unauthenticated(what);
   if (code == "IDPRejectedClaim" || code == "AccessDenied" || code == "AccessDeniedException" ||

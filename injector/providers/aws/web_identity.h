@@ -26,9 +26,11 @@ struct WebIdentityConfig {
 std::unique_ptr<CredentialSource> MakeWebIdentitySource(WebIdentityConfig config, HttpClient& http,
                                                         const Clock& clock);
 
-// Maps an STS error code to a Status (exposed for tests): IDPCommunicationError,
-// throttling and 5xx are retryable; InvalidIdentityToken/ExpiredTokenException
-// are kUnauthenticated; IDPRejectedClaim/AccessDenied kPermissionDenied.
+// Maps an STS error code to a Status (exposed for tests): Throttling (and 429)
+// is kResourceExhausted, as a store's throttling; IDPCommunicationError and
+// 5xx are kUnavailable; both retryable. InvalidIdentityToken/
+// ExpiredTokenException are kUnauthenticated; IDPRejectedClaim/AccessDenied
+// kPermissionDenied.
 Status MapStsError(int http_status, const std::string& code, const std::string& message);
 
 }  // namespace memsecret::injector::aws

@@ -19,8 +19,12 @@ void VaultTokenManager::InvalidateLocked() {
 }
 
 Result<SecretValue> VaultTokenManager::Token() {
+  const uint64_t seen = logins_.load();
   std::lock_guard<std::mutex> lock(mu_);
   if (!lease_) {
+    // A login failed while this caller waited for the lock: its answer is
+    // this caller's too.
+    if (logins_.load() != seen && last_login_failure_) return *last_login_failure_;
     if (Status st = Login(); !st.ok()) return st;
     return token_;
   }
@@ -48,7 +52,12 @@ Result<SecretValue> VaultTokenManager::Token() {
 
 Status VaultTokenManager::Login() {
   auto login = auth_->Login();
-  if (!login.ok()) return login.status();
+  logins_.fetch_add(1);
+  if (!login.ok()) {
+    last_login_failure_ = login.status();
+    return login.status();
+  }
+  last_login_failure_.reset();
   token_ = std::move(login->token);
   lease_ = VaultLease{clock_.Now(), login->lease_duration, login->renewable, false};
   spdlog::info("vault: authenticated with {} (lease {}s, {})", auth_->Describe(),

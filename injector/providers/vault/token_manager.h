@@ -5,10 +5,14 @@
 // rules of token_lifecycle.h; this class only performs them.
 // Thread-safety: Token and Invalidate may be called from any thread (the jobs
 // of a concurrent pass). One lock covers the token and any login or renewal,
-// so concurrent callers share one login; lease() is for tests and must not
-// race with them.
+// so concurrent callers share one login — and its failure: a caller that
+// waited while a login failed gets that failure instead of logging in again
+// (one throttled login costs one request, not one per file); lease() is for
+// tests and must not race with them.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,9 +54,11 @@ class VaultTokenManager {
   std::unique_ptr<VaultAuthenticator> auth_;
   VaultHttp& http_;
   const Clock& clock_;
-  std::mutex mu_;                    // held across a login or renewal
-  SecretValue token_;                // guarded by mu_
-  std::optional<VaultLease> lease_;  // guarded by mu_; set iff token_ is usable
+  std::mutex mu_;                             // held across a login or renewal
+  SecretValue token_;                         // guarded by mu_
+  std::optional<VaultLease> lease_;           // guarded by mu_; set iff token_ is usable
+  std::optional<Status> last_login_failure_;  // guarded by mu_
+  std::atomic<uint64_t> logins_{0};           // finished logins; written under mu_
 };
 
 }  // namespace memsecret::injector::vault

@@ -1,5 +1,6 @@
 // Scheduler and backoff: jobs run at their own due times under a fake clock;
 // backoff grows exponentially, stays under the cap and honours Retry-After.
+// The shared throttle's delay and window: throttle_test.cc.
 #include "injector/runtime/scheduler.h"
 
 #include <gtest/gtest.h>
@@ -120,8 +121,28 @@ class ScriptedJob final : public Job {
   bool done_ = false;
 };
 
+// A throttle that lasts exactly 4 s with jitter 1 (the end of the window),
+// no growth, no priority: the scheduler's delay, not the job's own retry time
+// (9 s here).
+ThrottlePolicy FourSeconds() {
+  ThrottlePolicy p;
+  p.first_window = milliseconds(4000);
+  p.growth = 1.0;
+  p.cap = milliseconds(4000);
+  p.priority = 0.0;
+  return p;
+}
+
+// Runs passes at `now` until nothing more is due then (the window starts the
+// rest of the due jobs in the next pass, right after).
+std::optional<WallTime> Drain(Scheduler& s, WallTime now) {
+  std::optional<WallTime> next = s.RunDue(now);
+  while (next && *next <= now) next = s.RunDue(now);
+  return next;
+}
+
 // One throttled answer (kResourceExhausted) stops the pass: jobs not started
-// yet wait for the throttled job's own retry time; other failures do not.
+// yet wait for the shared throttle; other failures do not.
 TEST(SchedulerTest, AThrottledAnswerDefersEveryJobNotYetStarted) {
   struct Case {
     const char* name;
@@ -130,24 +151,27 @@ TEST(SchedulerTest, AThrottledAnswerDefersEveryJobNotYetStarted) {
   };
   const std::vector<Case> cases = {
       {"throttled", ResourceExhausted("429"), {"a@1000", "b@1000", "b@1004", "c@1004", "d@1004"}},
-      {"unavailable", Unavailable("503"), {"a@1000", "b@1000", "c@1000", "d@1000", "b@1004"}},
-      {"not found", NotFound("gone"), {"a@1000", "b@1000", "c@1000", "d@1000", "b@1004"}},
+      {"unavailable", Unavailable("503"), {"a@1000", "b@1000", "c@1000", "d@1000", "b@1009"}},
+      {"not found", NotFound("gone"), {"a@1000", "b@1000", "c@1000", "d@1000", "b@1009"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     std::vector<std::string> log;
     Scheduler s(1);
+    s.set_throttle_policy(FourSeconds());
+    s.set_jitter([] { return 1.0; });
     const WallTime t0 = WallTime(seconds(1000));
-    s.Add(std::make_unique<ScriptedJob>("a", std::vector<Status>{}, seconds(4), &log), t0);
-    s.Add(std::make_unique<ScriptedJob>("b", std::vector<Status>{c.b_first}, seconds(4), &log), t0);
-    s.Add(std::make_unique<ScriptedJob>("c", std::vector<Status>{}, seconds(4), &log), t0);
-    s.Add(std::make_unique<ScriptedJob>("d", std::vector<Status>{}, seconds(4), &log), t0);
-    std::optional<WallTime> next = s.RunDue(t0);
+    s.Add(std::make_unique<ScriptedJob>("a", std::vector<Status>{}, seconds(9), &log), t0);
+    s.Add(std::make_unique<ScriptedJob>("b", std::vector<Status>{c.b_first}, seconds(9), &log), t0);
+    s.Add(std::make_unique<ScriptedJob>("c", std::vector<Status>{}, seconds(9), &log), t0);
+    s.Add(std::make_unique<ScriptedJob>("d", std::vector<Status>{}, seconds(9), &log), t0);
+    std::optional<WallTime> next = Drain(s, t0);
     ASSERT_TRUE(next);
-    EXPECT_EQ(*next, t0 + seconds(4));
+    const bool throttled = c.b_first.code() == Code::kResourceExhausted;
+    EXPECT_EQ(*next, t0 + seconds(throttled ? 4 : 9));
     // Nothing starts while the throttle lasts, even a job due meanwhile.
     EXPECT_EQ(s.RunDue(t0 + seconds(2)), next);
-    EXPECT_EQ(s.RunDue(t0 + seconds(4)), std::nullopt);
+    EXPECT_EQ(Drain(s, *next), std::nullopt);
     EXPECT_EQ(log, c.want);
     EXPECT_TRUE(s.AllReady());
   }
@@ -156,21 +180,24 @@ TEST(SchedulerTest, AThrottledAnswerDefersEveryJobNotYetStarted) {
 TEST(SchedulerTest, AThrottleHoldsJobsThatBecomeDueDuringIt) {
   std::vector<std::string> log;
   Scheduler s(1);
+  s.set_throttle_policy(FourSeconds());
+  s.set_jitter([] { return 1.0; });
   const WallTime t0 = WallTime(seconds(1000));
   s.Add(std::make_unique<ScriptedJob>(
             "t", std::vector<Status>{ResourceExhausted("429"), ResourceExhausted("429")},
             seconds(10), &log),
         t0);
   s.Add(std::make_unique<RecordingJob>("late", std::nullopt, &log), t0 + seconds(3));
-  EXPECT_EQ(s.RunDue(t0), t0 + seconds(3));
-  EXPECT_EQ(s.RunDue(t0 + seconds(3)), t0 + seconds(10));  // held until the throttle ends
-  EXPECT_EQ(s.DueOf("late"), t0 + seconds(10));
-  // Throttled again at 1010 (t runs first: due order, then insertion order):
+  // `late` is held until the throttle ends: no wake-up at 1003 just to defer it.
+  EXPECT_EQ(s.RunDue(t0), t0 + seconds(4));
+  EXPECT_EQ(s.DueOf("late"), t0 + seconds(4));
+  EXPECT_EQ(s.RunDue(t0 + seconds(3)), t0 + seconds(4));
+  // Throttled again at 1004 (t runs first: due order, then insertion order):
   // the throttle is extended and `late` waits again.
-  EXPECT_EQ(s.RunDue(t0 + seconds(10)), t0 + seconds(20));
-  EXPECT_EQ(s.throttled_until(), t0 + seconds(20));
-  EXPECT_EQ(s.RunDue(t0 + seconds(20)), std::nullopt);
-  EXPECT_EQ(log, (std::vector<std::string>{"t@1000", "t@1010", "t@1020", "late@1020"}));
+  EXPECT_EQ(Drain(s, t0 + seconds(4)), t0 + seconds(8));
+  EXPECT_EQ(s.throttled_until(), t0 + seconds(8));
+  EXPECT_EQ(Drain(s, t0 + seconds(8)), std::nullopt);
+  EXPECT_EQ(log, (std::vector<std::string>{"t@1000", "t@1004", "t@1008", "late@1008"}));
 }
 
 TEST(CondVarWaiterTest, StopFromAnotherThreadWakesAnIndefiniteWait) {

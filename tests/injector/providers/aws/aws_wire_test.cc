@@ -3,6 +3,10 @@
 // and RefreshingCredentials' renew-before-expiry policy under a fake clock.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "injector/providers/aws/credentials.h"
 #include "injector/providers/aws/web_identity.h"
 #include "injector/providers/aws/wire.h"
@@ -82,7 +86,10 @@ TEST(AwsWireTest, StsErrorMapping) {
                {400, "IDPCommunicationError", Code::kUnavailable},
                {403, "RegionDisabledException", Code::kPermissionDenied},
                {500, "InternalFailure", Code::kUnavailable},
-               {400, "MalformedPolicyDocument", Code::kInvalidArgument}};
+               {400, "MalformedPolicyDocument", Code::kInvalidArgument},
+               // Throttling is the quota's answer, as a store's: the pod waits as a whole.
+               {400, "Throttling", Code::kResourceExhausted},
+               {429, "", Code::kResourceExhausted}};
   for (const auto& c : cases)
     EXPECT_EQ(MapStsError(c.status, c.code, "m").code(), c.want) << c.code;
 }
@@ -143,6 +150,64 @@ TEST(RefreshingCredentialsTest, InvalidateForcesAFetch) {
   creds.Invalidate();
   ASSERT_TRUE(creds.Get().ok());
   EXPECT_EQ(*calls, 2);
+}
+
+// Refuses every exchange (throttled); the first one waits until `callers`
+// threads have announced that they are about to call Get.
+class GatedThrottledSource final : public CredentialSource {
+ public:
+  explicit GatedThrottledSource(int callers) : callers_(callers) {}
+  Result<AwsCredentials> Fetch() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (calls_++ == 0) cv_.wait(lock, [&] { return arrived_ >= callers_; });
+    return ResourceExhausted("sts AssumeRoleWithWebIdentity: Throttling: Rate exceeded");
+  }
+  std::string Describe() const override { return "gated"; }
+  void Arrive() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++arrived_;
+    cv_.notify_all();
+  }
+  int calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  const int callers_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int arrived_ = 0;  // guarded by mu_
+  int calls_ = 0;    // guarded by mu_
+};
+
+// Callers that waited while an exchange was refused share the refusal: a
+// throttled STS answer costs one call, not one per file read at once (before:
+// each of the 8 callers asked STS in turn).
+TEST(RefreshingCredentialsTest, CallersWaitingOnARefusedExchangeShareItsAnswer) {
+  FakeClock clock;
+  constexpr int kCallers = 8;
+  auto owned = std::make_unique<GatedThrottledSource>(kCallers);
+  GatedThrottledSource* source = owned.get();
+  RefreshingCredentials creds(std::move(owned), clock);
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<Code> codes;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&] {
+      source->Arrive();
+      auto got = creds.Get();
+      std::lock_guard<std::mutex> lock(mu);
+      codes.push_back(got.status().code());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(codes, std::vector<Code>(kCallers, Code::kResourceExhausted));
+  EXPECT_LT(source->calls(), kCallers);
+  // A caller that comes after the refusal asks again.
+  const int before = source->calls();
+  EXPECT_FALSE(creds.Get().ok());
+  EXPECT_EQ(source->calls(), before + 1);
 }
 
 }  // namespace

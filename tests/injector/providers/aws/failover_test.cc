@@ -48,6 +48,7 @@ TEST(ClassifyFailure, OutagesFailOverAnswersAreFinal) {
       {MapSecretsManagerError(400, "ExpiredTokenException", ""), FailureKind::kAnswer},
       {MapStsError(400, "InvalidIdentityToken", ""), FailureKind::kAnswer},
       {MapStsError(403, "AccessDenied", ""), FailureKind::kAnswer},
+      {MapStsError(400, "Throttling", ""), FailureKind::kAnswer},  // a quota, not an outage
       {Internal("response is not a JSON object"), FailureKind::kAnswer},
   };
   for (const auto& row : rows)

@@ -3,8 +3,13 @@
 // the error mapping.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "injector/providers/vault/kv_location.h"
 #include "injector/providers/vault/token_lifecycle.h"
+#include "injector/providers/vault/token_manager.h"
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_errors.h"
@@ -273,6 +278,65 @@ TEST(VaultErrorsTest, StatusMapping) {
 TEST(VaultErrorsTest, RedactRemovesEveryOccurrence) {
   EXPECT_EQ(Redact("bad jwt abc.def and abc.def", "abc.def"), "bad jwt [redacted] and [redacted]");
   EXPECT_EQ(Redact("nothing", ""), "nothing");
+}
+
+// Refuses every login (429); the first waits until `callers` threads have
+// announced that they are about to ask for a token.
+class GatedThrottledAuth final : public VaultAuthenticator {
+ public:
+  explicit GatedThrottledAuth(int callers) : callers_(callers) {}
+  Result<VaultLogin> Login() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (calls_++ == 0) cv_.wait(lock, [&] { return arrived_ >= callers_; });
+    return ResourceExhausted("vault login: HTTP 429: rate limit quota exceeded");
+  }
+  std::string Describe() const override { return "gated"; }
+  void Arrive() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++arrived_;
+    cv_.notify_all();
+  }
+  int calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  const int callers_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int arrived_ = 0;  // guarded by mu_
+  int calls_ = 0;    // guarded by mu_
+};
+
+// Readers that waited while a login was refused share the refusal: one
+// throttled login costs one request, not one per file (before: each of the 8
+// readers logged in in turn).
+TEST(VaultTokenManagerTest, ReadersWaitingOnARefusedLoginShareItsAnswer) {
+  FakeClock clock;
+  auto http_client = MakeHttpClient();
+  VaultHttp http("http://127.0.0.1:1", "", *http_client, clock);
+  constexpr int kCallers = 8;
+  auto owned = std::make_unique<GatedThrottledAuth>(kCallers);
+  GatedThrottledAuth* auth = owned.get();
+  VaultTokenManager tokens(std::move(owned), http, clock);
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<Code> codes;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&] {
+      auth->Arrive();
+      auto got = tokens.Token();
+      std::lock_guard<std::mutex> lock(mu);
+      codes.push_back(got.status().code());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(codes, std::vector<Code>(kCallers, Code::kResourceExhausted));
+  EXPECT_LT(auth->calls(), kCallers);
+  const int before = auth->calls();
+  EXPECT_FALSE(tokens.Token().ok());  // a later reader logs in again
+  EXPECT_EQ(auth->calls(), before + 1);
 }
 
 }  // namespace
