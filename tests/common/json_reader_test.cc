@@ -179,6 +179,24 @@ TEST(JsonReaderTest, ReadsInt64AndConsumesOtherTypes) {
   EXPECT_EQ(got, want);
 }
 
+TEST(JsonReaderTest, ReadsBoolsAndConsumesOtherTypes) {
+  JsonReader r(R"([true, false, "true", 1, null, {"a": true}, true])");
+  ASSERT_TRUE(r.EnterArray());
+  std::vector<std::optional<bool>> got;
+  while (r.NextElement()) {
+    bool v;
+    got.push_back(r.ReadBool(&v) ? std::optional<bool>(v) : std::nullopt);
+  }
+  ASSERT_TRUE(r.Finish()) << r.error();
+  const std::vector<std::optional<bool>> want = {
+      true, false, std::nullopt, std::nullopt, std::nullopt, std::nullopt, true};
+  EXPECT_EQ(got, want);
+  JsonReader bad("tru");
+  bool v = false;
+  EXPECT_FALSE(bad.ReadBool(&v));
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(JsonReaderTest, ErrorsNameTheProblemAndTheByte) {
   JsonReader r(R"({"a": [1, 2 3]})");
   r.Skip();

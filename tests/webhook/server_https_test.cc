@@ -4,8 +4,11 @@
 // statuses and the metrics that move with requests. Uses the real Admit.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "testing/metric_value.h"
 #include "testing/server_harness.h"
@@ -269,6 +272,53 @@ TEST_F(HttpsTest, CheckEntryDeniesTyposAndCountsApart) {
   EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admissions_total{outcome=\"denied\"}"), 0.0);
   EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_denials_total"), 0.0);
   EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admission_duration_seconds_count"), 1.0);
+}
+
+// Routes spdlog's default logger into a string for the test's lifetime.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_));
+    logger->set_level(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> Lines(std::string_view containing) const {
+    std::vector<std::string> out;
+    std::istringstream in(stream_.str());
+    for (std::string line; std::getline(in, line);)
+      if (line.find(containing) != std::string::npos) out.push_back(line);
+    return out;
+  }
+
+ private:
+  std::ostringstream stream_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// A pod with thousands of near-miss keys: the check's log line names the
+// first problems and counts them all, as the response's message does, rather
+// than writing every one (100 000 keys made a 12.5 MB line).
+TEST_F(HttpsTest, CheckLogLineIsBoundedWhateverTheProblemCount) {
+  constexpr int kKeys = 3000;
+  json annotations = json::object();
+  for (int i = 0; i < kKeys; ++i)
+    annotations["memsecrets.io/secret-" + std::to_string(100000 + i)] = "aws:/x";
+  const json review = Review("crm-sync", annotations);
+  LogCapture log;
+  auto client = ApiserverClient();
+  json r = CheckLikeApiserver(client->Post("/check?timeout=2s", review.dump(), "application/json"));
+  EXPECT_EQ(r.value("allowed", true), false);
+  EXPECT_NE(r["status"].value("message", "").find("more"), std::string::npos);
+  server_.StopAndJoin();  // every line written
+  const std::vector<std::string> lines = log.Lines("opt_in_check");
+  ASSERT_EQ(lines.size(), 1u) << log.Lines("").size() << " lines";
+  EXPECT_LT(lines[0].size(), 8000u) << lines[0].substr(0, 300);
+  EXPECT_NE(lines[0].find("\"problem_count\":" + std::to_string(kKeys)), std::string::npos)
+      << lines[0].substr(0, 300);
+  EXPECT_NE(lines[0].find("memsecrets.io/secret-100000"), std::string::npos);
+  EXPECT_EQ(lines[0].find("memsecrets.io/secret-102999"), std::string::npos);
 }
 
 TEST_F(HttpsTest, HandlerExceptionBecomes500WithoutDetails) {

@@ -374,6 +374,57 @@ TEST(AwsSetupTest, EndpointsAndRegion) {
             "https://secretsmanager.eu-west-1.amazonaws.com");
 }
 
+// The region becomes a host name: a value that is not a region name (which
+// would put sts.attacker.example/?... in the URL and send the web-identity
+// token there) is a start-up error naming where it came from, not a request.
+TEST(AwsSetupTest, RegionThatIsNotARegionNameIsRefusedNamingItsSource) {
+  struct Case {
+    const char* name;
+    std::string plan_region, aws_region, aws_default_region;
+    const char* names;  // empty: accepted
+  };
+  const Case cases[] = {
+      {"plan region", "attacker.example/?", "", "", "plan.aws.region"},
+      {"AWS_REGION host and path", "", "attacker.example/?", "", "AWS_REGION"},
+      {"AWS_REGION with a port", "", "us-east-1.evil:443", "", "AWS_REGION"},
+      {"AWS_REGION upper case", "", "US-EAST-1", "", "AWS_REGION"},
+      {"AWS_DEFAULT_REGION", "", "", "evil.example#", "AWS_DEFAULT_REGION"},
+      {"AWS_REGION checked before the fallback", "", "a.b", "eu-west-1", "AWS_REGION"},
+      {"plan region wins over a bad env", "eu-west-1", "attacker.example/?", "", ""},
+      {"GovCloud", "", "us-gov-west-1", "", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    MapEnvironment env;
+    if (!c.aws_region.empty()) env.Set("AWS_REGION", c.aws_region);
+    if (!c.aws_default_region.empty()) env.Set("AWS_DEFAULT_REGION", c.aws_default_region);
+    auto r = ResolveRegion(c.plan_region, env);
+    if (std::string(c.names).empty()) {
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      continue;
+    }
+    ASSERT_FALSE(r.ok()) << *r;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_TRUE(r.status().message().starts_with(c.names)) << r.status().message();
+    EXPECT_NE(r.status().message().find("not an AWS region"), std::string::npos);
+  }
+}
+
+// The provider is never built with such a region: no credential source, no
+// request, no retry loop (the injector exits at start with this message).
+TEST(AwsSetupTest, ProviderWithABadRegionFailsAtStart) {
+  auto http = MakeHttpClient();
+  SystemClock clock;
+  MapEnvironment env;
+  env.Set("AWS_REGION", "attacker.example/?");
+  env.Set("AWS_ROLE_ARN", kRole);
+  env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token");
+  auto p = MakeSecretsManagerProvider({}, env, *http, clock);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(p.status().message().find("AWS_REGION"), std::string::npos) << p.status().message();
+}
+
 TEST(AwsSetupTest, CredentialChainExplainsWhatIsMissing) {
   auto http = MakeHttpClient();
   SystemClock clock;
