@@ -54,9 +54,10 @@ void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
 AgentSecretCache::Lookup AgentSecretCache::Find(
     std::string_view secret_id, const std::optional<std::string>& version_id,
     const std::optional<std::string>& version_stage) const {
-  const std::optional<std::string> stage =
-      version_stage ? version_stage
-                    : (version_id ? std::nullopt : std::optional<std::string>("AWSCURRENT"));
+  // A view, not a copy: g++ 12 took the copied optional<string> for maybe-uninitialized.
+  const std::optional<std::string_view> stage =
+      version_stage ? std::optional<std::string_view>(*version_stage)
+                    : (version_id ? std::nullopt : std::optional<std::string_view>("AWSCURRENT"));
   Lookup out;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Slot& slot : slots_) {

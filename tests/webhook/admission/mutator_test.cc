@@ -632,8 +632,11 @@ TEST(MutatorTest, AgentPortTravelsInTheSidecarPlan) {
   r = Mutate(pod, "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
   out = Apply(pod, r);
-  for (const json& c : out["spec"]["initContainers"])
-    if (c["name"] == "memsecret-injector") EXPECT_EQ(PlanOf(c).agent_port, 0);
+  for (const json& c : out["spec"]["initContainers"]) {
+    if (c["name"] == "memsecret-injector") {
+      EXPECT_EQ(PlanOf(c).agent_port, 0);
+    }
+  }
 }
 
 // Found by fuzz_config_yaml (render of a malformed manifest): a container that
