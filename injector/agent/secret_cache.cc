@@ -28,8 +28,11 @@ std::vector<SecretRef> AgentSecretCache::DeclaredSecrets(const InjectionPlan& pl
   return out;
 }
 
-AgentSecretCache::AgentSecretCache(std::vector<SecretRef> declared) {
-  for (SecretRef& ref : declared) slots_.push_back({WithoutField(std::move(ref)), nullptr});
+AgentSecretCache::AgentSecretCache(std::vector<SecretRef> declared) : slots_(declared.size()) {
+  for (size_t i = 0; i < declared.size(); ++i) {
+    slots_[i].ref = std::move(declared[i]);
+    slots_[i].ref.field.reset();
+  }
 }
 
 void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
@@ -54,10 +57,11 @@ void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
 AgentSecretCache::Lookup AgentSecretCache::Find(
     std::string_view secret_id, const std::optional<std::string>& version_id,
     const std::optional<std::string>& version_stage) const {
-  // A view, not a copy: g++ 12 took the copied optional<string> for maybe-uninitialized.
-  const std::optional<std::string_view> stage =
-      version_stage ? std::optional<std::string_view>(*version_stage)
-                    : (version_id ? std::nullopt : std::optional<std::string_view>("AWSCURRENT"));
+  // The stage to match (AWSCURRENT when neither a stage nor a version is asked, as the
+  // Agent does); null: any. A pointer, not an optional copy, which g++ 12 took for
+  // maybe-uninitialized.
+  static const std::string kCurrent = "AWSCURRENT";
+  const std::string* stage = version_stage ? &*version_stage : version_id ? nullptr : &kCurrent;
   Lookup out;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Slot& slot : slots_) {

@@ -30,7 +30,9 @@ InjectionPlan SamplePlan() {
   p.files = {secret, token};
   p.aws = AwsSettings{.region = "eu-west-1",
                       .role_arn = "arn:aws:iam::123456789012:role/crm",
-                      .web_identity_token_file = "/var/run/secrets/memsecret.io/aws-token"};
+                      .web_identity_token_file = "/var/run/secrets/memsecret.io/aws-token",
+                      .failover_regions = {},
+                      .endpoints = {}};
   p.vault = VaultSettings{
       "https://vault.vault.svc:8200", "kubernetes", "crm-sync-service", "team-a/", "/t", false};
   p.azure = AzureSettings{"/var/run/secrets/memsecret.io/azure-token"};

@@ -97,7 +97,7 @@ TEST(JsonReaderTest, AcceptsExactlyWhatNlohmannAccepts) {
 
 TEST(JsonReaderTest, NulOutsideStringsIsAnErrorUnlikeNlohmann) {
   // nlohmann_json stops reading at a NUL byte; RFC 8259 has no such rule.
-  for (const std::string doc :
+  for (const std::string& doc :
        {std::string("0\0x", 3), std::string("{}\0", 3), std::string("[\"a\"\0]", 6)}) {
     EXPECT_FALSE(Accepts(doc));
   }

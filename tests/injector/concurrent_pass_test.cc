@@ -68,7 +68,8 @@ class TableStore final : public SecretProvider {
       if (item.failures > 0) --item.failures;
       return FetchResult::Failure(item.failure, item.retry_after);
     }
-    return FetchResult::Success({.value = SecretValue(item.value), .version = item.version});
+    return FetchResult::Success(
+        {SecretValue(item.value), item.version, std::nullopt, std::nullopt});
   }
   std::map<std::string, int> calls;  // read after the run
 

@@ -160,7 +160,7 @@ TEST(HttpClientTest, ReadsChunkedBodies) {
 }
 
 TEST(HttpClientTest, RefusesHeaderValuesWithLineBreaks) {
-  HttpRequest req{.method = "GET", .url = "http://127.0.0.1:1/"};
+  HttpRequest req{"GET", "http://127.0.0.1:1/", {}, ""};
   req.headers = {{"X-Injected", "a\r\nX-Other: b"}};
   auto r = MakeHttpClient()->Send(req);
   ASSERT_FALSE(r.ok());
@@ -185,7 +185,7 @@ TEST(HttpClientTest, SlowServerTimesOut) {
     std::this_thread::sleep_for(std::chrono::milliseconds(600));
   });
   int port = srv.Start();
-  HttpRequest req{.method = "GET", .url = "http://127.0.0.1:" + std::to_string(port) + "/slow"};
+  HttpRequest req{"GET", "http://127.0.0.1:" + std::to_string(port) + "/slow", {}, ""};
   req.timeout = std::chrono::milliseconds(100);
   auto r = MakeHttpClient()->Send(req);
   ASSERT_FALSE(r.ok());

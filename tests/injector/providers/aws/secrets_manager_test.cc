@@ -29,6 +29,15 @@ constexpr const char* kJwt2 = "eyJhbGciOiJSUzI1NiJ9.FAKE-JWT-TWO.sig";
 constexpr const char* kPodToken = "FAKE-POD-IDENTITY-TOKEN";
 constexpr const char* kValue = "{\"clientId\":\"abc\",\"clientSecret\":\"TOP-SECRET-VALUE-1\"}";
 
+// A plan for role kRole in us-east-1 with the token in `token_file`.
+AwsSettings WebIdentity(const std::string& token_file) {
+  AwsSettings plan;
+  plan.region = "us-east-1";
+  plan.role_arn = kRole;
+  plan.web_identity_token_file = token_file;
+  return plan;
+}
+
 SecretRef Ref(const std::string& text) {
   auto r = ParseSecretRef(text);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -264,9 +273,7 @@ TEST_F(SecretsManagerTest, WrongKeyFailsTheFakesSignatureCheck) {
 
 TEST_F(SecretsManagerTest, WebIdentityExchangesOnceAndSignsWithSessionToken) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}, {"duration", 3600}});
-  AwsSettings plan{.region = "us-east-1",
-                   .role_arn = kRole,
-                   .web_identity_token_file = WriteToken(std::string(kJwt) + "\n")};
+  AwsSettings plan = WebIdentity(WriteToken(std::string(kJwt) + "\n"));
   auto provider = Provider(plan);
   for (int i = 0; i < 3; ++i) {
     auto r = provider->Fetch(Ref("aws:/genesys/prod/crm"));
@@ -300,7 +307,7 @@ TEST_F(SecretsManagerTest, ShortLivedCredentialsAreRefreshedAndTokenFileReread) 
 
 TEST_F(SecretsManagerTest, ExpiredTokenTriggersOneReExchange) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}, {"duration", 3600}});
-  auto provider = Provider(AwsSettings{.region = "us-east-1", .role_arn = kRole, .web_identity_token_file = WriteToken(kJwt)});
+  auto provider = Provider(WebIdentity(WriteToken(kJwt)));
   ASSERT_TRUE(provider->Fetch(Ref("aws:/genesys/prod/crm")).ok());
   fake_.Control({{"op", "fail"},
                  {"target", "secretsmanager"},
@@ -313,8 +320,7 @@ TEST_F(SecretsManagerTest, ExpiredTokenTriggersOneReExchange) {
 
 TEST_F(SecretsManagerTest, RejectedWebIdentityTokenIsUnauthenticated) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt2}});
-  auto r = Provider(AwsSettings{.region = "us-east-1", .role_arn = kRole, .web_identity_token_file = WriteToken(kJwt)})
-               ->Fetch(Ref("aws:/genesys/prod/crm"));
+  auto r = Provider(WebIdentity(WriteToken(kJwt)))->Fetch(Ref("aws:/genesys/prod/crm"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status.code(), Code::kUnauthenticated);
   EXPECT_NE(r.status.message().find("InvalidIdentityToken"), std::string::npos)
@@ -327,7 +333,7 @@ TEST_F(SecretsManagerTest, StsOutageIsRetryable) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}});
   fake_.Control(
       {{"op", "fail"}, {"target", "sts"}, {"status", 400}, {"type", "IDPCommunicationError"}});
-  auto provider = Provider(AwsSettings{.region = "us-east-1", .role_arn = kRole, .web_identity_token_file = WriteToken(kJwt)});
+  auto provider = Provider(WebIdentity(WriteToken(kJwt)));
   auto r = provider->Fetch(Ref("aws:/genesys/prod/crm"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status.retryable()) << r.status.ToString();
@@ -434,7 +440,7 @@ TEST(AwsSetupTest, CredentialChainExplainsWhatIsMissing) {
   auto none = SelectCredentialSource({}, env, "https://sts.amazonaws.com", *http, clock);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("AWS_ROLE_ARN"), std::string::npos);
-  auto role_no_file = SelectCredentialSource({.region = "us-east-1", .role_arn = kRole}, env, "", *http, clock);
+  auto role_no_file = SelectCredentialSource(WebIdentity(""), env, "", *http, clock);
   ASSERT_FALSE(role_no_file.ok());
   EXPECT_NE(role_no_file.status().message().find("AWS_WEB_IDENTITY_TOKEN_FILE"), std::string::npos);
   env.Set("AWS_ACCESS_KEY_ID", kAkid);

@@ -163,7 +163,7 @@ TEST(SigV4Test, SignRequestAddsHeadersAndMatchesBotocore) {
 }
 
 TEST(SigV4Test, ResigningReplacesOldSignatureHeaders) {
-  HttpRequest req{.method = "GET", .url = "https://example.amazonaws.com/"};
+  HttpRequest req{"GET", "https://example.amazonaws.com/", {}, ""};
   AwsCredentials creds{"AKIDEXAMPLE", kSecret, SecretValue(), std::nullopt};
   ASSERT_TRUE(SignRequest(req, creds, "us-east-1", "service", kTime - std::chrono::hours(1)).ok());
   ASSERT_TRUE(SignRequest(req, creds, "us-east-1", "service", kTime).ok());
