@@ -126,9 +126,13 @@ TEST_F(AgentRequestTest, StatusTable) {
     http::HttpResponse r = Ask(c.method, c.target, c.headers);
     EXPECT_EQ(r.status, c.status);
     EXPECT_NE(r.body.find(c.body_has), std::string::npos) << r.body;
-    if (r.status != 200) EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos) << r.body;
+    if (r.status != 200) {
+      EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos) << r.body;
+    }
     EXPECT_EQ(r.body.find(kToken), std::string::npos);
-    if (r.status == 405) EXPECT_EQ(r.allow, "GET");
+    if (r.status == 405) {
+      EXPECT_EQ(r.allow, "GET");
+    }
   }
 }
 

@@ -224,8 +224,12 @@ TEST(MakeTokenIssuer, Table) {
   for (const Case& c : cases) {
     auto r = MakeTokenIssuer(c.issuer, &http);
     EXPECT_EQ(r.ok(), c.ok) << c.issuer << " " << r.status().ToString();
-    if (r.ok()) EXPECT_EQ((*r)->Describe(), c.describe);
-    if (!r.ok()) EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    if (r.ok()) {
+      EXPECT_EQ((*r)->Describe(), c.describe);
+    }
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    }
   }
 }
 
