@@ -260,8 +260,10 @@ class Webhook:
             if self.proc.poll() is None:
                 self.proc.kill()
             rc = self.proc.wait()
+            stderr = self.log()
+            shutil.rmtree(self.dir, ignore_errors=True)
             raise RuntimeError("memsecret-webhook serve did not become ready (exit status %s); its stderr:\n%s"
-                               % (rc, self.log()))
+                               % (rc, stderr))
         self.url = "https://127.0.0.1:%d/mutate" % self.port
 
     def _wait_ready(self):
