@@ -73,7 +73,7 @@ TEST(CoalescingProviderTest, ConcurrentCallersShareTheReadInFlight) {
     Status fail;
     int want_calls;
   };
-  for (const Case c : {Case{Status::Ok(), 1}, Case{Unavailable("down"), 6}}) {
+  for (const Case& c : {Case{Status::Ok(), 1}, Case{Unavailable("down"), 6}}) {
     SCOPED_TRACE(c.fail.ToString());
     GatedStore store;
     store.fail = c.fail;
