@@ -28,6 +28,8 @@ std::vector<SecretRef> AgentSecretCache::DeclaredSecrets(const InjectionPlan& pl
   return out;
 }
 
+// Fields cleared in place: moving each ref through WithoutField() here made
+// g++ 12 report -Wmaybe-uninitialized on the cleared optional.
 AgentSecretCache::AgentSecretCache(std::vector<SecretRef> declared) : slots_(declared.size()) {
   for (size_t i = 0; i < declared.size(); ++i) {
     slots_[i].ref = std::move(declared[i]);
@@ -57,11 +59,9 @@ void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
 AgentSecretCache::Lookup AgentSecretCache::Find(
     std::string_view secret_id, const std::optional<std::string>& version_id,
     const std::optional<std::string>& version_stage) const {
-  // The stage to match (AWSCURRENT when neither a stage nor a version is asked, as the
-  // Agent does); null: any. A pointer, not an optional copy, which g++ 12 took for
-  // maybe-uninitialized.
-  static const std::string kCurrent = "AWSCURRENT";
-  const std::string* stage = version_stage ? &*version_stage : version_id ? nullptr : &kCurrent;
+  const std::optional<std::string> stage =
+      version_stage ? version_stage
+                    : (version_id ? std::nullopt : std::optional<std::string>("AWSCURRENT"));
   Lookup out;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Slot& slot : slots_) {
