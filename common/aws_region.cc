@@ -12,6 +12,12 @@ bool IsAwsRegionName(std::string_view region) {
   return region.size() <= 32 && std::regex_match(region.begin(), region.end(), kRegion);
 }
 
+Status ValidateAwsRegion(std::string_view where, std::string_view region) {
+  if (IsAwsRegionName(region)) return Status::Ok();
+  return InvalidArgument(std::string(where) + ": \"" + std::string(region.substr(0, 64)) +
+                         "\" is not an AWS region (e.g. us-west-2)");
+}
+
 Status ValidateAwsFailoverRegions(std::string_view where, const std::string& primary,
                                   const std::vector<std::string>& regions) {
   const std::string w(where);

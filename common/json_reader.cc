@@ -332,6 +332,15 @@ bool JsonReader::ReadInt64(int64_t* out) {
   return true;
 }
 
+bool JsonReader::ReadBool(bool* out) {
+  if (Peek() != Type::kBool) return Skip(), false;
+  const bool value = text_[pos_] == 't';
+  Skip();  // validates the literal ("tru" is an error)
+  if (!ok()) return false;
+  *out = value;
+  return true;
+}
+
 void JsonReader::Skip() {
   const size_t base = stack_.size();
   do {

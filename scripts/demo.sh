@@ -10,16 +10,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
 [ "${MEMSECRET_SKIP_SETUP:-}" = 1 ] || scripts/setup.sh
-BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh
+# Only the two programs the demo runs (not the tests and benchmarks: scripts/test.sh
+# builds those), quietly: one progress line, the compiler's output in build.log.
+step "0. build memsecret-webhook and memsecret-injector"
+BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh --quiet --target memsecret-webhook --target memsecret-injector
 BIN=$ROOT/${BUILD_DIR:-build}
 WEBHOOK=$BIN/webhook/memsecret-webhook
 CONFIG=$ROOT/deploy/examples/config.yaml
-WORK=$(mktemp -d)
-cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+# The demo's files stay after it (the mutated pod, the webhook's log, its certificate).
+WORK=$BIN/demo
+rm -rf "$WORK" && mkdir -p "$WORK"
+cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; true; }
 trap cleanup EXIT
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. render: crm-sync-service (Deployment) mutated offline"
 "$WEBHOOK" render -f deploy/examples/crm-sync-service.yaml --config "$CONFIG" > "$WORK/crm-sync.yaml"
@@ -105,3 +110,13 @@ elif [ "$rc" != 0 ]; then
   echo "  the pod run failed (exit $rc)"; exit "$rc"
 fi
 step "done"
+cat <<EOF
+  programs:     $WEBHOOK
+                $BIN/injector/memsecret-injector (and its pipeline name, $BIN/injector/memsecret)
+  demo's files: $WORK (crm-sync.yaml: the rendered Deployment; mutated-pod.json;
+                webhook.log: the webhook's JSON log; tls.crt/tls.key: its throwaway certificate)
+  try next:     $WEBHOOK render -f deploy/examples/crm-sync-service.yaml --config deploy/examples/config.yaml
+                (edit its memsecret.io/ annotations, or render your own manifest: docs/annotations.md)
+                $BIN/injector/memsecret --help   (secrets for a CI job: docs/pipelines.md)
+                scripts/test.sh                  (every test, as CI runs them)
+EOF

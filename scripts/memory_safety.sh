@@ -6,6 +6,8 @@
 #      suite (every test labelled "sanitize"); any sanitizer report fails it;
 #   2. unless MEMSECRET_FUZZ_SECONDS=0: fuzz every tests/fuzz target for that
 #      many seconds (default 15) and print executions per target.
+# Warnings stay warnings here (no MEMSECRET_WERROR): -Werror belongs to the gcc
+# build of scripts/test.sh, the compiler the warning-free rule is checked with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SANITIZERS=${MEMSECRET_SANITIZERS:-1}

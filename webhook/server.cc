@@ -18,6 +18,12 @@ bool IsDenialLike(AdmitOutcome o) {
   return o == AdmitOutcome::kDenied || o == AdmitOutcome::kBadRequest;
 }
 
+// A pod can carry thousands of problems (one per near-miss key on /check):
+// the line names the first few, each cut as the response's message cuts it,
+// and counts them all, so one request cannot write megabytes of log.
+constexpr size_t kMaxLoggedProblems = 10;
+constexpr size_t kMaxLoggedProblemChars = 300;
+
 // One line per admission: identifiers from the request, the decision and
 // the problems found (reasons and references, never secret values).
 void LogAdmission(const AdmitAnswer& a, Metrics::Entry entry, std::chrono::nanoseconds latency) {
@@ -27,9 +33,11 @@ void LogAdmission(const AdmitAnswer& a, Metrics::Entry entry, std::chrono::nanos
                                                                   : spdlog::level::info;
   if (!spdlog::should_log(level)) return;
   std::string problems = "[";
-  for (size_t i = 0; i < a.problems.size(); ++i) {
+  for (size_t i = 0; i < a.problems.size() && i < kMaxLoggedProblems; ++i) {
     if (i > 0) problems += ",";
-    problems += "\"" + JsonEscape(a.problems[i]) + "\"";
+    std::string_view p = a.problems[i];
+    problems += "\"" + JsonEscape(p.substr(0, kMaxLoggedProblemChars)) +
+                (p.size() > kMaxLoggedProblemChars ? "..." : "") + "\"";
   }
   problems += "]";
   const double ms = std::chrono::duration<double, std::milli>(latency).count();
@@ -40,6 +48,7 @@ void LogAdmission(const AdmitAnswer& a, Metrics::Entry entry, std::chrono::nanos
             {"status", int64_t{a.http_status}},
             {"files", static_cast<int64_t>(a.files)},
             {"latency_ms", ms},
+            {"problem_count", static_cast<int64_t>(a.problems.size())},
             LogField::Raw("problems", problems)});
 }
 

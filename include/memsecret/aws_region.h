@@ -30,6 +30,13 @@ struct AwsRegionEndpoints {
 // "us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4".
 bool IsAwsRegionName(std::string_view region);
 
+// The same rule as a Status for a region read from outside an annotation (a
+// plan, an environment variable): InvalidArgument naming `where`
+// ("AWS_REGION") when `region` is not a region name. The region becomes a host
+// name (sts.<region>.amazonaws.com), so anything else could send a request, and
+// the token it carries, to a host of someone else's choosing.
+Status ValidateAwsRegion(std::string_view where, std::string_view region);
+
 // Failover regions: region syntax, no duplicate, none equal to `primary`
 // (when set), at most kMaxAwsFailoverRegions. InvalidArgument errors start
 // with `where` ("aws.failoverRegions", an annotation).

@@ -47,6 +47,7 @@ class JsonReader {
   // fraction or exponent that fit an int64_t.
   bool ReadString(std::string* out);
   bool ReadInt64(int64_t* out);
+  bool ReadBool(bool* out);
   // Consumes the next value, whatever it is (validated all the same).
   void Skip();
 

@@ -28,8 +28,11 @@ InjectionPlan SamplePlan() {
   token.format = OutputFormat::kEnv;
   token.env_var = "GENESYS_CLOUD_ACCESS_TOKEN";
   p.files = {secret, token};
-  p.aws = AwsSettings{"eu-west-1", "arn:aws:iam::123456789012:role/crm",
-                      "/var/run/secrets/memsecret.io/aws-token"};
+  p.aws = AwsSettings{.region = "eu-west-1",
+                      .role_arn = "arn:aws:iam::123456789012:role/crm",
+                      .web_identity_token_file = "/var/run/secrets/memsecret.io/aws-token",
+                      .failover_regions = {},
+                      .endpoints = {}};
   p.vault = VaultSettings{
       "https://vault.vault.svc:8200", "kubernetes", "crm-sync-service", "team-a/", "/t", false};
   p.azure = AzureSettings{"/var/run/secrets/memsecret.io/azure-token"};

@@ -97,7 +97,7 @@ TEST(JsonReaderTest, AcceptsExactlyWhatNlohmannAccepts) {
 
 TEST(JsonReaderTest, NulOutsideStringsIsAnErrorUnlikeNlohmann) {
   // nlohmann_json stops reading at a NUL byte; RFC 8259 has no such rule.
-  for (const std::string doc :
+  for (const std::string& doc :
        {std::string("0\0x", 3), std::string("{}\0", 3), std::string("[\"a\"\0]", 6)}) {
     EXPECT_FALSE(Accepts(doc));
   }
@@ -177,6 +177,24 @@ TEST(JsonReaderTest, ReadsInt64AndConsumesOtherTypes) {
                                                     std::nullopt,
                                                     42};
   EXPECT_EQ(got, want);
+}
+
+TEST(JsonReaderTest, ReadsBoolsAndConsumesOtherTypes) {
+  JsonReader r(R"([true, false, "true", 1, null, {"a": true}, true])");
+  ASSERT_TRUE(r.EnterArray());
+  std::vector<std::optional<bool>> got;
+  while (r.NextElement()) {
+    bool v;
+    got.push_back(r.ReadBool(&v) ? std::optional<bool>(v) : std::nullopt);
+  }
+  ASSERT_TRUE(r.Finish()) << r.error();
+  const std::vector<std::optional<bool>> want = {
+      true, false, std::nullopt, std::nullopt, std::nullopt, std::nullopt, true};
+  EXPECT_EQ(got, want);
+  JsonReader bad("tru");
+  bool v = false;
+  EXPECT_FALSE(bad.ReadBool(&v));
+  EXPECT_FALSE(bad.ok());
 }
 
 TEST(JsonReaderTest, ErrorsNameTheProblemAndTheByte) {

@@ -83,16 +83,22 @@ InjectionPlan FullPlan() {
                      ParseSecretRef("aws:/a/b#clientId").value(),
                      OutputFormat::kRaw,
                      0400,
-                     {}});
+                     {},
+                     ""});
   PlannedFile token{"genesys",
                     FileKind::kToken,
                     ParseSecretRef("aws:/a/oauth").value(),
                     OutputFormat::kJson,
                     0440,
-                    {}};
+                    {},
+                    ""};
   token.token = TokenSpec{"genesys:mypurecloud.ie", "users:readonly \"quoted\"", "api"};
   p.files.push_back(token);
-  p.aws = AwsSettings{"eu-west-1", "arn:aws:iam::123456789012:role/x", "/var/run/t/aws-token"};
+  p.aws = AwsSettings{.region = "eu-west-1",
+                      .role_arn = "arn:aws:iam::123456789012:role/x",
+                      .web_identity_token_file = "/var/run/t/aws-token",
+                      .failover_regions = {},
+                      .endpoints = {}};
   p.vault = VaultSettings{"https://vault:8200",     "kubernetes", "role-\u00e9", "ns1",
                           "/var/run/t/vault-token", true};
   p.azure = AzureSettings{"/var/run/t/azure-token"};

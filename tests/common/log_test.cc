@@ -65,7 +65,9 @@ TEST(LogTest, BatchedLinesWaitUntilAWarningAFlushOrTheDelay) {
   const auto start = std::chrono::steady_clock::now();
   spdlog::info("one");
   std::string out = ::testing::internal::GetCapturedStderr();
-  if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(150)) EXPECT_EQ(out, "");
+  if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(150)) {
+    EXPECT_EQ(out, "");
+  }
   FlushLogs();  // (the line above went to the capture or is written here, outside it)
   // ...a warning goes out at once, with every line before it, in order...
   ::testing::internal::CaptureStderr();

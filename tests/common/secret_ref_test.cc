@@ -33,10 +33,11 @@ TEST(SecretRefTest, ParsesValidRefs) {
     ASSERT_TRUE(ref.ok()) << ref.status().ToString();
     EXPECT_EQ(ref->provider, c.provider);
     EXPECT_EQ(ref->path, c.path);
-    if (c.field)
+    if (c.field) {
       EXPECT_EQ(ref->field, std::string(c.field));
-    else
+    } else {
       EXPECT_FALSE(ref->field.has_value());
+    }
     EXPECT_EQ(ref->ToString(), c.text);  // canonical form round-trips
   }
 }

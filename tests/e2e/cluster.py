@@ -8,6 +8,7 @@ Nothing here prints a secret value.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -246,19 +247,23 @@ class Webhook:
                         "-addext", "subjectAltName=IP:127.0.0.1,DNS:memsecret-webhook.memsecret.svc",
                         "-keyout", self.key, "-out", self.cert], check=True, capture_output=True)
         self.log_path = os.path.join(self.dir, "webhook.log")
-        for attempt in range(5):
-            self.port = free_port()
-            with open(self.log_path, "a") as errf:
-                self.proc = subprocess.Popen(
-                    [webhook_binary(build_dir), "serve", "--config", self.config,
-                     "--listen", "127.0.0.1:%d" % self.port, "--tls-cert", self.cert, "--tls-key", self.key],
-                    stdout=subprocess.DEVNULL, stderr=errf, preexec_fn=_die_with_parent)
-            if self._wait_ready():
-                break
-            self.proc.kill()
-            self.proc.wait()
-        else:
-            raise RuntimeError("memsecret-webhook serve did not become ready: " + self.log())
+        # Started once, on port 0 (the webhook logs the port it bound): a
+        # webhook that dies at start is a failure with its stderr, never
+        # hidden by a restart.
+        with open(self.log_path, "w") as errf:
+            self.proc = subprocess.Popen(
+                [webhook_binary(build_dir), "serve", "--config", self.config,
+                 "--listen", "127.0.0.1:0", "--tls-cert", self.cert, "--tls-key", self.key],
+                stdout=subprocess.DEVNULL, stderr=errf, preexec_fn=_die_with_parent)
+        self.port = None
+        if not self._wait_ready():
+            if self.proc.poll() is None:
+                self.proc.kill()
+            rc = self.proc.wait()
+            stderr = self.log()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise RuntimeError("memsecret-webhook serve did not become ready (exit status %s); its stderr:\n%s"
+                               % (rc, stderr))
         self.url = "https://127.0.0.1:%d/mutate" % self.port
 
     def _wait_ready(self):
@@ -268,11 +273,17 @@ class Webhook:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 return False
-            try:
-                urllib.request.urlopen("https://127.0.0.1:%d/readyz" % self.port, context=ctx, timeout=1)
-                return True
-            except OSError:
-                time.sleep(0.05)
+            if self.port is None:
+                m = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.log())
+                if m:
+                    self.port = int(m.group(1))
+            if self.port is not None:
+                try:
+                    urllib.request.urlopen("https://127.0.0.1:%d/readyz" % self.port, context=ctx, timeout=1)
+                    return True
+                except OSError:
+                    pass
+            time.sleep(0.05)
         return False
 
     def log(self):

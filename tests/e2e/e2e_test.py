@@ -55,11 +55,10 @@ def timing(key, value):
 
 
 def setUpModule():
-    ok, why = run_pod.can_run_pods()
-    if not ok:
-        raise unittest.SkipTest("e2e pods: " + why)
+    # Whether pods can run at all is decided in __main__ (exit 77); a
+    # webhook missing from the build is a failure, not a skip.
     if not os.access(cluster.webhook_binary(BUILD), os.X_OK):
-        raise unittest.SkipTest("e2e pods: %s not built" % cluster.webhook_binary(BUILD))
+        raise RuntimeError("e2e pods: %s not built" % cluster.webhook_binary(BUILD))
     ENV["t0"] = time.monotonic()
     try:
         unpack_injector_image()

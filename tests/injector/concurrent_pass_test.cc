@@ -68,7 +68,8 @@ class TableStore final : public SecretProvider {
       if (item.failures > 0) --item.failures;
       return FetchResult::Failure(item.failure, item.retry_after);
     }
-    return FetchResult::Success({SecretValue(item.value), item.version});
+    return FetchResult::Success(
+        {SecretValue(item.value), item.version, std::nullopt, std::nullopt});
   }
   std::map<std::string, int> calls;  // read after the run
 
@@ -255,7 +256,9 @@ TEST(ConcurrentPassTest, SameFilesAuditLinesAndCallsAsTheSequentialPass) {
     EXPECT_EQ(sequential.store_calls, concurrent.store_calls);
     EXPECT_EQ(sequential.mints, concurrent.mints);
     EXPECT_EQ(concurrent.store_calls.at("/app/db"), 1);  // one read for its two files
-    if (c.want_ready) EXPECT_EQ(concurrent.files.size(), Plan().files.size());
+    if (c.want_ready) {
+      EXPECT_EQ(concurrent.files.size(), Plan().files.size());
+    }
     EXPECT_EQ(std::count_if(concurrent.audit.begin(), concurrent.audit.end(),
                             [](const std::string& l) {
                               return l.find(R"("outcome":"error")") != std::string::npos;

@@ -83,7 +83,7 @@ class PythonFakeProcess {
   }
 
   nlohmann::json Stats() {
-    auto r = http_->Send(HttpRequest{"GET", url() + "/_control/stats"});
+    auto r = http_->Send(HttpRequest{"GET", url() + "/_control/stats", {}, ""});
     if (!r.ok() || r->status != 200) throw std::runtime_error("fake stats failed");
     return nlohmann::json::parse(r->body);
   }

@@ -4,9 +4,12 @@
 // statuses and the metrics that move with requests. Uses the real Admit.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "memsecret/log.h"
 #include "testing/metric_value.h"
 #include "testing/server_harness.h"
 #include "webhook/admission/admission_review.h"
@@ -269,6 +272,38 @@ TEST_F(HttpsTest, CheckEntryDeniesTyposAndCountsApart) {
   EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admissions_total{outcome=\"denied\"}"), 0.0);
   EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_denials_total"), 0.0);
   EXPECT_EQ(MetricValue(metrics, "memsecret_webhook_admission_duration_seconds_count"), 1.0);
+}
+
+// A pod with thousands of near-miss keys: the check's log line names the
+// first problems and counts them all, as the response's message does, rather
+// than writing every one (100 000 keys made a 12.5 MB line).
+TEST_F(HttpsTest, CheckLogLineIsBoundedWhateverTheProblemCount) {
+  constexpr int kKeys = 3000;
+  json annotations = json::object();
+  for (int i = 0; i < kKeys; ++i)
+    annotations["memsecrets.io/secret-" + std::to_string(100000 + i)] = "aws:/x";
+  const json review = Review("crm-sync", annotations);
+  const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  InitJsonLogging("webhook", "info", LogWrites::kPerLine);  // the webhook's lines, on stderr
+  ::testing::internal::CaptureStderr();
+  auto client = ApiserverClient();
+  json r = CheckLikeApiserver(client->Post("/check?timeout=2s", review.dump(), "application/json"));
+  server_.StopAndJoin();  // every line written
+  FlushLogs();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(r.value("allowed", true), false);
+  EXPECT_NE(r["status"].value("message", "").find("more"), std::string::npos);
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("\"msg\":\"opt_in_check\"") != std::string::npos) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 1u) << log.substr(0, 2000);
+  EXPECT_LT(lines[0].size(), 8000u) << lines[0].substr(0, 300);
+  EXPECT_NE(lines[0].find("\"problem_count\":" + std::to_string(kKeys)), std::string::npos)
+      << lines[0].substr(0, 300);
+  EXPECT_NE(lines[0].find("memsecrets.io/secret-100000"), std::string::npos);
+  EXPECT_EQ(lines[0].find("memsecrets.io/secret-102999"), std::string::npos);
 }
 
 TEST_F(HttpsTest, HandlerExceptionBecomes500WithoutDetails) {

@@ -1,6 +1,7 @@
 #include "webhook/admission/planner.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
@@ -51,6 +52,47 @@ void ResolveIdentity(const PodFacts& pod, const std::vector<const ContainerFacts
                             " and owns the files");
   out->run_as_user = uid.value_or(config.injector.default_run_as_user);
   out->run_as_group = gid;
+}
+
+// The injector's listeners join the pod's network namespace, so they meet the
+// app's ports there (docs/annotations.md, "The injector's ports"):
+//  - a port an app or init container declares cannot be bound twice: the pod
+//    would never start, so that is denied;
+//  - on hostNetwork the pod's network is the node's: 127.0.0.1 is the node's
+//    loopback, open to every process on the node and every hostNetwork pod,
+//    so an Agent endpoint there would hand this pod's secrets to all of them
+//    (denied), and a metrics port would be a port of the node (denied when
+//    the annotation asks for it; the config's default is turned off for the
+//    pod with a warning).
+void CheckPorts(const PodFacts& pod, bool metrics_from_annotation, InjectionPlan* plan,
+                const std::function<void(const std::string&)>& invalid,
+                std::vector<std::string>* warnings) {
+  const std::string prefix(kAnnotationPrefix);
+  if (pod.host_network) {
+    if (plan->agent_port != 0)
+      invalid(prefix +
+              "agent-port: not on a hostNetwork pod (its 127.0.0.1 is the node's: every "
+              "process on the node could read the pod's secrets)");
+    if (plan->metrics_port != 0 && metrics_from_annotation) {
+      invalid(prefix +
+              "metrics-port: not on a hostNetwork pod (it would be a port of the node, open to "
+              "its whole network)");
+    } else if (plan->metrics_port != 0) {
+      plan->metrics_port = 0;
+      warnings->push_back("memsecret: hostNetwork pod: injector metrics port turned off");
+    }
+  }
+  for (const ContainerListFacts* list : {&pod.containers, &pod.init_containers})
+    for (const ContainerFacts& c : list->items)
+      for (int64_t declared : c.container_ports)
+        for (const InjectorPort& p : InjectorPorts(*plan))
+          if (p.port == declared)
+            invalid(prefix + p.key + " " + std::to_string(p.port) + ": container \"" + c.name +
+                    "\" declares containerPort " + std::to_string(declared) +
+                    " (the injector shares the pod's network; choose another port" +
+                    (p.key == "metrics-port" && !metrics_from_annotation
+                         ? ", or 0, in memsecret.io/metrics-port)"
+                         : ")"));
 }
 
 }  // namespace
@@ -128,9 +170,15 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   if (uses(Provider::kAws)) {
     AwsSettings aws;
     aws.region = spec.aws_region.value_or(config.aws.region);
-    if (aws.region.empty()) aws.region = EnvValue(containers, out.app_containers, "AWS_REGION");
-    if (aws.region.empty())
-      aws.region = EnvValue(containers, out.app_containers, "AWS_DEFAULT_REGION");
+    // The app's env is not validated elsewhere; the region becomes a host
+    // name in the injector (memsecret/aws_region.h).
+    for (const char* var : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+      if (!aws.region.empty()) break;
+      aws.region = EnvValue(containers, out.app_containers, var);
+      if (Status st = ValidateAwsRegion(std::string("aws: the app's ") + var, aws.region);
+          !aws.region.empty() && !st.ok())
+        invalid(st.message());
+    }
     if (aws.region.empty())
       invalid("aws: no region (set memsecret.io/aws-region or aws.region in the webhook config)");
     aws.role_arn = spec.aws_role_arn.value_or(config.aws.role_arn);
@@ -198,6 +246,7 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   }
   if (Status ports = CheckInjectorPorts(InjectorPorts(plan)); !ports.ok())
     invalid(std::string(kAnnotationPrefix) + ports.message());
+  CheckPorts(pod, spec.metrics_port.has_value(), &plan, invalid, &out.warnings);
   return out;
 }
 

@@ -75,6 +75,16 @@ void ReadEnv(JsonReader& r, ContainerFacts* c) {
   });
 }
 
+void ReadPorts(JsonReader& r, ContainerFacts* c) {
+  c->container_ports.clear();
+  ForEachElement(r, [&] {
+    ForEachMember(r, [&](std::string_view key) {
+      if (key != "containerPort") return r.Skip();
+      if (auto port = ReadInt(r)) c->container_ports.push_back(*port);
+    });
+  });
+}
+
 ContainerFacts ReadContainer(JsonReader& r) {
   ContainerFacts c;
   c.is_object = ForEachMember(r, [&](std::string_view key) {
@@ -86,6 +96,8 @@ ContainerFacts ReadContainer(JsonReader& r) {
                     c.security = ReadSecurityContext(r);
                   else if (key == "env")
                     ReadEnv(r, &c);
+                  else if (key == "ports")
+                    ReadPorts(r, &c);
                   else
                     r.Skip();
                 }) == JsonShape::kObject;
@@ -121,6 +133,7 @@ void ReadSpec(JsonReader& r, PodFacts* p) {
   p->service_account_name.clear();
   p->service_account.clear();
   p->security = {};
+  p->host_network = false;
   p->volumes = JsonShape::kAbsent;
   p->volume_names.clear();
   p->containers = p->init_containers = p->ephemeral_containers = {};
@@ -131,6 +144,9 @@ void ReadSpec(JsonReader& r, PodFacts* p) {
       p->service_account = ReadStringOrEmpty(r);
     } else if (key == "securityContext") {
       p->security = ReadSecurityContext(r);
+    } else if (key == "hostNetwork") {
+      bool on = false;
+      p->host_network = r.ReadBool(&on) && on;
     } else if (key == "volumes") {
       p->volume_names.clear();
       p->volumes = ForEachElement(r, [&] {

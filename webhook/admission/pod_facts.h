@@ -51,6 +51,8 @@ struct ContainerFacts {
   SecurityContextFacts security;
   // Literal values (env[*] with a string `value`) of kEnvNamesRead, in order.
   std::vector<std::pair<std::string, std::string>> env;
+  // ports[*].containerPort (integers), in order.
+  std::vector<int64_t> container_ports;
 };
 
 struct ContainerListFacts {
@@ -69,6 +71,7 @@ struct PodFacts {
   std::string service_account_name,
       service_account;  // serviceAccountName, deprecated serviceAccount
   SecurityContextFacts security;
+  bool host_network = false;  // spec.hostNetwork is true
   JsonShape volumes = JsonShape::kAbsent;
   std::vector<std::string> volume_names;
   ContainerListFacts containers, init_containers, ephemeral_containers;

@@ -20,10 +20,14 @@ std::string DnsSuffix(const std::string& region) {
 }  // namespace
 
 Result<std::string> ResolveRegion(const std::string& plan_region, const Environment& env) {
-  if (!plan_region.empty()) return plan_region;
+  auto checked = [](const char* where, const std::string& region) -> Result<std::string> {
+    if (Status st = ValidateAwsRegion(where, region); !st.ok()) return st;
+    return region;
+  };
+  if (!plan_region.empty()) return checked("plan.aws.region", plan_region);
   for (const char* var : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
     std::string v = env.GetOr(var);
-    if (!v.empty()) return v;
+    if (!v.empty()) return checked(var, v);
   }
   return InvalidArgument(
       "no AWS region: set memsecret.io/aws-region, AWS_REGION or AWS_DEFAULT_REGION");

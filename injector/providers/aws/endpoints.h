@@ -15,7 +15,9 @@
 namespace memsecret::injector::aws {
 
 // The plan's region if set, else AWS_REGION, else AWS_DEFAULT_REGION; an
-// error naming all three when none is set.
+// error naming all three when none is set, and InvalidArgument naming the
+// source when the first one set is not a region name (memsecret/aws_region.h):
+// the region becomes part of the STS and Secrets Manager host names.
 Result<std::string> ResolveRegion(const std::string& plan_region, const Environment& env);
 
 // https://secretsmanager.<region>.amazonaws.com (".amazonaws.com.cn" for

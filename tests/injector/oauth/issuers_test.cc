@@ -124,7 +124,7 @@ TEST(NiceCxoneIssuer, PasswordGrantWhenTheAppCredentialsArePresent) {
   ASSERT_TRUE(issuer.ok());
   const std::string creds =
       R"({"accessKeyId":"AKID","accessKeySecret":"k+y=","clientId":"app","clientSecret":"as"})";
-  ASSERT_TRUE((*issuer)->Mint(Creds(creds), {"openid"}, kT0).ok());
+  ASSERT_TRUE((*issuer)->Mint(Creds(creds), {"openid", ""}, kT0).ok());
   const HttpRequest& req = http.requests.at(0);
   EXPECT_EQ(req.url, "https://cxone.niceincontact.com/auth/token");
   EXPECT_EQ(req.body, "grant_type=password&username=AKID&password=k%2By%3D&scope=openid");
@@ -224,8 +224,12 @@ TEST(MakeTokenIssuer, Table) {
   for (const Case& c : cases) {
     auto r = MakeTokenIssuer(c.issuer, &http);
     EXPECT_EQ(r.ok(), c.ok) << c.issuer << " " << r.status().ToString();
-    if (r.ok()) EXPECT_EQ((*r)->Describe(), c.describe);
-    if (!r.ok()) EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    if (r.ok()) {
+      EXPECT_EQ((*r)->Describe(), c.describe);
+    }
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    }
   }
 }
 

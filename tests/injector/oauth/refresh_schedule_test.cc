@@ -48,7 +48,9 @@ TEST(RefreshAt, JitterOnlyMovesEarlierByAtMostTenPercent) {
       const WallTime due = RefreshAt(kT0, exp, {}, j);
       EXPECT_LE(due, base) << expires_in << " j=" << j;
       EXPECT_GE(Offset(due), Offset(base) * 0.9 - 1e-6) << expires_in << " j=" << j;
-      if (expires_in > 61) EXPECT_LE(due, exp - seconds(60)) << expires_in;
+      if (expires_in > 61) {
+        EXPECT_LE(due, exp - seconds(60)) << expires_in;
+      }
       EXPECT_GE(due, kT0 + seconds(1));
     }
   }

@@ -134,7 +134,9 @@ TEST_F(JobFixture, FileAlwaysHoldsAValidTokenOverManyCyclesAndRidesOutAnOutage) 
     if (minted > before) ++cycles;
     // Until the next run the file does not change: it must stay valid past it.
     EXPECT_GT(FileExpiry(), *next) << "at t=" << t;
-    if (down) EXPECT_GE(*next - now, seconds(5)) << "Retry-After honoured";
+    if (down) {
+      EXPECT_GE(*next - now, seconds(5)) << "Retry-After honoured";
+    }
     clock.Set(*next);
     now = *next;
   }

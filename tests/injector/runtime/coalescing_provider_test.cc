@@ -57,7 +57,7 @@ class GatedStore final : public SecretProvider {
     ++calls;
     cv.wait(lock, [&] { return open; });
     if (!fail.ok()) return FetchResult::Failure(fail);
-    return FetchResult::Success({SecretValue("{\"a\":\"1\"}"), "v1"});
+    return FetchResult::Success({SecretValue("{\"a\":\"1\"}"), "v1", std::nullopt, std::nullopt});
   }
   std::mutex mu;
   std::condition_variable cv;
@@ -73,7 +73,7 @@ TEST(CoalescingProviderTest, ConcurrentCallersShareTheReadInFlight) {
     Status fail;
     int want_calls;
   };
-  for (const Case c : {Case{Status::Ok(), 1}, Case{Unavailable("down"), 6}}) {
+  for (const Case& c : {Case{Status::Ok(), 1}, Case{Unavailable("down"), 6}}) {
     SCOPED_TRACE(c.fail.ToString());
     GatedStore store;
     store.fail = c.fail;

@@ -23,6 +23,12 @@ using memsecret::testing::TempDir;
 namespace memsecret {
 namespace {
 
+HttpRequest Get(std::string url) {
+  HttpRequest r;
+  r.url = std::move(url);
+  return r;
+}
+
 class LoopbackServer {
  public:
   explicit LoopbackServer(
@@ -100,14 +106,14 @@ TEST(HttpClientTest, DoesNotFollowRedirects) {
       "/a", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/b", 302); });
   srv.server().Get("/b", [&](const httplib::Request&, httplib::Response& res) { followed = true; });
   int port = srv.Start();
-  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/a"});
+  auto r = MakeHttpClient()->Send(Get("http://127.0.0.1:" + std::to_string(port) + "/a"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 302);
   EXPECT_FALSE(followed);
 }
 
 TEST(HttpClientTest, RefusesPlainHttpToRemoteHosts) {
-  auto r = MakeHttpClient()->Send({"GET", "http://secretsmanager.us-east-1.amazonaws.com/"});
+  auto r = MakeHttpClient()->Send(Get("http://secretsmanager.us-east-1.amazonaws.com/"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
 }
@@ -118,7 +124,7 @@ TEST(HttpClientTest, OversizedBodyIsAnError) {
     res.set_content(std::string(5 * 1024 * 1024, 'x'), "text/plain");
   });
   int port = srv.Start();
-  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/big"});
+  auto r = MakeHttpClient()->Send(Get("http://127.0.0.1:" + std::to_string(port) + "/big"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().retryable());
 }
@@ -134,7 +140,7 @@ TEST(HttpClientTest, ClosedPortIsUnavailableNamingTheHost) {
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   int port = ntohs(addr.sin_port);
   ::close(fd);
-  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/"});
+  auto r = MakeHttpClient()->Send(Get("http://127.0.0.1:" + std::to_string(port) + "/"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().retryable());
   EXPECT_NE(r.status().message().find("127.0.0.1:" + std::to_string(port)), std::string::npos);
@@ -154,13 +160,13 @@ TEST(HttpClientTest, ReadsChunkedBodies) {
     });
   });
   int port = srv.Start();
-  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/chunked"});
+  auto r = MakeHttpClient()->Send(Get("http://127.0.0.1:" + std::to_string(port) + "/chunked"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->body, std::string(5000, 'a') + std::string(5000, 'b') + std::string(5000, 'c'));
 }
 
 TEST(HttpClientTest, RefusesHeaderValuesWithLineBreaks) {
-  HttpRequest req{"GET", "http://127.0.0.1:1/"};
+  HttpRequest req = Get("http://127.0.0.1:1/");
   req.headers = {{"X-Injected", "a\r\nX-Other: b"}};
   auto r = MakeHttpClient()->Send(req);
   ASSERT_FALSE(r.ok());
@@ -174,7 +180,7 @@ TEST(HttpClientTest, PlainHttpBuildsNoTlsContext) {
   });
   int port = srv.Start();
   const size_t before = TlsContextCount();
-  auto r = MakeHttpClient()->Send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/"});
+  auto r = MakeHttpClient()->Send(Get("http://127.0.0.1:" + std::to_string(port) + "/"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(TlsContextCount(), before);
 }
@@ -185,7 +191,7 @@ TEST(HttpClientTest, SlowServerTimesOut) {
     std::this_thread::sleep_for(std::chrono::milliseconds(600));
   });
   int port = srv.Start();
-  HttpRequest req{"GET", "http://127.0.0.1:" + std::to_string(port) + "/slow"};
+  HttpRequest req = Get("http://127.0.0.1:" + std::to_string(port) + "/slow");
   req.timeout = std::chrono::milliseconds(100);
   auto r = MakeHttpClient()->Send(req);
   ASSERT_FALSE(r.ok());
@@ -218,13 +224,13 @@ class HttpsTest : public ::testing::Test {
 };
 
 TEST_F(HttpsTest, UntrustedCertificateIsRejected) {
-  auto r = MakeHttpClient()->Send({"GET", Url()});
+  auto r = MakeHttpClient()->Send(Get(Url()));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("TLS"), std::string::npos) << r.status().message();
 }
 
 TEST_F(HttpsTest, ExplicitCaFileIsTrusted) {
-  auto r = MakeHttpClient(TlsOptions{cert_, "", false})->Send({"GET", Url()});
+  auto r = MakeHttpClient(TlsOptions{cert_, "", false})->Send(Get(Url()));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->body, "ok");
 }
@@ -237,11 +243,11 @@ TEST_F(HttpsTest, HashedCaDirectoryIsTrustedAlongsideAnUnrelatedCaFile) {
       ca_dir + " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other -keyout " +
       dir_.path() + "/other.key -out " + other + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
-  auto dir_only = MakeHttpClient(TlsOptions{"", ca_dir, false})->Send({"GET", Url()});
+  auto dir_only = MakeHttpClient(TlsOptions{"", ca_dir, false})->Send(Get(Url()));
   ASSERT_TRUE(dir_only.ok()) << dir_only.status().ToString();
-  auto file_only = MakeHttpClient(TlsOptions{other, "", false})->Send({"GET", Url()});
+  auto file_only = MakeHttpClient(TlsOptions{other, "", false})->Send(Get(Url()));
   EXPECT_FALSE(file_only.ok());  // the unrelated CA alone does not vouch for the server
-  auto both = MakeHttpClient(TlsOptions{other, ca_dir, false})->Send({"GET", Url()});
+  auto both = MakeHttpClient(TlsOptions{other, ca_dir, false})->Send(Get(Url()));
   ASSERT_TRUE(both.ok()) << both.status().ToString();
 }
 
@@ -251,9 +257,9 @@ TEST_F(HttpsTest, OneTlsContextPerTrustIsBuiltOnFirstUseAndShared) {
   auto second = MakeHttpClient(trust);
   const size_t before = TlsContextCount();  // creating clients builds nothing
   for (int i = 0; i < 3; ++i) {
-    auto a = first->Send({"GET", Url()});
+    auto a = first->Send(Get(Url()));
     ASSERT_TRUE(a.ok()) << a.status().ToString();
-    auto b = second->Send({"GET", Url()});
+    auto b = second->Send(Get(Url()));
     ASSERT_TRUE(b.ok()) << b.status().ToString();
   }
   EXPECT_EQ(TlsContextCount(), before + 1);
@@ -261,7 +267,7 @@ TEST_F(HttpsTest, OneTlsContextPerTrustIsBuiltOnFirstUseAndShared) {
 
 TEST_F(HttpsTest, SslCertFileEnvironmentIsHonoured) {
   ::setenv("SSL_CERT_FILE", cert_.c_str(), 1);
-  auto r = MakeHttpClient()->Send({"GET", Url()});
+  auto r = MakeHttpClient()->Send(Get(Url()));
   ::unsetenv("SSL_CERT_FILE");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 }

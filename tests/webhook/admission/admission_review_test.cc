@@ -49,7 +49,9 @@ json CheckLikeApiserver(const AdmitAnswer& a, const std::string& uid) {
   const json& r = body["response"];
   EXPECT_EQ(r["uid"], uid);
   EXPECT_EQ(r.contains("patch"), r.contains("patchType"));
-  if (r.contains("patchType")) EXPECT_EQ(r["patchType"], "JSONPatch");
+  if (r.contains("patchType")) {
+    EXPECT_EQ(r["patchType"], "JSONPatch");
+  }
   return r;
 }
 

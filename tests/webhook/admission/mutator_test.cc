@@ -302,6 +302,133 @@ TEST(MutatorTest, MetricsAndAgentPortsMustDiffer) {
   EXPECT_EQ(plan.agent_port, 9464);
 }
 
+// The injector's listeners against the pod they join: a port an app or init
+// container declares is denied (the pod could not start); on hostNetwork the
+// Agent endpoint (the node's loopback) and an annotated metrics port are
+// denied, the config's metrics port is turned off with a warning.
+struct PortCase {
+  const char* name;
+  json annotations;  // added to CrmAnnotations()
+  json spec_extra;   // merged into the pod spec
+  int config_metrics_port;
+  std::vector<const char*> denied;  // empty: admitted
+  int plan_metrics_port = 0, plan_agent_port = 0;
+  const char* warning = nullptr;
+};
+
+TEST(MutatorTest, InjectorPortsAgainstThePodsPorts) {
+  const json app_on_8080 = {
+      {"containers",
+       json::array({{{"name", "app"},
+                     {"image", "crm:1"},
+                     {"ports", json::array({{{"containerPort", 8080}, {"name", "http"}}})}}})}};
+  const json init_on_2773 = {
+      {"initContainers", json::array({{{"name", "proxy"},
+                                       {"image", "p:1"},
+                                       {"restartPolicy", "Always"},
+                                       {"ports", json::array({{{"containerPort", 2773}}})}}})}};
+  const PortCase cases[] = {
+      {"agent-port equal to an app containerPort",
+       {{"memsecret.io/agent-port", "8080"}},
+       app_on_8080,
+       0,
+       {"memsecret.io/agent-port 8080: container \"app\" declares containerPort 8080"}},
+      {"metrics-port equal to an app containerPort",
+       {{"memsecret.io/metrics-port", "8080"}},
+       app_on_8080,
+       0,
+       {"memsecret.io/metrics-port 8080: container \"app\""}},
+      {"the config's metrics port equal to an app containerPort: the fix is named",
+       json::object(),
+       app_on_8080,
+       8080,
+       {"memsecret.io/metrics-port 8080", "or 0, in memsecret.io/metrics-port"}},
+      {"agent-port equal to an init (sidecar) container's port",
+       {{"memsecret.io/agent-port", "2773"}},
+       init_on_2773,
+       0,
+       {"container \"proxy\" declares containerPort 2773"}},
+      {"distinct ports are admitted",
+       {{"memsecret.io/agent-port", "2773"}, {"memsecret.io/metrics-port", "9464"}},
+       app_on_8080,
+       0,
+       {},
+       9464,
+       2773},
+      {"agent-port on hostNetwork",
+       {{"memsecret.io/agent-port", "2773"}},
+       {{"hostNetwork", true}},
+       0,
+       {"memsecret.io/agent-port: not on a hostNetwork pod"}},
+      {"annotated metrics-port on hostNetwork",
+       {{"memsecret.io/metrics-port", "9464"}},
+       {{"hostNetwork", true}},
+       0,
+       {"memsecret.io/metrics-port: not on a hostNetwork pod"}},
+      {"the config's metrics port on hostNetwork is turned off with a warning",
+       json::object(),
+       {{"hostNetwork", true}},
+       9464,
+       {},
+       0,
+       0,
+       "hostNetwork pod: injector metrics port turned off"},
+      {"hostNetwork false changes nothing",
+       {{"memsecret.io/agent-port", "2773"}},
+       {{"hostNetwork", false}},
+       9464,
+       {},
+       9464,
+       2773},
+  };
+  for (const PortCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Config config = TestConfig();
+    config.injector.metrics_port = c.config_metrics_port;
+    json ann = CrmAnnotations();
+    ann.update(c.annotations);
+    json pod = Pod(ann);
+    for (const auto& [key, value] : c.spec_extra.items()) pod["spec"][key] = value;
+    auto r = Mutate(pod, "crm-sync", config);
+    if (!c.denied.empty()) {
+      ASSERT_EQ(r.kind, MutationResult::Kind::kDenied);
+      EXPECT_EQ(r.status_code, 400);
+      for (const char* w : c.denied)
+        EXPECT_NE(r.DenialMessage().find(w), std::string::npos) << r.DenialMessage();
+      continue;
+    }
+    ASSERT_EQ(r.kind, MutationResult::Kind::kPatched) << r.DenialMessage();
+    json out = Apply(pod, r);
+    const InjectionPlan plan = PlanOf(out["spec"]["initContainers"].back());
+    EXPECT_EQ(plan.metrics_port, c.plan_metrics_port);
+    EXPECT_EQ(plan.agent_port, c.plan_agent_port);
+    bool warned = false;
+    for (const auto& w : r.warnings) warned |= c.warning && w.find(c.warning) != std::string::npos;
+    EXPECT_EQ(warned, c.warning != nullptr);
+  }
+}
+
+// A region the app's env gives the planner is checked like the annotation's:
+// it ends up in a host name the injector connects to.
+TEST(MutatorTest, AppEnvRegionMustBeARegionName) {
+  Config config = TestConfig();
+  config.aws.region.clear();
+  json spec = {
+      {"serviceAccountName", "crm-sync-service"},
+      {"containers",
+       json::array(
+           {{{"name", "app"},
+             {"image", "crm:1"},
+             {"env", json::array({{{"name", "AWS_REGION"}, {"value", "attacker.example/?"}}})}}})}};
+  auto denied = Mutate(Pod(CrmAnnotations(), spec), "crm-sync", config);
+  ASSERT_EQ(denied.kind, MutationResult::Kind::kDenied);
+  EXPECT_NE(denied.DenialMessage().find("aws: the app's AWS_REGION"), std::string::npos)
+      << denied.DenialMessage();
+  spec["containers"][0]["env"][0]["value"] = "eu-west-1";
+  auto ok = Mutate(Pod(CrmAnnotations(), spec), "crm-sync", config);
+  ASSERT_EQ(ok.kind, MutationResult::Kind::kPatched) << ok.DenialMessage();
+}
+
 TEST(MutatorTest, PodWithoutAnnotationsMapGetsOneCreated) {
   // Unlabelled pods are unchanged; a labelled pod with no annotations map is denied
   // (it asks for injection but names nothing), never silently started.
@@ -505,8 +632,11 @@ TEST(MutatorTest, AgentPortTravelsInTheSidecarPlan) {
   r = Mutate(pod, "crm-sync", TestConfig());
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
   out = Apply(pod, r);
-  for (const json& c : out["spec"]["initContainers"])
-    if (c["name"] == "memsecret-injector") EXPECT_EQ(PlanOf(c).agent_port, 0);
+  for (const json& c : out["spec"]["initContainers"]) {
+    if (c["name"] == "memsecret-injector") {
+      EXPECT_EQ(PlanOf(c).agent_port, 0);
+    }
+  }
 }
 
 // Found by fuzz_config_yaml (render of a malformed manifest): a container that

@@ -60,6 +60,23 @@ TEST(PodFactsTest, ReadsWhatTheDecisionNeedsAndSkipsTheRest) {
   EXPECT_EQ(p.ephemeral_containers.shape, JsonShape::kAbsent);
 }
 
+// The ports the injector's listeners must not take: hostNetwork (true only
+// when the boolean true) and every integer containerPort of every container.
+TEST(PodFactsTest, ReadsHostNetworkAndContainerPorts) {
+  const PodFacts p = Read(R"({"spec": {"hostNetwork": true,
+    "containers": [{"name": "app", "ports": [{"containerPort": 8080, "name": "http"}, {"name": "x"},
+                                             {"containerPort": "9090"}, {"containerPort": 9464}]}],
+    "initContainers": [{"name": "proxy", "ports": [{"containerPort": 2773}]}]}})");
+  EXPECT_TRUE(p.host_network);
+  ASSERT_EQ(p.containers.items.size(), 1u);
+  EXPECT_EQ(p.containers.items[0].container_ports, (std::vector<int64_t>{8080, 9464}));
+  ASSERT_EQ(p.init_containers.items.size(), 1u);
+  EXPECT_EQ(p.init_containers.items[0].container_ports, std::vector<int64_t>{2773});
+  for (const char* off : {R"({"spec": {"hostNetwork": false}})",
+                          R"({"spec": {"hostNetwork": "true"}})", R"({"spec": {}})"})
+    EXPECT_FALSE(Read(off).host_network) << off;
+}
+
 TEST(PodFactsTest, DuplicateKeysLastOneWinsLikeTheDom) {
   const std::string text = R"({"metadata": {"labels": {"a": 1, "a": "x", "b": "y", "b": null}},
                                 "spec": {"containers": [{"name": "old"}]},

@@ -29,6 +29,15 @@ constexpr const char* kJwt2 = "eyJhbGciOiJSUzI1NiJ9.FAKE-JWT-TWO.sig";
 constexpr const char* kPodToken = "FAKE-POD-IDENTITY-TOKEN";
 constexpr const char* kValue = "{\"clientId\":\"abc\",\"clientSecret\":\"TOP-SECRET-VALUE-1\"}";
 
+// A plan for role kRole in us-east-1 with the token in `token_file`.
+AwsSettings WebIdentity(const std::string& token_file) {
+  AwsSettings plan;
+  plan.region = "us-east-1";
+  plan.role_arn = kRole;
+  plan.web_identity_token_file = token_file;
+  return plan;
+}
+
 SecretRef Ref(const std::string& text) {
   auto r = ParseSecretRef(text);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -264,7 +273,7 @@ TEST_F(SecretsManagerTest, WrongKeyFailsTheFakesSignatureCheck) {
 
 TEST_F(SecretsManagerTest, WebIdentityExchangesOnceAndSignsWithSessionToken) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}, {"duration", 3600}});
-  AwsSettings plan{"us-east-1", kRole, WriteToken(std::string(kJwt) + "\n")};
+  AwsSettings plan = WebIdentity(WriteToken(std::string(kJwt) + "\n"));
   auto provider = Provider(plan);
   for (int i = 0; i < 3; ++i) {
     auto r = provider->Fetch(Ref("aws:/genesys/prod/crm"));
@@ -298,7 +307,7 @@ TEST_F(SecretsManagerTest, ShortLivedCredentialsAreRefreshedAndTokenFileReread) 
 
 TEST_F(SecretsManagerTest, ExpiredTokenTriggersOneReExchange) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}, {"duration", 3600}});
-  auto provider = Provider(AwsSettings{"us-east-1", kRole, WriteToken(kJwt)});
+  auto provider = Provider(WebIdentity(WriteToken(kJwt)));
   ASSERT_TRUE(provider->Fetch(Ref("aws:/genesys/prod/crm")).ok());
   fake_.Control({{"op", "fail"},
                  {"target", "secretsmanager"},
@@ -311,8 +320,7 @@ TEST_F(SecretsManagerTest, ExpiredTokenTriggersOneReExchange) {
 
 TEST_F(SecretsManagerTest, RejectedWebIdentityTokenIsUnauthenticated) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt2}});
-  auto r = Provider(AwsSettings{"us-east-1", kRole, WriteToken(kJwt)})
-               ->Fetch(Ref("aws:/genesys/prod/crm"));
+  auto r = Provider(WebIdentity(WriteToken(kJwt)))->Fetch(Ref("aws:/genesys/prod/crm"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status.code(), Code::kUnauthenticated);
   EXPECT_NE(r.status.message().find("InvalidIdentityToken"), std::string::npos)
@@ -325,7 +333,7 @@ TEST_F(SecretsManagerTest, StsOutageIsRetryable) {
   fake_.Control({{"op", "sts"}, {"role", kRole}, {"token", kJwt}});
   fake_.Control(
       {{"op", "fail"}, {"target", "sts"}, {"status", 400}, {"type", "IDPCommunicationError"}});
-  auto provider = Provider(AwsSettings{"us-east-1", kRole, WriteToken(kJwt)});
+  auto provider = Provider(WebIdentity(WriteToken(kJwt)));
   auto r = provider->Fetch(Ref("aws:/genesys/prod/crm"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status.retryable()) << r.status.ToString();
@@ -374,6 +382,57 @@ TEST(AwsSetupTest, EndpointsAndRegion) {
             "https://secretsmanager.eu-west-1.amazonaws.com");
 }
 
+// The region becomes a host name: a value that is not a region name (which
+// would put sts.attacker.example/?... in the URL and send the web-identity
+// token there) is a start-up error naming where it came from, not a request.
+TEST(AwsSetupTest, RegionThatIsNotARegionNameIsRefusedNamingItsSource) {
+  struct Case {
+    const char* name;
+    std::string plan_region, aws_region, aws_default_region;
+    const char* names;  // empty: accepted
+  };
+  const Case cases[] = {
+      {"plan region", "attacker.example/?", "", "", "plan.aws.region"},
+      {"AWS_REGION host and path", "", "attacker.example/?", "", "AWS_REGION"},
+      {"AWS_REGION with a port", "", "us-east-1.evil:443", "", "AWS_REGION"},
+      {"AWS_REGION upper case", "", "US-EAST-1", "", "AWS_REGION"},
+      {"AWS_DEFAULT_REGION", "", "", "evil.example#", "AWS_DEFAULT_REGION"},
+      {"AWS_REGION checked before the fallback", "", "a.b", "eu-west-1", "AWS_REGION"},
+      {"plan region wins over a bad env", "eu-west-1", "attacker.example/?", "", ""},
+      {"GovCloud", "", "us-gov-west-1", "", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    MapEnvironment env;
+    if (!c.aws_region.empty()) env.Set("AWS_REGION", c.aws_region);
+    if (!c.aws_default_region.empty()) env.Set("AWS_DEFAULT_REGION", c.aws_default_region);
+    auto r = ResolveRegion(c.plan_region, env);
+    if (std::string(c.names).empty()) {
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      continue;
+    }
+    ASSERT_FALSE(r.ok()) << *r;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_TRUE(r.status().message().starts_with(c.names)) << r.status().message();
+    EXPECT_NE(r.status().message().find("not an AWS region"), std::string::npos);
+  }
+}
+
+// The provider is never built with such a region: no credential source, no
+// request, no retry loop (the injector exits at start with this message).
+TEST(AwsSetupTest, ProviderWithABadRegionFailsAtStart) {
+  auto http = MakeHttpClient();
+  SystemClock clock;
+  MapEnvironment env;
+  env.Set("AWS_REGION", "attacker.example/?");
+  env.Set("AWS_ROLE_ARN", kRole);
+  env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token");
+  auto p = MakeSecretsManagerProvider({}, env, *http, clock);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(p.status().message().find("AWS_REGION"), std::string::npos) << p.status().message();
+}
+
 TEST(AwsSetupTest, CredentialChainExplainsWhatIsMissing) {
   auto http = MakeHttpClient();
   SystemClock clock;
@@ -381,7 +440,7 @@ TEST(AwsSetupTest, CredentialChainExplainsWhatIsMissing) {
   auto none = SelectCredentialSource({}, env, "https://sts.amazonaws.com", *http, clock);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("AWS_ROLE_ARN"), std::string::npos);
-  auto role_no_file = SelectCredentialSource({"us-east-1", kRole, ""}, env, "", *http, clock);
+  auto role_no_file = SelectCredentialSource(WebIdentity(""), env, "", *http, clock);
   ASSERT_FALSE(role_no_file.ok());
   EXPECT_NE(role_no_file.status().message().find("AWS_WEB_IDENTITY_TOKEN_FILE"), std::string::npos);
   env.Set("AWS_ACCESS_KEY_ID", kAkid);
