@@ -42,7 +42,7 @@ elseif(MEMSECRET_STATIC_INJECTOR)
   # library that uses them. The linker scans archives once, in order, so the
   # product's libraries are listed first, lowest layer last, then the archives.
   target_link_libraries(memsecret-injector PRIVATE memsecret_pipeline memsecret_injector_commands
-    memsecret_oauth memsecret_runtime memsecret_providers memsecret_wire memsecret_common
+    memsecret_oauth memsecret_runtime memsecret_providers memsecret_base memsecret_common
     memsecret_spdlog_fmt_static ${MEMSECRET_LIBYAMLCPP_ARCHIVE} ${MEMSECRET_LIBSSL_ARCHIVE}
     ${MEMSECRET_LIBCRYPTO_ARCHIVE}
     Threads::Threads ${CMAKE_DL_LIBS})

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "injector/wire/environment.h"
+#include "injector/base/environment.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <thread>
 
+#include "injector/base/read_file.h"
 #include "injector/commands.h"
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/genesys_client_api.h"
@@ -16,7 +17,6 @@
 #include "injector/rotation/prometheus_census.h"
 #include "injector/rotation/rotator.h"
 #include "injector/session/session.h"
-#include "injector/wire/read_file.h"
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
 #include "memsecret/json_writer.h"

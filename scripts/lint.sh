@@ -30,7 +30,7 @@ if [[ -f $BUILD_DIR/compile_commands.json ]]; then
   # the injector's runtime and wire code). The profile leaves out the static analyzer, which cost
   # three quarters of the time.
   mapfile -t srcs < <(git ls-files 'common/*.cc' 'webhook/admission/*.cc' \
-                        'injector/runtime/*.cc' 'injector/wire/*.cc')
+                        'injector/runtime/*.cc' 'injector/base/*.cc')
   echo "lint: clang-tidy on ${#srcs[@]} files"
   if ! run-clang-tidy -quiet -p "$BUILD_DIR" -j 1 "${srcs[@]/#/$PWD/}" >/tmp/lint-tidy.$$ 2>&1; then
     grep -E "warning:|error:" /tmp/lint-tidy.$$ | sort -u | head -50

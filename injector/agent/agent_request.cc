@@ -6,7 +6,7 @@
 #include <string>
 
 #include "injector/agent/agent_token.h"
-#include "injector/wire/percent_encoding.h"
+#include "injector/base/percent_encoding.h"
 #include "memsecret/base64.h"
 #include "memsecret/http/http_request_parser.h"
 #include "memsecret/json_writer.h"

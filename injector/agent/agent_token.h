@@ -10,7 +10,7 @@
 
 #include <string_view>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "injector/wire/http_client.h"
+#include "injector/base/http_client.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::lambda {

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "injector/base/http_client.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

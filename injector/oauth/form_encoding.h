@@ -8,12 +8,12 @@
 #include <utility>
 #include <vector>
 
-#include "injector/wire/percent_encoding.h"
-#include "injector/wire/secret_value.h"
+#include "injector/base/percent_encoding.h"
+#include "injector/base/secret_value.h"
 
 namespace memsecret::injector::oauth {
 
-// FormUrlEncode (injector/wire/percent_encoding.h) encodes each name and value.
+// FormUrlEncode (injector/base/percent_encoding.h) encodes each name and value.
 using injector::FormUrlEncode;
 
 // A form body under construction. Values that are secrets are appended from

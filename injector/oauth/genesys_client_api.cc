@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/percent_encoding.h"
-#include "injector/wire/remote_text.h"
-#include "injector/wire/retry_after.h"
+#include "injector/base/percent_encoding.h"
+#include "injector/base/remote_text.h"
+#include "injector/base/retry_after.h"
 #include "memsecret/issuer.h"
 
 namespace memsecret::injector::oauth {

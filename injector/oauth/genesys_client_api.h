@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

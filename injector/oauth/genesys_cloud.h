@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "injector/base/http_client.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth {
 

@@ -16,7 +16,7 @@
 
 #include <string>
 
-#include "injector/wire/environment.h"
+#include "injector/base/environment.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

@@ -11,9 +11,9 @@
 #include <memory>
 #include <string_view>
 
+#include "injector/base/http_client.h"
 #include "injector/oauth/issuer_endpoints.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/wire/http_client.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::oauth {

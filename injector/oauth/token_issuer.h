@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "injector/base/secret_value.h"
 #include "injector/oauth/credentials.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "injector/oauth/refresh_schedule.h"
-#include "injector/runtime/render.h"
+#include "injector/runtime/secret_format.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {

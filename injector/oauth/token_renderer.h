@@ -4,7 +4,7 @@
 //         plus "\n"
 //   env   <V>='<token>'\n<V>_TYPE='<type>'\n<V>_EXPIRES_AT=<RFC 3339>\n where V
 //         is `var` (TokenEnvVar: env-var-<name>, else <FILE_NAME>_ACCESS_TOKEN),
-//         quoted by the one rule of every env file (ShellSingleQuote, runtime/render.h);
+//         quoted by the one rule of every env file (ShellSingleQuote, runtime/secret_format.h);
 //         tokens are printable ASCII (ParseTokenResponse refuses others)
 // `expires_at` is the token's effective expiry (EffectiveExpiry: the issuer's
 // value, or the assumed lifetime when it gave none), in UTC, whole seconds
@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "injector/base/secret_value.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/rfc3339.h"
 

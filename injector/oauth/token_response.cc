@@ -6,7 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/json_fields.h"
+#include "injector/base/json_fields.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::oauth {

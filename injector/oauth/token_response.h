@@ -9,10 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "injector/base/http_client.h"
+#include "injector/base/remote_text.h"
+#include "injector/base/retry_after.h"
 #include "injector/oauth/token_issuer.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/remote_text.h"
-#include "injector/wire/retry_after.h"
 #include "memsecret/clock.h"
 
 namespace memsecret::injector::oauth {

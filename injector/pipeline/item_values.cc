@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "injector/runtime/render.h"
-#include "injector/wire/read_file.h"
+#include "injector/base/read_file.h"
+#include "injector/runtime/secret_format.h"
 
 namespace memsecret::injector::pipeline {
 namespace {
@@ -75,7 +75,7 @@ Result<SecretValue> ReadItemValue(const std::string& dir, const ItemSelector& se
   if (!content.ok()) return content.status().WithContext("item \"" + selector.item + "\"");
   if (!selector.field) return content;
   // The one home of #field selection (a string field's text, else its JSON).
-  auto field = RenderSecret(*content, selector.field, OutputFormat::kRaw, selector.item);
+  auto field = FormatSecret(*content, selector.field, OutputFormat::kRaw, selector.item);
   if (!field.ok()) return field.status().WithContext("item \"" + selector.item + "\"");
   return field;
 }

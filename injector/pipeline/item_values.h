@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "injector/base/secret_value.h"
 #include "injector/pipeline/pipeline_args.h"
 #include "injector/pipeline/pipeline_spec.h"
 #include "injector/runtime/scheduler.h"
 #include "injector/session/session.h"
-#include "injector/wire/secret_value.h"
 
 namespace memsecret::injector::pipeline {
 

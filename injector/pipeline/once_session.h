@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "injector/base/environment.h"
 #include "injector/pipeline/pipeline_args.h"
-#include "injector/wire/environment.h"
 
 namespace memsecret::injector::pipeline {
 

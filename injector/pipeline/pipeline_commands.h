@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "injector/wire/environment.h"
+#include "injector/base/environment.h"
 
 namespace memsecret::injector::pipeline {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "injector/base/environment.h"
 #include "injector/pipeline/pipeline_args.h"
-#include "injector/wire/environment.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::pipeline {

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "injector/wire/environment.h"
+#include "injector/base/environment.h"
 #include "memsecret/status.h"
 #include "memsecret/unique_fd.h"
 

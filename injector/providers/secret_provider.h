@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"

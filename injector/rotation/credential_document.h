@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::rotation {

@@ -15,8 +15,8 @@
 #include <optional>
 #include <string>
 
+#include "injector/base/secret_value.h"
 #include "injector/providers/secret_provider.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"

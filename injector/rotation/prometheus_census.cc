@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/percent_encoding.h"
+#include "injector/base/percent_encoding.h"
 
 namespace memsecret::injector::rotation {
 

@@ -9,8 +9,8 @@
 
 #include <string>
 
+#include "injector/base/http_client.h"
 #include "injector/rotation/rotator.h"
-#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::rotation {
 

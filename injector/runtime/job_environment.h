@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "injector/base/http_client.h"
 #include "injector/providers/secret_provider.h"
 #include "injector/runtime/atomic_file_writer.h"
 #include "injector/runtime/audit.h"
 #include "injector/runtime/backoff.h"
 #include "injector/runtime/health_registry.h"
-#include "injector/wire/http_client.h"
 #include "memsecret/injection_plan.h"
 
 namespace memsecret::injector {

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "injector/runtime/render.h"
+#include "injector/runtime/secret_format.h"
 
 namespace memsecret::injector {
 
@@ -27,7 +27,7 @@ Status SecretFileJob::Refresh(std::string* version, std::optional<WallTime>* cre
     return Status::Ok();
   }
   auto rendered =
-      RenderSecret(fetched.secret->value, file_.ref.field, file_.format, file_.name, file_.env_var);
+      FormatSecret(fetched.secret->value, file_.ref.field, file_.format, file_.name, file_.env_var);
   if (!rendered.ok()) return rendered.status().WithContext("render");
   auto wrote = env_.writer->Write(file_.name, *rendered, file_.mode);
   if (!wrote.ok()) return wrote.status();

@@ -3,8 +3,8 @@
 // error/innererror, 401 retry).
 // Input: first line = the secret ref ("azure:myvault/db-password?version=..").
 #include "fuzz_support.h"
+#include "injector/base/environment.h"
 #include "injector/providers/azure/key_vault_provider.h"
-#include "injector/wire/environment.h"
 
 using namespace memsecret;
 

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "injector/wire/http_client.h"
+#include "injector/base/http_client.h"
 
 namespace memsecret::fuzz {
 

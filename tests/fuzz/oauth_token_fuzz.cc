@@ -5,10 +5,10 @@
 // "https://idp.example/token"); second record = the credentials JSON; the
 // rest are scripted token endpoint responses.
 #include "fuzz_support.h"
+#include "injector/base/remote_text.h"
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/issuer_factory.h"
 #include "injector/oauth/token_response.h"
-#include "injector/wire/remote_text.h"
 
 using namespace memsecret;
 using namespace memsecret::injector::oauth;

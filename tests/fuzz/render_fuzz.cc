@@ -5,7 +5,7 @@
 // is KEY='...' with a shell name.
 #include <cstdlib>
 
-#include "injector/runtime/render.h"
+#include "injector/runtime/secret_format.h"
 
 using namespace memsecret;
 
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SecretValue value(std::string(eol == std::string_view::npos ? in : in.substr(eol + 1)));
   for (auto format : {OutputFormat::kRaw, OutputFormat::kJson, OutputFormat::kEnv}) {
     for (const auto& f : {field, std::optional<std::string>()}) {
-      auto out = injector::RenderSecret(value, f, format, "fuzz-file.env");
+      auto out = injector::FormatSecret(value, f, format, "fuzz-file.env");
       if (!out.ok() || format != OutputFormat::kEnv) continue;
       std::string_view text = out->Reveal();
       if (text.find('\0') != std::string_view::npos) std::abort();

@@ -2,9 +2,9 @@
 // the ISO 8601 Expiration, and the XML helper itself.
 // Input: first line ignored; then scripted responses (fuzz_support.h).
 #include "fuzz_support.h"
+#include "injector/base/remote_text.h"
+#include "injector/providers/aws/aws_response.h"
 #include "injector/providers/aws/web_identity.h"
-#include "injector/providers/aws/wire.h"
-#include "injector/wire/remote_text.h"
 #include "memsecret/rfc3339.h"
 
 using namespace memsecret;

@@ -5,10 +5,10 @@
 // starts with "token " to use VAULT_TOKEN (lookup-self) instead of
 // Kubernetes auth.
 #include "fuzz_support.h"
+#include "injector/base/environment.h"
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_errors.h"
 #include "injector/providers/vault/vault_provider.h"
-#include "injector/wire/environment.h"
 
 using namespace memsecret;
 

@@ -26,17 +26,17 @@ class MiniTree:
         self.write("common/CMakeLists.txt", "add_library(memsecret_common STATIC a.cc)\n")
         self.write("common/a.cc", '#include "memsecret/a.h"\n')
         self.write("include/memsecret/a.h", "#pragma once\n")
-        self.write("injector/wire/CMakeLists.txt",
-                   "add_library(memsecret_wire STATIC w.cc)\n"
-                   "target_link_libraries(memsecret_wire PUBLIC memsecret_common)\n")
-        self.write("injector/wire/w.h", '#include "memsecret/a.h"\n')
-        self.write("injector/wire/w.cc", '#include "injector/wire/w.h"\n')
+        self.write("injector/base/CMakeLists.txt",
+                   "add_library(memsecret_base STATIC w.cc)\n"
+                   "target_link_libraries(memsecret_base PUBLIC memsecret_common)\n")
+        self.write("injector/base/w.h", '#include "memsecret/a.h"\n')
+        self.write("injector/base/w.cc", '#include "injector/base/w.h"\n')
         self.write("injector/runtime/CMakeLists.txt",
                    "add_library(memsecret_runtime STATIC r.cc)\n"
-                   "target_link_libraries(memsecret_runtime PUBLIC memsecret_wire)\n")
+                   "target_link_libraries(memsecret_runtime PUBLIC memsecret_base)\n")
         self.write("injector/runtime/r.h", "#pragma once\n")
         self.write("injector/runtime/r.cc",
-                   '#include "injector/runtime/r.h"\n#include "injector/wire/w.h"\n#include <vector>\n')
+                   '#include "injector/runtime/r.h"\n#include "injector/base/w.h"\n#include <vector>\n')
 
     def write(self, rel, text):
         path = os.path.join(self.root, rel)
@@ -57,11 +57,11 @@ class CheckLayersTest(unittest.TestCase):
 
     def test_a_wrong_way_include_fails_and_is_named(self):
         tree = MiniTree()
-        tree.write("injector/wire/w.cc", '#include "injector/wire/w.h"\n#include "injector/runtime/r.h"\n')
+        tree.write("injector/base/w.cc", '#include "injector/base/w.h"\n#include "injector/runtime/r.h"\n')
         rc, out = run(tree.root)
         self.assertEqual(rc, 1, out)
-        self.assertIn('injector/wire/w.cc: wrong-way include "injector/runtime/r.h"', out)
-        self.assertIn("memsecret_wire does not link memsecret_runtime", out)
+        self.assertIn('injector/base/w.cc: wrong-way include "injector/runtime/r.h"', out)
+        self.assertIn("memsecret_base does not link memsecret_runtime", out)
 
     def test_a_transitive_dependency_is_allowed(self):
         tree = MiniTree()
@@ -87,16 +87,16 @@ class CheckLayersTest(unittest.TestCase):
 
     def test_the_documented_order_must_follow_the_link_graph(self):
         tree = MiniTree()
-        good = "```\ncommon/ memsecret_common: x\ninjector/wire/ memsecret_wire: y\ninjector/runtime/ memsecret_runtime: z\n```\n"
+        good = "```\ncommon/ memsecret_common: x\ninjector/base/ memsecret_base: y\ninjector/runtime/ memsecret_runtime: z\n```\n"
         tree.write("docs/architecture.md", good)
         rc, out = run(tree.root)
         self.assertEqual(rc, 0, out)
-        tree.write("docs/architecture.md", good.replace("injector/wire/ memsecret_wire: y\n", "")
-                   .replace("```\n", "```\ninjector/wire/ memsecret_wire: y\n", 1)
+        tree.write("docs/architecture.md", good.replace("injector/base/ memsecret_base: y\n", "")
+                   .replace("```\n", "```\ninjector/base/ memsecret_base: y\n", 1)
                    .replace("common/ memsecret_common: x\n", "") + "common/ memsecret_common: x\n")
         rc, out = run(tree.root)
         self.assertEqual(rc, 1, out)
-        self.assertIn("docs/architecture.md lists memsecret_wire above memsecret_common", out)
+        self.assertIn("docs/architecture.md lists memsecret_base above memsecret_common", out)
         tree.write("docs/architecture.md", "common/ memsecret_common: x\n")
         rc, out = run(tree.root)
         self.assertEqual(rc, 1, out)

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "injector/base/http_client.h"
 #include "injector/providers/secret_provider.h"
-#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::oauth::testing {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "injector/wire/http_client.h"
+#include "injector/base/http_client.h"
 
 #ifndef MEMSECRET_FAKES_DIR
 #error "MEMSECRET_FAKES_DIR must point at tests/fakes"

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/providers/aws/wire.h"
-#include "injector/wire/read_file.h"
+#include "injector/base/read_file.h"
+#include "injector/providers/aws/aws_response.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::aws {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "injector/base/http_client.h"
 #include "injector/providers/aws/credentials.h"
-#include "injector/wire/http_client.h"
 
 namespace memsecret::injector::aws {
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 

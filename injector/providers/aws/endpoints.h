@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "injector/wire/environment.h"
+#include "injector/base/environment.h"
 #include "memsecret/aws_region.h"
 #include "memsecret/status.h"
 

@@ -2,12 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "injector/base/json_fields.h"
+#include "injector/providers/aws/aws_response.h"
 #include "injector/providers/aws/credential_chain.h"
 #include "injector/providers/aws/endpoints.h"
 #include "injector/providers/aws/failover.h"
 #include "injector/providers/aws/sigv4.h"
-#include "injector/providers/aws/wire.h"
-#include "injector/wire/json_fields.h"
 #include "memsecret/base64.h"
 
 namespace memsecret::injector::aws {

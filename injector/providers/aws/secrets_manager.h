@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
+#include "injector/base/environment.h"
+#include "injector/base/http_client.h"
 #include "injector/providers/aws/credentials.h"
 #include "injector/providers/secret_provider.h"
-#include "injector/wire/environment.h"
-#include "injector/wire/http_client.h"
 #include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 

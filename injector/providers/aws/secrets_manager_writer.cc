@@ -2,11 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "injector/providers/aws/aws_response.h"
 #include "injector/providers/aws/credential_chain.h"
 #include "injector/providers/aws/endpoints.h"
 #include "injector/providers/aws/secrets_manager.h"
 #include "injector/providers/aws/sigv4.h"
-#include "injector/providers/aws/wire.h"
 
 namespace memsecret::injector::aws {
 namespace {

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "injector/base/environment.h"
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "injector/providers/aws/credentials.h"
-#include "injector/wire/environment.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "injector/base/http_client.h"
+#include "injector/base/percent_encoding.h"
+#include "injector/base/secret_value.h"
 #include "injector/providers/aws/credentials.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/percent_encoding.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 
 namespace memsecret::injector::aws {
@@ -21,7 +21,7 @@ inline constexpr std::string_view kEmptyPayloadSha256 =
 std::string HexSha256(std::string_view data);
 // "20150830T123600Z" (UTC).
 std::string AmzDate(WallTime t);
-// UriEncode (wire/percent_encoding.h): the SigV4 URI encoding.
+// UriEncode (base/percent_encoding.h): the SigV4 URI encoding.
 using injector::UriEncode;
 
 // Canonical query from a raw query string ("b=2&a=1"): each name and value

@@ -1,8 +1,8 @@
 #include "injector/providers/aws/web_identity.h"
 
-#include "injector/providers/aws/wire.h"
-#include "injector/wire/percent_encoding.h"
-#include "injector/wire/read_file.h"
+#include "injector/base/percent_encoding.h"
+#include "injector/base/read_file.h"
+#include "injector/providers/aws/aws_response.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::aws {

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "injector/wire/environment.h"
+#include "injector/base/environment.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/json_fields.h"
-#include "injector/wire/remote_text.h"
-#include "injector/wire/retry_after.h"
+#include "injector/base/json_fields.h"
+#include "injector/base/remote_text.h"
+#include "injector/base/retry_after.h"
 #include "memsecret/rfc3339.h"
 #include "memsecret/unix_time.h"
 

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "injector/base/json_fields.h"
+#include "injector/base/remote_text.h"
 #include "injector/providers/azure/key_vault_provider.h"
-#include "injector/wire/json_fields.h"
-#include "injector/wire/remote_text.h"
 
 namespace memsecret::injector::azure {
 

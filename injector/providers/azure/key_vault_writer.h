@@ -10,11 +10,11 @@
 #include <memory>
 #include <string>
 
+#include "injector/base/environment.h"
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "injector/providers/azure/azure_config.h"
 #include "injector/providers/azure/workload_identity.h"
-#include "injector/wire/environment.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 

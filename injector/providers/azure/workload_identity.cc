@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/json_fields.h"
-#include "injector/wire/percent_encoding.h"
-#include "injector/wire/read_file.h"
-#include "injector/wire/remote_text.h"
-#include "injector/wire/retry_after.h"
+#include "injector/base/json_fields.h"
+#include "injector/base/percent_encoding.h"
+#include "injector/base/read_file.h"
+#include "injector/base/remote_text.h"
+#include "injector/base/retry_after.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::azure {

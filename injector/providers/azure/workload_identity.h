@@ -15,9 +15,9 @@
 #include <optional>
 #include <string>
 
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "injector/providers/azure/azure_config.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 

@@ -10,13 +10,13 @@
 #include <cstdint>
 #include <memory>
 
+#include "injector/base/environment.h"
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "injector/providers/vault/kv_location.h"
 #include "injector/providers/vault/token_manager.h"
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_http.h"
-#include "injector/wire/environment.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/injection_plan.h"
 

@@ -17,10 +17,10 @@
 #include <mutex>
 #include <optional>
 
+#include "injector/base/secret_value.h"
 #include "injector/providers/vault/token_lifecycle.h"
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_http.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 

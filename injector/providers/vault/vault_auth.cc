@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/read_file.h"
+#include "injector/base/read_file.h"
 #include "memsecret/unix_time.h"
 
 namespace memsecret::injector::vault {

@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "injector/base/secret_value.h"
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_http.h"
-#include "injector/wire/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

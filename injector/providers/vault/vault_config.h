@@ -7,9 +7,9 @@
 
 #include <string>
 
-#include "injector/wire/environment.h"
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
+#include "injector/base/environment.h"
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/remote_text.h"
+#include "injector/base/remote_text.h"
 
 namespace memsecret::injector::vault {
 

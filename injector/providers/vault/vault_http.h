@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "injector/wire/http_client.h"
-#include "injector/wire/secret_value.h"
+#include "injector/base/http_client.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 

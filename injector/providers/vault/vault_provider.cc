@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "injector/wire/json_fields.h"
+#include "injector/base/json_fields.h"
 
 namespace memsecret::injector::vault {
 

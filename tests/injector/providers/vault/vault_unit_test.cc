@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "injector/base/http_client.h"
 #include "injector/providers/vault/kv_location.h"
 #include "injector/providers/vault/token_lifecycle.h"
 #include "injector/providers/vault/token_manager.h"
@@ -14,7 +15,6 @@
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_errors.h"
 #include "injector/providers/vault/vault_http.h"
-#include "injector/wire/http_client.h"
 #include "memsecret/clock.h"
 
 namespace memsecret::injector::vault {

@@ -1,4 +1,4 @@
-#include "injector/wire/retry_after.h"
+#include "injector/base/retry_after.h"
 
 #include <algorithm>
 #include <ctime>

@@ -1,6 +1,8 @@
 // AWS wire helpers and STS/credential plumbing that need no network:
 // error-code sanitising, timestamps, Retry-After, XML text, STS error mapping,
 // and RefreshingCredentials' renew-before-expiry policy under a fake clock.
+#include "injector/providers/aws/aws_response.h"
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -9,7 +11,6 @@
 
 #include "injector/providers/aws/credentials.h"
 #include "injector/providers/aws/web_identity.h"
-#include "injector/providers/aws/wire.h"
 #include "memsecret/rfc3339.h"
 #include "testing/injector_fakes.h"
 

@@ -1,4 +1,4 @@
-#include "injector/runtime/render.h"
+#include "injector/runtime/secret_format.h"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -81,7 +81,7 @@ std::string ShellSingleQuote(std::string_view bytes) {
   return out;
 }
 
-Result<SecretValue> RenderSecret(const SecretValue& value, const std::optional<std::string>& field,
+Result<SecretValue> FormatSecret(const SecretValue& value, const std::optional<std::string>& field,
                                  OutputFormat format, std::string_view file_name,
                                  std::string_view env_var) {
   json doc = json::parse(value.Reveal(), nullptr, /*allow_exceptions=*/false);

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "injector/wire/percent_encoding.h"
-#include "injector/wire/remote_text.h"
+#include "injector/base/percent_encoding.h"
+#include "injector/base/remote_text.h"
 
 namespace memsecret::injector {
 namespace {

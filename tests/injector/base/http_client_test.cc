@@ -3,7 +3,7 @@
 // only to loopback, header injection is refused, oversized bodies and dead
 // ports are clean errors, TLS trust is enforced, TLS contexts are built on
 // first use and shared.
-#include "injector/wire/http_client.h"
+#include "injector/base/http_client.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

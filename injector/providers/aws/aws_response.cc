@@ -1,4 +1,4 @@
-#include "injector/providers/aws/wire.h"
+#include "injector/providers/aws/aws_response.h"
 
 #include <cstdio>
 #include <ctime>

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {

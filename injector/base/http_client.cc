@@ -17,7 +17,7 @@
 // process, and shared by every client and request (building one loads the CA
 // bundle, the slowest part of a first request). Failures never carry a body:
 // they are Status values naming the host.
-#include "injector/wire/http_client.h"
+#include "injector/base/http_client.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -39,7 +39,7 @@
 #include <mutex>
 #include <tuple>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/ascii.h"
 #include "memsecret/url.h"
 

@@ -22,13 +22,13 @@
 #include <string>
 #include <string_view>
 
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {
 
-Result<SecretValue> RenderSecret(const SecretValue& value, const std::optional<std::string>& field,
+Result<SecretValue> FormatSecret(const SecretValue& value, const std::optional<std::string>& field,
                                  OutputFormat format, std::string_view file_name,
                                  std::string_view env_var = {});
 

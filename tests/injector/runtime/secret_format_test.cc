@@ -1,6 +1,6 @@
-// RenderSecret: field selection and the raw/json/env formats, table-driven;
+// FormatSecret: field selection and the raw/json/env formats, table-driven;
 // env output is checked by sourcing it in a real shell.
-#include "injector/runtime/render.h"
+#include "injector/runtime/secret_format.h"
 
 #include <gtest/gtest.h>
 
@@ -28,7 +28,7 @@ class RenderTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RenderTest, Renders) {
   const Case& c = GetParam();
-  auto r = RenderSecret(SecretValue(c.value), c.field, c.format, "db-password");
+  auto r = FormatSecret(SecretValue(c.value), c.field, c.format, "db-password");
   if (c.want_error) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), c.code) << r.status().ToString();
@@ -77,7 +77,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RenderEnvTest, ShellReadsBackEveryByteExactly) {
   std::string tricky;
   for (int c = 1; c < 256; ++c) tricky += static_cast<char>(c);
-  auto r = RenderSecret(SecretValue(tricky), std::nullopt, OutputFormat::kEnv, "blob");
+  auto r = FormatSecret(SecretValue(tricky), std::nullopt, OutputFormat::kEnv, "blob");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   TempDir dir;
   std::string env_file = dir.path() + "/env", out_file = dir.path() + "/out";
@@ -99,13 +99,13 @@ TEST(RenderEnvTest, NamesFromFileNames) {
 TEST(RenderEnvTest, EnvVarNamesTheValue) {
   const SecretValue creds(R"({"api_key":"K1","api_secret":"S1"})");
   auto key =
-      RenderSecret(creds, std::string("api_key"), OutputFormat::kEnv, "cxone-key", "CXONE_API_KEY");
+      FormatSecret(creds, std::string("api_key"), OutputFormat::kEnv, "cxone-key", "CXONE_API_KEY");
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   EXPECT_EQ(key->Reveal(), "CXONE_API_KEY='K1'\n");
-  auto scalar = RenderSecret(SecretValue("plain"), std::nullopt, OutputFormat::kEnv, "x", "MY_VAR");
+  auto scalar = FormatSecret(SecretValue("plain"), std::nullopt, OutputFormat::kEnv, "x", "MY_VAR");
   ASSERT_TRUE(scalar.ok());
   EXPECT_EQ(scalar->Reveal(), "MY_VAR='plain'\n");
-  auto object = RenderSecret(creds, std::nullopt, OutputFormat::kEnv, "cxone", "CXONE");
+  auto object = FormatSecret(creds, std::nullopt, OutputFormat::kEnv, "cxone", "CXONE");
   ASSERT_FALSE(object.ok());
   EXPECT_NE(object.status().message().find("select a field"), std::string::npos);
   EXPECT_EQ(object.status().message().find("S1"), std::string::npos);

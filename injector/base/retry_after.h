@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "injector/wire/http_client.h"
+#include "injector/base/http_client.h"
 #include "memsecret/clock.h"
 
 namespace memsecret::injector {

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "injector/wire/http_client.h"
-#include "injector/wire/remote_text.h"
-#include "injector/wire/retry_after.h"  // ParseRetryAfter, shared by every backend
+#include "injector/base/http_client.h"
+#include "injector/base/remote_text.h"
+#include "injector/base/retry_after.h"  // ParseRetryAfter, shared by every backend
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 
@@ -24,7 +24,7 @@ std::string SanitizeErrorCode(std::string_view code);
 // &apos; decoded); nullopt when absent. Enough for STS's fixed responses.
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag);
 
-// CleanRemoteText (injector/wire/remote_text.h) cleans every server-sent text.
+// CleanRemoteText (injector/base/remote_text.h) cleans every server-sent text.
 using injector::CleanRemoteText;
 
 }  // namespace memsecret::injector::aws

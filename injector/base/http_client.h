@@ -1,5 +1,5 @@
 // HttpClient: outbound HTTPS as an injected effect. The real implementation
-// (injector/wire/http_client.cc) is a small HTTP/1.1 client over sockets + OpenSSL;
+// (injector/base/http_client.cc) is a small HTTP/1.1 client over sockets + OpenSSL;
 // tests use fakes or loopback servers. Response bodies may contain secret material: callers
 // parse them into SecretValue and never log them.
 #pragma once

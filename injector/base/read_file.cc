@@ -1,4 +1,4 @@
-#include "injector/wire/read_file.h"
+#include "injector/base/read_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "injector/wire/percent_encoding.h"
+#include "injector/base/percent_encoding.h"
 
 namespace memsecret::injector {
 

@@ -1,4 +1,4 @@
-#include "injector/wire/secret_value.h"
+#include "injector/base/secret_value.h"
 
 #include <openssl/crypto.h>
 

@@ -1,4 +1,4 @@
-#include "injector/wire/remote_text.h"
+#include "injector/base/remote_text.h"
 
 #include <algorithm>
 
