@@ -57,7 +57,7 @@ ClientCredentials Creds(const std::string& json) {
 }
 
 TEST(IssuerEndpoints, RouteTheBuiltInIssuers) {
-  const IssuerEndpoints endpoints{"http://127.0.0.1:9001", "http://127.0.0.1:9002"};
+  const IssuerEndpoints endpoints{"http://127.0.0.1:9001", "http://127.0.0.1:9002", ""};
   struct Case {
     const char* issuer;
     const char* creds;
@@ -89,7 +89,7 @@ TEST(IssuerEndpoints, RouteTheBuiltInIssuers) {
 
 TEST(IssuerEndpoints, GenesysStillNeedsAKnownRegion) {
   FakeHttpClient http;
-  auto issuer = MakeTokenIssuer("genesys", &http, {"http://127.0.0.1:9001", ""});
+  auto issuer = MakeTokenIssuer("genesys", &http, {"http://127.0.0.1:9001", "", ""});
   ASSERT_TRUE(issuer.ok());
   MintResult r = (*issuer)->Mint(Creds(R"({"client_id":"a","client_secret":"b"})"), {}, kT0);
   EXPECT_FALSE(r.ok());
