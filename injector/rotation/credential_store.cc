@@ -72,11 +72,39 @@ class AwsStore final : public CredentialStore {
   aws::SecretsManagerWriter* writer_;
 };
 
-class VaultStore final : public CredentialStore {
+// A store whose write makes the new version current at once (Vault KV v2 with
+// cas, Key Vault): nothing is staged, so the staging half of the interface is
+// the same for all of them. `name` prefixes the (internal) misuse errors.
+class OneStepStore : public CredentialStore {
+ public:
+  explicit OneStepStore(const char* name) : name_(name) {}
+  Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
+    return std::optional<StoredVersion>();
+  }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string&) override {
+    return std::optional<StoredVersion>();
+  }
+  bool stages() const override { return false; }
+  Result<std::string> Stage(const SecretValue&, const std::string&) override {
+    return Internal(std::string(name_) + ": writes are one step");
+  }
+  Status Promote(const StoredVersion&, const std::string&) override {
+    return Internal(std::string(name_) + ": writes are one step");
+  }
+
+ private:
+  const char* name_;
+};
+
+class VaultStore final : public OneStepStore {
  public:
   VaultStore(SecretRef ref, vault::KvLocation location, SecretProvider* reader,
              vault::VaultKvWriter* writer)
-      : ref_(std::move(ref)), location_(std::move(location)), reader_(reader), writer_(writer) {}
+      : OneStepStore("vault"),
+        ref_(std::move(ref)),
+        location_(std::move(location)),
+        reader_(reader),
+        writer_(writer) {}
 
   Result<StoredVersion> ReadCurrent() override { return Read(reader_, ref_, {}); }
   Result<std::optional<StoredVersion>> ReadPrevious(const StoredVersion& current) override {
@@ -90,19 +118,6 @@ class VaultStore final : public CredentialStore {
     FetchOptions o;
     o.version = std::to_string(n - 1);
     return ReadOptional(reader_, ref_, o);
-  }
-  Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
-    return std::optional<StoredVersion>();
-  }
-  Result<std::optional<StoredVersion>> ReadStaged(const std::string&) override {
-    return std::optional<StoredVersion>();
-  }
-  bool stages() const override { return false; }
-  Result<std::string> Stage(const SecretValue&, const std::string&) override {
-    return Internal("vault: writes are one step");
-  }
-  Status Promote(const StoredVersion&, const std::string&) override {
-    return Internal("vault: writes are one step");
   }
   Result<std::string> Write(const StoredVersion& current, const SecretValue& value) override {
     int64_t cas = 0;
@@ -124,29 +139,16 @@ class VaultStore final : public CredentialStore {
   vault::VaultKvWriter* writer_;
 };
 
-class AzureStore final : public CredentialStore {
+class AzureStore final : public OneStepStore {
  public:
   AzureStore(SecretRef ref, SecretProvider* reader, azure::KeyVaultWriter* writer)
-      : ref_(std::move(ref)), reader_(reader), writer_(writer) {}
+      : OneStepStore("azure"), ref_(std::move(ref)), reader_(reader), writer_(writer) {}
 
   Result<StoredVersion> ReadCurrent() override { return Read(reader_, ref_, {}); }
   // Key Vault's versions are not ordered by id: the document's
   // previousClientId tells the rotation which client came before.
   Result<std::optional<StoredVersion>> ReadPrevious(const StoredVersion&) override {
     return std::optional<StoredVersion>();
-  }
-  Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
-    return std::optional<StoredVersion>();
-  }
-  Result<std::optional<StoredVersion>> ReadStaged(const std::string&) override {
-    return std::optional<StoredVersion>();
-  }
-  bool stages() const override { return false; }
-  Result<std::string> Stage(const SecretValue&, const std::string&) override {
-    return Internal("azure: writes are one step");
-  }
-  Status Promote(const StoredVersion&, const std::string&) override {
-    return Internal("azure: writes are one step");
   }
   Result<std::string> Write(const StoredVersion& current, const SecretValue& value) override {
     // No check-and-set in Key Vault: refuse when another writer came first.
