@@ -1,5 +1,6 @@
 #include "memsecret/annotation_keys.h"
 
+#include <array>
 #include <functional>
 #include <regex>
 
@@ -10,22 +11,6 @@
 namespace memsecret {
 
 namespace {
-
-struct RawFile {
-  std::optional<std::string> secret, token, issuer, scope, audience, format, mode, env_var;
-};
-
-// Per-file keys "<kind>-<name>" and where each raw value goes; validated
-// together once all of a file's keys are in (see ParseInjectionKeys).
-struct FileKey {
-  const char* kind;
-  std::optional<std::string> RawFile::*slot;
-};
-constexpr FileKey kFileKeys[] = {
-    {"secret", &RawFile::secret}, {"token", &RawFile::token},       {"issuer", &RawFile::issuer},
-    {"scope", &RawFile::scope},   {"audience", &RawFile::audience}, {"format", &RawFile::format},
-    {"mode", &RawFile::mode},     {"env-var", &RawFile::env_var},
-};
 
 enum PatternId : size_t {
   kContainerName,
@@ -96,6 +81,89 @@ void Store(const std::string& q, const std::string& value, size_t pattern, const
   else
     *slot = value;
 }
+
+// "scope" -> the full key of this file's scope ("memsecret.io/scope-crm").
+using KeyOf = std::function<std::string(std::string_view kind)>;
+
+Status ApplyRef(const std::string& value, const KeyOf&, PlannedFile& f) {
+  auto ref = ParseSecretRef(value);
+  if (!ref.ok()) return ref.status();
+  f.ref = std::move(ref).value();
+  return Status::Ok();
+}
+
+// One row per per-file key "<kind>-<name>", applied in this order once all of
+// a file's keys are in (env-var reads the format). `token_only`: refused on a
+// secret-<name> file. `quote`: messages show the value as key="value".
+struct FileKey {
+  const char* kind;
+  bool token_only;
+  bool quote;
+  Status (*apply)(const std::string& value, const KeyOf& key, PlannedFile& f);
+};
+
+constexpr FileKey kFileKeys[] = {
+    {"secret", false, false, ApplyRef},
+    {"token", false, false, ApplyRef},
+    {"format", false, false,
+     [](const std::string& value, const KeyOf&, PlannedFile& f) {
+       auto fmt = ParseOutputFormat(value);
+       if (!fmt.ok()) return fmt.status();
+       f.format = *fmt;
+       return Status::Ok();
+     }},
+    {"mode", false, true,
+     [](const std::string& value, const KeyOf&, PlannedFile& f) {
+       auto mode = ParseMode(value);
+       if (!mode) return InvalidArgument("must be an octal mode such as 0400 or 0440");
+       if (*mode & 0133)
+         return InvalidArgument("secrets must not be executable or writable by group/others");
+       f.mode = *mode;
+       return Status::Ok();
+     }},
+    {"issuer", true, false,
+     [](const std::string& value, const KeyOf&, PlannedFile& f) {
+       auto issuer = ParseIssuer(value);
+       if (!issuer.ok()) return issuer.status();
+       f.token->issuer = std::move(issuer).value();
+       return Status::Ok();
+     }},
+    {"scope", true, false,
+     [](const std::string& value, const KeyOf&, PlannedFile& f) {
+       // RFC 6749 §3.3 scope-token characters, space separated.
+       if (!Matches(value, kScope))
+         return InvalidArgument("scope must be space-separated RFC 6749 scope tokens");
+       f.token->scope = value;
+       return Status::Ok();
+     }},
+    {"audience", true, false,
+     [](const std::string& value, const KeyOf&, PlannedFile& f) {
+       if (!Matches(value, kAudience))
+         return InvalidArgument("audience must be printable text without spaces");
+       f.token->audience = value;
+       return Status::Ok();
+     }},
+    {"env-var", false, true,
+     [](const std::string& value, const KeyOf& key, PlannedFile& f) {
+       if (!IsValidEnvVarName(value))
+         return InvalidArgument("must be a shell variable name ([A-Za-z_][A-Za-z0-9_]*)");
+       if (f.format != OutputFormat::kEnv)
+         return InvalidArgument("only applies with " + key("format") + "=env");
+       f.env_var = value;
+       return Status::Ok();
+     }},
+};
+using RawFile = std::array<std::optional<std::string>, std::size(kFileKeys)>;
+
+constexpr size_t RowOf(std::string_view kind) {
+  for (size_t i = 0; i < std::size(kFileKeys); ++i)
+    if (kind == kFileKeys[i].kind) return i;
+  return std::size(kFileKeys);
+}
+constexpr size_t kSecretRow = RowOf("secret"), kTokenRow = RowOf("token"),
+                 kIssuerRow = RowOf("issuer");
+static_assert(kSecretRow < std::size(kFileKeys) && kTokenRow < std::size(kFileKeys) &&
+              kIssuerRow < std::size(kFileKeys));
 
 // One row per pod-wide key: the key after the prefix and how its value is
 // validated into the spec. `q` is `key="value"` for messages; `key` the full
@@ -263,8 +331,8 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
       continue;
     }
     bool known = false;  // "<kind>-<name>", or unknown
-    for (const FileKey& row : kFileKeys) {
-      std::string p = std::string(row.kind) + "-";
+    for (size_t i = 0; i < std::size(kFileKeys); ++i) {
+      std::string p = std::string(kFileKeys[i].kind) + "-";
       if (k.rfind(p, 0) != 0) continue;
       known = true;
       std::string name = k.substr(p.size());
@@ -273,7 +341,7 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
                 "\" is not a valid file name (1-63 of [A-Za-z0-9._-], not starting with '.')");
         break;
       }
-      files[name].*row.slot = value;
+      files[name][i] = value;
       break;
     }
     if (!known)
@@ -283,80 +351,36 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
 
   for (auto& [name, raw] : files) {
     const std::string where = "file \"" + name + "\"";
-    if (raw.secret && raw.token) {
-      invalid(where + ": both " + Key("secret-" + name) + " and " + Key("token-" + name) +
-              " are set");
+    const KeyOf key_of = [&, &name = name](std::string_view kind) {
+      return Key(std::string(kind) + "-" + name);
+    };
+    const bool secret = raw[kSecretRow].has_value(), token = raw[kTokenRow].has_value();
+    if (secret && token) {
+      invalid(where + ": both " + key_of("secret") + " and " + key_of("token") + " are set");
       continue;
     }
-    if (!raw.secret && !raw.token) {
-      invalid(where + ": settings without " + Key("secret-" + name) + " or " +
-              Key("token-" + name));
+    if (!secret && !token) {
+      invalid(where + ": settings without " + key_of("secret") + " or " + key_of("token"));
       continue;
     }
     PlannedFile f;
     f.name = name;
-    f.kind = raw.token ? FileKind::kToken : FileKind::kSecret;
-    const std::string& ref_key = Key((raw.token ? "token-" : "secret-") + name);
-    auto ref = ParseSecretRef(raw.token ? *raw.token : *raw.secret);
-    bool ok = ref.ok();
-    if (!ok)
-      invalid(ref_key + ": " + ref.status().message());
-    else
-      f.ref = *ref;
-    if (raw.format) {
-      auto fmt = ParseOutputFormat(*raw.format);
-      if (!fmt.ok())
-        ok = false, invalid(Key("format-" + name) + ": " + fmt.status().message());
-      else
-        f.format = *fmt;
+    f.kind = token ? FileKind::kToken : FileKind::kSecret;
+    if (token) f.token = TokenSpec{};
+    bool ok = true;
+    for (size_t i = 0; i < std::size(kFileKeys); ++i) {
+      const FileKey& row = kFileKeys[i];
+      if (!raw[i]) continue;
+      const std::string k = key_of(row.kind) + (row.quote ? "=\"" + *raw[i] + "\"" : "");
+      if (row.token_only && !token) {
+        ok = false, invalid(k + ": only applies to token-" + name + ", not secret-" + name);
+        continue;
+      }
+      if (Status st = row.apply(*raw[i], key_of, f); !st.ok())
+        ok = false, invalid(k + ": " + st.message());
     }
-    if (raw.mode) {
-      auto mode = ParseMode(*raw.mode);
-      if (!mode)
-        ok = false, invalid(Key("mode-" + name) + "=\"" + *raw.mode +
-                            "\": must be an octal mode such as 0400 or 0440");
-      else if (*mode & 0133)
-        ok = false, invalid(Key("mode-" + name) + "=\"" + *raw.mode +
-                            "\": secrets must not be executable or writable by group/others");
-      else
-        f.mode = *mode;
-    }
-    if (f.kind == FileKind::kSecret) {
-      for (auto [kind, slot] :
-           {std::pair{"issuer", &raw.issuer}, {"scope", &raw.scope}, {"audience", &raw.audience}})
-        if (*slot)
-          ok = false, invalid(Key(std::string(kind) + "-" + name) + ": only applies to token-" +
-                              name + ", not secret-" + name);
-    } else {
-      TokenSpec t;
-      if (!raw.issuer)
-        ok = false, invalid(ref_key + ": a token needs " + Key("issuer-" + name));
-      else if (auto iss = ParseIssuer(*raw.issuer); !iss.ok())
-        ok = false, invalid(Key("issuer-" + name) + ": " + iss.status().message());
-      else
-        t.issuer = *raw.issuer;
-      // RFC 6749 §3.3 scope-token characters, space separated.
-      if (raw.scope && !Matches(*raw.scope, kScope))
-        ok = false,
-        invalid(Key("scope-" + name) + ": scope must be space-separated RFC 6749 scope tokens");
-      else if (raw.scope)
-        t.scope = *raw.scope;
-      if (raw.audience && !Matches(*raw.audience, kAudience))
-        ok = false,
-        invalid(Key("audience-" + name) + ": audience must be printable text without spaces");
-      else if (raw.audience)
-        t.audience = *raw.audience;
-      f.token = t;
-    }
-    if (raw.env_var) {
-      const std::string k = Key("env-var-" + name) + "=\"" + *raw.env_var + "\"";
-      if (!IsValidEnvVarName(*raw.env_var))
-        ok = false, invalid(k + ": must be a shell variable name ([A-Za-z_][A-Za-z0-9_]*)");
-      else if (f.format != OutputFormat::kEnv)
-        ok = false, invalid(k + ": only applies with " + Key("format-" + name) + "=env");
-      else
-        f.env_var = *raw.env_var;
-    }
+    if (token && !raw[kIssuerRow])
+      ok = false, invalid(key_of("token") + ": a token needs " + key_of("issuer"));
     if (ok) spec.files.push_back(std::move(f));
   }
 

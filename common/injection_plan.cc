@@ -112,7 +112,7 @@ void WriteFile(JsonWriter& w, const PlannedFile& f) {
   if (f.token) {
     w.Key("token").BeginObject();
     if (!f.token->audience.empty()) w.Member("audience", f.token->audience);
-    w.Member("issuer", f.token->issuer);
+    w.Member("issuer", f.token->issuer.ToString());
     if (!f.token->scope.empty()) w.Member("scope", f.token->scope);
     w.EndObject();
   }
@@ -184,11 +184,15 @@ Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
   if (auto it = j.find("token"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return InvalidArgument(where + ".token must be an object");
     TokenSpec t;
-    if (!Get(*it, "issuer", &t.issuer, &err, where + ".token") ||
+    std::string issuer;
+    if (!Get(*it, "issuer", &issuer, &err, where + ".token") ||
         !Get(*it, "scope", &t.scope, &err, where + ".token") ||
         !Get(*it, "audience", &t.audience, &err, where + ".token"))
       return InvalidArgument(err);
-    if (t.issuer.empty()) return InvalidArgument(where + ".token.issuer is required");
+    if (issuer.empty()) return InvalidArgument(where + ".token.issuer is required");
+    auto parsed_issuer = ParseIssuer(issuer);
+    if (!parsed_issuer.ok()) return parsed_issuer.status().WithContext(where + ".token.issuer");
+    t.issuer = std::move(parsed_issuer).value();
     f.token = t;
   }
   if ((f.kind == FileKind::kToken) != f.token.has_value())

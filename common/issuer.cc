@@ -47,6 +47,18 @@ std::optional<std::string> GenesysHost(std::string_view region_or_host) {
   return std::nullopt;
 }
 
+std::string IssuerRef::ToString() const {
+  switch (kind) {
+    case IssuerKind::kGenesys:
+      return host.empty() ? "genesys" : "genesys:" + host;
+    case IssuerKind::kCxone:
+      return host.empty() ? "cxone" : "cxone:" + host;
+    case IssuerKind::kGeneric:
+      return url;
+  }
+  return url;
+}
+
 Result<IssuerRef> ParseIssuer(std::string_view text) {
   IssuerRef ref;
   if (text == "genesys") {

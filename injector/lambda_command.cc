@@ -39,8 +39,7 @@ TlsOptions RuntimeTls(const Environment& env) {
 
 struct FunctionConfig {
   SecretRef admin;
-  std::string issuer;  // "genesys" or "genesys:<host>"
-  std::string host;    // from the issuer; empty: the credential's region
+  IssuerRef issuer;  // Genesys; an empty host: the credential's region
 };
 
 Result<FunctionConfig> ReadConfig(const Environment& env) {
@@ -52,15 +51,15 @@ Result<FunctionConfig> ReadConfig(const Environment& env) {
   auto ref = ParseSecretRef(admin);
   if (!ref.ok()) return ref.status().WithContext("MEMSECRET_ROTATION_ADMIN");
   c.admin = *ref;
-  c.issuer = env.GetOr("MEMSECRET_ROTATION_ISSUER", "genesys");
-  if (c.issuer.empty()) c.issuer = "genesys";
-  auto issuer = ParseIssuer(c.issuer);
+  std::string text = env.GetOr("MEMSECRET_ROTATION_ISSUER", "genesys");
+  if (text.empty()) text = "genesys";
+  auto issuer = ParseIssuer(text);
   if (!issuer.ok()) return issuer.status().WithContext("MEMSECRET_ROTATION_ISSUER");
   if (issuer->kind != IssuerKind::kGenesys)
-    return InvalidArgument("MEMSECRET_ROTATION_ISSUER: " + c.issuer +
+    return InvalidArgument("MEMSECRET_ROTATION_ISSUER: " + text +
                            " has no client API; the function rotates Genesys Cloud clients "
                            "(genesys or genesys:<host>)");
-  c.host = issuer->host;
+  c.issuer = std::move(issuer).value();
   return c;
 }
 
@@ -163,7 +162,7 @@ int LambdaCommand(const Environment& env) {
     if (!r.ok()) return r.status.WithContext("MEMSECRET_ROTATION_ADMIN");
     auto admin_creds = oauth::ParseClientCredentials(r.secret->value);
     if (!admin_creds.ok()) return admin_creds.status().WithContext("MEMSECRET_ROTATION_ADMIN");
-    const std::string region = config->host.empty() ? current->region : config->host;
+    const std::string region = config->issuer.host.empty() ? current->region : config->issuer.host;
     if (admin_creds->region.empty()) admin_creds->region = region;
     auto token = mint->Mint(*admin_creds, {}, clock.Now());
     if (!token.ok()) return token.status.WithContext("cannot mint an admin token");
@@ -174,7 +173,7 @@ int LambdaCommand(const Environment& env) {
   };
   lambda::GenesysRotationSteps steps(std::move(deps));
   LogEvent(spdlog::level::info, "rotation function ready",
-           {{"admin", config->admin.ToString()}, {"issuer", config->issuer}});
+           {{"admin", config->admin.ToString()}, {"issuer", config->issuer.ToString()}});
   Status end = lambda::ServeInvocations(api, steps, LogInvocation);
   LogEvent(spdlog::level::err, "runtime API unavailable, exiting", {{"error", end.ToString()}});
   FlushLogs();

@@ -198,7 +198,7 @@ int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
   }
   auto issuer_ref = ParseIssuer(issuer_text);
   if (!issuer_ref.ok()) return usage("--issuer: " + issuer_ref.status().message());
-  auto issuer = oauth::MakeTokenIssuer(issuer_text, http.get(), *endpoints);
+  auto issuer = oauth::MakeTokenIssuer(*issuer_ref, http.get(), *endpoints);
   if (!issuer.ok()) return usage("--issuer: " + issuer.status().message());
   oauth::TokenIssuer* mint = issuer->get();
 

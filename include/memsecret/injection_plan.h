@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "memsecret/aws_region.h"
+#include "memsecret/issuer.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
 
@@ -41,7 +42,7 @@ std::string EnvVarFromFileName(std::string_view file_name);
 
 // How to mint an OAuth token from the credentials at PlannedFile::ref.
 struct TokenSpec {
-  std::string issuer;    // "genesys", "genesys:<host>", "cxone", or an https:// token URL
+  IssuerRef issuer;      // genesys[:<host>], cxone[:<area>] or an https:// token URL
   std::string scope;     // optional
   std::string audience;  // optional (generic issuers)
   bool operator==(const TokenSpec&) const = default;

@@ -22,10 +22,17 @@ struct IssuerRef {
   std::string
       host;  // genesys: "mypurecloud.ie" (empty = from credentials); cxone: area (may be empty)
   std::string url;  // generic: the token URL
+
+  // The canonical text ParseIssuer reads back: "genesys", "genesys:<host>",
+  // "cxone", "cxone:<area>" or the URL (a region id is written as its host).
+  std::string ToString() const;
+  bool operator==(const IssuerRef&) const = default;
 };
 
-// Parses an issuer value. Generic URLs must be https:// (http:// only to a
-// loopback host); this does not check any allowlist.
+// Parses an issuer value, once: the plan carries the IssuerRef (TokenSpec),
+// and the webhook's allowlist check and the injector's issuer factory read its
+// fields. Generic URLs must be https:// (http:// only to a loopback host);
+// this does not check any allowlist.
 Result<IssuerRef> ParseIssuer(std::string_view text);
 
 // Maps a Genesys Cloud region id ("eu_west_1", also "eu-west-1") or host name

@@ -30,12 +30,10 @@ bool HasStage(const CachedSecret& s, std::string_view stage) {
 
 CachedSecret ToCachedSecret(const FetchedSecret& secret, WallTime at) {
   CachedSecret out;
-  if (secret.aws) {
-    out.arn = secret.aws->arn;
-    out.name = secret.aws->name;
-    out.version_stages = secret.aws->version_stages;
-    out.binary = secret.aws->binary;
-  }
+  out.arn = secret.metadata.id;
+  out.name = secret.metadata.name;
+  out.version_stages = secret.metadata.labels;
+  out.binary = secret.metadata.binary;
   out.version_id = secret.version;
   out.created = secret.created;
   out.value = secret.value;

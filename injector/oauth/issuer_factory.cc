@@ -5,7 +5,6 @@
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/genesys_cloud.h"
 #include "injector/oauth/nice_cxone.h"
-#include "memsecret/issuer.h"
 
 namespace memsecret::injector::oauth {
 namespace {
@@ -18,17 +17,15 @@ Result<std::unique_ptr<TokenIssuer>> Upcast(Result<std::unique_ptr<T>> r) {
 
 }  // namespace
 
-Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(std::string_view issuer, HttpClient* http,
+Result<std::unique_ptr<TokenIssuer>> MakeTokenIssuer(const IssuerRef& issuer, HttpClient* http,
                                                      const IssuerEndpoints& endpoints) {
-  Result<IssuerRef> ref = ParseIssuer(issuer);
-  if (!ref.ok()) return ref.status();
-  switch (ref->kind) {
+  switch (issuer.kind) {
     case IssuerKind::kGenesys:
-      return Upcast(GenesysCloudIssuer::Create(ref->host, http, endpoints.genesys_login_url));
+      return Upcast(GenesysCloudIssuer::Create(issuer.host, http, endpoints.genesys_login_url));
     case IssuerKind::kCxone:
-      return Upcast(NiceCxoneIssuer::Create(ref->host, http, endpoints.cxone_auth_url));
+      return Upcast(NiceCxoneIssuer::Create(issuer.host, http, endpoints.cxone_auth_url));
     case IssuerKind::kGeneric:
-      return Upcast(ClientCredentialsIssuer::Create(ref->url, http));
+      return Upcast(ClientCredentialsIssuer::Create(issuer.url, http));
   }
   return Internal("unhandled issuer kind");
 }

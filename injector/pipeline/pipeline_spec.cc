@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "memsecret/annotation_keys.h"
+#include "memsecret/backend_settings.h"
 #include "memsecret/glob.h"
 #include "memsecret/url.h"
 
@@ -123,12 +124,6 @@ bool IsPodOnlyKey(const std::string& key) {
          key == "metrics-port" || key == "agent-port";
 }
 
-bool Uses(const InjectionPlan& plan, Provider p) {
-  for (const PlannedFile& f : plan.files)
-    if (f.ref.provider == p) return true;
-  return false;
-}
-
 // `who` is "--env VAR", or empty for get's NAME.
 void CheckSelector(const InjectionPlan& plan, const ItemSelector& sel, const std::string& who,
                    std::vector<std::string>* problems) {
@@ -193,21 +188,11 @@ PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
   for (const EnvBinding& b : args.env) CheckSelector(plan, b.source, "--env " + b.var, problems);
   if (args.command == PipelineCommand::kGet) CheckSelector(plan, args.get, "", problems);
 
-  if (Uses(plan, Provider::kAws)) {
-    AwsSettings aws;
-    aws.region = spec.aws_region.value_or("");
-    aws.role_arn = spec.aws_role_arn.value_or("");
-    plan.aws = aws;
-  }
-  if (Uses(plan, Provider::kVault)) {
-    VaultSettings v;
-    v.addr = spec.vault_addr.value_or("");
-    v.auth_path = spec.vault_auth_path.value_or("");  // empty: the auth method's default mount
-    v.role = spec.vault_role.value_or("");
-    v.vault_namespace = spec.vault_namespace.value_or("");
-    plan.vault = v;
-  }
-  if (Uses(plan, Provider::kAzure)) plan.azure = AzureSettings{};
+  // No defaults, no app env, no projected tokens: what a key leaves empty
+  // the injector takes from the runner's environment.
+  PlanNotes notes;
+  PlanBackends(spec, PlanContext{}, &plan, &notes);
+  problems->insert(problems->end(), notes.problems.begin(), notes.problems.end());
   return out;
 }
 

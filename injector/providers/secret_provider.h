@@ -1,7 +1,7 @@
 // SecretProvider: one secret store backend (aws/, vault/, azure/), each
 // owning its own authentication. The injector asks a provider for the whole
 // value at a SecretRef; `#field` selection and output formatting happen later
-// (render.h), so a provider never interprets the secret's content.
+// (runtime/secret_format.h), so a provider never interprets the secret's content.
 #pragma once
 
 #include <chrono>
@@ -18,6 +18,17 @@
 
 namespace memsecret::injector {
 
+// What a store says about the secret beside its value, in the store's own
+// terms; a field the store does not have stays empty. Served again by the
+// Agent-compatible endpoint (injector/agent/).
+struct SecretMetadata {
+  std::string id;                   // the store's full id (a Secrets Manager ARN)
+  std::string name;                 // the store's name of the secret
+  std::vector<std::string> labels;  // labels on the version (Secrets Manager staging labels)
+  bool binary = false;              // the value came as bytes (SecretBinary)
+  bool operator==(const SecretMetadata&) const = default;
+};
+
 // A secret as read from its store. `version` is the store's version id (AWS
 // VersionId, Vault KV version, Key Vault version id); empty when the store has
 // none. Equal non-empty versions of the same ref mean equal values.
@@ -25,20 +36,11 @@ namespace memsecret::injector {
 // CreatedDate, Vault KV v2 metadata.created_time, Key Vault
 // attributes.created); nullopt when the store does not say (KV v1) or says
 // it in a shape that cannot be read: "unknown", never an error.
-// What AWS Secrets Manager says about the version it returned, beside the
-// value: served again by the Agent-compatible endpoint (injector/agent/).
-struct AwsSecretMetadata {
-  std::string arn;
-  std::string name;
-  std::vector<std::string> version_stages;
-  bool binary = false;  // the value came from SecretBinary (decoded bytes)
-};
-
 struct FetchedSecret {
   SecretValue value;
   std::string version;
   std::optional<WallTime> created;
-  std::optional<AwsSecretMetadata> aws;  // set by the AWS provider only
+  SecretMetadata metadata;
 };
 
 // Overrides for one fetch. When set they replace the ref's `?stage=` /

@@ -5,6 +5,7 @@
 #include "injector/providers/azure/key_vault_provider.h"
 #include "injector/providers/vault/vault_provider.h"
 #include "injector/runtime/secret_file_job.h"
+#include "memsecret/backend_settings.h"
 
 namespace memsecret::injector {
 namespace {
@@ -40,12 +41,6 @@ const Backend kBackends[] = {
      }},
 };
 
-bool UsesProvider(const InjectionPlan& plan, Provider p) {
-  for (const auto& f : plan.files)
-    if (f.ref.provider == p) return true;
-  return false;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SecretProvider>> MakeProvider(Provider provider, const InjectionPlan& plan,
@@ -66,7 +61,7 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
                               return *self->extra_http_.back();
                             }};
   for (const Backend& backend : kBackends) {
-    if (!UsesProvider(plan, backend.provider)) continue;
+    if (!PlanUses(plan, backend.provider)) continue;
     auto provider = backend.make(plan, ctx);
     if (!provider.ok()) return provider.status();
     s->providers_.Register(backend.provider, std::move(provider).value());

@@ -24,7 +24,7 @@ InjectionPlan SamplePlan() {
   token.name = "genesys-token";
   token.kind = FileKind::kToken;
   token.ref = ParseSecretRef("aws:/genesys/production/crm-sync-service/oauth").value();
-  token.token = TokenSpec{"genesys:mypurecloud.ie", "analytics", ""};
+  token.token = TokenSpec{ParseIssuer("genesys:mypurecloud.ie").value(), "analytics", ""};
   token.format = OutputFormat::kEnv;
   token.env_var = "GENESYS_CLOUD_ACCESS_TOKEN";
   p.files = {secret, token};
@@ -160,6 +160,10 @@ TEST(InjectionPlanTest, RejectsBadPlans) {
       {R"({"version":1,"files":[{"name":"a","ref":"aws:x","kind":"token"}]})",
        "exactly for kind token"},
       {R"({"version":1,"files":[{"name":"a","ref":"aws:x","format":"xml"}]})", "format must be"},
+      // The issuer is parsed where the plan is read, once: a plan cannot carry one the
+      // injector would fail on later.
+      {R"({"version":1,"files":[{"name":"a","ref":"aws:x","kind":"token","token":{"issuer":"okta"}}]})",
+       "plan.files[0].token.issuer: issuer \"okta\""},
       {R"({"version":1,"files":[{"name":7,"ref":"aws:x"}]})", "wrong type"},
       {R"({"version":1,"outputDir":"rel","files":[]})", "absolute"},
       {R"({"version":1,"tokenRefreshFraction":1.5,"files":[]})", "between 0 and 1"},

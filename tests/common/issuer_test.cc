@@ -40,5 +40,27 @@ TEST(ParseIssuer, GenesysUrlForm) {
   EXPECT_EQ(r->host, "mypurecloud.de");
 }
 
+// The plan carries the parsed issuer and writes its canonical text: parsing
+// that text gives the same issuer back, and a region id is written as its host.
+TEST(ParseIssuer, CanonicalTextRoundTrips) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"genesys", "genesys"},
+      {"genesys:eu_west_1", "genesys:mypurecloud.ie"},
+      {"genesys:https://login.mypurecloud.de", "genesys:mypurecloud.de"},
+      {"cxone", "cxone"},
+      {"cxone:eu1", "cxone:eu1"},
+      {"https://idp.example/oauth2/token", "https://idp.example/oauth2/token"},
+  };
+  for (const auto& [text, canonical] : cases) {
+    SCOPED_TRACE(text);
+    auto r = ParseIssuer(text);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->ToString(), canonical);
+    auto again = ParseIssuer(r->ToString());
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(*again, *r);
+  }
+}
+
 }  // namespace
 }  // namespace memsecret

@@ -58,7 +58,7 @@ TEST(RotationRulesTest, ApplySetsEveryFileIncludingTokenCredentials) {
   files[0].ref = Ref("aws:/prod/genesys/crm/admin-client");
   files[1].name = "token";
   files[1].kind = FileKind::kToken;
-  files[1].token = TokenSpec{"genesys", "", ""};
+  files[1].token = TokenSpec{ParseIssuer("genesys").value(), "", ""};
   files[1].ref = Ref("aws:/prod/cxone/access-key");
   files[2].name = "other";
   files[2].ref = Ref("azure:crm-kv/x");

@@ -33,8 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto creds = ParseClientCredentials(SecretValue(creds_json));
   fuzz::ScriptedHttp http(records);
-  auto issuer = MakeTokenIssuer(issuer_text, &http);
-  if (!issuer.ok()) issuer = MakeTokenIssuer("https://idp.example/oauth/token", &http);
+  auto ref = memsecret::ParseIssuer(issuer_text);
+  if (!ref.ok()) ref = memsecret::ParseIssuer("https://idp.example/oauth/token");
+  auto issuer = MakeTokenIssuer(*ref, &http);
   if (!issuer.ok() || !creds.ok()) return 0;
   for (int i = 0; i < 2; ++i) (void)(*issuer)->Mint(*creds, {"scope-a", ""}, now);
   return 0;

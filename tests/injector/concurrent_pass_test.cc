@@ -69,7 +69,7 @@ class TableStore final : public SecretProvider {
       return FetchResult::Failure(item.failure, item.retry_after);
     }
     return FetchResult::Success(
-        {SecretValue(item.value), item.version, std::nullopt, std::nullopt});
+        {SecretValue(item.value), item.version, std::nullopt, {}});
   }
   std::map<std::string, int> calls;  // read after the run
 
@@ -145,7 +145,7 @@ InjectionPlan Plan() {
     f.mode = 0440;
     if (kind == FileKind::kToken) {
       f.format = OutputFormat::kJson;
-      f.token = TokenSpec{"https://idp.example/token", f.name == "token-b" ? "scope-b" : "", ""};
+      f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(), f.name == "token-b" ? "scope-b" : "", ""};
     }
     plan.files.push_back(std::move(f));
   };

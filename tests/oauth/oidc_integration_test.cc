@@ -97,7 +97,7 @@ TEST(OidcProviderIntegration, TokenFileStaysFreshOverSeveralCyclesAndIsAccepted)
   file.kind = FileKind::kToken;
   file.ref = *ParseSecretRef(std::string("aws:") + kPath);
   file.format = OutputFormat::kJson;
-  file.token = TokenSpec{server.token_endpoint(), "api:read", ""};
+  file.token = TokenSpec{ParseIssuer(server.token_endpoint()).value(), "api:read", ""};
   plan.files = {file};
 
   LogCapture logs;

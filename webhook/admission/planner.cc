@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <functional>
 
-#include "memsecret/aws_region.h"
+#include "memsecret/backend_settings.h"
 #include "memsecret/duration.h"
 #include "memsecret/rotation_rules.h"
-#include "webhook/admission/pod_vars.h"
 
 namespace memsecret::webhook {
 
@@ -162,78 +161,22 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
               "metrics-port: needs lifecycle sidecar (an init injector exits before any scrape)");
   }
 
-  auto uses = [&](Provider p) {
-    return std::any_of(spec.files.begin(), spec.files.end(),
-                       [&](const PlannedFile& f) { return f.ref.provider == p; });
+  // The backends' settings: the one resolver pipelines use too, with this
+  // pod's defaults, env and projected tokens.
+  PlanContext ctx;
+  ctx.defaults = &config;
+  ctx.app_env = [&](std::string_view name) {
+    return EnvValue(containers, out.app_containers, name);
   };
-  const std::string token_dir = kServiceAccountTokenDir;
-  if (uses(Provider::kAws)) {
-    AwsSettings aws;
-    aws.region = spec.aws_region.value_or(config.aws.region);
-    // The app's env is not validated elsewhere; the region becomes a host
-    // name in the injector (memsecret/aws_region.h).
-    for (const char* var : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-      if (!aws.region.empty()) break;
-      aws.region = EnvValue(containers, out.app_containers, var);
-      if (Status st = ValidateAwsRegion(std::string("aws: the app's ") + var, aws.region);
-          !aws.region.empty() && !st.ok())
-        invalid(st.message());
-    }
-    if (aws.region.empty())
-      invalid("aws: no region (set memsecret.io/aws-region or aws.region in the webhook config)");
-    aws.role_arn = spec.aws_role_arn.value_or(config.aws.role_arn);
-    if (aws.role_arn.empty())
-      aws.role_arn = EnvValue(containers, out.app_containers, "AWS_ROLE_ARN");
-    if (!aws.role_arn.empty()) {
-      out.sa_tokens.push_back({config.aws.token_audience, "aws-token"});
-      aws.web_identity_token_file = token_dir + "/aws-token";
-    } else {
-      // Short (the apiserver may cut warnings over 120 characters).
-      out.warnings.push_back(
-          "memsecret: no AWS role (aws-role-arn, aws.roleArn, AWS_ROLE_ARN): "
-          "no web-identity token mounted");
-    }
-    // Failover: the annotation's list as written (naming the primary is an
-    // error); the config's list without the pod's own region.
-    const bool from_annotation = spec.aws_failover_regions.has_value();
-    if (from_annotation) {
-      aws.failover_regions = *spec.aws_failover_regions;
-    } else {
-      for (const auto& r : config.aws.failover_regions)
-        if (r != aws.region) aws.failover_regions.push_back(r);
-    }
-    // Only the endpoints of the regions this pod may use travel in its plan.
-    for (const auto& [region, e] : config.aws.endpoints) {
-      if (region == aws.region ||
-          std::find(aws.failover_regions.begin(), aws.failover_regions.end(), region) !=
-              aws.failover_regions.end())
-        aws.endpoints[region] = e;
-    }
-    const std::string where = from_annotation
-                                  ? std::string(kAnnotationPrefix) + "aws-failover-regions"
-                                  : "aws.failoverRegions";
-    if (Status st = ValidateAwsFailoverRegions(where, aws.region, aws.failover_regions); !st.ok())
-      invalid(st.message());
-    plan.aws = aws;
-  }
-  if (uses(Provider::kVault)) {
-    VaultSettings v;
-    v.addr = spec.vault_addr.value_or(config.vault.addr);
-    if (v.addr.empty())
-      invalid(
-          "vault: no address (set memsecret.io/vault-addr or vault.addr in the webhook config)");
-    v.auth_path = spec.vault_auth_path.value_or(config.vault.auth_path);
-    v.role = SubstitutePodVars(spec.vault_role.value_or(config.vault.role), ns, sa);
-    v.vault_namespace = spec.vault_namespace.value_or(config.vault.vault_namespace);
-    v.allow_skip_verify = config.vault.allow_skip_verify;
-    out.sa_tokens.push_back({config.vault.token_audience, "vault-token"});
-    v.token_file = token_dir + "/vault-token";
-    plan.vault = v;
-  }
-  if (uses(Provider::kAzure)) {
-    out.sa_tokens.push_back({config.azure.token_audience, "azure-token"});
-    plan.azure = AzureSettings{token_dir + "/azure-token"};
-  }
+  ctx.token_dir = kServiceAccountTokenDir;
+  ctx.namespace_name = ns;
+  ctx.service_account = sa;
+  ctx.key_prefix = kAnnotationPrefix;
+  PlanNotes notes;
+  PlanBackends(spec, ctx, &plan, &notes);
+  for (const std::string& p : notes.problems) invalid(p);
+  out.warnings.insert(out.warnings.end(), notes.warnings.begin(), notes.warnings.end());
+  out.sa_tokens = std::move(notes.sa_tokens);
   // The Agent-compatible endpoint answers from the sidecar's cache; an
   // init-only injector exits before any request could come.
   if (spec.agent_port) {

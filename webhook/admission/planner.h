@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "memsecret/backend_settings.h"
 #include "memsecret/injection_plan.h"
 #include "webhook/admission/annotations.h"
 #include "webhook/admission/pod_facts.h"
@@ -19,11 +20,6 @@ namespace memsecret::webhook {
 // Where the injector finds its projected service-account tokens.
 inline constexpr const char* kServiceAccountTokenDir =
     "/var/run/secrets/memsecret.io/serviceaccount";
-
-struct ProjectedToken {
-  std::string audience;
-  std::string path;  // file name inside kServiceAccountTokenDir
-};
 
 struct PodPlan {
   InjectionPlan plan;

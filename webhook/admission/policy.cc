@@ -2,9 +2,8 @@
 
 #include <algorithm>
 
+#include "memsecret/backend_settings.h"
 #include "memsecret/glob.h"
-#include "memsecret/issuer.h"
-#include "webhook/admission/pod_vars.h"
 
 namespace memsecret::webhook {
 
@@ -17,11 +16,11 @@ void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::
   // Allowlists first: they hold whatever rule matches.
   for (const auto& f : spec.files) {
     if (!f.token) continue;
-    auto issuer = ParseIssuer(f.token->issuer);
-    if (issuer.ok() && issuer->kind == IssuerKind::kGeneric) {
+    const IssuerRef& issuer = f.token->issuer;
+    if (issuer.kind == IssuerKind::kGeneric) {
       const auto& allowed = config.oauth.allowed_token_urls;
-      if (std::find(allowed.begin(), allowed.end(), issuer->url) == allowed.end())
-        deny("issuer " + issuer->url + " for \"" + f.name + "\" is not in oauth.allowedTokenUrls");
+      if (std::find(allowed.begin(), allowed.end(), issuer.url) == allowed.end())
+        deny("issuer " + issuer.url + " for \"" + f.name + "\" is not in oauth.allowedTokenUrls");
     }
   }
   if (spec.vault_addr) {

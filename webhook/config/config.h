@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "memsecret/aws_region.h"
+#include "memsecret/backend_settings.h"
 #include "memsecret/rotation_rules.h"
 #include "memsecret/status.h"
 
@@ -35,7 +35,8 @@ struct PolicyRule {
       allow;  // globs on "<provider>:<path>", {namespace}/{serviceAccount} substituted
 };
 
-struct Config {
+// The per-backend sections (aws, vault, azure) are the planners' defaults.
+struct Config : BackendDefaults {
   struct Injector {
     std::string image = "ghcr.io/memsecret/memsecret-injector:0.1.0";
     std::string image_pull_policy = "IfNotPresent";
@@ -51,28 +52,6 @@ struct Config {
   std::string volume_size_limit = "1Mi";
   std::string mount_path = "/var/run/secrets/memsecret";
   std::chrono::seconds refresh_interval{300};  // refreshInterval, parsed once at load
-  struct Aws {
-    std::string region = "us-east-1";
-    std::string role_arn;
-    std::string token_audience = "sts.amazonaws.com";
-    // failoverRegions: replicas tried in order when the primary region is out;
-    // a pod's own region is skipped when it appears here.
-    std::vector<std::string> failover_regions;
-    // endpoints: {<region>: {secretsmanager: URL, sts: URL}} (VPC endpoints, FIPS).
-    std::map<std::string, AwsRegionEndpoints> endpoints;
-  } aws;
-  struct Vault {
-    std::string addr = "https://vault.vault.svc:8200";
-    std::string auth_path = "kubernetes";
-    std::string role = "{serviceAccount}";
-    std::string vault_namespace;  // Enterprise namespace (X-Vault-Namespace), optional
-    std::string token_audience = "vault";
-    std::vector<std::string> allowed_addrs = {"https://vault.vault.svc:8200"};
-    bool allow_skip_verify = false;
-  } vault;
-  struct Azure {
-    std::string token_audience = "api://AzureADTokenExchange";
-  } azure;
   struct OAuth {
     std::vector<std::string> allowed_token_urls;  // exact https:// URLs pods may name
     double refresh_fraction = 0.75;

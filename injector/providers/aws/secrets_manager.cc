@@ -118,14 +118,13 @@ FetchResult SecretsManagerProvider::FetchOnce(const SecretRef& ref, const FetchO
   FetchedSecret out;
   out.version = StringField(j, "VersionId");
   out.created = JsonUnixTimeField(j, "CreatedDate");
-  AwsSecretMetadata meta;
-  meta.arn = StringField(j, "ARN");
+  SecretMetadata& meta = out.metadata;
+  meta.id = StringField(j, "ARN");
   meta.name = StringField(j, "Name");
   if (auto st = j.find("VersionStages"); st != j.end() && st->is_array())
     for (const json& stage : *st)
-      if (stage.is_string()) meta.version_stages.push_back(stage.get<std::string>());
+      if (stage.is_string()) meta.labels.push_back(stage.get<std::string>());
   meta.binary = !j.contains("SecretString");
-  out.aws = std::move(meta);
   if (auto it = j.find("SecretString"); it != j.end() && it->is_string()) {
     out.value = SecretValue(it->get<std::string>());
     SecureWipe(it->get_ref<std::string&>());

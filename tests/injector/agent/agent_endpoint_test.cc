@@ -85,7 +85,7 @@ TEST(AgentEndpointTest, ServesTheCacheOnLoopbackWithTheTokenFromTheFile) {
   FetchedSecret f;
   f.value = SecretValue("TOP-SECRET-VALUE");
   f.version = "ver-1";
-  f.aws = AwsSecretMetadata{
+  f.metadata = SecretMetadata{
       "arn:aws:secretsmanager:us-east-1:1:secret:app/db-x", "app/db", {"AWSCURRENT"}, false};
   cache.Store(ParseSecretRef("aws:app/db").value(), {}, f);
 

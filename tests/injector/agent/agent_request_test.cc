@@ -35,12 +35,12 @@ class AgentRequestTest : public ::testing::Test {
     f.value = SecretValue(kValue);
     f.version = "ver-1";
     f.created = WallTime(std::chrono::milliseconds(1523477145713));
-    f.aws = AwsSecretMetadata{kArn, "app/db", {"AWSCURRENT"}, false};
+    f.metadata = SecretMetadata{kArn, "app/db", {"AWSCURRENT"}, false};
     cache_.Store(Ref("aws:app/db"), {}, f);
     FetchedSecret b;
     b.value = SecretValue(std::string("\x00\xff\x01", 3));
     b.version = "ver-b";
-    b.aws = AwsSecretMetadata{kArn + std::string("x"), "app/bin", {"AWSCURRENT", "L"}, true};
+    b.metadata = SecretMetadata{kArn + std::string("x"), "app/bin", {"AWSCURRENT", "L"}, true};
     cache_.Store(Ref("aws:app/bin"), {}, b);
   }
 

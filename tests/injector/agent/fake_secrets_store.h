@@ -66,7 +66,7 @@ class FakeSecretsStore final : public SecretProvider {
       f.value = SecretValue(v.value);
       f.version = v.id;
       f.created = WallTime(std::chrono::seconds(1700000000));
-      f.aws = AwsSecretMetadata{kFakeArnPrefix + ref.path + "-AbCdEf", ref.path, v.stages, false};
+      f.metadata = SecretMetadata{kFakeArnPrefix + ref.path + "-AbCdEf", ref.path, v.stages, false};
       return FetchResult::Success(std::move(f));
     }
     return FetchResult::Failure(NotFound("ResourceNotFoundException: no such version"));

@@ -31,7 +31,7 @@ FetchedSecret Fetched(const std::string& value, const std::string& version,
   f.value = SecretValue(value);
   f.version = version;
   f.created = WallTime(std::chrono::milliseconds(1523477145713));
-  f.aws = AwsSecretMetadata{kArn, "app/db", std::move(stages), false};
+  f.metadata = SecretMetadata{kArn, "app/db", std::move(stages), false};
   return f;
 }
 

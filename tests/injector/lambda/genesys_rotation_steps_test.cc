@@ -50,7 +50,7 @@ class FakeSecretsManager final : public SecretProvider {
       if (v.stub) continue;
       if (o.version && v.id != *o.version) continue;
       if (o.stage && !v.stages.count(*o.stage)) continue;
-      return FetchResult::Success({SecretValue(v.value), v.id, std::nullopt, std::nullopt});
+      return FetchResult::Success({SecretValue(v.value), v.id, std::nullopt, {}});
     }
     return FetchResult::Failure(NotFound("no such version"));
   }

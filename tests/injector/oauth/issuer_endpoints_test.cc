@@ -79,7 +79,7 @@ TEST(IssuerEndpoints, RouteTheBuiltInIssuers) {
     SCOPED_TRACE(c.issuer);
     FakeHttpClient http;
     http.PushJson(200, TokenJson("T", 300));
-    auto issuer = MakeTokenIssuer(c.issuer, &http, endpoints);
+    auto issuer = MakeTokenIssuer(ParseIssuer(c.issuer).value(), &http, endpoints);
     ASSERT_TRUE(issuer.ok()) << issuer.status().ToString();
     MintResult r = (*issuer)->Mint(Creds(c.creds), {}, kT0);
     ASSERT_TRUE(r.ok()) << r.status.ToString();
@@ -89,7 +89,8 @@ TEST(IssuerEndpoints, RouteTheBuiltInIssuers) {
 
 TEST(IssuerEndpoints, GenesysStillNeedsAKnownRegion) {
   FakeHttpClient http;
-  auto issuer = MakeTokenIssuer("genesys", &http, {"http://127.0.0.1:9001", "", ""});
+  auto issuer =
+      MakeTokenIssuer(ParseIssuer("genesys").value(), &http, {"http://127.0.0.1:9001", "", ""});
   ASSERT_TRUE(issuer.ok());
   MintResult r = (*issuer)->Mint(Creds(R"({"client_id":"a","client_secret":"b"})"), {}, kT0);
   EXPECT_FALSE(r.ok());

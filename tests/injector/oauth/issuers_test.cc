@@ -222,7 +222,10 @@ TEST(MakeTokenIssuer, Table) {
       {"okta", false, ""},
   };
   for (const Case& c : cases) {
-    auto r = MakeTokenIssuer(c.issuer, &http);
+    // Parsed once (as where a plan is read), then built.
+    auto ref = ParseIssuer(c.issuer);
+    auto r = ref.ok() ? MakeTokenIssuer(*ref, &http)
+                      : Result<std::unique_ptr<TokenIssuer>>(ref.status());
     EXPECT_EQ(r.ok(), c.ok) << c.issuer << " " << r.status().ToString();
     if (r.ok()) {
       EXPECT_EQ((*r)->Describe(), c.describe);

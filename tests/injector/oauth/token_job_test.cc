@@ -81,7 +81,7 @@ struct JobFixture : ::testing::Test {
     f.kind = FileKind::kToken;
     f.ref = *ParseSecretRef(std::string("aws:") + kPath);
     f.format = format;
-    f.token = TokenSpec{"https://idp.example/token", "", ""};
+    f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(), "", ""};
     plan.files.push_back(f);
     auto job = TokenJob::Create(f, plan, Env());
     EXPECT_TRUE(job.ok()) << job.status().ToString();
@@ -206,7 +206,7 @@ TEST_F(JobFixture, AuditsEveryMintWithReferencesOnly) {
   f.name = "token";
   f.kind = FileKind::kToken;
   f.ref = *ParseSecretRef(std::string("aws:") + kPath);
-  f.token = TokenSpec{"https://idp.example/token", "", ""};
+  f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(), "", ""};
   plan.files = {f};
   JobEnvironment env = Env();
   env.audit = &audit;
@@ -248,7 +248,7 @@ TEST_F(JobFixture, CredentialAgeTokenExpiryAndHealth) {
   f.name = "token";
   f.kind = FileKind::kToken;
   f.ref = *ParseSecretRef(std::string("aws:") + kPath);
-  f.token = TokenSpec{"https://idp.example/token", "", ""};
+  f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(), "", ""};
   f.rotation_max_age_seconds = 90 * 86400;
   plan.files = {f};
   health.Declare(f);
@@ -289,7 +289,7 @@ TEST_F(JobFixture, NewCredentialVersionIsMintedWithAtOnce) {
   f.name = "token";
   f.kind = FileKind::kToken;
   f.ref = *ParseSecretRef(std::string("aws:") + kPath);
-  f.token = TokenSpec{"https://idp.example/token", "", ""};
+  f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(), "", ""};
   plan.files = {f};
   health.Declare(f);
   JobEnvironment env = Env();
@@ -344,7 +344,7 @@ TEST_F(JobFixture, EnvFormatAndCreateErrors) {
   PlannedFile f;
   f.name = "t";
   f.kind = FileKind::kToken;
-  f.token = TokenSpec{"okta", "", ""};
+  f.token = TokenSpec{IssuerRef{IssuerKind::kGeneric, "", "ftp://idp.example/token"}, "", ""};
   EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(), Code::kInvalidArgument);
   f.kind = FileKind::kSecret;
   EXPECT_EQ(TokenJob::Create(f, plan, Env()).status().code(), Code::kInvalidArgument);

@@ -57,7 +57,7 @@ class GatedStore final : public SecretProvider {
     ++calls;
     cv.wait(lock, [&] { return open; });
     if (!fail.ok()) return FetchResult::Failure(fail);
-    return FetchResult::Success({SecretValue("{\"a\":\"1\"}"), "v1", std::nullopt, std::nullopt});
+    return FetchResult::Success({SecretValue("{\"a\":\"1\"}"), "v1", std::nullopt, {}});
   }
   std::mutex mu;
   std::condition_variable cv;

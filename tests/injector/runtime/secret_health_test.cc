@@ -248,7 +248,7 @@ TEST(HealthMetricsTest, IndependentParserReadsEverySeries) {
   PlannedFile token;
   token.name = "genesys-token";
   token.kind = FileKind::kToken;
-  token.token = TokenSpec{"genesys", "", ""};
+  token.token = TokenSpec{ParseIssuer("genesys").value(), "", ""};
   token.ref = ParseSecretRef("vault:secret/genesys/cx").value();
   health.Declare(secret);
   health.Declare(token);

@@ -44,7 +44,7 @@ TEST(AnnotationsTest, ParsesEveryKey) {
   EXPECT_EQ(spec.files[0].mode, 0440u);
   EXPECT_EQ(spec.files[1].name, "genesys");
   EXPECT_EQ(spec.files[1].kind, FileKind::kToken);
-  EXPECT_EQ(spec.files[1].token->issuer, "genesys:mypurecloud.ie");
+  EXPECT_EQ(spec.files[1].token->issuer.ToString(), "genesys:mypurecloud.ie");
   EXPECT_EQ(spec.files[1].token->scope, "analytics users:readonly");
   EXPECT_EQ(spec.files[1].format, OutputFormat::kEnv);
   EXPECT_EQ(spec.files[1].mode, 0400u);  // default

@@ -99,11 +99,10 @@ TEST_F(SecretsManagerTest, StaticKeysFetchStringWithVersion) {
   EXPECT_EQ(r.secret->version, "11111111-1111-1111-1111-111111111111");
   EXPECT_EQ(fake_.Stats()["signature_failures"], 0);
   // ARN, Name and stages as the answer gave them (the Agent endpoint serves them).
-  ASSERT_TRUE(r.secret->aws.has_value());
-  EXPECT_EQ(r.secret->aws->arn, arn_);
-  EXPECT_EQ(r.secret->aws->name, "/genesys/prod/crm");
-  EXPECT_EQ(r.secret->aws->version_stages, std::vector<std::string>{"AWSCURRENT"});
-  EXPECT_FALSE(r.secret->aws->binary);
+  EXPECT_EQ(r.secret->metadata.id, arn_);
+  EXPECT_EQ(r.secret->metadata.name, "/genesys/prod/crm");
+  EXPECT_EQ(r.secret->metadata.labels, std::vector<std::string>{"AWSCURRENT"});
+  EXPECT_FALSE(r.secret->metadata.binary);
 }
 
 // CreatedDate is epoch seconds, fractional on the wire; a missing or
@@ -192,8 +191,7 @@ TEST_F(SecretsManagerTest, ArnStageVersionAndBinary) {
   auto bin = provider->Fetch(Ref("aws:bin"));
   ASSERT_TRUE(bin.ok());
   EXPECT_EQ(bin.secret->value.Reveal(), std::string("\x00\xff\x01\x02\x03", 5));
-  ASSERT_TRUE(bin.secret->aws.has_value());
-  EXPECT_TRUE(bin.secret->aws->binary);
+  EXPECT_TRUE(bin.secret->metadata.binary);
 }
 
 TEST_F(SecretsManagerTest, ErrorsAreMappedByType) {
