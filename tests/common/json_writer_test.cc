@@ -92,7 +92,8 @@ InjectionPlan FullPlan() {
                     0440,
                     {},
                     ""};
-  token.token = TokenSpec{ParseIssuer("genesys:mypurecloud.ie").value(), "users:readonly \"quoted\"", "api"};
+  token.token =
+      TokenSpec{ParseIssuer("genesys:mypurecloud.ie").value(), "users:readonly \"quoted\"", "api"};
   p.files.push_back(token);
   p.aws = AwsSettings{.region = "eu-west-1",
                       .role_arn = "arn:aws:iam::123456789012:role/x",

@@ -68,8 +68,7 @@ class TableStore final : public SecretProvider {
       if (item.failures > 0) --item.failures;
       return FetchResult::Failure(item.failure, item.retry_after);
     }
-    return FetchResult::Success(
-        {SecretValue(item.value), item.version, std::nullopt, {}});
+    return FetchResult::Success({SecretValue(item.value), item.version, std::nullopt, {}});
   }
   std::map<std::string, int> calls;  // read after the run
 
@@ -145,7 +144,8 @@ InjectionPlan Plan() {
     f.mode = 0440;
     if (kind == FileKind::kToken) {
       f.format = OutputFormat::kJson;
-      f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(), f.name == "token-b" ? "scope-b" : "", ""};
+      f.token = TokenSpec{ParseIssuer("https://idp.example/token").value(),
+                          f.name == "token-b" ? "scope-b" : "", ""};
     }
     plan.files.push_back(std::move(f));
   };

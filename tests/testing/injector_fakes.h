@@ -35,8 +35,7 @@ class ScriptedProvider final : public SecretProvider {
     ++calls;
     last_ref = ref.ToString();
     if (!steady_status_.ok()) return FetchResult::Failure(steady_status_, steady_retry_after_);
-    return FetchResult::Success(
-        {SecretValue(steady_value_), steady_version_, steady_created_, {}});
+    return FetchResult::Success({SecretValue(steady_value_), steady_version_, steady_created_, {}});
   }
   int calls = 0;
   std::string last_ref;

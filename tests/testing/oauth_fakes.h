@@ -56,8 +56,7 @@ class FakeSecretStore final : public SecretProvider {
  public:
   void Put(const std::string& path, const std::string& value, const std::string& version,
            const std::string& stage = "", std::optional<WallTime> created = std::nullopt) {
-    entries_[path + "|" + stage] =
-        FetchedSecret{SecretValue(value), version, created, {}};
+    entries_[path + "|" + stage] = FetchedSecret{SecretValue(value), version, created, {}};
   }
   void FailNext(Status s) { fail_next_ = std::move(s); }
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override {
