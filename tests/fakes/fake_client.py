@@ -10,7 +10,8 @@ talks to its control channel (fake_base.py serves it):
 `script` is a file name in this folder or a path. A fake that exits or stays
 silent before its "PORT" line raises RuntimeError; a control call answered
 other than 2xx raises urllib.error.HTTPError. Callers import this module with
-this folder on sys.path, computed from their own location."""
+this folder on sys.path, computed from their own location; a helper that
+wraps one fake may subclass RunningFake."""
 import json
 import os
 import select
@@ -24,19 +25,22 @@ PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.e
 
 
 class RunningFake:
-    def __init__(self, script, args, env, stderr, preexec_fn, timeout):
+    """A started fake; see start()."""
+
+    def __init__(self, script, *args, env=None, stderr=None, preexec_fn=None, timeout=30):
         path = script if os.sep in script else os.path.join(FAKES_DIR, script)
         self.name = os.path.basename(path)
         self.proc = subprocess.Popen([PYTHON, path] + list(args), stdout=subprocess.PIPE, stderr=stderr,
                                      env=env, text=True, preexec_fn=preexec_fn)
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline().split() if ready else []
-        if len(line) != 2 or line[0] != "PORT":
-            exited = self.proc.poll()
+        line = self.proc.stdout.readline() if ready else None
+        words = (line or "").split()
+        if len(words) != 2 or words[0] != "PORT":
+            why = ("no PORT line within %ds" % timeout if line is None else
+                   "exit status %d" % self.proc.wait() if line == "" else "it printed %r" % line[:80])
             self.stop()
-            raise RuntimeError("%s did not start: %s" % (self.name, "no PORT line within %ds" % timeout
-                                                         if exited is None else "exit status %d" % exited))
-        self.port = int(line[1])
+            raise RuntimeError("%s did not start: %s" % (self.name, why))
+        self.port = int(words[1])
         self.url = "http://127.0.0.1:%d" % self.port
 
     def control(self, timeout=30, **cmd):
@@ -71,4 +75,4 @@ class RunningFake:
 def start(script, *args, env=None, stderr=None, preexec_fn=None, timeout=30):
     """Starts `script` with `args` and waits for it to listen. env: the whole
     environment (default: this process's); stderr: where its stderr goes."""
-    return RunningFake(script, args, env, stderr, preexec_fn, timeout)
+    return RunningFake(script, *args, env=env, stderr=stderr, preexec_fn=preexec_fn, timeout=timeout)
