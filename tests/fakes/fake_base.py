@@ -11,8 +11,8 @@ A fake is a Handler subclass plus `main(Handler[, parser])`:
     service's routes. The base serves "stats" (state.stats) and "quota"
     (quota.stats()).
   Both run with state.lock held. Either may raise ControlError(status, obj)
-  for a non-200 answer; a missing or malformed field answers 400
-  {"error": ...} naming the field, never a value.
+  for a non-200 answer; a missing field (or unknown name) or a malformed
+  command answers 400 {"error": ...} naming the key, never a value.
   - state: a State (or subclass), shared by the fake's requests.
   - args: the parsed command line (the fake's own options, --tls-cert/--tls-key).
 
@@ -163,7 +163,7 @@ class Handler(BaseHTTPRequestHandler):
         except ControlError as e:
             status, data = e.status, json.dumps(e.body)
         except KeyError as e:
-            status, data = 400, json.dumps({"error": "control: missing field %s" % e})
+            status, data = 400, json.dumps({"error": "control: %s missing or unknown" % e})
         except (TypeError, ValueError, AttributeError) as e:
             status, data = 400, json.dumps({"error": "control: malformed command (%s)" % type(e).__name__})
         self.send(status, data, "application/json")
@@ -171,7 +171,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- what a fake overrides ----
     def control(self, cmd):
-        raise ControlError(400, {"error": "unknown op %r" % cmd.get("op")})
+        raise ControlError(400, {"error": "unknown op %r" % cmd["op"]})
 
     def view(self, name, query):
         if name == "stats":
