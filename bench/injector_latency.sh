@@ -113,7 +113,7 @@ for mode in before after; do
   wait $pid || true
   ((hwm > PEAK[$mode])) && PEAK[$mode]=$hwm
   calls=$(curl -fsS "$AWS_URL/_control/stats" | "$PY" -c 'import json,sys; s=json.load(sys.stdin); print(s.get("GetSecretValue",0) + s.get("AssumeRoleWithWebIdentity",0))')
-  mints=$(curl -fsS "$OAUTH_URL/_stats" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["mints"])')
+  mints=$(curl -fsS "$OAUTH_URL/_control/stats" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["mints"])')
   per_hour=$(( (calls + mints) * 3600 / WINDOW ))
   printf '%-6s backend calls in %d s (refresh 10 s, token TTL 30 s): %d AWS + %d mints -> %d per pod-hour at these intervals\n' \
     "$mode" "$WINDOW" "$calls" "$mints" "$per_hour"

@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests: independent JSON Patch / SigV4 implementations, YAML, TLS tooling
   python3 python3-jsonpatch python3-botocore python3-yaml python3-jsonschema openssl util-linux
+  # the fakes' listen backlog, read back with ss (tests/fakes/fake_base_test.py)
+  iproute2
   # an independent Prometheus text parser for the injector's metrics
   python3-prometheus-client
   # the demo and the try-out guide (docs/try-out.md) talk HTTP with curl

@@ -24,41 +24,23 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FAKES = os.path.join(HERE, "..", "..", "tests", "fakes")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "fakes"))
+import fake_client  # noqa: E402
+
 ROLE = "arn:aws:iam::123456789012:role/mass"
 JWT = "eyJhbGciOiJSUzI1NiJ9.MASS-START.sig"
 
 
-def post(url, **cmd):
-    req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-    return json.loads(urllib.request.urlopen(req).read() or b"{}")
-
-
-def get(url, path):
-    return json.loads(urllib.request.urlopen(url + path).read())
-
-
-class Fake:
-    def __init__(self, script, args, quota, log):
-        env = dict(os.environ, MEMSECRET_FAKE_QUOTA=quota)
-        env.pop("MEMSECRET_FAKE_LATENCY_MS", None)
-        self.proc = subprocess.Popen([sys.executable, os.path.join(FAKES, script)] + args, env=env,
-                                     stdout=subprocess.PIPE, stderr=log, text=True)
-        line = self.proc.stdout.readline().split()
-        if len(line) != 2 or line[0] != "PORT":
-            raise SystemExit("%s did not start" % script)
-        self.url = "http://127.0.0.1:%s" % line[1]
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
+def start_fake(script, args, quota, log):
+    """A fake answering the excess over `quota` as its service does, without injected latency."""
+    env = dict(os.environ, MEMSECRET_FAKE_QUOTA=quota)
+    env.pop("MEMSECRET_FAKE_LATENCY_MS", None)
+    return fake_client.start(script, *args, env=env, stderr=log)
 
 
 def base_plan(out_dir, pod):
@@ -80,11 +62,11 @@ def setup(a, work, log):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "VAULT_", "MEMSECRET_"))}
     if a.backend == "aws":
-        fake = Fake("fake_aws.py", [], "secretsmanager=%g,sts=%g" % (a.rate, a.sts_rate), log)
-        post(fake.url, op="sts", role=ROLE, token=JWT, duration=3600)
+        fake = start_fake("fake_aws.py", [], "secretsmanager=%g,sts=%g" % (a.rate, a.sts_rate), log)
+        fake.control(op="sts", role=ROLE, token=JWT, duration=3600)
         for i in range(a.secrets):
-            post(fake.url, op="put_secret", name="/mass/app/secret-%02d" % i,
-                 string=json.dumps({"password": secrets.token_urlsafe(24)}))
+            fake.control(op="put_secret", name="/mass/app/secret-%02d" % i,
+                         string=json.dumps({"password": secrets.token_urlsafe(24)}))
         env.update(AWS_ENDPOINT_URL=fake.url)
 
         def plan(out, pod):
@@ -96,15 +78,15 @@ def setup(a, work, log):
                                    "sts": (a.pods, a.sts_rate)}
 
     vault_quota = "vault=%g" % a.rate if a.backend == "vault" else ""
-    vault = Fake("vault_fake.py", [], vault_quota, log)
-    post(vault.url, op="mount", path="secret", version=2)
-    post(vault.url, op="k8s_role", role="mass", jwt=JWT, ttl=3600, paths=["secret/"])
+    vault = start_fake("vault_fake.py", [], vault_quota, log)
+    vault.control(op="mount", path="secret", version=2)
+    vault.control(op="k8s_role", role="mass", jwt=JWT, ttl=3600, paths=["secret/"])
     vault_settings = {"addr": vault.url, "allowSkipVerify": False, "authPath": "kubernetes",
                       "namespace": "", "role": "mass", "tokenFile": jwt_file}
     if a.backend == "vault":
         for i in range(a.secrets):
-            post(vault.url, op="kv_put", mount="secret", path="mass/secret-%02d" % i,
-                 data={"password": secrets.token_urlsafe(24)})
+            vault.control(op="kv_put", mount="secret", path="mass/secret-%02d" % i,
+                          data={"password": secrets.token_urlsafe(24)})
 
         def plan(out, pod):
             p = base_plan(out, pod)
@@ -114,11 +96,11 @@ def setup(a, work, log):
         return [vault], plan, env, {"vault": (a.pods * (a.secrets + 1), a.rate)}
 
     client = "mass-client:" + secrets.token_urlsafe(18)
-    token = Fake("oauth_fake.py", ["--genesys", client, "--cxone", "k:" + secrets.token_urlsafe(9),
-                                   "--expires-in", "3600"], "token=%g" % a.rate, log)
+    token = start_fake("oauth_fake.py", ["--genesys", client, "--cxone", "k:" + secrets.token_urlsafe(9),
+                                         "--expires-in", "3600"], "token=%g" % a.rate, log)
     cid, csec = client.split(":", 1)
-    post(vault.url, op="kv_put", mount="secret", path="mass/genesys-client",
-         data={"clientId": cid, "clientSecret": csec})
+    vault.control(op="kv_put", mount="secret", path="mass/genesys-client",
+                  data={"clientId": cid, "clientSecret": csec})
     env.update(MEMSECRET_GENESYS_LOGIN_URL=token.url)
 
     def plan(out, pod):
@@ -181,7 +163,7 @@ def run(a, work, log):
                 start(pending.pop(0))
         quota = {}
         for f in fakes:
-            quota.update(get(f.url, "/_control/quota"))
+            quota.update(f.get("/_control/quota"))
     finally:
         for f in fakes:
             f.stop()

@@ -27,11 +27,13 @@ import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.request
 
 import yaml
 
 import k8s_tools
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import fake_client  # noqa: E402
 
 ARGS = None
 RELEASE, NAMESPACE = "memsecret", "memsecret-system"
@@ -550,26 +552,20 @@ class RotationCronJobRuns(unittest.TestCase):
     APP_SECRET = "APP-SECRET-helm-17"
 
     def fake(self, name):
-        proc = subprocess.Popen([sys.executable, os.path.join(ARGS.repo_root, "tests", "fakes", name)],
-                                stdout=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: (proc.kill(), proc.wait(), proc.stdout.close()))
-        url = "http://127.0.0.1:%d" % int(proc.stdout.readline().split()[1])
-
-        def control(**cmd):
-            req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-            return urllib.request.urlopen(req, timeout=30).read()
-        return url, control
+        fake = fake_client.start(os.path.join(ARGS.repo_root, "tests", "fakes", name))
+        self.addCleanup(fake.stop)
+        return fake
 
     def test_the_rendered_commands_rotate_what_is_due(self):
         self.assertTrue(ARGS.injector, "--injector (the built memsecret-injector) is required")
-        aws_url, aws = self.fake("fake_aws.py")
-        gen_url, gen = self.fake("genesys_api_fake.py")
-        aws(op="static_key", akid=self.AKID, secret=self.AWS_SECRET)
-        gen(op="add_client", id=self.ADMIN["clientId"], name="rotation-admin", secret=self.ADMIN["clientSecret"],
-            permissions=["oauth:client:view", "oauth:client:add", "oauth:client:delete"])
-        gen(op="add_client", id="client-a-0001", name="crm-sync", secret=self.APP_SECRET, roleIds=["role-crm"])
-        aws(op="put_secret", name="genesys/production/oauth-admin-client", string=json.dumps(self.ADMIN))
-        aws(op="put_secret", name="genesys/production/crm-sync/oauth-client", created=1, string=json.dumps(
+        aws, gen = self.fake("fake_aws.py"), self.fake("genesys_api_fake.py")
+        aws.control(op="static_key", akid=self.AKID, secret=self.AWS_SECRET)
+        gen.control(op="add_client", id=self.ADMIN["clientId"], name="rotation-admin",
+                    secret=self.ADMIN["clientSecret"],
+                    permissions=["oauth:client:view", "oauth:client:add", "oauth:client:delete"])
+        gen.control(op="add_client", id="client-a-0001", name="crm-sync", secret=self.APP_SECRET, roleIds=["role-crm"])
+        aws.control(op="put_secret", name="genesys/production/oauth-admin-client", string=json.dumps(self.ADMIN))
+        aws.control(op="put_secret", name="genesys/production/crm-sync/oauth-client", created=1, string=json.dumps(
             {"clientId": "client-a-0001", "clientSecret": self.APP_SECRET, "region": "mypurecloud.ie"}))
         admin = "aws:genesys/production/oauth-admin-client"
         values = {"rotation": {"enabled": True, "env": [{"name": "AWS_REGION", "value": "us-east-1"}], "items": [
@@ -584,17 +580,16 @@ class RotationCronJobRuns(unittest.TestCase):
             command = list(container["command"])
             self.assertEqual(command[0], "/usr/local/bin/memsecret-injector", "the image's binary")
             env = {"PATH": "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": self.AKID, "AWS_SECRET_ACCESS_KEY": self.AWS_SECRET,
-                   "AWS_ENDPOINT_URL": aws_url, "MEMSECRET_GENESYS_LOGIN_URL": gen_url,
-                   "MEMSECRET_GENESYS_API_URL": gen_url}
+                   "AWS_ENDPOINT_URL": aws.url, "MEMSECRET_GENESYS_LOGIN_URL": gen.url,
+                   "MEMSECRET_GENESYS_API_URL": gen.url}
             env.update({e["name"]: e["value"] for e in container.get("env", [])})
             res = k8s_tools.run([ARGS.injector] + command[1:], env=env)
             outputs.append(res.stdout + res.stderr)
             return res
 
         def current():
-            with urllib.request.urlopen(aws_url + "/_control/secret?name=genesys/production/crm-sync/oauth-client"
-                                        "&stage=AWSCURRENT", timeout=30) as r:
-                return json.loads(json.loads(r.read())["string"])
+            return json.loads(aws.get("/_control/secret?name=genesys/production/crm-sync/oauth-client"
+                                      "&stage=AWSCURRENT")["string"])
 
         failing, due = pod["containers"]
         res = run(failing)

@@ -21,10 +21,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-FAKES = os.path.join(ROOT, "tests", "fakes")
 OAUTH_DIR = os.path.join(ROOT, "tests", "oauth")
-# The fakes need botocore (Debian's python3-botocore); prefer the system interpreter.
-PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+sys.path.insert(0, os.path.join(ROOT, "tests", "fakes"))
+import fake_client  # noqa: E402
 
 
 def _die_with_parent():
@@ -45,33 +44,17 @@ def wait_until(pred, timeout, what, interval=0.02):
         time.sleep(interval)
 
 
-def _control(url, cmd):
-    req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-    return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"{}")
-
-
-class FakeAws:
+class FakeAws(fake_client.RunningFake):
     """tests/fakes/fake_aws.py on loopback (region us-east-1)."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([PY, os.path.join(FAKES, "fake_aws.py")], stdout=subprocess.PIPE, text=True,
-                                     preexec_fn=_die_with_parent)
-        self.port = int(self.proc.stdout.readline().split()[1])
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, **cmd):
-        return _control(self.url, cmd)
+        super().__init__("fake_aws.py", preexec_fn=_die_with_parent)
 
     def put_secret(self, name, value, **kw):
         return self.control(op="put_secret", name=name, string=value if isinstance(value, str) else json.dumps(value), **kw)
 
-    def stats(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_control/stats", timeout=10).read())
-
     def close(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc.stdout.close()
+        self.stop()
 
 
 class OAuthServer:
@@ -120,24 +103,14 @@ class OAuthServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class VaultFake:
+class VaultFake(fake_client.RunningFake):
     """tests/fakes/vault_fake.py on loopback."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([PY, os.path.join(FAKES, "vault_fake.py")], stdout=subprocess.PIPE, text=True,
-                                     preexec_fn=_die_with_parent)
-        self.port = int(self.proc.stdout.readline().split()[1])
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, **cmd):
-        return _control(self.url, cmd)
-
-    def stats(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_control/stats", timeout=10).read())
+        super().__init__("vault_fake.py", preexec_fn=_die_with_parent)
 
     def close(self):
-        self.proc.kill()
-        self.proc.wait()
+        self.stop()
         self.proc.stdout.close()
 
 

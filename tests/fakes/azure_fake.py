@@ -19,7 +19,8 @@ error_codes, timestamp, trace_id, correlation_id}; Key Vault {"error":{code,mess
 innererror}} with 401 + WWW-Authenticate, 403 Forbidden/SecretDisabled, 404 SecretNotFound,
 429 Throttled + Retry-After. Expired secrets are returned (200), as Key Vault does.
 
-Usage: azure_fake.py -> prints "PORT <n>". Control: POST /_control, GET /_control/stats.
+Usage: azure_fake.py -> prints "PORT <n>". Control (fake_base.py): POST /_control, GET /_control/stats,
+GET /_control/latest?vault=V&name=N -> {"id","value"} (the latest version). Ops:
   client{tenant,client_id,assertion,expires_in}  advance{seconds}
   put{vault,name,value,enabled,exp,nbf} -> {"version"}  disable{vault,name}  deny{vault}
   fail{target: token|secret, count, status, code, retry_after}
@@ -27,94 +28,63 @@ Secret values, tokens and assertions are never logged.
 """
 import json
 import secrets as pysecrets
-import threading
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_base
 
 SCOPE = "https://vault.azure.net/.default"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 API_VERSIONS = {"7.4", "7.5"}
 
 
-class State:
+class State(fake_base.State):
     def __init__(self):
-        self.lock = threading.Lock()
+        super().__init__(exchanges=0, issued=0, assertion_mismatch=0, secret_gets=0, unauthorized=0,
+                         last_form_keys=[], last_api_version=None, double_slash=0)
         self.now = 1_700_000_000.0  # virtual clock; FakeClock's default start
         self.clients = {}  # (tenant, client_id) -> {assertion, expires_in}
         self.tokens = {}  # access token -> expiry (virtual)
         self.vaults = {}  # vault -> {name -> [versions]}
         self.denied = set()
-        self.failures = []
-        self.port = 0
-        self.stats = {"exchanges": 0, "issued": 0, "assertion_mismatch": 0, "secret_gets": 0,
-                      "unauthorized": 0, "last_form_keys": [], "last_api_version": None,
-                      "double_slash": 0}
-
-    def take_failure(self, target):
-        for f in self.failures:
-            if f["target"] == target and f["count"] > 0:
-                f["count"] -= 1
-                return f
-        return None
 
 
 STATE = State()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # no request logging: bodies and headers hold secrets
-        pass
-
-    def _send(self, status, obj, extra=None):
-        data = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+class Handler(fake_base.Handler):
+    state = STATE
+    json_type = "application/json; charset=utf-8"
 
     def _aad_error(self, status, error, code, text, retry_after=None):
-        self._send(status, {"error": error, "error_description": "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: 2023-11-14 22:13:20Z"
-                            % (code, text, uuid.uuid4(), uuid.uuid4()),
-                            "error_codes": [code], "timestamp": "2023-11-14 22:13:20Z",
-                            "trace_id": str(uuid.uuid4()), "correlation_id": str(uuid.uuid4()),
-                            "error_uri": "https://login.microsoftonline.com/error?code=%d" % code},
-                   {"Retry-After": str(retry_after)} if retry_after is not None else None)
+        self.send_json(status, {"error": error, "error_description": "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: 2023-11-14 22:13:20Z"
+                                % (code, text, uuid.uuid4(), uuid.uuid4()),
+                                "error_codes": [code], "timestamp": "2023-11-14 22:13:20Z",
+                                "trace_id": str(uuid.uuid4()), "correlation_id": str(uuid.uuid4()),
+                                "error_uri": "https://login.microsoftonline.com/error?code=%d" % code},
+                       {"Retry-After": str(retry_after)} if retry_after is not None else None)
 
     def _kv_error(self, status, code, message, inner=None, extra=None):
         err = {"code": code, "message": message}
         if inner:
             err["innererror"] = {"code": inner}
-        self._send(status, {"error": err}, extra)
+        self.send_json(status, {"error": err}, extra)
 
-    def do_GET(self):
-        if self.path == "/_control/stats":
-            with STATE.lock:
-                return self._send(200, STATE.stats)
-        if self.path.startswith("/_control/latest?"):  # rotation tests: the latest version's value
-            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-            with STATE.lock:
-                v = STATE.vaults[q["vault"][0]][q["name"][0]][-1]
-                return self._send(200, {"id": v["id"], "value": v["value"]})
+    def view(self, name, query):
+        if name == "latest":  # rotation tests: the latest version's value
+            v = STATE.vaults[query["vault"][0]][query["name"][0]][-1]
+            return {"id": v["id"], "value": v["value"]}
+        return super().view(name, query)
+
+    def serve_GET(self, body):
         with STATE.lock:
             self.get_secret()
 
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
-        if self.path == "/_control":
-            return self.control(json.loads(body))
+    def serve_POST(self, body):
         with STATE.lock:
             self.token(body)
 
-    def do_PUT(self):  # rotation: Set Secret
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
+    def serve_PUT(self, body):  # rotation: Set Secret
         with STATE.lock:
             self.set_secret(body)
 
@@ -141,20 +111,20 @@ class Handler(BaseHTTPRequestHandler):
         vid = uuid.uuid4().hex
         STATE.vaults.setdefault(parts[0], {}).setdefault(parts[2], []).append(
             {"id": vid, "value": req["value"], "enabled": True, "exp": None, "nbf": None, "created": STATE.now})
-        STATE.stats["secret_sets"] = STATE.stats.get("secret_sets", 0) + 1
-        self._send(200, {"value": req["value"], "id": "https://%s.vault.azure.net/secrets/%s/%s" % (parts[0], parts[2], vid),
-                         "attributes": {"enabled": True, "created": int(STATE.now), "updated": int(STATE.now),
-                                        "recoveryLevel": "Recoverable+Purgeable", "recoverableDays": 90}})
+        STATE.count("secret_sets")
+        self.send_json(200, {"value": req["value"], "id": "https://%s.vault.azure.net/secrets/%s/%s" % (parts[0], parts[2], vid),
+                             "attributes": {"enabled": True, "created": int(STATE.now), "updated": int(STATE.now),
+                                            "recoveryLevel": "Recoverable+Purgeable", "recoverableDays": 90}})
 
     # ---- Entra ID ----
     def token(self, body):
-        STATE.stats["exchanges"] += 1
+        STATE.count("exchanges")
         if "//" in self.path:
-            STATE.stats["double_slash"] += 1
+            STATE.count("double_slash")
             return self._aad_error(400, "invalid_request", 900144, "Malformed request path.")
         parts = self.path.split("?")[0].strip("/").split("/")
         if len(parts) != 4 or parts[1:] != ["oauth2", "v2.0", "token"]:
-            return self._send(404, {"error": "not_found"})
+            return self.send_json(404, {"error": "not_found"})
         tenant = parts[0]
         fail = STATE.take_failure("token")
         if fail:
@@ -182,17 +152,17 @@ class Handler(BaseHTTPRequestHandler):
         if "client_secret" in form:
             return self._aad_error(400, "invalid_request", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.")
         if one("client_assertion") != client["assertion"]:
-            STATE.stats["assertion_mismatch"] += 1
+            STATE.count("assertion_mismatch")
             return self._aad_error(400, "invalid_client", 70021,
                                    "No matching federated identity record found for presented assertion. Assertion "
                                    "Issuer: 'https://oidc.example'. Assertion Subject: 'system:serviceaccount:genesys:crm'. "
                                    "Assertion Audience: 'api://AzureADTokenExchange'.")
         token = "eyJ0eXAiOiJKV1QifQ.AZURE-ACCESS-" + pysecrets.token_urlsafe(24)
         STATE.tokens[token] = STATE.now + client["expires_in"]
-        STATE.stats["issued"] += 1
-        self._send(200, {"token_type": "Bearer", "expires_in": client["expires_in"],
-                         "ext_expires_in": client["expires_in"], "access_token": token},
-                   {"Cache-Control": "no-store", "Pragma": "no-cache"})
+        STATE.count("issued")
+        self.send_json(200, {"token_type": "Bearer", "expires_in": client["expires_in"],
+                             "ext_expires_in": client["expires_in"], "access_token": token},
+                       {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     # ---- Key Vault ----
     def get_secret(self):
@@ -202,17 +172,17 @@ class Handler(BaseHTTPRequestHandler):
             return self._kv_error(404, "NotFound", "The requested resource was not found.")
         vault, name = parts[0], parts[2]
         version = parts[3] if len(parts) == 4 else None
-        STATE.stats["secret_gets"] += 1
+        STATE.count("secret_gets")
         auth = self.headers.get("Authorization", "")
         challenge = {"WWW-Authenticate": 'Bearer authorization="https://login.microsoftonline.com/tenant", '
                                          'resource="https://vault.azure.net"'}
         if not auth.startswith("Bearer "):
-            STATE.stats["unauthorized"] += 1
+            STATE.count("unauthorized")
             return self._kv_error(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.",
                                   extra=challenge)
         expiry = STATE.tokens.get(auth[len("Bearer "):])
         if expiry is None or STATE.now >= expiry:
-            STATE.stats["unauthorized"] += 1
+            STATE.count("unauthorized")
             return self._kv_error(401, "Unauthorized", "Token is expired or not issued for Key Vault.",
                                   extra=challenge)
         api = urllib.parse.parse_qs(url.query).get("api-version", [None])[0]
@@ -244,48 +214,35 @@ class Handler(BaseHTTPRequestHandler):
         for k in ("exp", "nbf"):
             if match.get(k) is not None:
                 attrs[k] = match[k]
-        self._send(200, {"value": match["value"], "id": "https://%s.vault.azure.net/secrets/%s/%s" % (vault, name, match["id"]),
-                         "attributes": attrs, "tags": {}})
+        self.send_json(200, {"value": match["value"], "id": "https://%s.vault.azure.net/secrets/%s/%s" % (vault, name, match["id"]),
+                             "attributes": attrs, "tags": {}})
 
     # ---- control ----
     def control(self, cmd):
         op = cmd["op"]
         out = {}
-        with STATE.lock:
-            if op == "client":
-                STATE.clients[(cmd["tenant"], cmd["client_id"])] = {"assertion": cmd["assertion"],
-                                                                    "expires_in": cmd.get("expires_in", 3599)}
-            elif op == "advance":
-                STATE.now += cmd["seconds"]
-            elif op == "put":
-                vid = uuid.uuid4().hex
-                STATE.vaults.setdefault(cmd["vault"], {}).setdefault(cmd["name"], []).append(
-                    {"id": vid, "value": cmd["value"], "enabled": cmd.get("enabled", True),
-                     "exp": cmd.get("exp"), "nbf": cmd.get("nbf"),
-                     "created": cmd.get("created", STATE.now)})  # a test may send any JSON
-                out["version"] = vid
-            elif op == "disable":
-                STATE.vaults[cmd["vault"]][cmd["name"]][-1]["enabled"] = False
-            elif op == "deny":
-                STATE.denied.add(cmd["vault"])
-            elif op == "fail":
-                STATE.failures.append({"target": cmd["target"], "count": cmd.get("count", 1),
-                                       "status": cmd.get("status", 500), "code": cmd.get("code"),
-                                       "retry_after": cmd.get("retry_after")})
-            else:
-                return self._send(400, {"error": "unknown op"})
-        self._send(200, out)
-
-
-def main():
-    # The injector opens up to 8 connections at once: with socketserver's default
-    # backlog of 5 a dropped SYN would cost a 1 s retransmit.
-    ThreadingHTTPServer.request_queue_size = 128
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print("PORT %d" % server.server_address[1], flush=True)
-    server.serve_forever()
+        if op == "client":
+            STATE.clients[(cmd["tenant"], cmd["client_id"])] = {"assertion": cmd["assertion"],
+                                                                "expires_in": cmd.get("expires_in", 3599)}
+        elif op == "advance":
+            STATE.now += cmd["seconds"]
+        elif op == "put":
+            vid = uuid.uuid4().hex
+            STATE.vaults.setdefault(cmd["vault"], {}).setdefault(cmd["name"], []).append(
+                {"id": vid, "value": cmd["value"], "enabled": cmd.get("enabled", True),
+                 "exp": cmd.get("exp"), "nbf": cmd.get("nbf"),
+                 "created": cmd.get("created", STATE.now)})  # a test may send any JSON
+            out["version"] = vid
+        elif op == "disable":
+            STATE.vaults[cmd["vault"]][cmd["name"]][-1]["enabled"] = False
+        elif op == "deny":
+            STATE.denied.add(cmd["vault"])
+        elif op == "fail":
+            STATE.add_failure(cmd, status=500, code=None, retry_after=None)
+        else:
+            return super().control(cmd)
+        return out
 
 
 if __name__ == "__main__":
-    main()
+    fake_base.main(Handler)

@@ -10,8 +10,9 @@ it with botocore's SigV4Auth (an implementation independent of memsecret's).
 Usage: fake_aws.py [--region R] -> prints "PORT <n>" once listening on 127.0.0.1;
   R (default us-east-1) is the region this fake is: requests must be signed
   for it and ARNs name it (run one fake per region for failover tests).
-Control (tests only): POST /_control with a JSON command, GET /_control/stats
-  (call counts; GetSecretValueBySecretId: signed GetSecretValue calls per SecretId).
+Control (tests only; fake_base.py): POST /_control with a JSON command, GET /_control/stats
+  (call counts; GetSecretValueBySecretId: signed GetSecretValue calls per SecretId),
+  GET /_control/quota, GET /_control/secret?name=N&stage=S -> {"id","string"} (404 {}).
   {"op":"put_secret","name":..,"string":..|"binary_b64":..,"version":..,"stages":[..],"suffix":..}
      (suffix: the ARN's 6 random characters; replicas share them)
   {"op":"delete_secret","name":..}  {"op":"deny","name":..,"akid":..}
@@ -34,46 +35,38 @@ MEMSECRET_FAKE_LATENCY_MS ("100" or "50-200"): added before every answer
   but /_control (tests/fakes/latency.py).
 Secret values are never logged.
 """
-import base64
+import argparse
 import datetime
 import json
 import secrets as pysecrets
-import sys
-import threading
 import time
-import os
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-
 from botocore.credentials import Credentials
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import latency  # noqa: E402
-import quota  # noqa: E402
+import fake_base
+import latency
+import quota
+from fake_base import ControlError
 
 ACCOUNT = "123456789012"
-REGION = "us-east-1"
 
 
-class State:
+class State(fake_base.State):
     def __init__(self):
-        self.lock = threading.Lock()
+        super().__init__(GetSecretValue=0, AssumeRoleWithWebIdentity=0, PodIdentity=0, signature_failures=0,
+                         session_names=[], last_stage=None, last_version_id=None, unsigned_security_token=0,
+                         outage_answers=0,
+                         GetSecretValueBySecretId={})  # signed requests that reached the lookup
         self.secrets = {}  # name -> {"arn", "versions": [{"id","string"|"binary","stages","created"}], "deleted", "deny"}
         self.keys = {}  # akid -> {"secret", "token"}
         self.sts_roles = {}  # role arn -> {"token", "duration"}
         self.pod = None  # {"token", "duration"}
-        self.failures = []  # [{"target", "count", "status", "type", "retry_after"}]
         self.skew_check = True
-        self.stats = {"GetSecretValue": 0, "AssumeRoleWithWebIdentity": 0, "PodIdentity": 0,
-                      "signature_failures": 0, "session_names": [], "last_stage": None,
-                      "last_version_id": None, "unsigned_security_token": 0, "outage_answers": 0,
-                      "GetSecretValueBySecretId": {}}  # signed requests that reached the lookup
         self.outage = {}  # target -> mode
-        self.write_crashes = {}  # PutSecretValue|UpdateSecretVersionStage -> count (rotation crash tests)
 
     def issue(self, duration):
         akid = "ASIA" + pysecrets.token_hex(8).upper()
@@ -83,13 +76,6 @@ class State:
         self.keys[akid] = {"secret": secret, "token": token}
         return akid, secret, token, exp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def take_failure(self, target):
-        for f in self.failures:
-            if f["target"] == target and f["count"] > 0:
-                f["count"] -= 1
-                return f
-        return None
-
 
 STATE = State()
 
@@ -98,59 +84,43 @@ def xml_escape(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fake_base.Handler):
+    state = STATE
 
-    def log_message(self, fmt, *args):  # no request logging: bodies/headers may hold secrets
-        pass
-
-    def _body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
-    def _send(self, status, body, ctype, extra=None):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", pysecrets.token_hex(16))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+    def send(self, status, body=b"", ctype=None, headers=None):  # every answer has a request id
+        super().send(status, body, ctype, {"x-amzn-RequestId": pysecrets.token_hex(16), **(headers or {})})
 
     def _json_error(self, status, typ, message, retry_after=None):
         extra = {"x-amzn-ErrorType": typ}
         if retry_after is not None:
             extra["Retry-After"] = str(retry_after)
-        self._send(status, json.dumps({"__type": typ, "Message": message}),
-                   "application/x-amz-json-1.1", extra)
+        self.send(status, json.dumps({"__type": typ, "Message": message}),
+                  "application/x-amz-json-1.1", extra)
 
     def _sts_error(self, status, code, message):
         kind = "Receiver" if status >= 500 else "Sender"
         body = ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>%s</Type>'
                 '<Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>'
                 % (kind, code, xml_escape(message), pysecrets.token_hex(8)))
-        self._send(status, body, "text/xml")
+        self.send(status, body, "text/xml")
 
     # ---- routing ----
-    def do_GET(self):
-        if self.path == "/_control/stats":
-            with STATE.lock:
-                return self._send(200, json.dumps(STATE.stats), "application/json")
-        if self.path.startswith("/_control/secret?"):  # rotation tests: one version's value
-            return self.control_secret()
-        if self.path == "/_control/quota":
-            return self._send(200, json.dumps(quota.stats()), "application/json")
+    def view(self, name, query):
+        if name == "secret":  # rotation tests: one version's value
+            s = STATE.secrets.get(query["name"][0])
+            v = next((v for v in (s or {"versions": []})["versions"] if query["stage"][0] in v["stages"]), None)
+            if v is None:
+                raise ControlError(404, {})
+            return {"id": v["id"], "string": v.get("string")}
+        return super().view(name, query)
+
+    def serve_GET(self, body):
         if self.path.startswith("/v1/credentials"):
             latency.delay()
             return self.pod_identity()
-        self._send(404, "not found", "text/plain")
+        self.send(404, "not found", "text/plain")
 
-    def do_POST(self):
-        body = self._body()
-        if self.path == "/_control":
-            return self.control(json.loads(body))
+    def serve_POST(self, body):
         latency.delay()
         target = self.headers.get("X-Amz-Target")
         if target is not None:
@@ -162,69 +132,66 @@ class Handler(BaseHTTPRequestHandler):
         form = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
         if form.get("Action") == ["AssumeRoleWithWebIdentity"]:
             return self.assume_role(form)
-        self._send(404, "not found", "text/plain")
+        self.send(404, "not found", "text/plain")
 
     # ---- control ----
     def control(self, cmd):
         op = cmd["op"]
-        with STATE.lock:
-            if op == "put_secret":
-                s = STATE.secrets.setdefault(cmd["name"], {
-                    "arn": "arn:aws:secretsmanager:%s:%s:secret:%s-%s" % (REGION, ACCOUNT, cmd["name"],
-                                                                         cmd.get("suffix") or pysecrets.token_hex(3)),
-                    "versions": [], "deleted": False, "deny": set()})
-                stages = cmd.get("stages", ["AWSCURRENT"])
-                for v in s["versions"]:  # a stage label lives on one version at a time
-                    had_current = "AWSCURRENT" in v["stages"]
-                    v["stages"] = [st for st in v["stages"] if st not in stages and st != "AWSPREVIOUS"]
-                    if had_current and "AWSCURRENT" in stages:
-                        v["stages"].append("AWSPREVIOUS")
-                ver = {"id": cmd.get("version") or str(uuid.uuid4()), "stages": stages,
-                       "created": cmd.get("created", time.time())}  # a test may send any JSON
-                if "binary_b64" in cmd:
-                    ver["binary"] = cmd["binary_b64"]
-                else:
-                    ver["string"] = cmd["string"]
-                s["versions"].append(ver)
-                return self._send(200, json.dumps({"arn": s["arn"], "version": ver["id"]}), "application/json")
-            if op == "delete_secret":
-                STATE.secrets[cmd["name"]]["deleted"] = True
-            elif op == "deny":
-                STATE.secrets[cmd["name"]]["deny"].add(cmd["akid"])
-            elif op == "static_key":
-                STATE.keys[cmd["akid"]] = {"secret": cmd["secret"], "token": cmd.get("token")}
-            elif op == "sts":
-                STATE.sts_roles[cmd["role"]] = {"token": cmd["token"], "duration": cmd.get("duration", 3600)}
-            elif op == "pod_identity":
-                STATE.pod = {"token": cmd["token"], "duration": cmd.get("duration", 3600)}
-            elif op == "fail":
-                STATE.failures.append({"target": cmd["target"], "count": cmd.get("count", 1),
-                                       "status": cmd.get("status", 500), "type": cmd.get("type", "InternalFailure"),
-                                       "retry_after": cmd.get("retry_after")})
-            elif op == "outage":
-                targets = ["secretsmanager", "sts"] if cmd.get("target", "all") == "all" else [cmd["target"]]
-                for t in targets:
-                    if cmd.get("mode"):
-                        STATE.outage[t] = cmd["mode"]
-                    else:
-                        STATE.outage.pop(t, None)
-            elif op == "rotate_secret":
-                secret = STATE.secrets[cmd["name"]]
-                if any("AWSPENDING" in v["stages"] and "AWSCURRENT" not in v["stages"] for v in secret["versions"]):
-                    return self._json_error(400, "InvalidRequestException",
-                                            "A previous rotation isn't complete. That rotation will be reattempted.")
-                for v in secret["versions"]:
-                    v["stages"] = [st for st in v["stages"] if st != "AWSPENDING"]
-                secret["versions"].append({"id": cmd["token"], "stages": ["AWSPENDING"], "created": time.time(),
-                                           "stub": True})
-                secret["rotation_enabled"] = True
-            elif op == "crash_after":
-                STATE.write_crashes[cmd["target"]] = cmd.get("count", 1)
-            elif op == "skew_check":
-                STATE.skew_check = cmd["on"]
+        if op == "put_secret":
+            s = STATE.secrets.setdefault(cmd["name"], {
+                "arn": "arn:aws:secretsmanager:%s:%s:secret:%s-%s" % (self.args.region, ACCOUNT, cmd["name"],
+                                                                     cmd.get("suffix") or pysecrets.token_hex(3)),
+                "versions": [], "deleted": False, "deny": set()})
+            stages = cmd.get("stages", ["AWSCURRENT"])
+            for v in s["versions"]:  # a stage label lives on one version at a time
+                had_current = "AWSCURRENT" in v["stages"]
+                v["stages"] = [st for st in v["stages"] if st not in stages and st != "AWSPREVIOUS"]
+                if had_current and "AWSCURRENT" in stages:
+                    v["stages"].append("AWSPREVIOUS")
+            ver = {"id": cmd.get("version") or str(uuid.uuid4()), "stages": stages,
+                   "created": cmd.get("created", time.time())}  # a test may send any JSON
+            if "binary_b64" in cmd:
+                ver["binary"] = cmd["binary_b64"]
             else:
-                return self._send(400, "unknown op", "text/plain")
-        self._send(200, "{}", "application/json")
+                ver["string"] = cmd["string"]
+            s["versions"].append(ver)
+            return {"arn": s["arn"], "version": ver["id"]}
+        if op == "delete_secret":
+            STATE.secrets[cmd["name"]]["deleted"] = True
+        elif op == "deny":
+            STATE.secrets[cmd["name"]]["deny"].add(cmd["akid"])
+        elif op == "static_key":
+            STATE.keys[cmd["akid"]] = {"secret": cmd["secret"], "token": cmd.get("token")}
+        elif op == "sts":
+            STATE.sts_roles[cmd["role"]] = {"token": cmd["token"], "duration": cmd.get("duration", 3600)}
+        elif op == "pod_identity":
+            STATE.pod = {"token": cmd["token"], "duration": cmd.get("duration", 3600)}
+        elif op == "fail":
+            STATE.add_failure(cmd, status=500, type="InternalFailure", retry_after=None)
+        elif op == "outage":
+            targets = ["secretsmanager", "sts"] if cmd.get("target", "all") == "all" else [cmd["target"]]
+            for t in targets:
+                if cmd.get("mode"):
+                    STATE.outage[t] = cmd["mode"]
+                else:
+                    STATE.outage.pop(t, None)
+        elif op == "rotate_secret":
+            secret = STATE.secrets[cmd["name"]]
+            if any("AWSPENDING" in v["stages"] and "AWSCURRENT" not in v["stages"] for v in secret["versions"]):
+                raise ControlError(400, {"__type": "InvalidRequestException", "Message":
+                                         "A previous rotation isn't complete. That rotation will be reattempted."})
+            for v in secret["versions"]:
+                v["stages"] = [st for st in v["stages"] if st != "AWSPENDING"]
+            secret["versions"].append({"id": cmd["token"], "stages": ["AWSPENDING"], "created": time.time(),
+                                       "stub": True})
+            secret["rotation_enabled"] = True
+        elif op == "crash_after":
+            STATE.crashes[cmd["target"]] = cmd.get("count", 1)
+        elif op == "skew_check":
+            STATE.skew_check = cmd["on"]
+        else:
+            return super().control(cmd)
+        return {}
 
     # ---- SigV4 verification (botocore) ----
     def verify_sigv4(self, body):
@@ -240,14 +207,14 @@ class Handler(BaseHTTPRequestHandler):
             if required not in signed:
                 return None, (400, "IncompleteSignatureException", "Signed header %s missing" % required)
         if self.headers.get("X-Amz-Security-Token") is not None and "x-amz-security-token" not in signed:
-            STATE.stats["unsigned_security_token"] += 1
+            STATE.count("unsigned_security_token")
             return None, (400, "IncompleteSignatureException", "x-amz-security-token must be signed")
         key = STATE.keys.get(akid)
         if key is None:
             return None, (400, "UnrecognizedClientException", "The security token included in the request is invalid.")
         if key.get("token") and self.headers.get("X-Amz-Security-Token") != key["token"]:
             return None, (400, "UnrecognizedClientException", "The security token included in the request is invalid.")
-        if region != REGION or service != "secretsmanager" or term != "aws4_request" or date != amz_date[:8]:
+        if region != self.args.region or service != "secretsmanager" or term != "aws4_request" or date != amz_date[:8]:
             return None, (400, "InvalidSignatureException", "Credential should be scoped to a valid region/service")
         if STATE.skew_check:
             t = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
@@ -260,7 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         signer = SigV4Auth(Credentials(akid, key["secret"], key.get("token")), service, region)
         expected = signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
         if expected != fields["Signature"]:
-            STATE.stats["signature_failures"] += 1
+            STATE.count("signature_failures")
             return None, (400, "InvalidSignatureException",
                           "The request signature we calculated does not match the signature you provided.")
         return akid, None
@@ -271,7 +238,7 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             mode = STATE.outage.get(target)
             if mode:
-                STATE.stats["outage_answers"] += 1
+                STATE.count("outage_answers")
         if not mode:
             return False
         if mode == "hang":
@@ -279,8 +246,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return True
         if mode == "reset":
-            self.close_connection = True
-            self.connection.shutdown(2)
+            self.drop_connection()
             return True
         status, typ = (503, "ServiceUnavailable") if mode == "503" else (500, "InternalServiceError")
         if target == "sts":
@@ -296,7 +262,7 @@ class Handler(BaseHTTPRequestHandler):
         if not quota.admit("secretsmanager"):
             return self._json_error(400, "ThrottlingException", "Rate exceeded")
         with STATE.lock:
-            STATE.stats["GetSecretValue"] += 1
+            STATE.count("GetSecretValue")
             if not self.headers.get("Content-Type", "").startswith("application/x-amz-json-1.1"):
                 return self._json_error(400, "SerializationException", "bad content type")
             akid, err = self.verify_sigv4(body)
@@ -338,7 +304,7 @@ class Handler(BaseHTTPRequestHandler):
                 out["SecretBinary"] = v["binary"]
             else:
                 out["SecretString"] = v["string"]
-            self._send(200, json.dumps(out), "application/x-amz-json-1.1")
+            self.send(200, json.dumps(out), "application/x-amz-json-1.1")
 
     # ---- Secrets Manager writes (rotation) ----
     # PutSecretValue / UpdateSecretVersionStage with the real version-stage rules: a
@@ -362,14 +328,6 @@ class Handler(BaseHTTPRequestHandler):
             self._json_error(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
             return None, None
         return req, secret
-
-    def _crash_after(self, op):
-        if STATE.write_crashes.get(op, 0) > 0:
-            STATE.write_crashes[op] -= 1
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return True
-        return False
 
     def put_secret_value(self, body):
         with STATE.lock:
@@ -398,20 +356,11 @@ class Handler(BaseHTTPRequestHandler):
                         v["stages"] = [st for st in v["stages"] if st != "AWSPREVIOUS"] + ["AWSPREVIOUS"]
                 old = {"id": token, "stages": list(stages), "created": time.time(), "string": req.get("SecretString")}
                 secret["versions"].append(old)
-            STATE.stats["PutSecretValue"] = STATE.stats.get("PutSecretValue", 0) + 1
-            if self._crash_after("PutSecretValue"):
+            STATE.count("PutSecretValue")
+            if self.crash_after("PutSecretValue"):
                 return
-            self._send(200, json.dumps({"ARN": secret["arn"], "Name": req["SecretId"], "VersionId": token,
-                                        "VersionStages": old["stages"]}), "application/x-amz-json-1.1")
-
-    def control_secret(self):
-        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-        with STATE.lock:
-            s = STATE.secrets.get(q["name"][0])
-            v = next((v for v in (s or {"versions": []})["versions"] if q["stage"][0] in v["stages"]), None)
-            if v is None:
-                return self._send(404, "{}", "application/json")
-            return self._send(200, json.dumps({"id": v["id"], "string": v.get("string")}), "application/json")
+            self.send(200, json.dumps({"ARN": secret["arn"], "Name": req["SecretId"], "VersionId": token,
+                                       "VersionStages": old["stages"]}), "application/x-amz-json-1.1")
 
     def update_secret_version_stage(self, body):
         with STATE.lock:
@@ -442,10 +391,10 @@ class Handler(BaseHTTPRequestHandler):
                 if stage == "AWSCURRENT" and "AWSPREVIOUS" in target["stages"]:
                     target["stages"].remove("AWSPREVIOUS")
                 target["stages"].append(stage)
-            STATE.stats["UpdateSecretVersionStage"] = STATE.stats.get("UpdateSecretVersionStage", 0) + 1
-            if self._crash_after("UpdateSecretVersionStage"):
+            STATE.count("UpdateSecretVersionStage")
+            if self.crash_after("UpdateSecretVersionStage"):
                 return
-            self._send(200, json.dumps({"ARN": secret["arn"], "Name": req["SecretId"]}), "application/x-amz-json-1.1")
+            self.send(200, json.dumps({"ARN": secret["arn"], "Name": req["SecretId"]}), "application/x-amz-json-1.1")
 
     # ---- STS ----
     def assume_role(self, form):
@@ -454,7 +403,7 @@ class Handler(BaseHTTPRequestHandler):
         if not quota.admit("sts"):
             return self._sts_error(400, "Throttling", "Rate exceeded")
         with STATE.lock:
-            STATE.stats["AssumeRoleWithWebIdentity"] += 1
+            STATE.count("AssumeRoleWithWebIdentity")
             if self.headers.get("Authorization"):
                 return self._sts_error(400, "InvalidParameterValue", "AssumeRoleWithWebIdentity is unsigned")
             fail = STATE.take_failure("sts")
@@ -481,21 +430,21 @@ class Handler(BaseHTTPRequestHandler):
                     '<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>'
                     '</AssumeRoleWithWebIdentityResponse>'
                     % (xml_escape(one("RoleArn")), xml_escape(session), xml_escape(session), xml_escape(token),
-                       xml_escape(secret), exp, akid, REGION, pysecrets.token_hex(8)))
-            self._send(200, body, "text/xml")
+                       xml_escape(secret), exp, akid, self.args.region, pysecrets.token_hex(8)))
+            self.send(200, body, "text/xml")
 
     # ---- Pod Identity agent ----
     def pod_identity(self):
         with STATE.lock:
-            STATE.stats["PodIdentity"] += 1
+            STATE.count("PodIdentity")
             fail = STATE.take_failure("pod")
             if fail:
-                return self._send(fail["status"], json.dumps({"Message": "injected failure"}), "application/json")
+                return self.send(fail["status"], json.dumps({"Message": "injected failure"}), "application/json")
             if STATE.pod is None or self.headers.get("Authorization") != STATE.pod["token"]:
-                return self._send(401, json.dumps({"Message": "invalid authorization token"}), "application/json")
+                return self.send(401, json.dumps({"Message": "invalid authorization token"}), "application/json")
             akid, secret, token, exp = STATE.issue(STATE.pod["duration"])
-            self._send(200, json.dumps({"AccessKeyId": akid, "SecretAccessKey": secret, "Token": token,
-                                        "AccountId": ACCOUNT, "Expiration": exp}), "application/json")
+            self.send(200, json.dumps({"AccessKeyId": akid, "SecretAccessKey": secret, "Token": token,
+                                       "AccountId": ACCOUNT, "Expiration": exp}), "application/json")
 
 
 def describe_secret(self, body):
@@ -506,10 +455,10 @@ def describe_secret(self, body):
         if req is None:
             return
         stages = {v["id"]: list(v["stages"]) for v in secret["versions"] if v["stages"]}
-        self._send(200, json.dumps({"ARN": secret["arn"],
-                                    "Name": [n for n, s in STATE.secrets.items() if s is secret][0],
-                                    "RotationEnabled": bool(secret.get("rotation_enabled")),
-                                    "VersionIdsToStages": stages}), "application/x-amz-json-1.1")
+        self.send(200, json.dumps({"ARN": secret["arn"],
+                                   "Name": [n for n, s in STATE.secrets.items() if s is secret][0],
+                                   "RotationEnabled": bool(secret.get("rotation_enabled")),
+                                   "VersionIdsToStages": stages}), "application/x-amz-json-1.1")
 
 
 WRITE_OPERATIONS = {"secretsmanager.PutSecretValue": Handler.put_secret_value,
@@ -518,14 +467,9 @@ WRITE_OPERATIONS = {"secretsmanager.PutSecretValue": Handler.put_secret_value,
 
 
 def main():
-    global REGION
-    if len(sys.argv) == 3 and sys.argv[1] == "--region":
-        REGION = sys.argv[2]
-    ThreadingHTTPServer.request_queue_size = quota.LISTEN_BACKLOG  # see quota.py
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print("PORT %d" % server.server_address[1], flush=True)
-    server.serve_forever()
+    parser = argparse.ArgumentParser(description="Loopback fake of Secrets Manager, STS and the Pod Identity agent")
+    parser.add_argument("--region", default="us-east-1", help="the region this fake is")
+    fake_base.main(Handler, parser)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ OAuthClientRequest):
 Errors: {"message","code","status"}. 401 without a valid bearer token, 403 without the permission.
 
 Usage: genesys_api_fake.py [--expires-in N] -> prints "PORT <n>".
-Control (tests only): POST /_control {"op":...}
+Control (tests only; fake_base.py): POST /_control {"op":...}
   add_client{id,name,secret,permissions:[..],grant,roleIds,...}   throttle{count,retry_after}
   crash_after{op: create|delete, count}  (the change is made, then the connection is closed unanswered)
   deny_mint{name_contains}   (new clients whose name contains it cannot mint: a failing verification)
@@ -27,19 +27,16 @@ import argparse
 import base64
 import json
 import secrets
-import sys
-import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-LOCK = threading.Lock()
+import fake_base
+
+STATE = fake_base.State(api_calls={}, me_ok=0, me_fail=0, mints=0)  # its lock guards the dicts below too
 CLIENTS = {}   # id -> {"id","name","secret","permissions","settings":{...},"state","dateCreated"}
 TOKENS = {}    # token -> client id
-FAULTS = {"throttle": 0, "retry_after": 1, "crash": {}, "deny_mint": None}
-STATS = {"api_calls": {}, "me_ok": 0, "me_fail": 0, "mints": 0}
-ARGS = None
+FAULTS = {"throttle": 0, "retry_after": 1, "deny_mint": None}
 COPIED = ("description", "authorizedGrantType", "roleIds", "roleDivisions", "scope", "accessTokenValiditySeconds")
 
 
@@ -49,37 +46,11 @@ def public(c):
     return out
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status, body=None, extra=None):
-        data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+class Handler(fake_base.Handler):
+    state = STATE
 
     def _error(self, status, code, message, extra=None):
-        self._send(status, {"message": message, "code": code, "status": status}, extra)
-
-    def _body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
-    def _crash(self, op):
-        if FAULTS["crash"].get(op, 0) > 0:
-            FAULTS["crash"][op] -= 1
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return True
-        return False
+        self.send_json(status, {"message": message, "code": code, "status": status}, extra)
 
     def _caller(self):
         auth = self.headers.get("Authorization", "")
@@ -88,20 +59,19 @@ class Handler(BaseHTTPRequestHandler):
         cid = TOKENS.get(auth[len("Bearer "):])
         return CLIENTS.get(cid) if cid else None
 
-    def do_GET(self):
-        if self.path == "/_control/state":
-            with LOCK:
-                return self._send(200, {"clients": [{"id": c["id"], "name": c["name"], "state": c["state"]}
-                                                    for c in CLIENTS.values()], **STATS})
+    def view(self, name, query):
+        if name == "state":
+            return {"clients": [{"id": c["id"], "name": c["name"], "state": c["state"]} for c in CLIENTS.values()],
+                    **STATE.stats}
+        return super().view(name, query)
+
+    def serve_GET(self, body):
         self.api("GET", b"")
 
-    def do_DELETE(self):
+    def serve_DELETE(self, body):
         self.api("DELETE", b"")
 
-    def do_POST(self):
-        body = self._body()
-        if self.path == "/_control":
-            return self.control(json.loads(body))
+    def serve_POST(self, body):
         if self.path == "/oauth/token":
             return self.token(body)
         self.api("POST", body)
@@ -109,43 +79,43 @@ class Handler(BaseHTTPRequestHandler):
     def token(self, body):
         form = urllib.parse.parse_qs(body.decode())
         if self.headers.get("Content-Type", "").split(";")[0] != "application/x-www-form-urlencoded":
-            return self._send(400, {"error": "invalid_request"})
+            return self.send_json(400, {"error": "invalid_request"})
         if form.get("grant_type") != ["client_credentials"]:
-            return self._send(400, {"error": "unsupported_grant_type"})
+            return self.send_json(400, {"error": "unsupported_grant_type"})
         try:
             cid, secret = base64.b64decode(self.headers.get("Authorization", "")[6:]).decode().split(":", 1)
         except Exception:
-            return self._send(401, {"error": "invalid_client", "description": "bad client"})
-        with LOCK:
+            return self.send_json(401, {"error": "invalid_client", "description": "bad client"})
+        with STATE.lock:
             c = CLIENTS.get(cid)
             deny = FAULTS["deny_mint"]
             if c is None or c["secret"] != secret or c["state"] != "active" or (deny and deny in c["name"]):
-                return self._send(401, {"error": "invalid_client", "description": "client credentials are invalid"})
+                return self.send_json(401, {"error": "invalid_client", "description": "client credentials are invalid"})
             tok = "GEN-" + secrets.token_hex(16)
             TOKENS[tok] = cid
-            STATS["mints"] += 1
-            lifetime = min(c["settings"].get("accessTokenValiditySeconds", 86400), ARGS.expires_in)
-        self._send(200, {"access_token": tok, "token_type": "bearer", "expires_in": lifetime})
+            STATE.count("mints")
+            lifetime = min(c["settings"].get("accessTokenValiditySeconds", 86400), self.args.expires_in)
+        self.send_json(200, {"access_token": tok, "token_type": "bearer", "expires_in": lifetime})
 
     def api(self, method, body):
         url = urllib.parse.urlsplit(self.path)
-        with LOCK:
+        with STATE.lock:
             caller = self._caller()
             if url.path == "/api/v2/users/me" and method == "GET":
                 if caller is None:
-                    STATS["me_fail"] += 1
+                    STATE.count("me_fail")
                     return self._error(401, "bad.credentials", "Invalid login credentials.")
-                STATS["me_ok"] += 1
-                return self._send(200, {"id": "user-1", "name": "app"})
+                STATE.count("me_ok")
+                return self.send_json(200, {"id": "user-1", "name": "app"})
             if not url.path.startswith("/api/v2/oauth/clients"):
                 return self._error(404, "not.found", "The requested resource was not found.")
             key = method + " " + ("/api/v2/oauth/clients" if url.path == "/api/v2/oauth/clients" else "/api/v2/oauth/clients/{id}")
-            STATS["api_calls"][key] = STATS["api_calls"].get(key, 0) + 1
+            STATE.stats["api_calls"][key] = STATE.stats["api_calls"].get(key, 0) + 1
             if caller is None:
                 return self._error(401, "bad.credentials", "Invalid login credentials.")
             if FAULTS["throttle"] > 0:
                 FAULTS["throttle"] -= 1
-                STATS["throttled"] = STATS.get("throttled", 0) + 1
+                STATE.count("throttled")
                 return self._error(429, "too.many.requests", "Rate limit exceeded the maximum.",
                                    {"Retry-After": str(FAULTS["retry_after"])})
             rest = url.path[len("/api/v2/oauth/clients"):].strip("/")
@@ -158,21 +128,21 @@ class Handler(BaseHTTPRequestHandler):
                 number = int(q.get("pageNumber", ["1"])[0])
                 items = sorted(CLIENTS.values(), key=lambda c: c["dateCreated"])
                 page = items[(number - 1) * size:number * size]
-                return self._send(200, {"entities": [public(c) for c in page], "pageSize": size,
-                                        "pageNumber": number, "total": len(items),
-                                        "pageCount": max(1, -(-len(items) // size))})
+                return self.send_json(200, {"entities": [public(c) for c in page], "pageSize": size,
+                                            "pageNumber": number, "total": len(items),
+                                            "pageCount": max(1, -(-len(items) // size))})
             if method == "GET":
                 c = CLIENTS.get(rest)
-                return self._send(200, public(c)) if c else self._error(404, "not.found", "Client not found")
+                return self.send_json(200, public(c)) if c else self._error(404, "not.found", "Client not found")
             if method == "DELETE":
                 c = CLIENTS.pop(rest, None)
                 if c is None:
                     return self._error(404, "not.found", "Client not found")
                 for t in [t for t, cid in TOKENS.items() if cid == rest]:
                     del TOKENS[t]  # a deleted client's tokens stop working
-                if self._crash("delete"):
+                if self.crash_after("delete"):
                     return
-                return self._send(204)
+                return self.send(204)
             if method == "POST" and not rest:
                 try:
                     req = json.loads(body)
@@ -188,11 +158,11 @@ class Handler(BaseHTTPRequestHandler):
                 if "secret" in req or "id" in req:
                     return self._error(400, "bad.request", "id and secret are assigned by the service")
                 c = self.new_client(req["name"], {k: req[k] for k in COPIED if k in req}, [])
-                if self._crash("create"):
+                if self.crash_after("create"):
                     return
                 out = public(c)
                 out["secret"] = c["secret"]
-                return self._send(200, out)
+                return self.send_json(200, out)
             return self._error(405, "method.not.allowed", "Method not allowed")
 
     @staticmethod
@@ -205,36 +175,25 @@ class Handler(BaseHTTPRequestHandler):
 
     def control(self, cmd):
         op = cmd["op"]
-        with LOCK:
-            if op == "add_client":
-                settings = {"authorizedGrantType": cmd.get("grant", "CLIENT-CREDENTIALS"),
-                            "roleIds": cmd.get("roleIds", ["role-1"]),
-                            "roleDivisions": cmd.get("roleDivisions", [{"roleId": "role-1", "divisionId": "*"}]),
-                            "accessTokenValiditySeconds": cmd.get("accessTokenValiditySeconds", 86400),
-                            "description": cmd.get("description", "")}
-                self.new_client(cmd["name"], settings, cmd.get("permissions", []), cmd.get("id"), cmd.get("secret"))
-            elif op == "throttle":
-                FAULTS["throttle"], FAULTS["retry_after"] = cmd.get("count", 1), cmd.get("retry_after", 1)
-            elif op == "crash_after":
-                FAULTS["crash"][cmd["target"]] = cmd.get("count", 1)
-            elif op == "deny_mint":
-                FAULTS["deny_mint"] = cmd.get("name_contains")
-            else:
-                return self._send(400, {"error": "unknown op"})
-        self._send(200, {})
-
-
-def main():
-    global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--expires-in", type=int, default=86400)
-    ARGS = p.parse_args()
-    ThreadingHTTPServer.request_queue_size = 128
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print("PORT %d" % server.server_address[1], flush=True)
-    server.serve_forever()
+        if op == "add_client":
+            settings = {"authorizedGrantType": cmd.get("grant", "CLIENT-CREDENTIALS"),
+                        "roleIds": cmd.get("roleIds", ["role-1"]),
+                        "roleDivisions": cmd.get("roleDivisions", [{"roleId": "role-1", "divisionId": "*"}]),
+                        "accessTokenValiditySeconds": cmd.get("accessTokenValiditySeconds", 86400),
+                        "description": cmd.get("description", "")}
+            self.new_client(cmd["name"], settings, cmd.get("permissions", []), cmd.get("id"), cmd.get("secret"))
+        elif op == "throttle":
+            FAULTS["throttle"], FAULTS["retry_after"] = cmd.get("count", 1), cmd.get("retry_after", 1)
+        elif op == "crash_after":
+            STATE.crashes[cmd["target"]] = cmd.get("count", 1)
+        elif op == "deny_mint":
+            FAULTS["deny_mint"] = cmd.get("name_contains")
+        else:
+            return super().control(cmd)
+        return {}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description="Loopback fake of Genesys Cloud's login and OAuth client API")
+    parser.add_argument("--expires-in", type=int, default=86400, help="the longest token lifetime, seconds")
+    fake_base.main(Handler, parser)

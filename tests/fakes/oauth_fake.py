@@ -11,63 +11,47 @@ Wrong credentials: 401 {"error":"invalid_client"}. Every token is new
 
 Usage: oauth_fake.py --genesys ID:SECRET --cxone KEY:SECRET [--expires-in N]
        -> prints "PORT <n>" once listening.
-GET /_control/stats -> {"genesys": [{"t": mint time, "expires_in": N}...], "cxone": [...]}.
+GET /_control/stats -> {"genesys": [{"t": mint time, "expires_in": N}...], "cxone": [...]};
+GET /_control/quota (fake_base.py).
 Credentials and tokens are never logged.
 """
 import argparse
 import base64
 import json
-import os
 import secrets
-import sys
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import quota  # noqa: E402
+import fake_base
+import quota
 
-LOCK = threading.Lock()
-MINTS = {"genesys": [], "cxone": []}
-ARGS = None
+STATE = fake_base.State(genesys=[], cxone=[])  # the mints of each kind
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+class Handler(fake_base.Handler):
+    protocol_version = "HTTP/1.0"  # one request per connection
+    state = STATE
 
     def _send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, body, {"Cache-Control": "no-store"})
 
     def _mint(self, kind, prefix):
-        with LOCK:
-            n = len(MINTS[kind]) + 1
-            MINTS[kind].append({"t": time.time(), "expires_in": ARGS.expires_in})
+        with STATE.lock:
+            n = len(STATE.stats[kind]) + 1
+            STATE.stats[kind].append({"t": time.time(), "expires_in": self.args.expires_in})
         return self._send(200, {"access_token": "%s-%d-%s" % (prefix, n, secrets.token_hex(8)),
-                                "token_type": "bearer", "expires_in": ARGS.expires_in})
+                                "token_type": "bearer", "expires_in": self.args.expires_in})
 
-    def do_GET(self):
-        if self.path == "/_control/stats":
-            with LOCK:
-                return self._send(200, MINTS)
-        if self.path == "/_control/quota":
-            return self._send(200, quota.stats())
+    def serve_GET(self, body):
         self._send(404, {"error": "not_found"})
 
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+    def serve_POST(self, body):
+        body = body.decode()
         if not quota.admit("token"):
             return self._send(429, {"error": "too_many_requests", "error_description": "rate limit exceeded"})
         if self.path == "/oauth/token":
             auth = self.headers.get("Authorization", "")
-            want = "Basic " + base64.b64encode(ARGS.genesys.encode()).decode()
+            want = "Basic " + base64.b64encode(self.args.genesys.encode()).decode()
             form = urllib.parse.parse_qs(body)
             if self.headers.get("Content-Type", "").split(";")[0] != "application/x-www-form-urlencoded":
                 return self._send(400, {"error": "invalid_request"})
@@ -81,26 +65,16 @@ class Handler(BaseHTTPRequestHandler):
                 doc = json.loads(body)
             except ValueError:
                 return self._send(400, {"error": "invalid_request"})
-            key, secret = ARGS.cxone.split(":", 1)
+            key, secret = self.args.cxone.split(":", 1)
             if doc.get("accessKeyId") != key or doc.get("accessKeySecret") != secret:
                 return self._send(401, {"error": "invalid_client"})
             return self._mint("cxone", "CX-TOKEN")
         self._send(404, {"error": "not_found"})
 
 
-def main():
-    global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--genesys", required=True)
-    p.add_argument("--cxone", required=True)
-    p.add_argument("--expires-in", type=int, default=300)
-    ARGS = p.parse_args()
-    ThreadingHTTPServer.request_queue_size = quota.LISTEN_BACKLOG  # see quota.py
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print("PORT %d" % server.server_address[1], flush=True)
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description="Loopback fake of the Genesys Cloud and CXone token endpoints")
+    parser.add_argument("--genesys", required=True, help="ID:SECRET of the Genesys client")
+    parser.add_argument("--cxone", required=True, help="KEY:SECRET of the CXone access key")
+    parser.add_argument("--expires-in", type=int, default=300, help="token lifetime, seconds")
+    fake_base.main(Handler, parser)

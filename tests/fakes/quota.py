@@ -16,17 +16,11 @@ the caller must answer as the real service does when throttling
 seconds until a token is available again, at least 1 (Vault's rate limit
 quota answers with such a Retry-After).
 stats() -> {kind: {"accepted": n, "throttled": n, "rate": r, "burst": b}}, for
-GET /_control/quota.
-
-LISTEN_BACKLOG: the fakes listen with this backlog (socketserver's default of
-5 drops SYNs when hundreds of clients connect at once, and each drop costs a
-1 s SYN retransmit that would look like a delay of the client under test)."""
+GET /_control/quota (fake_base.py serves it for every fake)."""
 import math
 import os
 import threading
 import time
-
-LISTEN_BACKLOG = 4096
 
 
 def parse(text):

@@ -17,7 +17,8 @@ tokens live in a namespace; a token works in its namespace and below), the login
 equal to the one configured for the role, and per-token path policies.
 
 Usage: vault_fake.py [--tls-cert C --tls-key K]  -> prints "PORT <n>" once listening.
-Control (tests only): POST /_control {"op":...}, GET /_control/stats.
+Control (tests only; fake_base.py): POST /_control {"op":...}, GET /_control/stats,
+GET /_control/quota, GET /_control/kv?mount=M&path=P -> {"version","data"} (root namespace). Ops:
   advance{seconds} seal unseal namespace{name} mount{namespace,path,version}
   kv_put{namespace,mount,path,data} -> {"version"}  kv_delete/kv_destroy{namespace,mount,path,versions}
   k8s_role{namespace,auth_path,role,jwt,ttl,max_ttl,renewable,paths}
@@ -28,16 +29,11 @@ Secret values, tokens and JWTs are never logged.
 """
 import datetime
 import json
-import os
 import secrets as pysecrets
-import ssl
-import sys
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import quota  # noqa: E402
+import fake_base
+import quota
 
 SEALED = "Vault is sealed"
 DENIED = "permission denied"
@@ -54,26 +50,17 @@ def rfc3339(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class State:
+class State(fake_base.State):
     def __init__(self):
-        self.lock = threading.Lock()
+        super().__init__(login=0, login_ok=0, login_jwt_mismatch=0, renew=0, lookup=0, read=0, denied=0,
+                         tokens_issued=0, namespace_headers=[], missing_request_header=0, last_read=None)
         self.now = 1_700_000_000.0  # virtual clock; FakeClock's default start
         self.sealed = False
         self.namespaces = {""}
         self.mounts = {}  # (ns, mount) -> {"version", "secrets"}
         self.roles = {}  # (ns, auth_path) -> {role: cfg}
         self.tokens = {}  # token -> {ns, paths, ttl, renewable, issued, expire, max_expire}
-        self.failures = []
-        self.stats = {"login": 0, "login_ok": 0, "login_jwt_mismatch": 0, "renew": 0, "lookup": 0,
-                      "read": 0, "denied": 0, "tokens_issued": 0, "namespace_headers": [],
-                      "missing_request_header": 0, "last_read": None}
-
-    def take_failure(self, target):
-        for f in self.failures:
-            if f["target"] == target and f["count"] > 0:
-                f["count"] -= 1
-                return f
-        return None
+        self.write_race = 0  # the next writes that find another writer came first
 
     def issue(self, ns, ttl, max_ttl, renewable, paths, token=None):
         token = token or "hvs." + pysecrets.token_urlsafe(24)
@@ -100,53 +87,29 @@ def envelope(data=None, auth=None, warnings=None, lease_duration=0):
             "warnings": warnings, "auth": auth}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # no request logging: headers and bodies hold secrets
-        pass
-
-    def _send(self, status, obj, extra=None):
-        data = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+class Handler(fake_base.Handler):
+    state = STATE
 
     def _error(self, status, errors, retry_after=None, warnings=None):
         body = {"errors": errors}
         if warnings:
             body["warnings"] = warnings
-        self._send(status, body, {"Retry-After": str(retry_after)} if retry_after is not None else None)
+        self.send_json(status, body, {"Retry-After": str(retry_after)} if retry_after is not None else None)
 
-    def _body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+    def view(self, name, query):
+        if name == "kv":  # rotation tests: the current KV v2 version
+            s = STATE.mounts[("", query["mount"][0])]["secrets"][query["path"][0]]
+            return {"version": s["current"], "data": s["versions"][s["current"]]["data"]}
+        return super().view(name, query)
 
-    def do_GET(self):
-        if self.path == "/_control/stats":
-            with STATE.lock:
-                return self._send(200, STATE.stats)
-        if self.path.startswith("/_control/kv?"):  # rotation tests: the current KV v2 version
-            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-            with STATE.lock:
-                s = STATE.mounts[("", q["mount"][0])]["secrets"][q["path"][0]]
-                return self._send(200, {"version": s["current"], "data": s["versions"][s["current"]]["data"]})
-        if self.path == "/_control/quota":
-            return self._send(200, quota.stats())
+    def serve_GET(self, body):
         self.route("GET", b"")
 
-    def do_POST(self):
-        body = self._body()
-        if self.path == "/_control":
-            return self.control(json.loads(body))
+    def serve_POST(self, body):
         self.route("POST", body)
 
-    def do_PUT(self):
-        self.route("PUT", self._body())
+    def serve_PUT(self, body):
+        self.route("PUT", body)
 
     def route(self, method, body):
         if not quota.admit("vault"):  # a rate limit quota (response headers enabled)
@@ -156,7 +119,7 @@ class Handler(BaseHTTPRequestHandler):
             if STATE.sealed:
                 return self._error(503, [SEALED])
             if self.headers.get("X-Vault-Request") != "true":
-                STATE.stats["missing_request_header"] += 1
+                STATE.count("missing_request_header")
             ns = canon_ns(self.headers.get("X-Vault-Namespace"))
             STATE.stats["namespace_headers"] = (STATE.stats["namespace_headers"] + [ns])[-20:]
             url = urllib.parse.urlsplit(self.path)
@@ -172,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.login(ns, path[len("auth/"):-len("/login")], body)
             tok = self.authenticate(ns)
             if tok is None:
-                STATE.stats["denied"] += 1
+                STATE.count("denied")
                 return self._error(403, [DENIED])
             if path == "auth/token/lookup-self" and method == "GET":
                 return self.lookup_self(tok)
@@ -202,7 +165,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- auth ----
     def login(self, ns, auth_path, body):
-        STATE.stats["login"] += 1
+        STATE.count("login")
         fail = STATE.take_failure("login")
         if fail:
             return self._error(fail["status"], fail["errors"], fail["retry_after"])
@@ -221,21 +184,21 @@ class Handler(BaseHTTPRequestHandler):
         if role is None:
             return self._error(400, ['invalid role name "%s"' % req["role"]])
         if req["jwt"] != role["jwt"]:
-            STATE.stats["login_jwt_mismatch"] += 1
+            STATE.count("login_jwt_mismatch")
             return self._error(403, [DENIED])
         token = STATE.issue(ns, role["ttl"], role["max_ttl"], role["renewable"], role["paths"])
         tok = STATE.tokens[token]
-        STATE.stats["login_ok"] += 1
+        STATE.count("login_ok")
         auth = {"client_token": token, "accessor": tok["accessor"], "policies": ["default", req["role"]],
                 "token_policies": ["default", req["role"]],
                 "metadata": {"role": req["role"], "service_account_name": "cx-pipeline",
                              "service_account_namespace": "genesys", "service_account_uid": "uid-1"},
                 "lease_duration": STATE.lease(tok), "renewable": tok["renewable"],
                 "entity_id": "", "token_type": "service", "orphan": True}
-        self._send(200, envelope(auth=auth))
+        self.send_json(200, envelope(auth=auth))
 
     def lookup_self(self, tok):
-        STATE.stats["lookup"] += 1
+        STATE.count("lookup")
         fail = STATE.take_failure("lookup")
         if fail:
             return self._error(fail["status"], fail["errors"], fail["retry_after"])
@@ -244,10 +207,10 @@ class Handler(BaseHTTPRequestHandler):
                 "explicit_max_ttl": 0, "id": tok["id"], "issue_time": rfc3339(tok["issued"]), "meta": None,
                 "num_uses": 0, "orphan": True, "path": "auth/token/create", "policies": ["default"],
                 "renewable": tok["renewable"], "ttl": STATE.lease(tok), "type": "service"}
-        self._send(200, envelope(data=data))
+        self.send_json(200, envelope(data=data))
 
     def renew_self(self, tok, body):
-        STATE.stats["renew"] += 1
+        STATE.count("renew")
         fail = STATE.take_failure("renew")
         if fail:
             return self._error(fail["status"], fail["errors"], fail["retry_after"])
@@ -263,17 +226,17 @@ class Handler(BaseHTTPRequestHandler):
         tok["expire"] = expire
         auth = {"client_token": tok["id"], "accessor": tok["accessor"], "policies": ["default"],
                 "lease_duration": STATE.lease(tok), "renewable": tok["renewable"], "metadata": None}
-        self._send(200, envelope(auth=auth, warnings=warnings))
+        self.send_json(200, envelope(auth=auth, warnings=warnings))
 
     # ---- KV ----
     def read(self, ns, tok, path, query):
-        STATE.stats["read"] += 1
+        STATE.count("read")
         STATE.stats["last_read"] = ns + path + ("?" + urllib.parse.urlencode(query, doseq=True) if query else "")
         fail = STATE.take_failure("read")
         if fail:
             return self._error(fail["status"], fail["errors"], fail["retry_after"])
         if not any(path.startswith(p) for p in tok["paths"]):
-            STATE.stats["denied"] += 1
+            STATE.count("denied")
             return self._error(403, ["1 error occurred:\n\t* permission denied\n\n"])
         mount = max((m for (mns, m) in STATE.mounts if mns == ns and path.startswith(m + "/")),
                     key=len, default=None)
@@ -285,11 +248,11 @@ class Handler(BaseHTTPRequestHandler):
             data = engine["secrets"].get(rest)
             if data is None:
                 return self._error(404, [])
-            return self._send(200, envelope(data=data, lease_duration=2764800))
+            return self.send_json(200, envelope(data=data, lease_duration=2764800))
         if rest.startswith("metadata/"):
             return self.metadata(engine, rest[len("metadata/"):])
         if not rest.startswith("data/"):
-            return self._send(404, envelope(warnings=[KV2_BAD_PATH]))
+            return self.send_json(404, envelope(warnings=[KV2_BAD_PATH]))
         secret = engine["secrets"].get(rest[len("data/"):])
         if secret is None:
             return self._error(404, [])
@@ -302,8 +265,8 @@ class Handler(BaseHTTPRequestHandler):
                 "deletion_time": rfc3339(v["deleted"]) if v["deleted"] else "",
                 "destroyed": v["destroyed"], "version": version}
         if v["destroyed"] or (v["deleted"] and v["deleted"] <= STATE.now):
-            return self._send(404, envelope(data={"data": None, "metadata": meta}))
-        self._send(200, envelope(data={"data": v["data"], "metadata": meta}))
+            return self.send_json(404, envelope(data={"data": None, "metadata": meta}))
+        self.send_json(200, envelope(data={"data": v["data"], "metadata": meta}))
 
     def metadata(self, engine, rest):
         secret = engine["secrets"].get(rest)
@@ -312,15 +275,15 @@ class Handler(BaseHTTPRequestHandler):
         versions = {str(n): {"created_time": rfc3339(v["created"]),
                              "deletion_time": rfc3339(v["deleted"]) if v["deleted"] else "",
                              "destroyed": v["destroyed"]} for n, v in secret["versions"].items()}
-        self._send(200, envelope(data={"current_version": secret["current"], "versions": versions,
-                                       "max_versions": 0, "oldest_version": 0}))
+        self.send_json(200, envelope(data={"current_version": secret["current"], "versions": versions,
+                                           "max_versions": 0, "oldest_version": 0}))
 
     # ---- KV v2 write (rotation) ----
     # POST/PUT /v1/<mount>/data/<path> {"data":{...},"options":{"cas":N}}: as Vault, a cas
     # that is not the current version is refused (400 "check-and-set parameter did not
     # match the current version"); cas 0 writes only a new secret.
     def kv_write(self, ns, tok, path, body):
-        STATE.stats["write"] = STATE.stats.get("write", 0) + 1
+        STATE.count("write")
         if not any(path.startswith(p) for p in tok["paths"]):
             return self._error(403, ["1 error occurred:\n\t* permission denied\n\n"])
         mount = max((m for (mns, m) in STATE.mounts if mns == ns and path.startswith(m + "/")), key=len, default=None)
@@ -335,7 +298,7 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(req.get("data"), dict):
             return self._error(400, ["no data provided"])
         secret = engine["secrets"].get(rest[len("data/"):])
-        if secret and getattr(STATE, "write_race", 0):  # another writer comes first (control write_race)
+        if secret and STATE.write_race:  # another writer comes first (control write_race)
             STATE.write_race -= 1
             secret["current"] += 1
             secret["versions"][secret["current"]] = dict(secret["versions"][secret["current"] - 1], created=STATE.now)
@@ -348,77 +311,60 @@ class Handler(BaseHTTPRequestHandler):
         secret["current"] += 1
         secret["versions"][secret["current"]] = {"data": req["data"], "created": STATE.now,
                                                  "deleted": None, "destroyed": False}
-        self._send(200, envelope(data={"created_time": rfc3339(STATE.now), "custom_metadata": None,
-                                       "deletion_time": "", "destroyed": False, "version": secret["current"]}))
+        self.send_json(200, envelope(data={"created_time": rfc3339(STATE.now), "custom_metadata": None,
+                                           "deletion_time": "", "destroyed": False, "version": secret["current"]}))
 
     # ---- control ----
     def control(self, cmd):
         op = cmd["op"]
         out = {}
-        with STATE.lock:
-            ns = canon_ns(cmd.get("namespace"))
-            if op == "advance":
-                STATE.now += cmd["seconds"]
-            elif op == "seal":
-                STATE.sealed = True
-            elif op == "unseal":
-                STATE.sealed = False
-            elif op == "namespace":
-                STATE.namespaces.add(canon_ns(cmd["name"]))
-            elif op == "mount":
-                STATE.mounts[(ns, cmd["path"].strip("/"))] = {"version": cmd.get("version", 2), "secrets": {}}
-            elif op == "write_race":  # rotation tests: the next N writes lose a race
-                STATE.write_race = cmd.get("count", 1)
-            elif op == "kv_put":
-                engine = STATE.mounts[(ns, cmd["mount"])]
-                if engine["version"] == 1:
-                    engine["secrets"][cmd["path"]] = cmd["data"]
-                else:
-                    s = engine["secrets"].setdefault(cmd["path"], {"versions": {}, "current": 0})
-                    s["current"] += 1
-                    # "created": a test may send any JSON (a malformed created_time)
-                    s["versions"][s["current"]] = {"data": cmd["data"], "created": cmd.get("created", STATE.now),
-                                                   "deleted": None, "destroyed": False}
-                    out["version"] = s["current"]
-            elif op in ("kv_delete", "kv_destroy"):
-                s = STATE.mounts[(ns, cmd["mount"])]["secrets"][cmd["path"]]
-                for n in cmd.get("versions") or [s["current"]]:
-                    if op == "kv_delete":
-                        s["versions"][n]["deleted"] = STATE.now
-                    else:
-                        s["versions"][n]["destroyed"] = True
-                        s["versions"][n]["data"] = None
-            elif op == "k8s_role":
-                STATE.roles.setdefault((ns, cmd.get("auth_path", "kubernetes")), {})[cmd["role"]] = {
-                    "jwt": cmd["jwt"], "ttl": cmd.get("ttl", 3600), "max_ttl": cmd.get("max_ttl", 0),
-                    "renewable": cmd.get("renewable", True), "paths": cmd.get("paths", [""])}
-            elif op == "token":
-                STATE.issue(ns, cmd.get("ttl", 0), cmd.get("max_ttl", 0), cmd.get("renewable", False),
-                            cmd.get("paths", [""]), token=cmd["token"])
-            elif op == "revoke_all":
-                STATE.tokens.clear()
-            elif op == "fail":
-                STATE.failures.append({"target": cmd["target"], "count": cmd.get("count", 1),
-                                       "status": cmd.get("status", 500),
-                                       "errors": cmd.get("errors", ["internal error"]),
-                                       "retry_after": cmd.get("retry_after")})
+        ns = canon_ns(cmd.get("namespace"))
+        if op == "advance":
+            STATE.now += cmd["seconds"]
+        elif op == "seal":
+            STATE.sealed = True
+        elif op == "unseal":
+            STATE.sealed = False
+        elif op == "namespace":
+            STATE.namespaces.add(canon_ns(cmd["name"]))
+        elif op == "mount":
+            STATE.mounts[(ns, cmd["path"].strip("/"))] = {"version": cmd.get("version", 2), "secrets": {}}
+        elif op == "write_race":  # rotation tests: the next N writes lose a race
+            STATE.write_race = cmd.get("count", 1)
+        elif op == "kv_put":
+            engine = STATE.mounts[(ns, cmd["mount"])]
+            if engine["version"] == 1:
+                engine["secrets"][cmd["path"]] = cmd["data"]
             else:
-                return self._send(400, {"errors": ["unknown op"]})
-        self._send(200, out)
-
-
-def main():
-    ThreadingHTTPServer.request_queue_size = quota.LISTEN_BACKLOG  # see quota.py
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    args = sys.argv[1:]
-    if "--tls-cert" in args:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args[args.index("--tls-cert") + 1], args[args.index("--tls-key") + 1])
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    print("PORT %d" % server.server_address[1], flush=True)
-    server.serve_forever()
+                s = engine["secrets"].setdefault(cmd["path"], {"versions": {}, "current": 0})
+                s["current"] += 1
+                # "created": a test may send any JSON (a malformed created_time)
+                s["versions"][s["current"]] = {"data": cmd["data"], "created": cmd.get("created", STATE.now),
+                                               "deleted": None, "destroyed": False}
+                out["version"] = s["current"]
+        elif op in ("kv_delete", "kv_destroy"):
+            s = STATE.mounts[(ns, cmd["mount"])]["secrets"][cmd["path"]]
+            for n in cmd.get("versions") or [s["current"]]:
+                if op == "kv_delete":
+                    s["versions"][n]["deleted"] = STATE.now
+                else:
+                    s["versions"][n]["destroyed"] = True
+                    s["versions"][n]["data"] = None
+        elif op == "k8s_role":
+            STATE.roles.setdefault((ns, cmd.get("auth_path", "kubernetes")), {})[cmd["role"]] = {
+                "jwt": cmd["jwt"], "ttl": cmd.get("ttl", 3600), "max_ttl": cmd.get("max_ttl", 0),
+                "renewable": cmd.get("renewable", True), "paths": cmd.get("paths", [""])}
+        elif op == "token":
+            STATE.issue(ns, cmd.get("ttl", 0), cmd.get("max_ttl", 0), cmd.get("renewable", False),
+                        cmd.get("paths", [""]), token=cmd["token"])
+        elif op == "revoke_all":
+            STATE.tokens.clear()
+        elif op == "fail":
+            STATE.add_failure(cmd, status=500, errors=["internal error"], retry_after=None)
+        else:
+            return super().control(cmd)
+        return out
 
 
 if __name__ == "__main__":
-    main()
+    fake_base.main(Handler)

@@ -19,7 +19,6 @@ secret value or the token appears in the injector's output. Needs no root.
 usage: e2e_agent_test.py <memsecret-injector> <fake_aws.py>
 """
 import base64
-import datetime
 import json
 import math
 import os
@@ -36,7 +35,9 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_injector_test import JWT, ROLE, Fake, check, plan, wait_for  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+from e2e_injector_test import JWT, ROLE, check, plan, wait_for  # noqa: E402
+import fake_client  # noqa: E402
 
 import botocore.session  # noqa: E402
 
@@ -115,7 +116,7 @@ def main():
     work = tempfile.mkdtemp(prefix="memsecret-agent-e2e-")
     out = os.path.join(work, "secrets")
     os.mkdir(out)
-    fake = Fake(fake_script)
+    fake = fake_client.start(fake_script)
     proc = None
     outputs = []
     try:
@@ -275,7 +276,7 @@ def main():
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
-        fake.close()
+        fake.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -25,6 +25,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import fake_client  # noqa: E402
+
 SKIP = 77
 ROLE = "arn:aws:iam::123456789012:role/crm-sync"
 JWT = "eyJhbGciOiJSUzI1NiJ9.E2E-FAKE-JWT.sig"
@@ -47,25 +50,6 @@ def wait_for(pred, timeout, what):
             return
         time.sleep(0.02)
     raise AssertionError("timed out: " + what)
-
-
-class Fake:
-    def __init__(self, script):
-        py = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
-        self.proc = subprocess.Popen([py, script], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.proc.stdout.readline().split()[1])
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, **cmd):
-        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-        return json.loads(urllib.request.urlopen(req).read())
-
-    def stats(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_control/stats").read())
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
 
 
 def context_switches(pid):
@@ -116,7 +100,7 @@ def inner(binary, fake_script):
     out = os.path.join(work, "secrets")
     os.mkdir(out)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "memsecret", out], check=True)
-    fake = Fake(fake_script)
+    fake = fake_client.start(fake_script)
     outputs = []
     try:
         with open("/proc/self/mounts") as m:
@@ -267,7 +251,7 @@ def inner(binary, fake_script):
         leaked = [s for s in SECRET_STRINGS if any(s in o for o in outputs)]
         check(not leaked, "no secret value, session token or JWT in any output")
     finally:
-        fake.close()
+        fake.stop()
         subprocess.run(["umount", out])
         shutil.rmtree(work, ignore_errors=True)
 

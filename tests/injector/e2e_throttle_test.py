@@ -21,10 +21,10 @@ import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.request
 
 INJECTOR, FAKE_AWS = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(FAKE_AWS)))
+import fake_client  # noqa: E402
 import quota  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/mass"
@@ -64,26 +64,6 @@ class TokenBucketTest(unittest.TestCase):
                 quota.parse(bad)
 
 
-class Fake:
-    def __init__(self, quota_spec):
-        env = dict(os.environ, MEMSECRET_FAKE_QUOTA=quota_spec)
-        env.pop("MEMSECRET_FAKE_LATENCY_MS", None)
-        self.proc = subprocess.Popen([sys.executable, FAKE_AWS], stdout=subprocess.PIPE, text=True, env=env)
-        self.url = "http://127.0.0.1:%d" % int(self.proc.stdout.readline().split()[1])
-
-    def control(self, **cmd):
-        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-        return json.loads(urllib.request.urlopen(req).read())
-
-    def get(self, path):
-        return json.loads(urllib.request.urlopen(self.url + path).read())
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc.stdout.close()
-
-
 class MassStartTest(unittest.TestCase):
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="memsecret-throttle.")
@@ -94,11 +74,13 @@ class MassStartTest(unittest.TestCase):
 
     def tearDown(self):
         if self.fake:
-            self.fake.close()
+            self.fake.stop()
         shutil.rmtree(self.work, ignore_errors=True)
 
     def start_fake(self, quota_spec, secrets):
-        self.fake = Fake(quota_spec)
+        env = dict(os.environ, MEMSECRET_FAKE_QUOTA=quota_spec)
+        env.pop("MEMSECRET_FAKE_LATENCY_MS", None)
+        self.fake = fake_client.start(FAKE_AWS, env=env)
         self.fake.control(op="sts", role=ROLE, token=JWT, duration=3600)
         for i in range(secrets):
             self.fake.control(op="put_secret", name="/mass/s%d" % i, string=VALUE + str(i))

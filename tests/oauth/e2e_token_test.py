@@ -25,6 +25,9 @@ import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import fake_client  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROLE = "arn:aws:iam::123456789012:role/ci"
 JWT = "eyJhbGciOiJSUzI1NiJ9.E2E-OAUTH-JWT.sig"
@@ -37,18 +40,6 @@ def check(cond, what):
     if not cond:
         raise AssertionError(what)
     print("ok   " + what, flush=True)
-
-
-def start_fake(script):
-    py = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
-    proc = subprocess.Popen([py, script], stdout=subprocess.PIPE, text=True)
-    port = int(proc.stdout.readline().split()[1])
-    return proc, "http://127.0.0.1:%d" % port
-
-
-def control(url, **cmd):
-    req = urllib.request.Request(url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-    return json.loads(urllib.request.urlopen(req).read())
 
 
 def start_oidc(ttl, down_file):
@@ -89,7 +80,7 @@ def read_token(path):
 
 def main():
     binary, fake_script = sys.argv[1], sys.argv[2]
-    fake, fake_url = start_fake(fake_script)
+    fake = fake_client.start(fake_script)
     tmp = tempfile.mkdtemp(prefix="memsecret-oauth-e2e-")
     down = os.path.join(tmp, "issuer-down")
     oidc, info = start_oidc(6, down)
@@ -100,10 +91,10 @@ def main():
         token_file = os.path.join(tmp, "sa-token")
         with open(token_file, "w") as f:
             f.write(JWT)
-        control(fake_url, op="sts", role=ROLE, token=JWT, duration=3600)
-        control(fake_url, op="put_secret", name=REF_NAME,
-                string=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_ENDPOINT_URL": fake_url}
+        fake.control(op="sts", role=ROLE, token=JWT, duration=3600)
+        fake.control(op="put_secret", name=REF_NAME,
+                     string=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_ENDPOINT_URL": fake.url}
 
         # --- --once (CI pipeline step) ------------------------------------------
         once_dir = os.path.join(tmp, "once")
@@ -194,8 +185,7 @@ def main():
             sidecar.wait()
         oidc.terminate()
         oidc.wait()
-        fake.kill()
-        fake.wait()
+        fake.stop()
 
 
 if __name__ == "__main__":

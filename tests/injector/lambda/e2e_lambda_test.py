@@ -28,32 +28,15 @@ import urllib.error
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
+
 ARGS = None
-PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 AKID, AWS_SECRET = "AKIDLAMBDATEST", "AWS-SECRET-LAMBDA-TEST-0001"
 ADMIN = {"clientId": "admin-client-0001", "clientSecret": "ADMIN-SECRET-4d5e6f", "region": "mypurecloud.ie"}
 APP_SECRET = "APP-SECRET-7a8b9c"
 SECRET_NAME = "genesys/production/crm-sync/oauth-client"
 FIRST_CLIENT = "client-a-0001"
-
-
-class Fake:
-    def __init__(self, *argv):
-        self.proc = subprocess.Popen([PY] + list(argv), stdout=subprocess.PIPE, text=True)
-        self.port = int(self.proc.stdout.readline().split()[1])
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, **cmd):
-        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-        return json.loads(urllib.request.urlopen(req, timeout=30).read() or b"{}")
-
-    def get(self, path, timeout=30):
-        return json.loads(urllib.request.urlopen(self.url + path, timeout=timeout).read())
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc.stdout.close()
 
 
 def mints(gen, doc):
@@ -70,8 +53,8 @@ def mints(gen, doc):
 class RotationFunction(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.aws = Fake(os.path.join(ARGS.fakes, "fake_aws.py"))
-        cls.gen = Fake(os.path.join(ARGS.fakes, "genesys_api_fake.py"))
+        cls.aws = fake_client.start(os.path.join(ARGS.fakes, "fake_aws.py"))
+        cls.gen = fake_client.start(os.path.join(ARGS.fakes, "genesys_api_fake.py"))
         cls.aws.control(op="static_key", akid=AKID, secret=AWS_SECRET)
         cls.gen.control(op="add_client", id=ADMIN["clientId"], name="rotation-admin", secret=ADMIN["clientSecret"],
                         permissions=["oauth:client:view", "oauth:client:add", "oauth:client:delete"])
@@ -93,12 +76,12 @@ class RotationFunction(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.aws.close()
-        cls.gen.close()
+        cls.aws.stop()
+        cls.gen.stop()
 
     def start_function(self, env, args=()):
-        runtime = Fake(os.path.join(ARGS.fakes, "lambda_runtime_fake.py"))
-        self.addCleanup(runtime.close)
+        runtime = fake_client.start(os.path.join(ARGS.fakes, "lambda_runtime_fake.py"))
+        self.addCleanup(runtime.stop)
         proc = subprocess.Popen([ARGS.binary] + list(args), env=dict(env, AWS_LAMBDA_RUNTIME_API="127.0.0.1:%d" % runtime.port),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -19,7 +19,6 @@ usage: action_test.py <memsecret-injector> <vault_fake.py> <repo root>
 """
 import hashlib
 import http.server
-import json
 import os
 import re
 import shutil
@@ -28,12 +27,13 @@ import sys
 import tempfile
 import threading
 import unittest
-import urllib.request
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
+
 BINARY = VAULT_FAKE = REPO = None
-PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 VAULT_TOKEN = "hvs.ACTION-TEST-VAULT-TOKEN"
 API_KEY = "ACTION-TEST-API-KEY-7f3a"
 EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
@@ -106,22 +106,14 @@ class Runner:
             return f.read()
 
 
-class Vault:
-    def __init__(self):
-        self.proc = subprocess.Popen([PY, VAULT_FAKE], stdout=subprocess.PIPE, text=True)
-        self.url = "http://127.0.0.1:%d" % int(self.proc.stdout.readline().split()[1])
-        self.control(op="mount", path="secret", version=2)
-        self.control(op="kv_put", mount="secret", path="genesys/staging/app", data={"apiKey": API_KEY})
-        self.control(op="kv_put", mount="secret", path="genesys/production/app", data={"apiKey": "PROD-" + API_KEY})
-        self.control(op="token", token=VAULT_TOKEN, ttl=3600, paths=[""])
-
-    def control(self, **cmd):
-        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-        urllib.request.urlopen(req, timeout=10).read()
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
+def start_vault():
+    """vault_fake.py holding the app's key (staging and production) and a token that reads it."""
+    vault = fake_client.start(VAULT_FAKE)
+    vault.control(op="mount", path="secret", version=2)
+    vault.control(op="kv_put", mount="secret", path="genesys/staging/app", data={"apiKey": API_KEY})
+    vault.control(op="kv_put", mount="secret", path="genesys/production/app", data={"apiKey": "PROD-" + API_KEY})
+    vault.control(op="token", token=VAULT_TOKEN, ttl=3600, paths=[""])
+    return vault
 
 
 class FileServer:
@@ -174,11 +166,11 @@ class ActionFile(unittest.TestCase):
 class Install(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.vault = Vault()
+        cls.vault = start_vault()
 
     @classmethod
     def tearDownClass(cls):
-        cls.vault.close()
+        cls.vault.stop()
 
     def vault_env(self):
         return {"VAULT_ADDR": self.vault.url, "VAULT_TOKEN": VAULT_TOKEN}

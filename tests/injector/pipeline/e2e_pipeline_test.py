@@ -22,12 +22,13 @@ import json
 import os
 import re
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
 
 SKIP = 77
 VAULT_TOKEN = "hvs.E2E-PIPELINE-VAULT-TOKEN"
@@ -54,24 +55,6 @@ def no_secrets(text, where, allowed=()):
             raise AssertionError("%s leaks %r:\n%s" % (where, s[:12], text))
 
 
-class Fake:
-    def __init__(self, *argv):
-        self.proc = subprocess.Popen([PY] + list(argv), stdout=subprocess.PIPE, text=True)
-        self.port = int(self.proc.stdout.readline().split()[1])
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, **cmd):
-        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-        return json.loads(urllib.request.urlopen(req).read())
-
-    def stats(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_control/stats").read())
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
 KEYS = """\
 token-genesys: vault:secret/genesys/${ENVIRONMENT}/cx-pipeline
 issuer-genesys: genesys
@@ -90,9 +73,9 @@ def main():
     keys_file = os.path.join(work, "pipeline.yaml")
     with open(keys_file, "w") as f:
         f.write(KEYS)
-    vault = Fake(vault_fake)
-    oauth = Fake(oauth_fake, "--genesys", "%s:%s" % (GENESYS["client_id"], GENESYS["client_secret"]),
-                 "--cxone", "%s:%s" % (CXONE["api_key"], CXONE["api_secret"]), "--expires-in", "8")
+    vault = fake_client.start(vault_fake)
+    oauth = fake_client.start(oauth_fake, "--genesys", "%s:%s" % (GENESYS["client_id"], GENESYS["client_secret"]),
+                              "--cxone", "%s:%s" % (CXONE["api_key"], CXONE["api_secret"]), "--expires-in", "8")
     try:
         vault.control(op="mount", path="secret", version=2)
         for env_name in ("staging", "production"):
@@ -321,8 +304,8 @@ def main():
         print("PASS", flush=True)
         return 0
     finally:
-        vault.close()
-        oauth.close()
+        vault.stop()
+        oauth.stop()
 
 
 if __name__ == "__main__":

@@ -34,8 +34,10 @@ import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
 import github_runner_port as runner  # noqa: E402
-from e2e_pipeline_test import CXONE, GENESYS, PY, Fake, check  # noqa: E402
+from e2e_pipeline_test import CXONE, GENESYS, PY, check  # noqa: E402
 
 SKIP = 77
 SHM = "/dev/shm"
@@ -95,9 +97,9 @@ def main():
     if not os.path.isdir(SHM) or os.statvfs(SHM).f_bsize == 0:
         return SKIP
     work = tempfile.mkdtemp(prefix="memsecret-hardening-")
-    vault = Fake(vault_fake)
-    oauth = Fake(oauth_fake, "--genesys", "%s:%s" % (GENESYS["client_id"], GENESYS["client_secret"]),
-                 "--cxone", "%s:%s" % (CXONE["api_key"], CXONE["api_secret"]))
+    vault = fake_client.start(vault_fake)
+    oauth = fake_client.start(oauth_fake, "--genesys", "%s:%s" % (GENESYS["client_id"], GENESYS["client_secret"]),
+                              "--cxone", "%s:%s" % (CXONE["api_key"], CXONE["api_secret"]))
     try:
         vault.control(op="mount", path="secret", version=2)
         for i, value in enumerate(HOSTILE):
@@ -270,8 +272,8 @@ def main():
         print("PASS", flush=True)
         return 0
     finally:
-        vault.close()
-        oauth.close()
+        vault.stop()
+        oauth.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -22,7 +22,9 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_rotate_test import Fake, check, aws_value, AKID, AWS_SECRET, ADMIN, APP_SECRET  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
+from e2e_rotate_test import check, aws_value, AKID, AWS_SECRET, ADMIN, APP_SECRET  # noqa: E402
 
 PROMETHEUS = "/usr/bin/prometheus"
 SERVED = {"client_id": None}
@@ -89,8 +91,8 @@ def main():
                                   "--web.listen-address=127.0.0.1:%d" % port],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     prom = "http://127.0.0.1:%d" % port
-    aws = Fake(os.path.join(fakes, "fake_aws.py"))
-    gen = Fake(os.path.join(fakes, "genesys_api_fake.py"))
+    aws = fake_client.start(os.path.join(fakes, "fake_aws.py"))
+    gen = fake_client.start(os.path.join(fakes, "genesys_api_fake.py"))
     try:
         aws.control(op="static_key", akid=AKID, secret=AWS_SECRET)
         gen.control(op="add_client", id=ADMIN["clientId"], name="rotation-admin", secret=ADMIN["clientSecret"],
@@ -140,8 +142,8 @@ def main():
         prom_proc.kill()
         prom_proc.wait()
         exporter.shutdown()
-        aws.close()
-        gen.close()
+        aws.stop()
+        gen.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

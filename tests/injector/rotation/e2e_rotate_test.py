@@ -15,7 +15,9 @@ import sys
 import tempfile
 import urllib.request
 
-PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
+
 AKID, AWS_SECRET = "AKIDROTATETEST", "AWS-SECRET-ROTATE-TEST-0001"
 VAULT_TOKEN = "hvs.ROTATE-VAULT-TOKEN"
 ADMIN = {"clientId": "admin-client-0001", "clientSecret": "ADMIN-SECRET-9f8e7d", "region": "mypurecloud.ie"}
@@ -29,30 +31,14 @@ def check(cond, what, detail=""):
     print("ok   " + what, flush=True)
 
 
-class Fake:
-    def __init__(self, *argv):
-        self.proc = subprocess.Popen([PY] + list(argv), stdout=subprocess.PIPE, text=True)
-        self.url = "http://127.0.0.1:%d" % int(self.proc.stdout.readline().split()[1])
-
-    def control(self, **cmd):
-        req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(), method="POST")
-        return json.loads(urllib.request.urlopen(req).read() or b"{}")
-
-    def get(self, path):
-        return json.loads(urllib.request.urlopen(self.url + path).read())
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
 def main():
     binary, fakes = sys.argv[1], sys.argv[2]
-    aws = Fake(os.path.join(fakes, "fake_aws.py"))
-    gen = Fake(os.path.join(fakes, "genesys_api_fake.py"))
-    vault = Fake(os.path.join(fakes, "vault_fake.py"))
-    cx = Fake(os.path.join(fakes, "oauth_fake.py"), "--genesys", "x:y", "--cxone", "CXNEWKEY:CX-NEW-SECRET-77")
-    az = Fake(os.path.join(fakes, "azure_fake.py"))
+    aws = fake_client.start(os.path.join(fakes, "fake_aws.py"))
+    gen = fake_client.start(os.path.join(fakes, "genesys_api_fake.py"))
+    vault = fake_client.start(os.path.join(fakes, "vault_fake.py"))
+    cx = fake_client.start(os.path.join(fakes, "oauth_fake.py"), "--genesys", "x:y",
+                           "--cxone", "CXNEWKEY:CX-NEW-SECRET-77")
+    az = fake_client.start(os.path.join(fakes, "azure_fake.py"))
     work = tempfile.mkdtemp(prefix="memsecret-rotate-")
     outputs = []
     try:
@@ -219,7 +205,7 @@ def main():
         return 0
     finally:
         for f in (aws, gen, vault, cx, az):
-            f.close()
+            f.stop()
 
 
 def b64(s):

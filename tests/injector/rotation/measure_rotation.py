@@ -18,15 +18,17 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_rotate_test import Fake, aws_value, AKID, AWS_SECRET, ADMIN, APP_SECRET  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fakes"))
+import fake_client  # noqa: E402
+from e2e_rotate_test import AKID, AWS_SECRET, ADMIN, APP_SECRET  # noqa: E402
 
 
 def main():
     binary, fakes = sys.argv[1], sys.argv[2]
     refresh = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     out = tempfile.mkdtemp(prefix="memsecret-measure-")
-    aws = Fake(os.path.join(fakes, "fake_aws.py"))
-    gen = Fake(os.path.join(fakes, "genesys_api_fake.py"), "--expires-in", "3600")
+    aws = fake_client.start(os.path.join(fakes, "fake_aws.py"))
+    gen = fake_client.start(os.path.join(fakes, "genesys_api_fake.py"), "--expires-in", "3600")
     aws.control(op="static_key", akid=AKID, secret=AWS_SECRET)
     gen.control(op="add_client", id=ADMIN["clientId"], name="rotation-admin", secret=ADMIN["clientSecret"],
                 permissions=["oauth:client:view", "oauth:client:add", "oauth:client:delete"])
@@ -84,8 +86,8 @@ def main():
         t.join()
         side.terminate()
         side.wait()
-        aws.close()
-        gen.close()
+        aws.stop()
+        gen.stop()
     print(json.dumps({"app_calls": calls[0], "failed_calls": failures[0],
                       "seconds_store_to_file": moves, "refresh_interval": refresh}))
     return 0
