@@ -4,34 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <vector>
+
+#include "testing/oauth_fakes.h"
 
 namespace memsecret::injector::lambda {
 namespace {
 
-// Answers with scripted responses (the last one repeats) and records requests.
-class FakeHttpClient final : public HttpClient {
- public:
-  void Push(HttpResponse r) { script_.push_back(std::move(r)); }
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    requests.push_back(request);
-    if (script_.empty()) return Unavailable("fake: connection refused");
-    HttpResponse r = script_.front();
-    if (script_.size() > 1) script_.pop_front();
-    return r;
-  }
-  static std::string HeaderOf(const HttpRequest& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers)
-      if (k == name) return v;
-    return "";
-  }
-  std::vector<HttpRequest> requests;
-
- private:
-  std::deque<HttpResponse> script_;
-};
+using oauth::testing::FakeHttpClient;
 
 HttpResponse NextResponse(HttpHeaders headers, std::string body = R"({"Step":"setSecret"})") {
   HttpResponse r;
