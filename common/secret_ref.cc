@@ -76,67 +76,114 @@ Status CheckAzurePath(std::string_view path) {
   return Status::Ok();
 }
 
-// Allowed query keys and their value checks, per provider.
-Status CheckQuery(Provider p, std::string_view key, std::string_view value) {
-  switch (p) {
-    case Provider::kAws:
-      if (key == "stage") {
-        if (value.empty() || value.size() > 256 || !AllOf(value, "_-"))
-          return InvalidArgument("stage must be 1-256 letters, digits, '_' or '-'");
-        return Status::Ok();
-      }
-      if (key == "version") {
-        if (value.size() < 32 || value.size() > 64 || !AllOf(value, "-"))
-          return InvalidArgument("version must be a 32-64 character version id");
-        return Status::Ok();
-      }
-      return InvalidArgument("unknown query key \"" + std::string(key) +
-                             "\" for aws (expected stage or version)");
-    case Provider::kVault:
-      if (key == "kv") {
-        if (value != "1" && value != "2") return InvalidArgument("kv must be 1 or 2");
-        return Status::Ok();
-      }
-      if (key == "version") {
-        if (!IsDigits(value) || value.size() > 9 || value == "0")
-          return InvalidArgument("version must be a positive integer");
-        return Status::Ok();
-      }
-      if (key == "mount") {  // a mount whose name has '/': vault:team-a/kv/app?mount=team-a/kv
-        for (auto seg : Split(value, '/')) {
-          if (seg.empty() || seg == "." || seg == ".." || !AllOf(seg, "._-@+="))
-            return InvalidArgument(
-                "mount must be '/'-separated segments of letters, digits and ._-@+=");
-        }
-        return Status::Ok();
-      }
-      return InvalidArgument("unknown query key \"" + std::string(key) +
-                             "\" for vault (expected kv, version or mount)");
-    case Provider::kAzure:
-      if (key == "version") {
-        if (value.empty() || value.size() > 64 || !AllOf(value, ""))
-          return InvalidArgument("version must be 1-64 letters or digits");
-        return Status::Ok();
-      }
-      return InvalidArgument("unknown query key \"" + std::string(key) +
-                             "\" for azure (expected version)");
+Status CheckAwsStage(std::string_view value) {
+  if (value.empty() || value.size() > 256 || !AllOf(value, "_-"))
+    return InvalidArgument("stage must be 1-256 letters, digits, '_' or '-'");
+  return Status::Ok();
+}
+
+Status CheckAwsVersion(std::string_view value) {
+  if (value.size() < 32 || value.size() > 64 || !AllOf(value, "-"))
+    return InvalidArgument("version must be a 32-64 character version id");
+  return Status::Ok();
+}
+
+Status CheckVaultKv(std::string_view value) {
+  if (value != "1" && value != "2") return InvalidArgument("kv must be 1 or 2");
+  return Status::Ok();
+}
+
+Status CheckVaultVersion(std::string_view value) {
+  if (!IsDigits(value) || value.size() > 9 || value == "0")
+    return InvalidArgument("version must be a positive integer");
+  return Status::Ok();
+}
+
+// A mount whose name has '/': vault:team-a/kv/app?mount=team-a/kv
+Status CheckVaultMount(std::string_view value) {
+  for (auto seg : Split(value, '/')) {
+    if (seg.empty() || seg == "." || seg == ".." || !AllOf(seg, "._-@+="))
+      return InvalidArgument("mount must be '/'-separated segments of letters, digits and ._-@+=");
   }
-  return Internal("unreachable");
+  return Status::Ok();
+}
+
+Status CheckAzureVersion(std::string_view value) {
+  if (value.empty() || value.size() > 64 || !AllOf(value, ""))
+    return InvalidArgument("version must be 1-64 letters or digits");
+  return Status::Ok();
+}
+
+// Checks across a Vault ref's parts once all are read.
+Status CheckVaultRef(const SecretRef& ref) {
+  if (auto mount = ref.Query("mount");
+      mount && !(ref.path.size() > mount->size() + 1 && ref.path.starts_with(*mount + "/")))
+    return InvalidArgument("mount \"" + *mount +
+                           "\" must be a leading part of the path followed by the secret's path");
+  if (ref.Query("kv") == "1" && ref.Query("version"))
+    return InvalidArgument("version is only supported by KV v2 (drop kv=1)");
+  return Status::Ok();
+}
+
+struct QueryKey {
+  const char* name;
+  Status (*check)(std::string_view value);
+};
+
+// One row per backend: its prefix, path syntax, query keys and the checks
+// across them. The parser knows no backend beyond these rows.
+struct RefSyntax {
+  Provider provider;
+  const char* name;
+  Status (*check_path)(std::string_view path);
+  std::vector<QueryKey> query;
+  Status (*check_ref)(const SecretRef& ref);  // may be null
+};
+
+const std::vector<RefSyntax>& Syntaxes() {
+  static const std::vector<RefSyntax> rows = {
+      {Provider::kAws,
+       "aws",
+       CheckAwsPath,
+       {{"stage", CheckAwsStage}, {"version", CheckAwsVersion}},
+       nullptr},
+      {Provider::kVault,
+       "vault",
+       CheckVaultPath,
+       {{"kv", CheckVaultKv}, {"version", CheckVaultVersion}, {"mount", CheckVaultMount}},
+       CheckVaultRef},
+      {Provider::kAzure, "azure", CheckAzurePath, {{"version", CheckAzureVersion}}, nullptr},
+  };
+  return rows;
+}
+
+const RefSyntax& SyntaxOf(Provider p) {
+  for (const RefSyntax& row : Syntaxes())
+    if (row.provider == p) return row;
+  return Syntaxes().front();  // every Provider has a row
+}
+
+// "a, b or c"
+std::string Alternatives(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+Status CheckQuery(const RefSyntax& syntax, std::string_view key, std::string_view value) {
+  std::vector<std::string> names;
+  for (const QueryKey& q : syntax.query) {
+    if (key == q.name) return q.check(value);
+    names.push_back(q.name);
+  }
+  return InvalidArgument("unknown query key \"" + std::string(key) + "\" for " + syntax.name +
+                         " (expected " + Alternatives(names) + ")");
 }
 
 }  // namespace
 
-const char* ProviderName(Provider p) {
-  switch (p) {
-    case Provider::kAws:
-      return "aws";
-    case Provider::kVault:
-      return "vault";
-    case Provider::kAzure:
-      return "azure";
-  }
-  return "?";
-}
+const char* ProviderName(Provider p) { return SyntaxOf(p).name; }
 
 std::optional<std::string> SecretRef::Query(std::string_view key) const {
   for (const auto& [k, v] : query)
@@ -169,15 +216,16 @@ Result<SecretRef> ParseSecretRef(std::string_view text) {
     return fail(InvalidArgument("missing provider (expected <provider>:<path>)"));
   SecretRef ref;
   std::string_view provider = text.substr(0, colon);
-  if (provider == "aws")
-    ref.provider = Provider::kAws;
-  else if (provider == "vault")
-    ref.provider = Provider::kVault;
-  else if (provider == "azure")
-    ref.provider = Provider::kAzure;
-  else
-    return fail(InvalidArgument("unknown provider \"" + std::string(provider) +
-                                "\" (expected aws, vault or azure)"));
+  const RefSyntax* syntax = nullptr;
+  std::vector<std::string> names;
+  for (const RefSyntax& row : Syntaxes()) {
+    if (provider == row.name) syntax = &row;
+    names.push_back(row.name);
+  }
+  if (syntax == nullptr)
+    return fail(InvalidArgument("unknown provider \"" + std::string(provider) + "\" (expected " +
+                                Alternatives(names) + ")"));
+  ref.provider = syntax->provider;
 
   std::string_view rest = text.substr(colon + 1);
   if (size_t hash = rest.find('#'); hash != std::string_view::npos) {
@@ -194,18 +242,7 @@ Result<SecretRef> ParseSecretRef(std::string_view text) {
     if (query.empty()) return fail(InvalidArgument("empty query after '?'"));
   }
   ref.path = std::string(rest);
-  Status st;
-  switch (ref.provider) {
-    case Provider::kAws:
-      st = CheckAwsPath(rest);
-      break;
-    case Provider::kVault:
-      st = CheckVaultPath(rest);
-      break;
-    case Provider::kAzure:
-      st = CheckAzurePath(rest);
-      break;
-  }
+  Status st = syntax->check_path(rest);
   if (!st.ok()) return fail(st);
   if (!query.empty()) {
     for (auto pair : Split(query, '&')) {
@@ -214,18 +251,12 @@ Result<SecretRef> ParseSecretRef(std::string_view text) {
         return fail(InvalidArgument("query must be key=value pairs joined by '&'"));
       std::string key(pair.substr(0, eq)), value(pair.substr(eq + 1));
       if (ref.Query(key)) return fail(InvalidArgument("query key \"" + key + "\" given twice"));
-      if (Status qs = CheckQuery(ref.provider, key, value); !qs.ok()) return fail(qs);
+      if (Status qs = CheckQuery(*syntax, key, value); !qs.ok()) return fail(qs);
       ref.query.emplace_back(std::move(key), std::move(value));
     }
   }
-  if (auto mount = ref.Query("mount");
-      ref.provider == Provider::kVault && mount &&
-      !(ref.path.size() > mount->size() + 1 && ref.path.starts_with(*mount + "/")))
-    return fail(
-        InvalidArgument("mount \"" + *mount +
-                        "\" must be a leading part of the path followed by the secret's path"));
-  if (ref.provider == Provider::kVault && ref.Query("kv") == "1" && ref.Query("version"))
-    return fail(InvalidArgument("version is only supported by KV v2 (drop kv=1)"));
+  if (syntax->check_ref != nullptr)
+    if (Status cs = syntax->check_ref(ref); !cs.ok()) return fail(cs);
   return ref;
 }
 
