@@ -95,5 +95,29 @@ TEST(SecretRefTest, PolicyKeyIgnoresQueryAndField) {
   EXPECT_EQ(ref->Query("version"), std::nullopt);
 }
 
+// Errors name what each backend's row accepts.
+TEST(SecretRefTest, ErrorsListWhatTheBackendAccepts) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"gcp:x/y", "unknown provider \"gcp\" (expected aws, vault or azure)"},
+      {"aws:/a?kv=2", "unknown query key \"kv\" for aws (expected stage or version)"},
+      {"vault:secret/a?stage=x",
+       "unknown query key \"stage\" for vault (expected kv, version or mount)"},
+      {"azure:kv-one/a?stage=x", "unknown query key \"stage\" for azure (expected version)"},
+      {"vault:team/kv/app?mount=other", "mount \"other\" must be a leading part of the path"},
+  };
+  for (const auto& [text, want] : cases) {
+    SCOPED_TRACE(text);
+    auto r = ParseSecretRef(text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(want), std::string::npos) << r.status().message();
+  }
+  for (Provider p : {Provider::kAws, Provider::kVault, Provider::kAzure})
+    EXPECT_EQ(ParseSecretRef(std::string(ProviderName(p)) + ":x")
+                  .status()
+                  .message()
+                  .find("unknown provider"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace memsecret
