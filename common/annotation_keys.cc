@@ -7,6 +7,7 @@
 #include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
+#include "memsecret/url.h"
 
 namespace memsecret {
 
@@ -305,7 +306,42 @@ const PodKey* FindPodKey(std::string_view k) {
   return nullptr;
 }
 
+// "<scheme>://<host>[:<port>]", or "" when `text` is not a URL.
+std::string Origin(std::string_view text) {
+  auto url = ParseUrl(text);
+  if (!url.ok()) return "";
+  const bool default_port =
+      (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
+  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+  return url->scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url->port));
+}
+
+// The keys that name an address, and how the address reads from the value.
+struct AddressKey {
+  const char* key;  // a pod-wide key, or a per-file kind followed by "-"
+  std::optional<std::string> (*address)(std::string_view value);
+};
+
+const AddressKey kAddressKeys[] = {
+    {"vault-addr", [](std::string_view v) -> std::optional<std::string> { return Origin(v); }},
+    {"aws-role-arn",
+     [](std::string_view v) -> std::optional<std::string> { return std::string(v); }},
+    {"issuer-",
+     [](std::string_view v) -> std::optional<std::string> {
+       if (!v.starts_with("https://") && !v.starts_with("http://")) return std::nullopt;
+       return Origin(v);
+     }},
+};
+
 }  // namespace
+
+std::optional<std::string> InjectionKeyAddress(std::string_view key, std::string_view value) {
+  for (const AddressKey& row : kAddressKeys) {
+    const std::string_view k = row.key;
+    if (k.ends_with('-') ? key.starts_with(k) : key == k) return row.address(value);
+  }
+  return std::nullopt;
+}
 
 std::vector<std::string> KnownInjectionKeys() {
   std::vector<std::string> keys;

@@ -35,6 +35,17 @@ struct InjectionSpec {
 // webhook's own and not in this list).
 std::vector<std::string> KnownInjectionKeys();
 
+// Where a key sends an identity or credentials, as the text an address
+// fence (the pipeline commands' --allow-addr) is matched against:
+//   vault-addr          the URL's origin "<scheme>://<host>[:<port>]" (the
+//                       port only when not the scheme's default; host
+//                       lowercased), where the Vault token or JWT goes;
+//   issuer-<name> URL   the token URL's origin, where client credentials go;
+//   aws-role-arn        the ARN itself, the role the identity assumes.
+// nullopt: the key names no address (named Genesys/CXone issuers go to their
+// fixed hosts). "": an address that cannot be read (a fence fails closed).
+std::optional<std::string> InjectionKeyAddress(std::string_view key, std::string_view value);
+
 // Parses `keys` (without any prefix). Every unknown key, invalid value, token
 // without issuer, file setting without its secret-/token- key, and two
 // env-format files defining one variable adds a message to `problems`;

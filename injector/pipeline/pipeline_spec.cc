@@ -5,7 +5,6 @@
 #include "memsecret/annotation_keys.h"
 #include "memsecret/backend_settings.h"
 #include "memsecret/glob.h"
-#include "memsecret/url.h"
 
 namespace memsecret::injector::pipeline {
 
@@ -85,32 +84,10 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
   return out;
 }
 
-namespace {
-
-// "<scheme>://<host>[:<port>]", or "" when `text` is not a URL.
-std::string Origin(std::string_view text) {
-  auto url = ParseUrl(text);
-  if (!url.ok()) return "";
-  const bool default_port =
-      (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
-  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
-  return url->scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url->port));
-}
-
-}  // namespace
-
 std::vector<KeyAddress> KeyAddresses(const KeyMap& keys) {
   std::vector<KeyAddress> out;
-  for (const auto& [key, value] : keys) {
-    if (key == "vault-addr") {
-      out.push_back({key, Origin(value)});
-    } else if (key == "aws-role-arn") {
-      out.push_back({key, value});
-    } else if (key.starts_with("issuer-") &&
-               (value.starts_with("https://") || value.starts_with("http://"))) {
-      out.push_back({key, Origin(value)});
-    }
-  }
+  for (const auto& [key, value] : keys)
+    if (auto address = InjectionKeyAddress(key, value)) out.push_back({key, *address});
   return out;
 }
 

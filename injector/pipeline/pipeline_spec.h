@@ -41,14 +41,8 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
                        std::vector<std::string>* problems);
 
 // What --allow-addr fences: the places the keys send the CI identity or the
-// fetched credentials to, as the text a glob is matched against:
-//   vault-addr          the URL's origin "<scheme>://<host>[:<port>]" (the
-//                       port only when not the scheme's default; host
-//                       lowercased), where the Vault token or JWT goes;
-//   issuer-<name> URL   the token URL's origin, where client credentials go;
-//   aws-role-arn        the ARN itself, the role the CI identity assumes.
-// Each entry is {key, text}. Named Genesys/CXone issuers go to their fixed
-// hosts and are not listed; addresses from the environment (VAULT_ADDR,
+// fetched credentials to (memsecret/annotation_keys.h InjectionKeyAddress),
+// each {key, text}. Addresses from the environment (VAULT_ADDR,
 // AWS_ENDPOINT_URL*) are the runner's own and not fenced.
 struct KeyAddress {
   std::string key;
