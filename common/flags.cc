@@ -24,6 +24,34 @@ std::string RequiredProblem(const Flag& f) {
 
 }  // namespace
 
+std::function<Status(const std::string&)> StoreIn(std::string* field) {
+  return [field](const std::string& v) {
+    *field = v;
+    return Status::Ok();
+  };
+}
+
+std::function<Status(const std::string&)> StoreIn(std::optional<std::string>* field) {
+  return [field](const std::string& v) {
+    *field = v;
+    return Status::Ok();
+  };
+}
+
+std::function<Status(const std::string&)> AppendTo(std::vector<std::string>* list) {
+  return [list](const std::string& v) {
+    list->push_back(v);
+    return Status::Ok();
+  };
+}
+
+std::function<Status(const std::string&)> SetTrue(bool* field) {
+  return [field](const std::string&) {
+    *field = true;
+    return Status::Ok();
+  };
+}
+
 FlagTable::FlagTable(std::string command, std::vector<Flag> flags)
     : command_(std::move(command)), flags_(std::move(flags)) {}
 

@@ -61,17 +61,11 @@ FlagTable RunProbeFlags(const std::string& command, RunProbeArgs* out) {
   const bool run = command == "run";
   std::vector<Flag> flags = {{"--plan", "", FlagKind::kValue, "FILE",
                               "read the plan from FILE, not from MEMSECRET_PLAN",
-                              [out](const std::string& v) {
-                                out->plan_file = v;
-                                return Status::Ok();
-                              }}};
+                              StoreIn(&out->plan_file)}};
   if (run) {
     flags.push_back({"--once", "", FlagKind::kSwitch, "",
                      "exit after the first complete write (as lifecycle init)",
-                     [out](const std::string&) {
-                       out->once = true;
-                       return Status::Ok();
-                     }});
+                     SetTrue(&out->once)});
   } else {
     flags.push_back({"--wait", "", FlagKind::kValue, "DUR",
                      "wait up to DUR for the first complete write", [out](const std::string& v) {

@@ -8,13 +8,6 @@ namespace memsecret::injector {
 
 namespace {
 
-std::function<Status(const std::string&)> Store(std::string* field) {
-  return [field](const std::string& v) {
-    *field = v;
-    return Status::Ok();
-  };
-}
-
 // A duration up to kMaxRotationAge, the problem named after `flag`.
 std::function<Status(const std::string&)> StoreAge(const char* flag, std::chrono::seconds* field) {
   return [flag, field](const std::string& v) {
@@ -31,17 +24,13 @@ FlagTable RotateFlags(RotateArgs* out) {
   return FlagTable(
       "rotate",
       {{"--issuer", "", FlagKind::kValue, "ISSUER",
-        "the issuer of the client (genesys, cxone, ...)", Store(&out->issuer)},
+        "the issuer of the client (genesys, cxone, ...)", StoreIn(&out->issuer)},
        {"--admin", "", FlagKind::kValue, "ADMIN_REF", "the admin client's credentials",
-        Store(&out->admin)},
+        StoreIn(&out->admin)},
        {"--new-from-file", "", FlagKind::kValue, "FILE|-",
-        "assisted: store these credentials (- reads stdin)",
-        [out](const std::string& v) {
-          out->new_from_file = v;
-          return Status::Ok();
-        }},
+        "assisted: store these credentials (- reads stdin)", StoreIn(&out->new_from_file)},
        {"--prometheus", "", FlagKind::kValue, "URL",
-        "ask this Prometheus who still uses the old client", Store(&out->prometheus)},
+        "ask this Prometheus who still uses the old client", StoreIn(&out->prometheus)},
        {"--census-timeout", "", FlagKind::kValue, "DUR",
         "give up waiting for the old client to be unused (1h)",
         StoreAge("--census-timeout", &out->census_timeout)},
@@ -53,10 +42,7 @@ FlagTable RotateFlags(RotateArgs* out) {
           return Status::Ok();
         }},
        {"--dry-run", "", FlagKind::kSwitch, "", "say what would be done, change nothing",
-        [out](const std::string&) {
-          out->dry_run = true;
-          return Status::Ok();
-        }}});
+        SetTrue(&out->dry_run)}});
 }
 
 bool ParseRotateArgs(const std::vector<std::string>& args, RotateArgs* out,

@@ -18,10 +18,7 @@ FlagTable ServeTable(ServeFlags* out) {
   return FlagTable(
       "serve",
       {{"--config", "", FlagKind::kValue, "FILE", "webhook configuration, re-read when it changes",
-        [out](const std::string& v) {
-          out->config_path = v;
-          return Status::Ok();
-        }},
+        StoreIn(&out->config_path)},
        {"--listen", "", FlagKind::kValue, "ADDR:PORT", "HOST:PORT, :PORT or [IPv6]:PORT (:8443)",
         [out](const std::string& v) {
           Result<ListenAddress> addr = ParseListenAddress(v);
@@ -30,15 +27,8 @@ FlagTable ServeTable(ServeFlags* out) {
           return Status::Ok();
         }},
        {"--tls-cert", "", FlagKind::kValue, "FILE", "PEM certificate chain",
-        [out](const std::string& v) {
-          out->tls_cert = v;
-          return Status::Ok();
-        }},
-       {"--tls-key", "", FlagKind::kValue, "FILE", "PEM private key",
-        [out](const std::string& v) {
-          out->tls_key = v;
-          return Status::Ok();
-        }},
+        StoreIn(&out->tls_cert)},
+       {"--tls-key", "", FlagKind::kValue, "FILE", "PEM private key", StoreIn(&out->tls_key)},
        {"--log-level", "", FlagKind::kValue, "trace|debug|info|warn|error", "(info)",
         [out](const std::string& v) {
           if (std::find(std::begin(kLogLevels), std::end(kLogLevels), v) == std::end(kLogLevels)) {
@@ -59,24 +49,14 @@ FlagTable ServeTable(ServeFlags* out) {
 }
 
 FlagTable RenderTable(RenderFlags* out) {
-  return FlagTable(
-      "render",
-      {{"--file", "-f", FlagKind::kValue, "FILE|-", "the manifest; - reads stdin",
-        [out](const std::string& v) {
-          out->file = v;
-          return Status::Ok();
-        },
-        /*required=*/true},
-       {"--namespace", "-n", FlagKind::kValue, "N", "namespace the policy is evaluated for",
-        [out](const std::string& v) {
-          out->namespace_name = v;
-          return Status::Ok();
-        }},
-       {"--config", "", FlagKind::kValue, "FILE", "webhook configuration",
-        [out](const std::string& v) {
-          out->config_path = v;
-          return Status::Ok();
-        }}});
+  return FlagTable("render",
+                   {{"--file", "-f", FlagKind::kValue, "FILE|-", "the manifest; - reads stdin",
+                     StoreIn(&out->file),
+                     /*required=*/true},
+                    {"--namespace", "-n", FlagKind::kValue, "N",
+                     "namespace the policy is evaluated for", StoreIn(&out->namespace_name)},
+                    {"--config", "", FlagKind::kValue, "FILE", "webhook configuration",
+                     StoreIn(&out->config_path)}});
 }
 
 // The commands take flags only: any operand is a usage error.

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,12 @@ struct Flag {
   std::function<Status(const std::string& value)> set;
   bool required = false;
 };
+
+// Setters for the common cases: keep the value as it is, or note a switch.
+std::function<Status(const std::string&)> StoreIn(std::string* field);
+std::function<Status(const std::string&)> StoreIn(std::optional<std::string>* field);
+std::function<Status(const std::string&)> AppendTo(std::vector<std::string>* list);  // kRepeated
+std::function<Status(const std::string&)> SetTrue(bool* field);
 
 // The words of a command line that are not flags.
 struct FlagOperands {

@@ -1,7 +1,5 @@
 #include "injector/pipeline/pipeline_args.h"
 
-#include <functional>
-
 #include "memsecret/duration.h"
 #include "memsecret/injection_plan.h"
 
@@ -20,15 +18,6 @@ std::optional<ItemSelector> ParseItemSelector(const std::string& text) {
 }
 
 namespace {
-
-// A setter that stores the value as it is.
-template <typename T>
-std::function<Status(const std::string&)> Store(T* field) {
-  return [field](const std::string& v) {
-    *field = v;
-    return Status::Ok();
-  };
-}
 
 Status ParseEnvBinding(const std::string& value, std::vector<EnvBinding>* env) {
   const size_t eq = value.find('=');
@@ -58,17 +47,11 @@ FlagTable PipelineFlags(PipelineCommand command, PipelineArgs* out) {
   if (exp) {
     flags.push_back({"--github-env", "", FlagKind::kSwitch, "",
                      "write to $GITHUB_ENV and mask the values (the only export target)",
-                     [out](const std::string&) {
-                       out->github_env = true;
-                       return Status::Ok();
-                     },
+                     SetTrue(&out->github_env),
                      /*required=*/true});
   }
   flags.push_back({"--file", "-f", FlagKind::kValue, "FILE", "YAML map of annotation keys",
-                   [out](const std::string& v) {
-                     out->key_file = v;
-                     return Status::Ok();
-                   }});
+                   StoreIn(&out->key_file)});
   flags.push_back({"--set", "", FlagKind::kRepeated, "KEY=VALUE", "one key, after -f",
                    [out](const std::string& v) {
                      const size_t eq = v.find('=');
@@ -84,15 +67,9 @@ FlagTable PipelineFlags(PipelineCommand command, PipelineArgs* out) {
                      /*required=*/exp});
   }
   flags.push_back({"--allow", "", FlagKind::kRepeated, "GLOB", "refs the keys may name",
-                   [out](const std::string& v) {
-                     out->allow.push_back(v);
-                     return Status::Ok();
-                   }});
+                   AppendTo(&out->allow)});
   flags.push_back({"--allow-addr", "", FlagKind::kRepeated, "GLOB",
-                   "server addresses the keys may name", [out](const std::string& v) {
-                     out->allow_addr.push_back(v);
-                     return Status::Ok();
-                   }});
+                   "server addresses the keys may name", AppendTo(&out->allow_addr)});
   flags.push_back({"--rotation", "", FlagKind::kRepeated, "GLOB=AGE",
                    "rotation rule, first match wins", [out](const std::string& v) {
                      auto rule = ParseRotationFlag(v);
