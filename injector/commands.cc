@@ -57,41 +57,38 @@ void HandleTerminationSignals(Waiter* waiter, int forced_exit_code) {
 
 }  // namespace
 
+FlagTable RunProbeFlags(const std::string& command, RunProbeArgs* out) {
+  const bool run = command == "run";
+  std::vector<Flag> flags = {{"--plan", "", FlagKind::kValue, "FILE",
+                              "read the plan from FILE, not from MEMSECRET_PLAN",
+                              StoreIn(&out->plan_file)}};
+  if (run) {
+    flags.push_back({"--once", "", FlagKind::kSwitch, "",
+                     "exit after the first complete write (as lifecycle init)",
+                     SetTrue(&out->once)});
+  } else {
+    flags.push_back({"--wait", "", FlagKind::kValue, "DUR",
+                     "wait up to DUR for the first complete write", [out](const std::string& v) {
+                       auto d = ParseDuration(v);
+                       if (!d.ok()) return d.status().WithContext("--wait");
+                       out->wait = *d;
+                       return Status::Ok();
+                     }});
+  }
+  FlagTable table(command, std::move(flags));
+  table.AddForeignFlag(run ? "--wait" : "--once", run ? "probe" : "run");
+  return table;
+}
+
 Result<RunProbeArgs> ParseRunProbeArgs(const std::string& command,
                                        const std::vector<std::string>& args) {
   RunProbeArgs out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    // "--flag VALUE" or "--flag=VALUE"; nullopt (and an error) when missing.
-    const auto value = [&](const std::string& flag) -> std::optional<std::string> {
-      if (arg.size() > flag.size() && arg.starts_with(flag + "="))
-        return arg.substr(flag.size() + 1);
-      if (i + 1 < args.size()) return args[++i];
-      return std::nullopt;
-    };
-    const auto is = [&](const std::string& flag) {
-      return arg == flag || arg.starts_with(flag + "=");
-    };
-    if (is("--plan")) {
-      auto v = value("--plan");
-      if (!v || v->empty()) return InvalidArgument(command + ": --plan needs a FILE");
-      out.plan_file = *v;
-    } else if (arg == "--once" && command == "run") {
-      out.once = true;
-    } else if (is("--wait") && command == "probe") {
-      auto v = value("--wait");
-      if (!v) return InvalidArgument(command + ": --wait needs a duration (e.g. 300s)");
-      auto d = ParseDuration(*v);
-      if (!d.ok()) return InvalidArgument(command + ": --wait: " + d.status().message());
-      out.wait = *d;
-    } else if (arg == "--once" || is("--wait")) {
-      return InvalidArgument(command + ": " + arg.substr(0, arg.find('=')) + " is a flag of " +
-                             (command == "run" ? "probe" : "run") + ", not of " + command);
-    } else if (arg.starts_with("-")) {
-      return InvalidArgument(command + ": unknown flag " + arg);
-    } else {
-      return InvalidArgument(command + ": unexpected argument \"" + arg + "\" (" + command +
-                             " takes only flags)");
+  auto words = RunProbeFlags(command, &out).Parse(args);
+  if (!words.ok()) return words.status().WithContext(command);
+  for (const auto* list : {&words->before_end, &words->after_end}) {
+    if (!list->empty()) {
+      return InvalidArgument(command + ": unexpected argument \"" + list->front() + "\" (" +
+                             command + " takes only flags)");
     }
   }
   return out;

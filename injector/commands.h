@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "injector/base/environment.h"
+#include "memsecret/flags.h"
 #include "memsecret/injection_plan.h"
 #include "memsecret/status.h"
 
@@ -40,12 +41,15 @@ Result<InjectionPlan> LoadPlan(const std::optional<std::string>& plan_file, cons
 
 // The flags of `run` and `probe` (argv after the command word). An unknown
 // flag, a flag of the other command, a missing value or a bad --wait gives an
-// error naming the flag; the caller prints it with the usage.
+// error "<command>: ..." naming the flag; the caller prints it with the usage.
 struct RunProbeArgs {
   std::optional<std::string> plan_file;
   bool once = false;                         // run --once
   std::optional<std::chrono::seconds> wait;  // probe --wait DUR
 };
+// The flag table of `command` ("run" or "probe") writing into `out`, which
+// must outlive it; also the source of the usage text.
+FlagTable RunProbeFlags(const std::string& command, RunProbeArgs* out);
 Result<RunProbeArgs> ParseRunProbeArgs(const std::string& command,
                                        const std::vector<std::string>& args);
 

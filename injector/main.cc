@@ -13,34 +13,71 @@
 #include <vector>
 
 #include "injector/commands.h"
+#include "injector/pipeline/pipeline_args.h"
 #include "injector/pipeline/pipeline_commands.h"
+#include "injector/rotate_args.h"
 #include "injector/runtime/bounded_executor.h"
 #include "memsecret/duration.h"
+#include "memsecret/flags.h"
 #include "memsecret/log.h"
 
 namespace {
 
-constexpr const char kUsage[] =
-    "usage: %1$s run [--plan FILE] [--once]\n"
-    "       %1$s probe [--plan FILE] [--wait DUR]\n"
-    "       %1$s exec [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow "
-    "GLOB]...\n"
-    "            [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]\n"
-    "       %1$s get [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... NAME[#FIELD]\n"
-    "       %1$s export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]...\n"
-    "            --env VAR=NAME[#FIELD]...\n"
-    "       %1$s rotate REF [--issuer ISSUER] [--admin ADMIN_REF] [--new-from-file FILE|-]\n"
-    "            [--prometheus URL] [--census-timeout DUR] [--if-older-than DUR] [--dry-run]\n"
-    "       %1$s rotation-function   (AWS Lambda; also with no command when\n"
-    "            AWS_LAMBDA_RUNTIME_API is set: docs/rotation.md)\n"
-    "       %1$s --version\n"
-    "The plan of run/probe is read from MEMSECRET_PLAN unless --plan is given; exec, get and\n"
-    "export take the annotation keys without the memsecret.io/ prefix (docs/pipelines.md).\n";
-
 std::string g_prog = "memsecret-injector";
 
+// The usage of every command, its synopses generated from the flag tables.
+std::string UsageText() {
+  using namespace memsecret;
+  using namespace memsecret::injector;
+  using pipeline::PipelineCommand;
+  const std::string pad(7, ' ');  // under "usage: "
+  const auto line = [&](const std::string& command, std::vector<std::string> items) {
+    return FormatUsageLine(pad + command, items);
+  };
+  const auto pipeline_items = [](PipelineCommand c) {
+    pipeline::PipelineArgs scratch;
+    return pipeline::PipelineFlags(c, &scratch).Synopsis();
+  };
+  RunProbeArgs run, probe;
+  RotateArgs rotate;
+  std::vector<std::string> exec = pipeline_items(PipelineCommand::kExec);
+  exec.push_back("-- COMMAND [ARG...]");
+  std::vector<std::string> get = pipeline_items(PipelineCommand::kGet);
+  get.push_back("NAME[#FIELD]");
+  std::vector<std::string> rotate_items = RotateFlags(&rotate).Synopsis();
+  rotate_items.insert(rotate_items.begin(), "REF");
+  std::string text = line(g_prog + " run", RunProbeFlags("run", &run).Synopsis());
+  text.replace(0, 7, "usage: ");
+  return text + line(g_prog + " probe", RunProbeFlags("probe", &probe).Synopsis()) +
+         line(g_prog + " exec", exec) + line(g_prog + " get", get) +
+         line(g_prog + " export", pipeline_items(PipelineCommand::kExport)) +
+         line(g_prog + " rotate", rotate_items) + pad + g_prog +
+         " rotation-function   (AWS Lambda; also with no command when\n" + pad +
+         "     AWS_LAMBDA_RUNTIME_API is set: docs/rotation.md)\n" + pad + g_prog +
+         " --version\n"
+         "The plan of run/probe is read from MEMSECRET_PLAN unless --plan is given; exec, get and\n"
+         "export take the annotation keys without the memsecret.io/ prefix (docs/pipelines.md).\n";
+}
+
+// The usage, then one line per flag of `command` when it has flags.
+std::string CommandHelp(const std::string& command) {
+  using namespace memsecret::injector;
+  using pipeline::PipelineCommand;
+  RunProbeArgs run_probe;
+  RotateArgs rotate;
+  pipeline::PipelineArgs scratch;
+  std::string flags;
+  if (command == "run" || command == "probe") flags = RunProbeFlags(command, &run_probe).Help();
+  if (command == "rotate") flags = RotateFlags(&rotate).Help();
+  if (command == "exec") flags = pipeline::PipelineFlags(PipelineCommand::kExec, &scratch).Help();
+  if (command == "get") flags = pipeline::PipelineFlags(PipelineCommand::kGet, &scratch).Help();
+  if (command == "export")
+    flags = pipeline::PipelineFlags(PipelineCommand::kExport, &scratch).Help();
+  return flags.empty() ? UsageText() : UsageText() + "\n" + command + ":\n" + flags;
+}
+
 int Usage() {
-  std::fprintf(stderr, kUsage, g_prog.c_str());
+  std::fputs(UsageText().c_str(), stderr);
   return 2;
 }
 
@@ -72,7 +109,7 @@ int main(int argc, char** argv) {
     // exec's COMMAND may take --help of its own.
     if (pipeline && std::strcmp(argv[i], "--") == 0) break;
     if (IsHelp(argv[i])) {
-      std::printf(kUsage, g_prog.c_str());
+      std::fputs(CommandHelp(command).c_str(), stdout);
       return 0;
     }
   }

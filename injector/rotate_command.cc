@@ -14,6 +14,7 @@
 #include "injector/providers/aws/secrets_manager_writer.h"
 #include "injector/providers/azure/key_vault_writer.h"
 #include "injector/providers/vault/kv_writer.h"
+#include "injector/rotate_args.h"
 #include "injector/rotation/prometheus_census.h"
 #include "injector/rotation/rotator.h"
 #include "injector/session/session.h"
@@ -25,67 +26,6 @@
 
 namespace memsecret::injector {
 namespace {
-
-struct RotateArgs {
-  std::string ref;
-  std::string issuer;
-  std::string admin;
-  std::optional<std::string> new_from_file;
-  std::string prometheus;
-  std::chrono::seconds census_timeout{3600};
-  std::optional<std::chrono::seconds> if_older_than;
-  bool dry_run = false;
-};
-
-bool ParseRotateArgs(const std::vector<std::string>& args, RotateArgs* out,
-                     std::vector<std::string>* problems) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i], value;
-    const bool takes_value = flag == "--issuer" || flag == "--admin" || flag == "--new-from-file" ||
-                             flag == "--prometheus" || flag == "--census-timeout" ||
-                             flag == "--if-older-than";
-    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (takes_value) {
-      if (i + 1 >= args.size()) {
-        problems->push_back(flag + " needs a value");
-        continue;
-      }
-      value = args[++i];
-    }
-    auto duration = [&](const char* name) -> std::optional<std::chrono::seconds> {
-      auto d = ParseDuration(value, kMaxRotationAge);
-      if (!d.ok()) {
-        problems->push_back(std::string(name) + ": " + d.status().message());
-        return std::nullopt;
-      }
-      return *d;
-    };
-    if (flag == "--issuer")
-      out->issuer = value;
-    else if (flag == "--admin")
-      out->admin = value;
-    else if (flag == "--new-from-file")
-      out->new_from_file = value;
-    else if (flag == "--prometheus")
-      out->prometheus = value;
-    else if (flag == "--census-timeout") {
-      if (auto d = duration("--census-timeout")) out->census_timeout = *d;
-    } else if (flag == "--if-older-than") {
-      out->if_older_than = duration("--if-older-than");
-    } else if (flag == "--dry-run" && value.empty())
-      out->dry_run = true;
-    else if (flag.starts_with("-") && flag != "-")
-      problems->push_back("unknown flag " + flag);
-    else if (out->ref.empty())
-      out->ref = flag;
-    else
-      problems->push_back("unexpected argument \"" + flag + "\"");
-  }
-  if (out->ref.empty()) problems->push_back("REF is required");
-  return problems->empty();
-}
 
 void PrintStep(const std::string& ref, const rotation::RotationStep& step, const Clock& clock) {
   std::string line;

@@ -1,62 +1,90 @@
 #include "webhook/command_line.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <utility>
 
 #include "memsecret/duration.h"
+#include "memsecret/flags.h"
 
 namespace memsecret::webhook {
 
-const char kUsage[] =
-    "usage: memsecret-webhook serve [--config FILE] [--listen ADDR:PORT] [--tls-cert FILE]\n"
-    "                               [--tls-key FILE] [--log-level trace|debug|info|warn|error]\n"
-    "                               [--shutdown-delay DURATION]\n"
-    "       memsecret-webhook render -f FILE|- [--namespace N] [--config FILE]\n"
-    "       memsecret-webhook --version\n";
-
 namespace {
 
-struct FlagSpec {
-  std::string_view long_name;   // "--config"
-  std::string_view short_name;  // "-f" or empty
-  std::string* value;
-};
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
-// Fills each spec's value from `args`; the last occurrence wins.
-Status ParseFlags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    std::string_view name = arg;
-    std::string_view inline_value;
-    bool has_inline = false;
-    if (arg.starts_with("--")) {
-      const size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        name = std::string_view(arg).substr(0, eq);
-        inline_value = std::string_view(arg).substr(eq + 1);
-        has_inline = true;
-      }
-    }
-    const FlagSpec* spec = nullptr;
-    for (const FlagSpec& s : specs) {
-      if (name == s.long_name || (!s.short_name.empty() && name == s.short_name)) spec = &s;
-    }
-    if (spec == nullptr) {
-      if (arg.starts_with("-") && arg != "-") return InvalidArgument("unknown flag " + arg);
-      return InvalidArgument("unexpected argument \"" + arg + "\"");
-    }
-    if (has_inline) {
-      *spec->value = std::string(inline_value);
-    } else if (i + 1 < args.size()) {
-      *spec->value = args[++i];
-    } else {
-      return InvalidArgument("flag " + std::string(name) + " needs a value");
-    }
+FlagTable ServeTable(ServeFlags* out) {
+  return FlagTable(
+      "serve",
+      {{"--config", "", FlagKind::kValue, "FILE", "webhook configuration, re-read when it changes",
+        StoreIn(&out->config_path)},
+       {"--listen", "", FlagKind::kValue, "ADDR:PORT", "HOST:PORT, :PORT or [IPv6]:PORT (:8443)",
+        [out](const std::string& v) {
+          Result<ListenAddress> addr = ParseListenAddress(v);
+          if (!addr.ok()) return addr.status();
+          out->listen = *addr;
+          return Status::Ok();
+        }},
+       {"--tls-cert", "", FlagKind::kValue, "FILE", "PEM certificate chain",
+        StoreIn(&out->tls_cert)},
+       {"--tls-key", "", FlagKind::kValue, "FILE", "PEM private key", StoreIn(&out->tls_key)},
+       {"--log-level", "", FlagKind::kValue, "trace|debug|info|warn|error", "(info)",
+        [out](const std::string& v) {
+          if (std::find(std::begin(kLogLevels), std::end(kLogLevels), v) == std::end(kLogLevels)) {
+            return InvalidArgument("--log-level \"" + v +
+                                   "\": expected trace, debug, info, warn or error");
+          }
+          out->log_level = v;
+          return Status::Ok();
+        }},
+       {"--shutdown-delay", "", FlagKind::kValue, "DURATION",
+        "after SIGTERM, /readyz answers 503 this long before the listener closes (0s)",
+        [out](const std::string& v) {
+          Result<std::chrono::seconds> delay = ParseDuration(v);
+          if (!delay.ok()) return delay.status().WithContext("--shutdown-delay");
+          out->shutdown_delay = *delay;
+          return Status::Ok();
+        }}});
+}
+
+FlagTable RenderTable(RenderFlags* out) {
+  return FlagTable("render",
+                   {{"--file", "-f", FlagKind::kValue, "FILE|-", "the manifest; - reads stdin",
+                     StoreIn(&out->file),
+                     /*required=*/true},
+                    {"--namespace", "-n", FlagKind::kValue, "N",
+                     "namespace the policy is evaluated for", StoreIn(&out->namespace_name)},
+                    {"--config", "", FlagKind::kValue, "FILE", "webhook configuration",
+                     StoreIn(&out->config_path)}});
+}
+
+// The commands take flags only: any operand is a usage error.
+Status NoOperands(const Result<FlagOperands>& words) {
+  if (!words.ok()) return words.status();
+  for (const auto* list : {&words->before_end, &words->after_end}) {
+    if (!list->empty()) return InvalidArgument("unexpected argument \"" + list->front() + "\"");
   }
   return Status::Ok();
 }
 
 }  // namespace
+
+std::string Usage() {
+  ServeFlags serve;
+  RenderFlags render;
+  return FormatUsageLine("usage: memsecret-webhook serve", ServeTable(&serve).Synopsis()) +
+         FormatUsageLine("       memsecret-webhook render", RenderTable(&render).Synopsis()) +
+         "       memsecret-webhook --version\n";
+}
+
+std::string CommandHelp(std::string_view command) {
+  ServeFlags serve;
+  RenderFlags render;
+  if (command == "serve") return Usage() + "\nserve:\n" + ServeTable(&serve).Help();
+  if (command == "render") return Usage() + "\nrender:\n" + RenderTable(&render).Help();
+  return Usage();
+}
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
   const auto bad = [&](const std::string& why) {
@@ -92,39 +120,13 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
 
 Result<ServeFlags> ParseServeFlags(const std::vector<std::string>& args) {
   ServeFlags flags;
-  std::string listen;
-  std::string shutdown_delay;
-  Status s = ParseFlags(args, {{"--config", "", &flags.config_path},
-                               {"--listen", "", &listen},
-                               {"--shutdown-delay", "", &shutdown_delay},
-                               {"--tls-cert", "", &flags.tls_cert},
-                               {"--tls-key", "", &flags.tls_key},
-                               {"--log-level", "", &flags.log_level}});
-  if (!s.ok()) return s;
-  if (!listen.empty()) {
-    Result<ListenAddress> addr = ParseListenAddress(listen);
-    if (!addr.ok()) return addr.status();
-    flags.listen = *addr;
-  }
-  if (!shutdown_delay.empty()) {
-    Result<std::chrono::seconds> delay = ParseDuration(shutdown_delay);
-    if (!delay.ok()) return delay.status().WithContext("--shutdown-delay");
-    flags.shutdown_delay = *delay;
-  }
-  for (const char* level : {"trace", "debug", "info", "warn", "error"}) {
-    if (flags.log_level == level) return flags;
-  }
-  return InvalidArgument("--log-level \"" + flags.log_level +
-                         "\": expected trace, debug, info, warn or error");
+  if (Status s = NoOperands(ServeTable(&flags).Parse(args)); !s.ok()) return s;
+  return flags;
 }
 
 Result<RenderFlags> ParseRenderFlags(const std::vector<std::string>& args) {
   RenderFlags flags;
-  Status s = ParseFlags(args, {{"--file", "-f", &flags.file},
-                               {"--namespace", "-n", &flags.namespace_name},
-                               {"--config", "", &flags.config_path}});
-  if (!s.ok()) return s;
-  if (flags.file.empty()) return InvalidArgument("render needs -f FILE (or -f - for stdin)");
+  if (Status s = NoOperands(RenderTable(&flags).Parse(args)); !s.ok()) return s;
   return flags;
 }
 

@@ -1,7 +1,7 @@
 // memsecret-webhook's command line: subcommands and flags parsed into typed
 // structs, with no I/O, so main stays thin and the parsing is table-tested.
-// Flags take `--name value` or `--name=value`; unknown flags, missing values
-// and stray positional arguments are usage errors (main exits 2).
+// Each command's flags are one FlagTable (memsecret/flags.h: the grammar and
+// the errors); stray positional arguments are usage errors too (main exits 2).
 #pragma once
 
 #include <chrono>
@@ -13,7 +13,12 @@
 
 namespace memsecret::webhook {
 
-extern const char kUsage[];  // multi-line usage text for --help and usage errors
+// The usage of every command, generated from the flag tables (for usage
+// errors and --help).
+std::string Usage();
+// The usage followed by one line per flag of `command` ("serve", "render");
+// just the usage for any other word.
+std::string CommandHelp(std::string_view command);
 
 struct ListenAddress {
   std::string host = "0.0.0.0";

@@ -35,7 +35,7 @@ namespace {
 constexpr std::chrono::milliseconds kWatchInterval{1000};
 
 int UsageError(const std::string& command, const Status& status) {
-  std::cerr << "memsecret-webhook " << command << ": " << status.message() << "\n" << kUsage;
+  std::cerr << "memsecret-webhook " << command << ": " << status.message() << "\n" << Usage();
   return 2;
 }
 
@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
   using namespace memsecret::webhook;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::cerr << kUsage;
+    std::cerr << Usage();
     return 2;
   }
   const std::string command = args.front();
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
     return a == "-h" || a == "--help" || a == "help";
   };
   if (is_help(command) || std::any_of(args.begin(), args.end(), is_help)) {
-    std::cout << kUsage;
+    std::cout << CommandHelp(command);
     return 0;
   }
   if (command == "--version" || command == "version") {
@@ -183,6 +183,6 @@ int main(int argc, char** argv) {
     return rc;
   }
   if (command == "render") return RunRender(args);
-  std::cerr << "memsecret-webhook: unknown command \"" << command << "\"\n" << kUsage;
+  std::cerr << "memsecret-webhook: unknown command \"" << command << "\"\n" << Usage();
   return 2;
 }

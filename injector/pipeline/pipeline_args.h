@@ -1,13 +1,14 @@
 // PipelineArgs: the command lines of the pipeline commands (docs/cli.md),
-// parsed once into values; every problem is collected so one run names them
-// all (exit 2). Pure; thread-compatible.
+// parsed once into values with one FlagTable per command (memsecret/flags.h);
+// every problem is collected so one run names them all (exit 2). Pure;
+// thread-compatible.
 //   exec   [-f FILE] [--set KEY=VALUE]... [--env VAR=NAME[#FIELD]]... [--allow GLOB]...
-//   [--allow-addr GLOB]...
-//          [--rotation GLOB=AGE]... [--timeout DUR] [--dir DIR] -- COMMAND [ARG...]
-//   get    [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--allow-addr GLOB]... [--rotation
-//   GLOB=AGE]... NAME[#FIELD] export --github-env [-f FILE] [--set KEY=VALUE]... [--allow GLOB]...
-//   [--allow-addr GLOB]... [--rotation GLOB=AGE]...
-//          --env VAR=NAME[#FIELD]...
+//          [--allow-addr GLOB]... [--rotation GLOB=AGE]... [--timeout DUR] [--dir DIR]
+//          -- COMMAND [ARG...]
+//   get    [-f FILE] [--set KEY=VALUE]... [--allow GLOB]... [--allow-addr GLOB]...
+//          [--rotation GLOB=AGE]... NAME[#FIELD]
+//   export --github-env [-f FILE] [--set KEY=VALUE]... --env VAR=NAME[#FIELD]...
+//          [--allow GLOB]... [--allow-addr GLOB]... [--rotation GLOB=AGE]...
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "memsecret/flags.h"
 #include "memsecret/rotation_rules.h"
 
 namespace memsecret::injector::pipeline {
@@ -52,6 +54,10 @@ struct PipelineArgs {
 // Parses NAME[#FIELD]; nullopt when NAME is not a valid item (file) name or
 // FIELD is empty.
 std::optional<ItemSelector> ParseItemSelector(const std::string& text);
+
+// The flags of `command`, writing into `out` (which must outlive the table);
+// also the source of the usage text.
+FlagTable PipelineFlags(PipelineCommand command, PipelineArgs* out);
 
 // `args` are the words after the command name. Problems name the flag.
 PipelineArgs ParsePipelineArgs(PipelineCommand command, const std::vector<std::string>& args,

@@ -27,7 +27,7 @@ class FlagErrors(unittest.TestCase):
             (["run", "--bogus"], "memsecret-injector run: unknown flag --bogus"),
             (["probe", "--bogus"], "memsecret-injector probe: unknown flag --bogus"),
             (["run", "--wait", "5s"], "memsecret-injector run: --wait is a flag of probe, not of run"),
-            (["run", "--plan"], "memsecret-injector run: --plan needs a FILE"),
+            (["run", "--plan"], "memsecret-injector run: --plan needs a value (FILE)"),
             (["probe", "--wait", "soon"], "memsecret-injector probe: --wait: "),
             (["runn"], 'memsecret-injector: unknown command "runn"'),
         ]:

@@ -94,14 +94,18 @@ TEST(ParseRunProbeArgsTest, EveryMistakeIsNamed) {
   const Case cases[] = {
       {"run", {"--bogus"}, "run: unknown flag --bogus"},
       {"probe", {"-x"}, "probe: unknown flag -x"},
-      {"run", {"--once", "--bogus=1"}, "run: unknown flag --bogus=1"},
-      {"run", {"--plan"}, "run: --plan needs a FILE"},
-      {"run", {"--plan="}, "run: --plan needs a FILE"},
-      {"probe", {"--wait"}, "probe: --wait needs a duration (e.g. 300s)"},
+      // The text after "=" is not echoed: it may be a secret typed into the wrong flag.
+      {"run", {"--once", "--bogus=1"}, "run: unknown flag --bogus"},
+      {"run", {"--plan"}, "run: --plan needs a value (FILE)"},
+      {"run", {"--plan="}, "run: --plan needs a value (FILE)"},
+      {"run", {"--plan", "a", "--plan", "b"}, "run: --plan given twice"},
+      {"run", {"--once=yes"}, "run: --once takes no value"},
+      {"probe", {"--wait"}, "probe: --wait needs a value (DUR)"},
       {"probe", {"--wait", "soon"}, "probe: --wait: "},
       {"run", {"--wait", "5s"}, "run: --wait is a flag of probe, not of run"},
       {"probe", {"--once"}, "probe: --once is a flag of run, not of probe"},
       {"run", {"plan.json"}, "run: unexpected argument \"plan.json\" (run takes only flags)"},
+      {"run", {"--", "--once"}, "run: unexpected argument \"--once\" (run takes only flags)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.command + " " + (c.args.empty() ? "" : c.args[0]));

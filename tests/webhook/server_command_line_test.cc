@@ -78,6 +78,43 @@ TEST(CommandLineTest, ServeUsageErrors) {
   }
 }
 
+TEST(CommandLineTest, ErrorsNameTheFlag) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"--bogus"}, "unknown flag --bogus"},
+      {{"--config"}, "--config needs a value (FILE)"},
+      {{"--config", "/a", "--config=/b"}, "--config given twice"},  // was: the last one won
+      {{"extra"}, "unexpected argument \"extra\""},
+      {{"--", "--listen"}, "unexpected argument \"--listen\""},
+      {{"--log-level", "loud"}, "--log-level \"loud\": expected trace, debug, info, warn or error"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.args.front());
+    Result<ServeFlags> f = ParseServeFlags(c.args);
+    ASSERT_FALSE(f.ok());
+    EXPECT_EQ(f.status().message(), c.message);
+  }
+  EXPECT_EQ(ParseRenderFlags({"-n", "x"}).status().message(), "-f FILE|- is required");
+}
+
+TEST(CommandLineTest, UsageComesFromTheFlagTables) {
+  const std::string usage = Usage();
+  EXPECT_EQ(usage.rfind("usage: memsecret-webhook serve [--config FILE] [--listen ADDR:PORT]", 0),
+            0u)
+      << usage;
+  for (const char* flag : {"[--shutdown-delay DURATION]", "render -f FILE|- [-n N] [--config FILE]",
+                           "memsecret-webhook --version"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag << "\n" << usage;
+  }
+  const std::string help = CommandHelp("render");
+  EXPECT_EQ(help.rfind(usage, 0), 0u);
+  EXPECT_NE(help.find("  -n, --namespace N  "), std::string::npos) << help;
+  EXPECT_EQ(CommandHelp("help"), usage);
+}
+
 TEST(CommandLineTest, RenderFlags) {
   Result<RenderFlags> f = ParseRenderFlags({"-f", "-", "--namespace", "crm", "--config=/c"});
   ASSERT_TRUE(f.ok()) << f.status().ToString();

@@ -4,15 +4,13 @@
 // before their Expiration. Secret parts are SecretValue: never logged.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "injector/base/secret_value.h"
+#include "injector/providers/expiring_credential.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 
@@ -36,18 +34,17 @@ class CredentialSource {
   virtual std::string Describe() const = 0;
 };
 
-// Caches credentials from `source` and fetches new ones when fewer than
-// `refresh_before` remain before expiration. If a refresh fails while the
-// cached credentials are still valid for `min_usable`, the cached ones are
-// returned (the failure is logged at warn).
+// Caches credentials from `source` (ExpiringCredential: the one cache rule)
+// and fetches new ones when fewer than `refresh_before` remain before
+// expiration. If a refresh fails — for any reason — while the cached
+// credentials are still valid for `min_usable`, the cached ones are returned
+// (the failure is logged at warn): they were granted until their Expiration.
 //
-// Thread-safety: Get and Invalidate may be called from any thread. One lock
-// covers the cache and the exchange, so concurrent callers of a cold or
-// expiring cache wait for a single exchange and share its credentials (one
-// STS call per pod start, however many secrets are read at once) — and its
-// failure: a caller that was waiting while an exchange failed gets that
-// failure instead of asking again, so one throttled STS answer costs one
-// call, not one per file.
+// Thread-safety: Get and Invalidate may be called from any thread; concurrent
+// callers of a cold or expiring cache wait for a single exchange and share
+// its credentials (one STS call per pod start, however many secrets are read
+// at once) — and its failure, so one throttled STS answer costs one call, not
+// one per file.
 class RefreshingCredentials {
  public:
   RefreshingCredentials(std::unique_ptr<CredentialSource> source, const Clock& clock,
@@ -55,23 +52,14 @@ class RefreshingCredentials {
                         std::chrono::seconds min_usable = std::chrono::seconds(60));
 
   // A copy: the cache may be replaced by another thread at any time.
-  Result<AwsCredentials> Get();
+  Result<AwsCredentials> Get() { return cache_.Get(); }
   // Forgets the cache (e.g. after ExpiredTokenException); next Get() fetches.
-  void Invalidate() {
-    std::lock_guard<std::mutex> lock(mu_);
-    cached_.reset();
-  }
+  void Invalidate() { cache_.Invalidate(); }
   const CredentialSource& source() const { return *source_; }
 
  private:
   std::unique_ptr<CredentialSource> source_;
-  const Clock& clock_;
-  std::chrono::seconds refresh_before_;
-  std::chrono::seconds min_usable_;
-  std::mutex mu_;                         // held across an exchange
-  std::optional<AwsCredentials> cached_;  // guarded by mu_
-  std::optional<Status> last_failure_;    // of the last exchange; guarded by mu_
-  std::atomic<uint64_t> exchanges_{0};    // finished exchanges; written under mu_
+  ExpiringCredential<AwsCredentials> cache_;
 };
 
 }  // namespace memsecret::injector::aws

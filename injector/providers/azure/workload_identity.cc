@@ -46,37 +46,24 @@ Status MapEntraError(int http_status, const std::string& error, const std::strin
 
 WorkloadIdentityCredential::WorkloadIdentityCredential(AzureConfig config, HttpClient& http,
                                                        const Clock& clock)
-    : config_(std::move(config)), http_(http), clock_(clock) {}
+    : config_(std::move(config)),
+      http_(http),
+      clock_(clock),
+      cache_([this](const Expiring<SecretValue>*, bool*) { return Exchange(); }, clock,
+             {std::chrono::seconds(30), KeepOnFailure::kRetryable, [](const Status& failure) {
+                spdlog::warn("azure: {}; using the cached token until it nears expiry",
+                             failure.message());
+              }}) {}
 
-void WorkloadIdentityCredential::Invalidate() {
-  std::lock_guard<std::mutex> lock(mu_);
-  InvalidateLocked();
-}
-
-void WorkloadIdentityCredential::InvalidateLocked() {
-  token_ = SecretValue();
-  expires_at_.reset();
-}
-
-Result<SecretValue> WorkloadIdentityCredential::Token() {
-  std::lock_guard<std::mutex> lock(mu_);
-  const WallTime now = clock_.Now();
-  if (expires_at_ && now < refresh_at_) return token_;
-  Status st = Exchange();
-  if (st.ok()) return token_;
-  st = st.WithContext("entra token for client " + config_.client_id);
-  if (st.retryable() && expires_at_ && now + std::chrono::seconds(30) < *expires_at_) {
-    spdlog::warn("azure: {}; using the cached token until it nears expiry", st.message());
-    return token_;
+Result<Expiring<SecretValue>> WorkloadIdentityCredential::Exchange() {
+  const std::string context = "entra token for client " + config_.client_id;
+  {
+    std::lock_guard<std::mutex> lock(retry_mu_);
+    last_retry_after_.reset();
   }
-  InvalidateLocked();
-  return st;
-}
-
-Status WorkloadIdentityCredential::Exchange() {
-  last_retry_after_.reset();
   auto assertion = ReadSecretFile(config_.token_file);
-  if (!assertion.ok()) return assertion.status().WithContext("federated token");
+  if (!assertion.ok())
+    return assertion.status().WithContext("federated token").WithContext(context);
   HttpRequest req;
   req.method = "POST";
   req.url = config_.TokenUrl();
@@ -91,7 +78,7 @@ Status WorkloadIdentityCredential::Exchange() {
   const WallTime sent = clock_.Now();
   auto resp = http_.Send(req);
   SecureWipe(req.body);
-  if (!resp.ok()) return resp.status();
+  if (!resp.ok()) return resp.status().WithContext(context);
   json j = json::parse(resp->body, nullptr, false);
   SecureWipe(resp->body);
   if (resp->status != 200) {
@@ -102,14 +89,17 @@ Status WorkloadIdentityCredential::Exchange() {
       description = CleanRemoteText(d.substr(0, d.find_first_of("\r\n")), 300);
     }
     Status st = MapEntraError(resp->status, error, description);
-    if (st.retryable()) last_retry_after_ = ParseRetryAfter(*resp, sent);
-    return st;
+    if (st.retryable()) {
+      std::lock_guard<std::mutex> lock(retry_mu_);
+      last_retry_after_ = ParseRetryAfter(*resp, sent);
+    }
+    return st.WithContext(context);
   }
-  if (!j.is_object()) return Internal("token response is not a JSON object");
+  if (!j.is_object()) return Internal(context + ": token response is not a JSON object");
   auto token = j.find("access_token");
   auto expires_in = j.find("expires_in");
   if (token == j.end() || !token->is_string() || token->get_ref<std::string&>().empty())
-    return Internal("token response has no access_token");
+    return Internal(context + ": token response has no access_token");
   int64_t lifetime = 0;
   // Entra sends ~3600; anything over a day is clamped (a huge number must not overflow).
   if (expires_in != j.end() && expires_in->is_number())
@@ -121,15 +111,15 @@ Status WorkloadIdentityCredential::Exchange() {
   }
   if (lifetime <= 0) {
     SecureWipe(token->get_ref<std::string&>());
-    return Internal("token response has no positive expires_in");
+    return Internal(context + ": token response has no positive expires_in");
   }
-  token_ = SecretValue(std::move(token->get_ref<std::string&>()));
+  Expiring<SecretValue> out{SecretValue(std::move(token->get_ref<std::string&>())),
+                            TokenRefreshAt(sent, std::chrono::seconds(lifetime)),
+                            sent + std::chrono::seconds(lifetime)};
   SecureWipe(token->get_ref<std::string&>());
-  expires_at_ = sent + std::chrono::seconds(lifetime);
-  refresh_at_ = TokenRefreshAt(sent, std::chrono::seconds(lifetime));
   spdlog::info("azure: obtained a Key Vault token for client {} (expires in {}s)",
                config_.client_id, lifetime);
-  return Status::Ok();
+  return out;
 }
 
 }  // namespace memsecret::injector::azure

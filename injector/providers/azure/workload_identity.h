@@ -1,13 +1,13 @@
 // WorkloadIdentityCredential: Entra ID access tokens for Key Vault through
 // Azure Workload Identity — the projected service-account token (re-read
 // from its file at every exchange) is presented as a client assertion in a
-// client-credentials request (docs/backends.md §4). Tokens are cached until shortly
-// before they expire. Access tokens and assertions are SecretValues and
-// appear in no message.
+// client-credentials request (docs/backends.md §4). Tokens are cached until
+// their refresh point (ExpiringCredential: the one cache rule). Access tokens
+// and assertions are SecretValues and appear in no message.
 //
-// Thread-safety: Token, Invalidate and last_retry_after may be called from
-// any thread. One lock covers the cache and the exchange, so concurrent
-// callers share one exchange.
+// Thread-safety: Token, Invalidate, expires_at and last_retry_after may be
+// called from any thread. Concurrent callers share one exchange, and its
+// failure.
 #pragma once
 
 #include <chrono>
@@ -18,6 +18,7 @@
 #include "injector/base/http_client.h"
 #include "injector/base/secret_value.h"
 #include "injector/providers/azure/azure_config.h"
+#include "injector/providers/expiring_credential.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 
@@ -46,33 +47,32 @@ class WorkloadIdentityCredential {
   // retryable reason while the cached token is still valid for 30 s, the
   // cached token is returned. Errors say "entra token for client <id>: ...".
   // A copy: another thread may replace the cached token at any time.
-  Result<SecretValue> Token();
+  Result<SecretValue> Token() { return cache_.Get(); }
 
   // Drops the cached token (Key Vault answered 401); the next Token() exchanges.
-  void Invalidate();
+  void Invalidate() { cache_.Invalidate(); }
 
   std::optional<WallTime> expires_at() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return expires_at_;
+    auto cached = cache_.Peek();
+    if (!cached) return std::nullopt;
+    return cached->expires_at;
   }
   // The Retry-After hint of the last failed exchange, if it sent one.
   std::optional<std::chrono::seconds> last_retry_after() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(retry_mu_);
     return last_retry_after_;
   }
 
  private:
-  Status Exchange();        // mu_ held
-  void InvalidateLocked();  // mu_ held
+  // One exchange, its errors with the client named.
+  Result<Expiring<SecretValue>> Exchange();
 
   AzureConfig config_;
   HttpClient& http_;
   const Clock& clock_;
-  mutable std::mutex mu_;  // held across an exchange; guards the members below
-  SecretValue token_;
-  std::optional<WallTime> expires_at_;  // set iff token_ is cached
-  WallTime refresh_at_;
-  std::optional<std::chrono::seconds> last_retry_after_;
+  mutable std::mutex retry_mu_;                           // guards last_retry_after_
+  std::optional<std::chrono::seconds> last_retry_after_;  // guarded by retry_mu_
+  ExpiringCredential<SecretValue> cache_;                 // last: its fetch uses the above
 };
 
 }  // namespace memsecret::injector::azure

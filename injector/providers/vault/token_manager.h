@@ -1,23 +1,21 @@
 // VaultTokenManager: holds the provider's client token and keeps it usable —
 // logs in when there is none, renews it (renew-self) before its lease ends,
 // and logs in again when it is not renewable, when renewal stopped extending
-// it, or after the caller saw a 403 (Invalidate). The decisions are the pure
-// rules of token_lifecycle.h; this class only performs them.
-// Thread-safety: Token and Invalidate may be called from any thread (the jobs
-// of a concurrent pass). One lock covers the token and any login or renewal,
-// so concurrent callers share one login — and its failure: a caller that
-// waited while a login failed gets that failure instead of logging in again
-// (one throttled login costs one request, not one per file); lease() is for
-// tests and must not race with them.
+// it, or after the caller saw a 403 (Invalidate). When to refresh is the pure
+// rules of token_lifecycle.h; caching and sharing is ExpiringCredential (the
+// one cache rule); this class performs the logins and renewals.
+// Thread-safety: every method may be called from any thread (the jobs of a
+// concurrent pass). Concurrent callers share one login or renewal — and its
+// failure: a caller that waited while a login failed gets that outcome
+// instead of logging in again (one throttled login costs one request, not one
+// per file).
 #pragma once
 
-#include <atomic>
-#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "injector/base/secret_value.h"
+#include "injector/providers/expiring_credential.h"
 #include "injector/providers/vault/token_lifecycle.h"
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_http.h"
@@ -25,6 +23,12 @@
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {
+
+// The cached client token and the lease it was granted.
+struct VaultToken {
+  SecretValue token;
+  VaultLease lease;
+};
 
 class VaultTokenManager {
  public:
@@ -40,25 +44,22 @@ class VaultTokenManager {
   Result<SecretValue> Token();
 
   // Forgets the token (a read was refused with 403); the next Token() logs in.
-  void Invalidate();
+  void Invalidate() { cache_.Invalidate(); }
 
   // The current lease, for tests and diagnostics.
-  const std::optional<VaultLease>& lease() const { return lease_; }
+  std::optional<VaultLease> lease() const;
   const VaultAuthenticator& authenticator() const { return *auth_; }
 
  private:
-  Status Login();           // mu_ held
-  Status Renew();           // mu_ held
-  void InvalidateLocked();  // mu_ held
+  // Renews `current` when its lease says so, else (or when that fails) logs in.
+  Result<Expiring<VaultToken>> Refresh(const Expiring<VaultToken>* current, bool* refused);
+  Result<Expiring<VaultToken>> Login();
+  Result<Expiring<VaultToken>> Renew(const VaultToken& current);
 
   std::unique_ptr<VaultAuthenticator> auth_;
   VaultHttp& http_;
   const Clock& clock_;
-  std::mutex mu_;                             // held across a login or renewal
-  SecretValue token_;                         // guarded by mu_
-  std::optional<VaultLease> lease_;           // guarded by mu_; set iff token_ is usable
-  std::optional<Status> last_login_failure_;  // guarded by mu_
-  std::atomic<uint64_t> logins_{0};           // finished logins; written under mu_
+  ExpiringCredential<VaultToken> cache_;
 };
 
 }  // namespace memsecret::injector::vault

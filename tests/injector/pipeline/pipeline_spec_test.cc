@@ -62,7 +62,7 @@ TEST(ParsePipelineArgs, EveryProblemAtOnce) {
       {PipelineCommand::kGet, {"--timeout", "5s", "x"}, {"unknown flag --timeout"}},
       {PipelineCommand::kExport, {"--env", "A=x"}, {"--github-env is required"}},
       {PipelineCommand::kExport, {"--github-env"}, {"at least one --env"}},
-      {PipelineCommand::kExec, {"-f"}, {"-f: needs a file"}},
+      {PipelineCommand::kExec, {"-f"}, {"-f needs a value (FILE)"}},
       {PipelineCommand::kGet,
        {"--rotation", "aws:*", "--rotation", "aws:*=soon", "--rotation=vault:*=0", "x"},
        {"--rotation \"aws:*\": expected GLOB=AGE", "--rotation.maxAge: invalid duration",
