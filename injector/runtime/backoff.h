@@ -41,8 +41,10 @@ std::chrono::milliseconds BackoffDelay(const BackoffPolicy& policy, int attempt,
 // a pod that is nearly done retries within a much smaller window than one
 // that has not started, so pods with progress keep their place and finish
 // one by one instead of every pod holding partial progress until the end.
-// `cap` bounds the tail while the first write is incomplete; after it
-// (sidecar refreshes) `steady_cap` applies.
+// `cap` bounds the tail while the first write is incomplete (the defaults set
+// it to first_window: during a start the window stays at 5 s, which bounds a
+// burst's tail); after it (sidecar refreshes) `steady_cap` applies and the
+// window widens up to it.
 struct ThrottlePolicy {
   std::chrono::milliseconds first_window{5000};
   double growth = 1.2;
