@@ -52,8 +52,11 @@ trap 'exit 0' INT TERM
 
 # start_fake NAME SCRIPT [ARGS...]: starts a fake, waits for its "PORT <n>" line,
 # sets the variable NAME to its base URL.
+# The port file is made before the fake starts: a background job's redirections
+# happen in the child, which may not have run yet when the loop first reads it.
 start_fake() {
   local name=$1; shift
+  : > "$TRY/$name.port"
   python3 "$@" > "$TRY/$name.port" 2> "$TRY/$name.log" &
   PIDS+=($!)
   local pid=$! port=""
