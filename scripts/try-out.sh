@@ -52,8 +52,11 @@ trap 'exit 0' INT TERM
 
 # start_fake NAME SCRIPT [ARGS...]: starts a fake, waits for its "PORT <n>" line,
 # sets the variable NAME to its base URL.
+# The port file is made before the fake starts: a background job's redirections
+# happen in the child, which may not have run yet when the loop first reads it.
 start_fake() {
   local name=$1; shift
+  : > "$TRY/$name.port"
   python3 "$@" > "$TRY/$name.port" 2> "$TRY/$name.log" &
   PIDS+=($!)
   local pid=$! port=""
@@ -77,7 +80,59 @@ urllib.request.urlopen(req, timeout=10).read()
 PY
 }
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# plan_ports N: N distinct free TCP ports for the sidecar plan. The injector binds
+# them only when step 5 runs, so they come from outside the kernel's ephemeral
+# range (net.ipv4.ip_local_port_range, minus ip_local_reserved_ports): a port in
+# it may meanwhile go to any program's port-0 listener or outgoing connection.
+# Each is checked free on every IPv4 address. Only where that range leaves no
+# free port does the kernel pick one (and then another program may take it).
+plan_ports() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+
+def reserved():
+    try:
+        text = open("/proc/sys/net/ipv4/ip_local_reserved_ports").read().strip()
+    except OSError:
+        return set()
+    out = set()
+    for part in filter(None, text.split(",")):
+        lo, _, hi = part.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+
+def free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("0.0.0.0", port))
+            return True
+        except OSError:
+            return False
+
+try:
+    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except OSError:
+    lo, hi = 32768, 60999  # the Linux default
+skip = reserved()
+candidates = [p for p in list(range(1024, lo)) + list(range(hi + 1, 65536)) if p not in skip]
+random.shuffle(candidates)
+ports = []
+for port in candidates:
+    if len(ports) == int(sys.argv[1]):
+        break
+    if free(port):
+        ports.append(port)
+if len(ports) < int(sys.argv[1]):
+    print("try-out.sh: no free port outside the ephemeral range %d-%d; the kernel picks the sidecar's"
+          % (lo, hi), file=sys.stderr)
+while len(ports) < int(sys.argv[1]):
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        if s.getsockname()[1] not in ports:
+            ports.append(s.getsockname()[1])
+print(" ".join(map(str, ports)))
+PY
+}
 random() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
 
 # Example credentials: random per run, so nothing here is a real secret, and
@@ -109,9 +164,8 @@ print(json.dumps({"op": "kv_put", "mount": "secret", "path": "cxone/try-out/pipe
                   "data": {"accessKeyId": sys.argv[1], "accessKeySecret": sys.argv[2]}}))' "$CXONE_KEY" "$CXONE_SECRET")"
 control "$VAULT_URL" "{\"op\":\"token\",\"token\":\"$VAULT_TOKEN_VALUE\",\"ttl\":86400,\"paths\":[\"\"]}"
 
-AGENT_PORT=$(free_port)
-METRICS_PORT=$(free_port)
-while [ "$METRICS_PORT" = "$AGENT_PORT" ]; do METRICS_PORT=$(free_port); done
+PORTS=$(plan_ports 2)
+read -r AGENT_PORT METRICS_PORT <<< "$PORTS"
 
 # The binaries on PATH under the names the docs use.
 mkdir "$TRY/bin"

@@ -14,7 +14,6 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import urllib.request
 BUILD = REPO = None
 SKIP = 77
 DEFAULT_TRY = "/dev/shm/memsecret-try-out"
+FAKES = ("fake_aws.py", "vault_fake.py", "oauth_fake.py")
 BEGIN, END = "<!-- try-out commands: begin -->", "<!-- try-out commands: end -->"
 
 
@@ -36,6 +36,13 @@ def doc_block():
     lines = inner.splitlines()
     assert lines[0] == "```sh" and lines[-1] == "```", "the block is one ```sh fence"
     return "\n".join(lines[1:-1]) + "\n"
+
+
+def ephemeral_range():
+    """The kernel's range for port-0 binds and outgoing connections."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = map(int, f.read().split())
+    return lo, hi
 
 
 def memory_dir():
@@ -110,6 +117,21 @@ class TryOut(unittest.TestCase):
                         values[k] = v
         return values
 
+    def session_fakes(self):
+        """pid -> command line of each fake running in the script's session (it leads its own)."""
+        fakes = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    session = int(f.read().rpartition(")")[2].split()[3])
+                with open("/proc/%s/cmdline" % pid) as f:
+                    cmdline = f.read().split("\0")
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if session == self.proc.pid and any(a.endswith(FAKES) for a in cmdline):
+                fakes[int(pid)] = cmdline
+        return fakes
+
     def secret_values(self, env):
         """Every value the fakes hold or issued that the commands must never print."""
         values = [env["AWS_SECRET_ACCESS_KEY"], env["VAULT_TOKEN"]]
@@ -126,12 +148,23 @@ class TryOut(unittest.TestCase):
         self.assertEqual(printed, doc_block().replace(DEFAULT_TRY + "/env.sh", self.try_dir + "/env.sh"),
                          "the script prints exactly docs/try-out.md's commands")
         env = self.env_sh()
+        # The sidecar binds its ports only in step 5: ports from the kernel's ephemeral range
+        # could go to another program's port-0 listener or connection by then.
+        lo, hi = ephemeral_range()
+        if lo > 1024 or hi < 65535:
+            for name in ("AGENT_PORT", "METRICS_PORT"):
+                self.assertFalse(lo <= int(env[name]) <= hi, "%s %s is in the ephemeral range %d-%d"
+                                 % (name, env[name], lo, hi))
 
         shell_env = {k: v for k, v in os.environ.items()
                      if not k.startswith(("AWS_", "VAULT_", "MEMSECRET_", "GITHUB_"))}
         res = subprocess.run(["bash", "-c", printed], env=shell_env, capture_output=True, text=True, timeout=180,
                              cwd=REPO)
         text = res.stdout + res.stderr
+        sidecar_log = os.path.join(self.try_dir, "sidecar.log")
+        if res.returncode != 0 and os.path.exists(sidecar_log):  # it says why the sidecar stopped
+            with open(sidecar_log) as f:
+                text += "\n$TRY/sidecar.log:\n" + f.read()
         for value in self.secret_values(env):
             self.assertNotIn(value, text, "a command printed a value")
         self.assertNotIn("GEN-TOKEN-", text)
@@ -164,16 +197,16 @@ class TryOut(unittest.TestCase):
                             for a in audit), "the sidecar's audit lines")
 
         # Ctrl-C stops the fakes and removes the directory.
-        ports = [int(env[k].rsplit(":", 1)[1]) for k in ("AWS_ENDPOINT_URL", "VAULT_ADDR",
-                                                          "MEMSECRET_GENESYS_LOGIN_URL")]
+        # By process, not by port: a parallel test may listen on a fake's port once it is free.
+        fakes = self.session_fakes()
+        self.assertEqual(len(fakes), len(FAKES), fakes)
         # Ctrl-C; SIGTERM where this test itself runs with SIGINT ignored (a background job),
         # since the script would inherit that and a shell cannot trap an ignored signal.
         interrupt = signal.SIGTERM if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else signal.SIGINT
         self.assertEqual(self.stop(interrupt), 0, "".join(self.stderr))
         self.assertFalse(os.path.exists(self.try_dir))
-        for port in ports:
-            with socket.socket() as s:
-                self.assertNotEqual(s.connect_ex(("127.0.0.1", port)), 0, "a fake still listens on %d" % port)
+        for pid, cmdline in fakes.items():  # the script waited for each: not even a zombie is left
+            self.assertFalse(os.path.exists("/proc/%d" % pid), "a fake still runs: %s" % cmdline)
 
     def test_a_second_run_is_refused_while_one_runs(self):
         self.printed()
