@@ -80,10 +80,13 @@ elseif(MEMSECRET_STATIC_INJECTOR)
   # (vtables, OpenSSL's method tables, .init_array, the GOT) needs a relative
   # relocation at start-up: ~22,000 of them, 24 bytes each in .rela.dyn, which
   # ld.so reads whole at every exec (~0.5 MiB resident for the pod's life).
-  # Packed (DT_RELR, binutils >= 2.38 and glibc >= 2.36) they take ~7 KiB. A
-  # toolchain without it links as before.
-  include(CheckLinkerFlag)
-  check_linker_flag(CXX "LINKER:-z,pack-relative-relocs" MEMSECRET_LINKER_PACKS_RELOCS)
+  # Packed (DT_RELR: binutils >= 2.38, glibc >= 2.36) they take ~7 KiB. Used
+  # only when a program linked so runs here (the glibc it is built against is
+  # the oldest it runs on anyway); otherwise the link is as before.
+  include(CheckCXXSourceRuns)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -Wl,-z,pack-relative-relocs)
+  check_cxx_source_runs("int main() { return 0; }" MEMSECRET_LINKER_PACKS_RELOCS)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
   if(MEMSECRET_LINKER_PACKS_RELOCS)
     target_link_options(memsecret-injector PRIVATE LINKER:-z,pack-relative-relocs)
     set_property(GLOBAL PROPERTY MEMSECRET_INJECTOR_PACKS_RELOCS ON)
