@@ -7,10 +7,12 @@
 # fault of a cached file, so a long-running static binary keeps resident
 # every 64 KiB window that holds any code it ran.
 #
-#   scripts/injector_hot_text.sh [--injector BIN]
+#   scripts/injector_hot_text.sh [--injector BIN]...
 #
-# BIN (default ${BUILD_DIR:-build}/injector/memsecret-injector) must be the
-# static build. It runs `run` under valgrind's callgrind for ~15 s against the
+# BIN (default ${BUILD_DIR:-build}/injector/memsecret-injector) must be a
+# static build; give one of each build type the images and tests use
+# (Release, RelWithDebInfo): they inline differently, and the list is the
+# union. Each runs `run` under valgrind's callgrind for ~15 s against the
 # loopback fakes of the benchmarks (10 Secrets Manager secrets + 2 OAuth
 # tokens, re-read every 1 s, secrets rotated every 2 s), then lists every
 # function of the binary that ran: `*(.text.NAME)` for code compiled one
@@ -21,52 +23,60 @@
 # injector_static_layout test fails when the list has gone stale).
 set -euo pipefail
 REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
-INJECTOR_BIN=${BUILD_DIR:-$REPO_DIR/build}/injector/memsecret-injector
+BINARIES=()
 while (($#)); do
   case $1 in
-    --injector) INJECTOR_BIN=$(realpath "$2"); shift ;;
-    *) echo "usage: $0 [--injector BIN]" >&2; exit 2 ;;
+    --injector) BINARIES+=("$(realpath "$2")"); shift ;;
+    *) echo "usage: $0 [--injector BIN]..." >&2; exit 2 ;;
   esac
   shift
 done
+((${#BINARIES[@]})) || BINARIES=("${BUILD_DIR:-$REPO_DIR/build}/injector/memsecret-injector")
 source "$REPO_DIR/bench/lib/common.sh"
 need valgrind objdump "$PY"
-need_binaries "$INJECTOR_BIN"
+need_binaries "${BINARIES[@]}"
 make_workdir
 start_injector_fakes 10 2 1 2 1
-valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind.out" \
-  "$INJECTOR_BIN" run --plan "$PLAN_FILE" >"$WORK/audit.jsonl" 2>"$WORK/valgrind.log" &
-VG_PID=$!
-BENCH_PIDS+=("$VG_PID")
-for _ in $(seq 15); do
-  sleep 1
-  "$PY" "$BENCH_DIR/lib/injector_plan.py" "$AWS_URL" x "$OUT" "$WORK/web-identity-token" --secrets 10 --rotate
+PROFILES=()
+for bin in "${BINARIES[@]}"; do
+  profile=$WORK/callgrind.${#PROFILES[@]}.out
+  valgrind --tool=callgrind --demangle=no --callgrind-out-file="$profile" \
+    "$bin" run --plan "$PLAN_FILE" >"$WORK/audit.jsonl" 2>"$WORK/valgrind.log" &
+  VG_PID=$!
+  BENCH_PIDS+=("$VG_PID")
+  for _ in $(seq 15); do
+    sleep 1
+    "$PY" "$BENCH_DIR/lib/injector_plan.py" "$AWS_URL" x "$OUT" "$WORK/web-identity-token" --secrets 10 --rotate
+  done
+  kill -TERM "$VG_PID"
+  wait "$VG_PID" || true
+  [[ -s $profile ]] || { cat "$WORK/valgrind.log" >&2; exit 1; }
+  echo "$bin: $(wc -l <"$WORK/audit.jsonl") refresh cycles profiled" >&2
+  PROFILES+=("$profile" "$bin")
 done
-kill -TERM "$VG_PID"
-wait "$VG_PID" || true
-[[ -s $WORK/callgrind.out ]] || { cat "$WORK/valgrind.log" >&2; exit 1; }
-echo "$(wc -l <"$WORK/audit.jsonl") refresh cycles profiled" >&2
 
-"$PY" - "$WORK/callgrind.out" "$INJECTOR_BIN" "$REPO_DIR/cmake/injector_hot_text.ld" <<'PYEOF'
+"$PY" - "$REPO_DIR/cmake/injector_hot_text.ld" "${PROFILES[@]}" <<'PYEOF'
 import os, re, subprocess, sys
-profile, binary, out = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
-# Functions callgrind saw running inside the binary itself.
-names, objects, current, ran = {}, {}, None, set()
-for line in open(profile, errors="replace"):
-    m = re.match(r"^(c?ob)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-    if m:
-        if m.group(3):
-            objects[m.group(2)] = m.group(3)
-        if m.group(1) == "ob":
-            current = objects.get(m.group(2))
-        continue
-    m = re.match(r"^(c?fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-    if m:
-        if m.group(3):
-            names[m.group(2)] = m.group(3).split("'")[0]
-        if m.group(1) == "fn" and current == binary:
-            ran.add(m.group(2))
-hot = {names[i] for i in ran if i in names and re.match(r"^[A-Za-z_][\w.$]*$", names[i])}
+out = sys.argv[1]
+hot = set()
+for profile, binary in zip(sys.argv[2::2], sys.argv[3::2]):
+    # Functions callgrind saw running inside the binary itself.
+    names, objects, current, ran = {}, {}, None, set()
+    for line in open(profile, errors="replace"):
+        m = re.match(r"^(c?ob)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+        if m:
+            if m.group(3):
+                objects[m.group(2)] = m.group(3)
+            if m.group(1) == "ob":
+                current = objects.get(m.group(2))
+            continue
+        m = re.match(r"^(c?fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+        if m:
+            if m.group(3):
+                names[m.group(2)] = m.group(3).split("'")[0]
+            if m.group(1) == "fn" and current == os.path.realpath(binary):
+                ran.add(m.group(2))
+    hot |= {names[i] for i in ran if i in names and re.match(r"^[A-Za-z_][\w.$]*$", names[i])}
 # A complete-object constructor or destructor (C1, D1) is an alias of the
 # base-object one (C2, D2), whose name the section carries.
 hot = sorted(hot | {re.sub(r"([CD])1([EI])", r"\g<1>2\2", n) for n in hot})
