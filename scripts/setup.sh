@@ -31,6 +31,8 @@ packages=(
   umoci skopeo unzip
   # the benchmarks' CI check (ctest bench_short: bench/run_all.sh --short --no-install)
   wrk nginx-light hyperfine time strace curl procps
+  # regenerating the static injector's hot-text list (scripts/injector_hot_text.sh)
+  valgrind
 )
 
 $SUDO apt-get update -qq
