@@ -19,7 +19,7 @@
 
 #include "injector/base/environment.h"
 #include "memsecret/flags.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {

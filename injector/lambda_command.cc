@@ -16,10 +16,12 @@
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/genesys_client_api.h"
 #include "injector/oauth/issuer_factory.h"
+#include "injector/providers/aws/aws_spec.h"
 #include "injector/providers/aws/secrets_manager_writer.h"
 #include "injector/session/session.h"
 #include "memsecret/issuer.h"
 #include "memsecret/log.h"
+#include "memsecret/plan/backends.h"
 
 namespace memsecret::injector {
 namespace {
@@ -114,12 +116,12 @@ int LambdaCommand(const Environment& env) {
                               extra_http.push_back(MakeHttpClient(tls));
                               return *extra_http.back();
                             }};
-  const InjectionPlan plan;  // settings from the environment, as `memsecret rotate`
-  auto reader = MakeProvider(Provider::kAws, plan, ctx);
+  const PlanSettings settings;  // none: every backend reads its settings from the environment
+  auto reader = MakeProvider(kAwsBackend, settings, ctx);
   if (!reader.ok()) return init_error(reader.status().WithContext("aws"));
   std::unique_ptr<SecretProvider> admin_owned;
-  if (config->admin.provider != Provider::kAws) {
-    auto r = MakeProvider(config->admin.provider, plan, ctx);
+  if (config->admin.provider != kAwsBackend) {
+    auto r = MakeProvider(config->admin.provider, settings, ctx);
     if (!r.ok()) return init_error(r.status().WithContext("MEMSECRET_ROTATION_ADMIN"));
     admin_owned = std::move(r).value();
   }

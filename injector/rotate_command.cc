@@ -11,9 +11,6 @@
 #include "injector/oauth/credentials.h"
 #include "injector/oauth/genesys_client_api.h"
 #include "injector/oauth/issuer_factory.h"
-#include "injector/providers/aws/secrets_manager_writer.h"
-#include "injector/providers/azure/key_vault_writer.h"
-#include "injector/providers/vault/kv_writer.h"
 #include "injector/rotate_args.h"
 #include "injector/rotation/prometheus_census.h"
 #include "injector/rotation/rotator.h"
@@ -21,6 +18,7 @@
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
 #include "memsecret/json_writer.h"
+#include "memsecret/plan/backends.h"
 #include "memsecret/rfc3339.h"
 #include "memsecret/url.h"
 
@@ -105,27 +103,10 @@ int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
                               extra_http.push_back(MakeHttpClient(tls));
                               return *extra_http.back();
                             }};
-  const InjectionPlan plan;  // settings from the environment, as the pipeline commands
-  auto reader = MakeProvider(ref->provider, plan, ctx);
+  const PlanSettings settings;  // none: every backend reads its settings from the environment
+  auto reader = MakeProvider(ref->provider, settings, ctx);
   if (!reader.ok()) return usage(reader.status().message());
-  std::unique_ptr<aws::SecretsManagerWriter> aws_writer;
-  std::unique_ptr<vault::VaultKvWriter> vault_writer;
-  std::unique_ptr<azure::KeyVaultWriter> azure_writer;
-  if (ref->provider == Provider::kAws) {
-    auto w = aws::MakeSecretsManagerWriter(plan.aws.value_or(AwsSettings{}), env, *http, clock);
-    if (!w.ok()) return usage(w.status().WithContext("aws").message());
-    aws_writer = std::move(w).value();
-  } else if (ref->provider == Provider::kVault) {
-    auto w = vault::MakeVaultKvWriter(plan.vault.value_or(VaultSettings{}), env, clock);
-    if (!w.ok()) return usage(w.status().message());
-    vault_writer = std::move(w).value();
-  } else if (ref->provider == Provider::kAzure) {
-    auto w = azure::MakeKeyVaultWriter(plan.azure.value_or(AzureSettings{}), env, *http, clock);
-    if (!w.ok()) return usage(w.status().message());
-    azure_writer = std::move(w).value();
-  }
-  auto store = rotation::MakeCredentialStore(
-      *ref, reader->get(), {aws_writer.get(), vault_writer.get(), azure_writer.get()});
+  auto store = MakeCredentialStore(*ref, reader->get(), settings, ctx);
   if (!store.ok()) return usage(store.status().message());
 
   auto current = ReadCredentials(reader->get(), *ref);
@@ -177,7 +158,7 @@ int RotateCommand(const std::string& prog, const std::vector<std::string>& args,
     std::unique_ptr<SecretProvider> admin_reader_owned;
     SecretProvider* admin_reader = reader->get();
     if (admin->provider != ref->provider) {
-      auto r = MakeProvider(admin->provider, plan, ctx);
+      auto r = MakeProvider(admin->provider, settings, ctx);
       if (!r.ok()) return usage("--admin: " + r.status().message());
       admin_reader_owned = std::move(r).value();
       admin_reader = admin_reader_owned.get();

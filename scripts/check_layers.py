@@ -13,8 +13,8 @@
 
 Which library a file belongs to: the sources a CMakeLists.txt lists in `add_library` /
 `add_executable` (the executables' main.cc), else the library of the nearest folder above it
-that defines one; include/memsecret/http/ belongs to memsecret_http, the rest of
-include/memsecret/ to memsecret_common. Only product code (common/, webhook/, injector/,
+that defines one; include/memsecret/http/ belongs to memsecret_http, include/memsecret/plan/
+to memsecret_plan, the rest of include/memsecret/ to memsecret_common. Only product code (common/, webhook/, injector/,
 include/) is checked; tests may include anything.
 
 Usage: scripts/check_layers.py [ROOT]   (exit 1 and one line per problem)
@@ -120,6 +120,8 @@ def main(root):
             return owner[path]
         if path.startswith("include/memsecret/http/"):
             return "memsecret_http"
+        if path.startswith("include/memsecret/plan/"):
+            return "memsecret_plan"
         if path.startswith("include/memsecret/"):
             return "memsecret_common"
         folder = os.path.dirname(path)

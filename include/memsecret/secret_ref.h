@@ -1,6 +1,7 @@
 // SecretRef: a parsed `<provider>:<path>[?k=v[&k=v]][#field]` reference (docs/annotations.md).
-// Parsing validates the provider-specific path syntax and query keys; the
-// reference names where a secret lives, never its value.
+// ParseSecretRef (memsecret/plan/backends.h) validates the backend's path
+// syntax and query keys; the reference names where a secret lives, never its
+// value.
 #pragma once
 
 #include <optional>
@@ -9,17 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "memsecret/status.h"
-
 namespace memsecret {
 
-enum class Provider { kAws, kVault, kAzure };
-
-const char* ProviderName(Provider p);  // "aws", "vault", "azure"
-
 struct SecretRef {
-  Provider provider = Provider::kAws;
-  std::string path;                                        // e.g. "/genesys/prod/x" or "secret/app"
+  std::string provider;  // the backend's name: "aws", "vault", ...
+  std::string path;      // e.g. "/genesys/prod/x" or "secret/app"
   std::vector<std::pair<std::string, std::string>> query;  // in the order written, keys unique
   std::optional<std::string> field;                        // "#field" selector
 
@@ -32,9 +27,5 @@ struct SecretRef {
 
   bool operator==(const SecretRef&) const = default;
 };
-
-// Parses and validates a reference. Errors name the problem, e.g.
-// "unknown provider \"gcp\" (expected aws, vault or azure)".
-Result<SecretRef> ParseSecretRef(std::string_view text);
 
 }  // namespace memsecret

@@ -127,6 +127,18 @@ inline Result<Url> ParseOutboundUrl(std::string_view text, std::string_view what
   return url;
 }
 
+// "<scheme>://<host>[:<port>]" of `text` (the port only when not the
+// scheme's default; host lowercased, IPv6 in brackets), or "" when `text` is
+// not a URL: what an address fence matches (the pipeline commands' --allow-addr).
+inline std::string UrlOrigin(std::string_view text) {
+  auto url = ParseUrl(text);
+  if (!url.ok()) return "";
+  const bool default_port =
+      (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
+  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+  return url->scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url->port));
+}
+
 // Node-local link addresses of the EKS Pod Identity / ECS credential agents,
 // which only speak plain http (botocore ContainerMetadataFetcher allows the
 // same set).

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "injector/base/secret_value.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::agent {

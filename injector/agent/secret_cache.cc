@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "injector/providers/aws/aws_spec.h"
+
 namespace memsecret::injector::agent {
 
 namespace {
@@ -44,7 +46,7 @@ CachedSecret ToCachedSecret(const FetchedSecret& secret, WallTime at) {
 std::vector<SecretRef> AgentSecretCache::DeclaredSecrets(const InjectionPlan& plan) {
   std::vector<SecretRef> out;
   for (const PlannedFile& f : plan.files) {
-    if (f.kind != FileKind::kSecret || f.ref.provider != Provider::kAws) continue;
+    if (f.kind != FileKind::kSecret || f.ref.provider != kAwsBackend) continue;
     SecretRef ref;
     ref.provider = f.ref.provider;
     ref.path = f.ref.path;
@@ -64,7 +66,7 @@ AgentSecretCache::AgentSecretCache(std::vector<SecretRef> declared, const Clock*
       max_age_(MaxAge(refresh_interval)),
       on_demand_ttl_(refresh_interval > std::chrono::seconds(0) ? refresh_interval : kMinMaxAge) {
   for (const SecretRef& ref : declared) {
-    if (ref.provider != Provider::kAws) continue;
+    if (ref.provider != kAwsBackend) continue;
     Slot* slot = FindSlot(ref.path);
     if (slot == nullptr) {
       slots_.push_back({ref.path, {}, {}});
@@ -95,14 +97,14 @@ std::optional<SecretRef> AgentSecretCache::Resolve(std::string_view secret_id) c
   const Slot* slot = ResolveLocked(secret_id);
   if (slot == nullptr) return std::nullopt;
   SecretRef ref;
-  ref.provider = Provider::kAws;
+  ref.provider = kAwsBackend;
   ref.path = slot->path;
   return ref;
 }
 
 void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
                              const FetchedSecret& secret) {
-  if (ref.provider != Provider::kAws) return;
+  if (ref.provider != kAwsBackend) return;
   auto entry = std::make_shared<const CachedSecret>(ToCachedSecret(secret, clock_->Now()));
   const std::string selector = Selector(ref, options);
   std::lock_guard<std::mutex> lock(mu_);
@@ -111,7 +113,7 @@ void AgentSecretCache::Store(const SecretRef& ref, const FetchOptions& options,
 
 void AgentSecretCache::RecordFailure(const SecretRef& ref, const FetchOptions& options,
                                      const Status& status) {
-  if (ref.provider != Provider::kAws) return;
+  if (ref.provider != kAwsBackend) return;
   const std::string selector = Selector(ref, options);
   std::lock_guard<std::mutex> lock(mu_);
   Slot* slot = FindSlot(ref.path);

@@ -42,7 +42,7 @@
 
 #include "injector/providers/secret_provider.h"
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/secret_ref.h"
 
 namespace memsecret::injector::agent {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "injector/providers/aws/aws_spec.h"
+
 namespace memsecret::injector::lambda {
 namespace {
 
@@ -48,7 +50,7 @@ class SecretsManagerStore final : public rotation::CredentialStore {
   Result<std::optional<rotation::StoredVersion>> Read(const char* stage,
                                                       const std::string& version) {
     SecretRef ref;
-    ref.provider = Provider::kAws;
+    ref.provider = kAwsBackend;
     ref.path = secret_id_;
     FetchOptions options;
     options.stage = stage;

@@ -34,7 +34,7 @@
 #include "injector/runtime/job_environment.h"
 #include "injector/runtime/rotation_watch.h"
 #include "injector/runtime/scheduler.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector::oauth {
 

@@ -1,5 +1,7 @@
 #include "injector/oauth/token_minter.h"
 
+#include "injector/providers/aws/aws_spec.h"
+
 namespace memsecret::injector::oauth {
 
 Result<TokenMinter::Loaded> TokenMinter::Load(const FetchOptions& options,
@@ -71,7 +73,7 @@ MintReport TokenMinter::Mint(WallTime now) {
   }
 
   // Still rejected: a rotation may be in progress; try the pending version.
-  if (config_.ref.provider != Provider::kAws || config_.ref.Query("version")) return report;
+  if (config_.ref.provider != kAwsBackend || config_.ref.Query("version")) return report;
   report.used_pending = true;
   FetchOptions pending_options;
   pending_options.stage = kPendingStage;

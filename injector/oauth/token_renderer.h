@@ -16,7 +16,7 @@
 
 #include "injector/base/secret_value.h"
 #include "injector/oauth/token_issuer.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/rfc3339.h"
 
 namespace memsecret::injector::oauth {

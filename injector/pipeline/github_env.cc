@@ -2,7 +2,7 @@
 
 #include <openssl/rand.h>
 
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector::pipeline {
 

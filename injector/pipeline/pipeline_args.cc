@@ -1,7 +1,7 @@
 #include "injector/pipeline/pipeline_args.h"
 
 #include "memsecret/duration.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector::pipeline {
 

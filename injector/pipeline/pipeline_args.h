@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "memsecret/flags.h"
-#include "memsecret/rotation_rules.h"
+#include "memsecret/plan/rotation_rules.h"
 
 namespace memsecret::injector::pipeline {
 

@@ -2,9 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "memsecret/annotation_keys.h"
-#include "memsecret/backend_settings.h"
 #include "memsecret/glob.h"
+#include "memsecret/plan/annotation_keys.h"
+#include "memsecret/plan/backend_settings.h"
 
 namespace memsecret::injector::pipeline {
 
@@ -168,7 +168,7 @@ PipelinePlan BuildPipelinePlan(const KeyMap& keys, const PipelineArgs& args,
   // No defaults, no app env, no projected tokens: what a key leaves empty
   // the injector takes from the runner's environment.
   PlanNotes notes;
-  PlanBackends(spec, PlanContext{}, &plan, &notes);
+  PlanBackends(spec, PlanContext{}, /*configs=*/nullptr, &plan, &notes);
   problems->insert(problems->end(), notes.problems.begin(), notes.problems.end());
   return out;
 }

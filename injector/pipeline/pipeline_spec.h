@@ -4,7 +4,7 @@
 //   1. LoadKeyFile: the YAML map of -f FILE (string keys, scalar values);
 //   2. MergeKeys: --set wins over the file;
 //   3. ExpandVariables: ${VAR} from the environment (unset = problem);
-//   4. BuildPipelinePlan: the shared key table (memsecret/annotation_keys.h),
+//   4. BuildPipelinePlan: the shared key table (memsecret/plan/annotation_keys.h),
 //      --allow globs (memsecret/glob.h, against "<provider>:<path>"),
 //      --allow-addr globs (against every address a key names, see
 //      KeyAddresses), and the items --env / get name — before anything is
@@ -19,7 +19,7 @@
 
 #include "injector/base/environment.h"
 #include "injector/pipeline/pipeline_args.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector::pipeline {
 
@@ -41,7 +41,7 @@ KeyMap ExpandVariables(const KeyMap& keys, const Environment& env,
                        std::vector<std::string>* problems);
 
 // What --allow-addr fences: the places the keys send the CI identity or the
-// fetched credentials to (memsecret/annotation_keys.h InjectionKeyAddress),
+// fetched credentials to (memsecret/plan/annotation_keys.h InjectionKeyAddress),
 // each {key, text}. Addresses from the environment (VAULT_ADDR,
 // AWS_ENDPOINT_URL*) are the runner's own and not fenced.
 struct KeyAddress {

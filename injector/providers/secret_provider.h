@@ -87,12 +87,12 @@ class SecretProvider {
 // "provider <name> is not configured for this plan" (never retried).
 class ProviderRegistry final : public SecretProvider {
  public:
-  void Register(Provider provider, std::unique_ptr<SecretProvider> impl);
+  void Register(std::string backend, std::unique_ptr<SecretProvider> impl);
   FetchResult Fetch(const SecretRef& ref, const FetchOptions& options = {}) override;
-  bool Has(Provider provider) const;
+  bool Has(std::string_view backend) const;
 
  private:
-  std::map<Provider, std::unique_ptr<SecretProvider>> providers_;
+  std::map<std::string, std::unique_ptr<SecretProvider>, std::less<>> providers_;
 };
 
 }  // namespace memsecret::injector

@@ -42,8 +42,8 @@
 #include <string>
 
 #include "injector/oauth/genesys_client_api.h"
+#include "injector/providers/credential_store.h"
 #include "injector/rotation/credential_document.h"
-#include "injector/rotation/credential_store.h"
 #include "memsecret/clock.h"
 #include "memsecret/status.h"
 

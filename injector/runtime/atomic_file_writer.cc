@@ -10,7 +10,7 @@
 #include <cstring>
 #include <random>
 
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/unique_fd.h"
 
 namespace memsecret::injector {

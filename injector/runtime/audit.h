@@ -11,7 +11,7 @@
 #include <string>
 
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector {

@@ -18,7 +18,7 @@ void EmitFileAudit(const JobEnvironment& env, const PlannedFile& file, WallTime 
   r.time = now;
   r.pod = env.pod;
   r.kind = file.kind;
-  r.provider = ProviderName(file.ref.provider);
+  r.provider = file.ref.provider;
   r.ref = file.ref.ToString();
   r.file = file.name;
   r.version = std::string(facts.version);

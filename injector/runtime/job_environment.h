@@ -13,7 +13,7 @@
 #include "injector/runtime/audit.h"
 #include "injector/runtime/backoff.h"
 #include "injector/runtime/health_registry.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector {
 

@@ -1,54 +1,10 @@
 #include "injector/session/session.h"
 
 #include "injector/oauth/token_job.h"
-#include "injector/providers/aws/secrets_manager.h"
-#include "injector/providers/azure/key_vault_provider.h"
-#include "injector/providers/vault/vault_provider.h"
 #include "injector/runtime/secret_file_job.h"
-#include "memsecret/backend_settings.h"
+#include "memsecret/plan/backend_settings.h"
 
 namespace memsecret::injector {
-namespace {
-
-struct Backend {
-  Provider provider;
-  ProviderFactory make;
-};
-
-// Every backend's provider, built through the one ProviderFactory signature
-// (the rest of a backend — ref syntax, keys, plan settings — is listed in
-// docs/architecture.md, "Where to add things").
-const Backend kBackends[] = {
-    {Provider::kAws,
-     [](const InjectionPlan& plan, const ProviderContext& ctx) {
-       // AWS_CA_BUNDLE: a CA bundle for AWS endpoints only (as the AWS SDKs).
-       const std::string bundle = ctx.env.GetOr("AWS_CA_BUNDLE");
-       HttpClient& http = bundle.empty() ? ctx.http : ctx.http_for(TlsOptions{bundle, "", false});
-       auto provider = aws::MakeSecretsManagerProvider(plan.aws.value_or(AwsSettings{}), ctx.env,
-                                                       http, ctx.clock);
-       if (!provider.ok())
-         return Result<std::unique_ptr<SecretProvider>>(provider.status().WithContext("aws"));
-       return provider;
-     }},
-    {Provider::kVault,
-     [](const InjectionPlan& plan, const ProviderContext& ctx) {
-       return vault::MakeVaultProvider(plan.vault.value_or(VaultSettings{}), ctx.env, ctx.clock);
-     }},
-    {Provider::kAzure,
-     [](const InjectionPlan& plan, const ProviderContext& ctx) {
-       return azure::MakeAzureProvider(plan.azure.value_or(AzureSettings{}), ctx.env, ctx.http,
-                                       ctx.clock);
-     }},
-};
-
-}  // namespace
-
-Result<std::unique_ptr<SecretProvider>> MakeProvider(Provider provider, const InjectionPlan& plan,
-                                                     const ProviderContext& ctx) {
-  for (const Backend& backend : kBackends)
-    if (backend.provider == provider) return backend.make(plan, ctx);
-  return InvalidArgument("no provider for this reference");
-}
 
 Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const Environment& env,
                                                 const Clock& clock, const SessionOptions& options) {
@@ -60,11 +16,11 @@ Result<std::unique_ptr<Session>> Session::Build(const InjectionPlan& plan, const
                               self->extra_http_.push_back(MakeHttpClient(tls));
                               return *self->extra_http_.back();
                             }};
-  for (const Backend& backend : kBackends) {
-    if (!PlanUses(plan, backend.provider)) continue;
-    auto provider = backend.make(plan, ctx);
+  for (const BackendFetch* backend : FetchBackends()) {
+    if (!PlanUses(plan, backend->name)) continue;
+    auto provider = backend->make_provider(plan.backends, ctx);
     if (!provider.ok()) return provider.status();
-    s->providers_.Register(backend.provider, std::move(provider).value());
+    s->providers_.Register(backend->name, std::move(provider).value());
   }
   SecretProvider* fetches = &s->providers_;
   if (plan.agent_port != 0) {  // the secret jobs' fetches also fill the Agent endpoint's cache

@@ -1,7 +1,8 @@
 // Session: everything one injector run needs, built from a plan in one place
 // so `run` (and every other command that fetches) wires providers and jobs
-// the same way: one provider per backend the plan uses, all behind one
-// ProviderFactory signature and one coalescing layer (files of one secret
+// the same way: one provider per backend the plan uses, each built by its
+// row of the injector's table (injector/providers/backend_table.h), behind one
+// coalescing layer (files of one secret
 // share a fetch), the writer, and one job per file — SecretFileJob for
 // `secret-<name>`, TokenJob for `token-<name>` — built from one
 // JobEnvironment. The caller drives `scheduler`.
@@ -24,37 +25,18 @@
 #include "injector/agent/secret_cache.h"
 #include "injector/base/environment.h"
 #include "injector/base/http_client.h"
+#include "injector/providers/backend_table.h"
 #include "injector/providers/secret_provider.h"
 #include "injector/runtime/coalescing_provider.h"
 #include "injector/runtime/job_environment.h"
 #include "injector/runtime/scheduler.h"
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret::injector {
 namespace oauth {
 class TokenJob;
 }
-
-// What a backend's provider is built from. `http` is the shared client
-// (system trust); `http_for` gives a client for another trust configuration
-// (a backend's own CA bundle), owned by the session.
-struct ProviderContext {
-  const Environment& env;
-  const Clock& clock;
-  HttpClient& http;
-  std::function<HttpClient&(const TlsOptions&)> http_for;
-};
-
-// The one signature every backend's factory is called through (see the table
-// in session.cc). Errors are start-up misconfiguration: the command exits.
-using ProviderFactory = Result<std::unique_ptr<SecretProvider>> (*)(const InjectionPlan& plan,
-                                                                    const ProviderContext& ctx);
-
-// The provider for `provider` built exactly as a Session builds it (the one
-// table in session.cc); `memsecret rotate` reads the credentials with it.
-Result<std::unique_ptr<SecretProvider>> MakeProvider(Provider provider, const InjectionPlan& plan,
-                                                     const ProviderContext& ctx);
 
 struct SessionOptions {
   bool once = false;           // init / --once (see JobEnvironment::once)

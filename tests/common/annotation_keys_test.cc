@@ -1,7 +1,7 @@
 // The shared key table: the same keys parse without a prefix (pipelines),
 // env-var-<name> names env-format variables, and two env files never define
 // one variable.
-#include "memsecret/annotation_keys.h"
+#include "memsecret/plan/annotation_keys.h"
 
 #include <gtest/gtest.h>
 
@@ -39,7 +39,7 @@ TEST(ParseInjectionKeys, PipelineKeysWithoutPrefix) {
   EXPECT_EQ(spec.files[0].env_var, "CXONE_API_KEY");
   EXPECT_EQ(spec.files[2].env_var, "GENESYS_CLOUD_ACCESS_TOKEN");
   EXPECT_EQ(spec.refresh_interval, std::chrono::seconds(30));
-  EXPECT_EQ(spec.vault_role, "cx-pipeline");
+  EXPECT_EQ(KeyValue(spec.backend_keys, "vault-role"), "cx-pipeline");
 }
 
 TEST(ParseInjectionKeys, EveryProblemNamedWithTheCallersPrefix) {

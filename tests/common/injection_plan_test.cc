@@ -1,8 +1,13 @@
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/azure/azure_spec.h"
+#include "injector/providers/vault/vault_spec.h"
+#include "memsecret/plan/backends.h"
 
 namespace memsecret {
 namespace {
@@ -28,14 +33,15 @@ InjectionPlan SamplePlan() {
   token.format = OutputFormat::kEnv;
   token.env_var = "GENESYS_CLOUD_ACCESS_TOKEN";
   p.files = {secret, token};
-  p.aws = AwsSettings{.region = "eu-west-1",
-                      .role_arn = "arn:aws:iam::123456789012:role/crm",
-                      .web_identity_token_file = "/var/run/secrets/memsecret.io/aws-token",
-                      .failover_regions = {},
-                      .endpoints = {}};
-  p.vault = VaultSettings{
-      "https://vault.vault.svc:8200", "kubernetes", "crm-sync-service", "team-a/", "/t", false};
-  p.azure = AzureSettings{"/var/run/secrets/memsecret.io/azure-token"};
+  p.backends.Set(kAwsBackend,
+                 AwsSettings{.region = "eu-west-1",
+                             .role_arn = "arn:aws:iam::123456789012:role/crm",
+                             .web_identity_token_file = "/var/run/secrets/memsecret.io/aws-token",
+                             .failover_regions = {},
+                             .endpoints = {}});
+  p.backends.Set(kVaultBackend, VaultSettings{"https://vault.vault.svc:8200", "kubernetes",
+                                              "crm-sync-service", "team-a/", "/t", false});
+  p.backends.Set(kAzureBackend, AzureSettings{"/var/run/secrets/memsecret.io/azure-token"});
   p.metrics_port = 9464;
   p.agent_port = 2773;
   return p;
@@ -97,10 +103,12 @@ TEST(InjectionPlanTest, InjectorPortsMustDiffer) {
 
 TEST(InjectionPlanTest, AwsFailoverRegionsAndEndpointsRoundTrip) {
   InjectionPlan p = SamplePlan();
-  p.aws->failover_regions = {"eu-central-1", "us-west-2"};
-  p.aws->endpoints = {
+  AwsSettings aws = *p.backends.Get<AwsSettings>(kAwsBackend);
+  aws.failover_regions = {"eu-central-1", "us-west-2"};
+  aws.endpoints = {
       {"us-west-2", {"https://vpce-1.secretsmanager.us-west-2.vpce.amazonaws.com", ""}},
       {"eu-west-1", {"http://127.0.0.1:4566", "https://sts-fips.eu-west-1.amazonaws.com"}}};
+  p.backends.Set(kAwsBackend, aws);
   std::string json = EncodePlan(p);
   auto decoded = DecodePlan(json);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();

@@ -7,8 +7,12 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/azure/azure_spec.h"
+#include "injector/providers/vault/vault_spec.h"
 #include "memsecret/base64.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/backends.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret {
 namespace {
@@ -95,14 +99,14 @@ InjectionPlan FullPlan() {
   token.token =
       TokenSpec{ParseIssuer("genesys:mypurecloud.ie").value(), "users:readonly \"quoted\"", "api"};
   p.files.push_back(token);
-  p.aws = AwsSettings{.region = "eu-west-1",
-                      .role_arn = "arn:aws:iam::123456789012:role/x",
-                      .web_identity_token_file = "/var/run/t/aws-token",
-                      .failover_regions = {},
-                      .endpoints = {}};
-  p.vault = VaultSettings{"https://vault:8200",     "kubernetes", "role-\u00e9", "ns1",
-                          "/var/run/t/vault-token", true};
-  p.azure = AzureSettings{"/var/run/t/azure-token"};
+  p.backends.Set(kAwsBackend, AwsSettings{.region = "eu-west-1",
+                                          .role_arn = "arn:aws:iam::123456789012:role/x",
+                                          .web_identity_token_file = "/var/run/t/aws-token",
+                                          .failover_regions = {},
+                                          .endpoints = {}});
+  p.backends.Set(kVaultBackend, VaultSettings{"https://vault:8200", "kubernetes", "role-\u00e9",
+                                              "ns1", "/var/run/t/vault-token", true});
+  p.backends.Set(kAzureBackend, AzureSettings{"/var/run/t/azure-token"});
   return p;
 }
 

@@ -1,6 +1,8 @@
-#include "memsecret/rotation_rules.h"
+#include "memsecret/plan/rotation_rules.h"
 
 #include <gtest/gtest.h>
+
+#include "memsecret/plan/backends.h"
 
 namespace memsecret {
 namespace {

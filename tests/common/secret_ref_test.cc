@@ -2,29 +2,35 @@
 
 #include <gtest/gtest.h>
 
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/azure/azure_spec.h"
+#include "injector/providers/vault/vault_spec.h"
+#include "memsecret/plan/backends.h"
+#include "memsecret/status.h"
+
 namespace memsecret {
 namespace {
 
 struct GoodCase {
   const char* text;
-  Provider provider;
+  const char* provider;
   const char* path;
   const char* field;  // nullptr: none
 };
 
 TEST(SecretRefTest, ParsesValidRefs) {
   const GoodCase cases[] = {
-      {"aws:/genesys/production/crm-sync-service/oauth-client-secret#clientSecret", Provider::kAws,
+      {"aws:/genesys/production/crm-sync-service/oauth-client-secret#clientSecret", kAwsBackend,
        "/genesys/production/crm-sync-service/oauth-client-secret", "clientSecret"},
-      {"aws:prod/db?stage=AWSPENDING", Provider::kAws, "prod/db", nullptr},
-      {"aws:arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", Provider::kAws,
+      {"aws:prod/db?stage=AWSPENDING", kAwsBackend, "prod/db", nullptr},
+      {"aws:arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", kAwsBackend,
        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", nullptr},
-      {"vault:secret/genesys/production/cx-pipeline", Provider::kVault,
+      {"vault:secret/genesys/production/cx-pipeline", kVaultBackend,
        "secret/genesys/production/cx-pipeline", nullptr},
-      {"vault:kv/app?kv=1#password", Provider::kVault, "kv/app", "password"},
-      {"vault:secret/app?version=3", Provider::kVault, "secret/app", nullptr},
-      {"vault:team-a/kv/app/db?mount=team-a/kv", Provider::kVault, "team-a/kv/app/db", nullptr},
-      {"azure:contoso-kv/genesys-client?version=0123456789abcdef0123456789abcdef", Provider::kAzure,
+      {"vault:kv/app?kv=1#password", kVaultBackend, "kv/app", "password"},
+      {"vault:secret/app?version=3", kVaultBackend, "secret/app", nullptr},
+      {"vault:team-a/kv/app/db?mount=team-a/kv", kVaultBackend, "team-a/kv/app/db", nullptr},
+      {"azure:contoso-kv/genesys-client?version=0123456789abcdef0123456789abcdef", kAzureBackend,
        "contoso-kv/genesys-client", nullptr},
   };
   for (const auto& c : cases) {
@@ -111,12 +117,10 @@ TEST(SecretRefTest, ErrorsListWhatTheBackendAccepts) {
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.status().message().find(want), std::string::npos) << r.status().message();
   }
-  for (Provider p : {Provider::kAws, Provider::kVault, Provider::kAzure})
-    EXPECT_EQ(ParseSecretRef(std::string(ProviderName(p)) + ":x")
-                  .status()
-                  .message()
-                  .find("unknown provider"),
-              std::string::npos);
+  for (const Backend* b : Backends())
+    EXPECT_EQ(
+        ParseSecretRef(std::string(b->name) + ":x").status().message().find("unknown provider"),
+        std::string::npos);
 }
 
 }  // namespace

@@ -9,8 +9,9 @@
 
 #include "memsecret/duration.h"
 #include "memsecret/glob.h"
-#include "memsecret/injection_plan.h"
 #include "memsecret/issuer.h"
+#include "memsecret/plan/backends.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/url.h"
 #include "webhook/admission/annotations.h"

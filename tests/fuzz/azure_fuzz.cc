@@ -4,7 +4,9 @@
 // Input: first line = the secret ref ("azure:myvault/db-password?version=..").
 #include "fuzz_support.h"
 #include "injector/base/environment.h"
+#include "injector/providers/azure/azure_spec.h"
 #include "injector/providers/azure/key_vault_provider.h"
+#include "memsecret/plan/backends.h"
 
 using namespace memsecret;
 
@@ -14,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto records = fuzz::SplitRecords(in);
   auto ref = ParseSecretRef(records.front());
   records.erase(records.begin());
-  if (!ref.ok() || ref->provider != Provider::kAzure)
+  if (!ref.ok() || ref->provider != kAzureBackend)
     ref = ParseSecretRef("azure:fuzzvault/db-password");
 
   injector::MapEnvironment env;

@@ -4,7 +4,7 @@
 // encodes and decodes back to an equal plan.
 #include <cstdlib>
 
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

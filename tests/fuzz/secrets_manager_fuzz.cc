@@ -5,8 +5,10 @@
 // it starts with "container " to take credentials from the agent (the first
 // scripted response) instead of static keys.
 #include "fuzz_support.h"
+#include "injector/providers/aws/aws_spec.h"
 #include "injector/providers/aws/container_credentials.h"
 #include "injector/providers/aws/secrets_manager.h"
+#include "memsecret/plan/backends.h"
 
 using namespace memsecret;
 
@@ -19,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool container = first.rfind("container ", 0) == 0;
   if (container) first.remove_prefix(10);
   auto ref = ParseSecretRef(first);
-  if (!ref.ok() || ref->provider != Provider::kAws) ref = ParseSecretRef("aws:/app/db");
+  if (!ref.ok() || ref->provider != kAwsBackend) ref = ParseSecretRef("aws:/app/db");
 
   FakeClock clock;
   fuzz::ScriptedHttp http(records);

@@ -9,6 +9,8 @@
 #include "injector/providers/vault/vault_auth.h"
 #include "injector/providers/vault/vault_errors.h"
 #include "injector/providers/vault/vault_provider.h"
+#include "injector/providers/vault/vault_spec.h"
+#include "memsecret/plan/backends.h"
 
 using namespace memsecret;
 
@@ -21,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool token_auth = first.rfind("token ", 0) == 0;
   if (token_auth) first.remove_prefix(6);
   auto ref = ParseSecretRef(first);
-  if (!ref.ok() || ref->provider != Provider::kVault) ref = ParseSecretRef("vault:secret/app");
+  if (!ref.ok() || ref->provider != kVaultBackend) ref = ParseSecretRef("vault:secret/app");
 
   for (auto rec : records) {
     auto r = fuzz::ParseRecord(rec);

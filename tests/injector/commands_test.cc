@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "injector/providers/secret_provider.h"
+#include "memsecret/plan/backends.h"
 #include "testing/temp_dir.h"
 
 using memsecret::testing::TempDir;

@@ -16,6 +16,7 @@
 #include "injector/oauth/token_job.h"
 #include "injector/runtime/coalescing_provider.h"
 #include "injector/runtime/secret_file_job.h"
+#include "memsecret/plan/backends.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 

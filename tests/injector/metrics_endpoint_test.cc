@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "injector/runtime/secret_file_job.h"
+#include "memsecret/plan/backends.h"
 #include "testing/eventually.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"

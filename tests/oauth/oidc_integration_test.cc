@@ -18,6 +18,7 @@
 #include "injector/oauth/token_job.h"
 #include "injector/oauth/token_minter.h"
 #include "injector/runtime/scheduler.h"
+#include "memsecret/plan/backends.h"
 #include "oauth/oidc_server.h"
 #include "testing/oauth_fakes.h"
 #include "testing/temp_dir.h"

@@ -11,6 +11,9 @@
 #include <set>
 #include <sstream>
 
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/azure/azure_spec.h"
+#include "injector/providers/vault/vault_spec.h"
 #include "webhook/admission/annotations.h"
 #include "webhook/config/config.h"
 
@@ -121,15 +124,24 @@ TEST(ReferenceDocsTest, DocumentedConfigIsAcceptedAndShowsTheDefaults) {
   EXPECT_EQ(d.refresh_interval, defaults.refresh_interval);
   EXPECT_EQ(d.service_account_token_expiration_seconds,
             defaults.service_account_token_expiration_seconds);
-  EXPECT_EQ(d.aws.region, defaults.aws.region);
-  EXPECT_EQ(d.aws.token_audience, defaults.aws.token_audience);
-  EXPECT_EQ(d.vault.addr, defaults.vault.addr);
-  EXPECT_EQ(d.vault.auth_path, defaults.vault.auth_path);
-  EXPECT_EQ(d.vault.role, defaults.vault.role);
-  EXPECT_EQ(d.vault.token_audience, defaults.vault.token_audience);
-  EXPECT_EQ(d.vault.allowed_addrs, defaults.vault.allowed_addrs);
-  EXPECT_EQ(d.vault.allow_skip_verify, defaults.vault.allow_skip_verify);
-  EXPECT_EQ(d.azure.token_audience, defaults.azure.token_audience);
+  const auto backend_section = [](const Config& c, const char* backend) -> const std::any& {
+    return c.backends.at(backend);
+  };
+  const auto& d_aws = std::any_cast<const AwsSection&>(backend_section(d, kAwsBackend));
+  const auto& aws = std::any_cast<const AwsSection&>(backend_section(defaults, kAwsBackend));
+  const auto& d_vault = std::any_cast<const VaultSection&>(backend_section(d, kVaultBackend));
+  const auto& vault = std::any_cast<const VaultSection&>(backend_section(defaults, kVaultBackend));
+  const auto& d_azure = std::any_cast<const AzureSection&>(backend_section(d, kAzureBackend));
+  const auto& azure = std::any_cast<const AzureSection&>(backend_section(defaults, kAzureBackend));
+  EXPECT_EQ(d_aws.region, aws.region);
+  EXPECT_EQ(d_aws.token_audience, aws.token_audience);
+  EXPECT_EQ(d_vault.addr, vault.addr);
+  EXPECT_EQ(d_vault.auth_path, vault.auth_path);
+  EXPECT_EQ(d_vault.role, vault.role);
+  EXPECT_EQ(d_vault.token_audience, vault.token_audience);
+  EXPECT_EQ(d_vault.allowed_addrs, vault.allowed_addrs);
+  EXPECT_EQ(d_vault.allow_skip_verify, vault.allow_skip_verify);
+  EXPECT_EQ(d_azure.token_audience, azure.token_audience);
   EXPECT_EQ(d.oauth.allowed_token_urls, defaults.oauth.allowed_token_urls);
   EXPECT_DOUBLE_EQ(d.oauth.refresh_fraction, defaults.oauth.refresh_fraction);
   EXPECT_EQ(d.oauth.min_remaining_seconds, defaults.oauth.min_remaining_seconds);

@@ -1,5 +1,5 @@
 // Annotations -> PodInjectionSpec: a pod's `memsecret.io/` annotations parsed
-// with the shared key table (memsecret/annotation_keys.h, the one home of
+// with the shared key table (memsecret/plan/annotation_keys.h, the one home of
 // which keys exist and how values are validated), plus the webhook's own
 // `status` key. Pure: no config, no I/O. Defaults are NOT applied here.
 #pragma once
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "memsecret/annotation_keys.h"
+#include "memsecret/plan/annotation_keys.h"
 #include "webhook/admission/problems.h"
 
 namespace memsecret::webhook {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <functional>
 
-#include "memsecret/backend_settings.h"
 #include "memsecret/duration.h"
-#include "memsecret/rotation_rules.h"
+#include "memsecret/plan/backend_settings.h"
+#include "memsecret/plan/rotation_rules.h"
 
 namespace memsecret::webhook {
 
@@ -162,9 +162,8 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   }
 
   // The backends' settings: the one resolver pipelines use too, with this
-  // pod's defaults, env and projected tokens.
+  // pod's config sections, env and projected tokens.
   PlanContext ctx;
-  ctx.defaults = &config;
   ctx.app_env = [&](std::string_view name) {
     return EnvValue(containers, out.app_containers, name);
   };
@@ -173,7 +172,7 @@ PodPlan PlanInjection(const PodInjectionSpec& spec, const Config& config, const 
   ctx.service_account = sa;
   ctx.key_prefix = kAnnotationPrefix;
   PlanNotes notes;
-  PlanBackends(spec, ctx, &plan, &notes);
+  PlanBackends(spec, ctx, &config.backends, &plan, &notes);
   for (const std::string& p : notes.problems) invalid(p);
   out.warnings.insert(out.warnings.end(), notes.warnings.begin(), notes.warnings.end());
   out.sa_tokens = std::move(notes.sa_tokens);

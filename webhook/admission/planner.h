@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "memsecret/backend_settings.h"
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/backend_settings.h"
+#include "memsecret/plan/injection_plan.h"
 #include "webhook/admission/annotations.h"
 #include "webhook/admission/pod_facts.h"
 #include "webhook/admission/problems.h"

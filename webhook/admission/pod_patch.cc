@@ -3,8 +3,8 @@
 #include <set>
 #include <string>
 
-#include "memsecret/injection_plan.h"
 #include "memsecret/json_writer.h"
+#include "memsecret/plan/injection_plan.h"
 #include "webhook/admission/annotations.h"
 #include "webhook/admission/json_pointer.h"
 

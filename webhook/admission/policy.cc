@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "memsecret/backend_settings.h"
 #include "memsecret/glob.h"
+#include "memsecret/plan/backend_settings.h"
 
 namespace memsecret::webhook {
 
@@ -23,11 +23,10 @@ void CheckPolicy(const PodInjectionSpec& spec, const Config& config, const std::
         deny("issuer " + issuer.url + " for \"" + f.name + "\" is not in oauth.allowedTokenUrls");
     }
   }
-  if (spec.vault_addr) {
-    const auto& allowed = config.vault.allowed_addrs;
-    if (std::find(allowed.begin(), allowed.end(), *spec.vault_addr) == allowed.end())
-      deny("vault-addr " + *spec.vault_addr + " is not in vault.allowedAddrs");
-  }
+  // The backends' own allowlists (the Vault address).
+  PlanNotes notes;
+  CheckBackendPolicy(spec, config.backends, &notes);
+  for (const std::string& denial : notes.policy) deny(denial);
 
   if (spec.files.empty()) return;
   const PolicyRule* rule = nullptr;

@@ -10,6 +10,7 @@
 
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
+#include "memsecret/plan/backends.h"
 #include "memsecret/url.h"
 #include "webhook/config/yaml_json.h"
 
@@ -110,27 +111,6 @@ void ReadResources(Reader& r, const YAML::Node& n, const std::string& where, Res
   }
 }
 
-// aws.endpoints: {<region>: {secretsmanager: URL, sts: URL}}; URLs are
-// checked with the region rules in Validate.
-void ReadAwsEndpoints(Reader& r, const YAML::Node& n,
-                      std::map<std::string, AwsRegionEndpoints>* out) {
-  if (!n || n.IsNull()) return;
-  if (!n.IsMap()) {
-    r.errors.push_back("aws.endpoints: must be a mapping of region to {secretsmanager, sts}");
-    return;
-  }
-  for (const auto& kv : n) {
-    std::string region = kv.first.as<std::string>();
-    std::string where = "aws.endpoints." + region;
-    r.Keys(kv.second, where, {"secretsmanager", "sts"});
-    if (!kv.second.IsMap()) continue;
-    AwsRegionEndpoints e;
-    r.String(kv.second, "secretsmanager", where, &e.secretsmanager);
-    r.String(kv.second, "sts", where, &e.sts);
-    (*out)[region] = std::move(e);
-  }
-}
-
 // rotation: [{match: GLOB, maxAge: 90d}], each rule checked as it is read.
 void ReadRotation(Reader& r, const YAML::Node& n, std::vector<RotationRule>* out) {
   if (!n || n.IsNull()) return;
@@ -186,19 +166,6 @@ void Validate(const Config& c, std::vector<std::string>& errors) {
       errors.push_back("injector.env: invalid or reserved name \"" + e.name + "\"");
   if (c.mount_path.empty() || c.mount_path[0] != '/')
     errors.push_back("mountPath: must be an absolute path");
-  if (!c.aws.region.empty() && !IsAwsRegionName(c.aws.region))
-    errors.push_back("aws.region: \"" + c.aws.region + "\" is not an AWS region (e.g. eu-west-1)");
-  if (Status st = ValidateAwsFailoverRegions("aws.failoverRegions", "", c.aws.failover_regions);
-      !st.ok())
-    errors.push_back(st.message());
-  if (Status st = ValidateAwsEndpoints("aws.endpoints", c.aws.endpoints); !st.ok())
-    errors.push_back(st.message());
-  if (!c.vault.addr.empty() && !IsHttpsOrLoopback(c.vault.addr))
-    errors.push_back("vault.addr: must be https:// (http only to loopback)");
-  for (const auto& a : c.vault.allowed_addrs)
-    if (!IsHttpsOrLoopback(a))
-      errors.push_back("vault.allowedAddrs: \"" + a +
-                       "\" must be https:// (http only to loopback)");
   for (const auto& u : c.oauth.allowed_token_urls)
     if (!IsHttpsOrLoopback(u))
       errors.push_back("oauth.allowedTokenUrls: \"" + u +
@@ -230,9 +197,12 @@ Result<Config> ParseConfig(std::string_view yaml) {
   Reader r;
   if (!root || root.IsNull()) return c;
   try {
-    r.Keys(root, "",
-           {"injector", "volume", "mountPath", "refreshInterval", "aws", "vault", "azure", "oauth",
-            "serviceAccountTokenExpirationSeconds", "policy", "rotation"});
+    std::set<std::string> top = {"injector",  "volume",
+                                 "mountPath", "refreshInterval",
+                                 "oauth",     "serviceAccountTokenExpirationSeconds",
+                                 "policy",    "rotation"};
+    for (const Backend* b : Backends()) top.insert(b->name);
+    r.Keys(root, "", top);
     if (!root.IsMap()) return InvalidArgument("config: top level must be a mapping");
 
     YAML::Node inj = root["injector"];
@@ -276,31 +246,18 @@ Result<Config> ParseConfig(std::string_view yaml) {
     r.Number(root, "serviceAccountTokenExpirationSeconds", "",
              &c.service_account_token_expiration_seconds);
 
-    YAML::Node aws = root["aws"];
-    r.Keys(aws, "aws", {"region", "roleArn", "tokenAudience", "failoverRegions", "endpoints"});
-    if (aws && aws.IsMap()) {
-      r.String(aws, "region", "aws", &c.aws.region);
-      r.String(aws, "roleArn", "aws", &c.aws.role_arn);
-      r.String(aws, "tokenAudience", "aws", &c.aws.token_audience);
-      r.StringList(aws, "failoverRegions", "aws", &c.aws.failover_regions);
-      ReadAwsEndpoints(r, aws["endpoints"], &c.aws.endpoints);
+    // Each backend reads its own section (memsecret/backend.h).
+    for (const Backend* b : Backends()) {
+      nlohmann::json section;
+      try {
+        section = YamlToJson(root[b->name]);
+      } catch (const YAML::Exception& e) {
+        r.errors.push_back(std::string(b->name) + ": every key and value must be a UTF-8 string (" +
+                           e.msg + ")");
+        continue;
+      }
+      b->parse_config(section, &c.backends[b->name], &r.errors);
     }
-    YAML::Node vault = root["vault"];
-    r.Keys(vault, "vault",
-           {"addr", "authPath", "role", "namespace", "tokenAudience", "allowedAddrs",
-            "allowSkipVerify"});
-    if (vault && vault.IsMap()) {
-      r.String(vault, "addr", "vault", &c.vault.addr);
-      r.String(vault, "authPath", "vault", &c.vault.auth_path);
-      r.String(vault, "role", "vault", &c.vault.role);
-      r.String(vault, "namespace", "vault", &c.vault.vault_namespace);
-      r.String(vault, "tokenAudience", "vault", &c.vault.token_audience);
-      r.StringList(vault, "allowedAddrs", "vault", &c.vault.allowed_addrs);
-      r.Bool(vault, "allowSkipVerify", "vault", &c.vault.allow_skip_verify);
-    }
-    YAML::Node azure = root["azure"];
-    r.Keys(azure, "azure", {"tokenAudience"});
-    if (azure && azure.IsMap()) r.String(azure, "tokenAudience", "azure", &c.azure.token_audience);
     YAML::Node oauth = root["oauth"];
     r.Keys(oauth, "oauth", {"allowedTokenUrls", "refreshFraction", "minRemainingSeconds"});
     if (oauth && oauth.IsMap()) {

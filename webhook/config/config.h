@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "memsecret/backend_settings.h"
-#include "memsecret/rotation_rules.h"
+#include "memsecret/plan/backend_settings.h"
+#include "memsecret/plan/rotation_rules.h"
 #include "memsecret/status.h"
 
 namespace memsecret::webhook {
@@ -35,8 +35,10 @@ struct PolicyRule {
       allow;  // globs on "<provider>:<path>", {namespace}/{serviceAccount} substituted
 };
 
-// The per-backend sections (aws, vault, azure) are the planners' defaults.
-struct Config : BackendDefaults {
+struct Config {
+  // Each backend's section (`aws:`, `vault:`, ...), read by the backend
+  // (memsecret/backend.h): the planner's defaults.
+  BackendConfigs backends = DefaultBackendConfigs();
   struct Injector {
     std::string image = "ghcr.io/memsecret/memsecret-injector:0.1.0";
     std::string image_pull_policy = "IfNotPresent";
@@ -59,7 +61,7 @@ struct Config : BackendDefaults {
   } oauth;
   int64_t service_account_token_expiration_seconds = 3600;
   std::vector<PolicyRule> policy;  // empty: every pod asking for secrets is denied
-  // rotation: [{match, maxAge}], first match wins (memsecret/rotation_rules.h);
+  // rotation: [{match, maxAge}], first match wins (memsecret/plan/rotation_rules.h);
   // the planner resolves each file's maxAge into the plan.
   std::vector<RotationRule> rotation;
 };

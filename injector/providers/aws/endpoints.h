@@ -9,14 +9,14 @@
 #include <string>
 
 #include "injector/base/environment.h"
-#include "memsecret/aws_region.h"
+#include "injector/providers/aws/aws_region.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::aws {
 
 // The plan's region if set, else AWS_REGION, else AWS_DEFAULT_REGION; an
 // error naming all three when none is set, and InvalidArgument naming the
-// source when the first one set is not a region name (memsecret/aws_region.h):
+// source when the first one set is not a region name (injector/providers/aws/aws_region.h):
 // the region becomes part of the STS and Secrets Manager host names.
 Result<std::string> ResolveRegion(const std::string& plan_region, const Environment& env);
 

@@ -10,10 +10,10 @@
 
 #include "injector/base/environment.h"
 #include "injector/base/http_client.h"
+#include "injector/providers/aws/aws_spec.h"
 #include "injector/providers/aws/credentials.h"
 #include "injector/providers/secret_provider.h"
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::aws {
 

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "injector/base/environment.h"
-#include "memsecret/injection_plan.h"
+#include "injector/providers/azure/azure_spec.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::azure {

@@ -7,6 +7,7 @@
 #include "injector/base/json_fields.h"
 #include "injector/base/remote_text.h"
 #include "injector/base/retry_after.h"
+#include "injector/providers/azure/azure_spec.h"
 #include "memsecret/rfc3339.h"
 #include "memsecret/unix_time.h"
 
@@ -69,7 +70,7 @@ FetchResult KeyVaultProvider::Fetch(const SecretRef& ref, const FetchOptions& op
   if (options.stage)
     return FetchResult::Failure(InvalidArgument(context + ": Key Vault secrets have no stages"));
   auto slash = ref.path.find('/');
-  if (ref.provider != Provider::kAzure || slash == std::string::npos)
+  if (ref.provider != kAzureBackend || slash == std::string::npos)
     return FetchResult::Failure(InvalidArgument(context + ": expected <vault-name>/<secret-name>"));
   std::string url =
       config_.VaultUrl(ref.path.substr(0, slash)) + "/secrets/" + ref.path.substr(slash + 1);

@@ -11,10 +11,10 @@
 #include "injector/base/environment.h"
 #include "injector/base/http_client.h"
 #include "injector/providers/azure/azure_config.h"
+#include "injector/providers/azure/azure_spec.h"
 #include "injector/providers/azure/workload_identity.h"
 #include "injector/providers/secret_provider.h"
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::azure {
 

@@ -14,9 +14,9 @@
 #include "injector/base/http_client.h"
 #include "injector/base/secret_value.h"
 #include "injector/providers/azure/azure_config.h"
+#include "injector/providers/azure/azure_spec.h"
 #include "injector/providers/azure/workload_identity.h"
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::azure {
 

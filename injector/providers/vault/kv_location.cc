@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "injector/providers/vault/vault_spec.h"
+
 namespace memsecret::injector::vault {
 
 namespace {
@@ -48,7 +50,7 @@ std::string KvLocation::Describe() const {
 }
 
 Result<KvLocation> ResolveKvLocation(const SecretRef& ref, const FetchOptions& options) {
-  if (ref.provider != Provider::kVault) return InvalidArgument("not a vault: reference");
+  if (ref.provider != kVaultBackend) return InvalidArgument("not a vault: reference");
   if (options.stage) return InvalidArgument("vault secrets have no stages");
   KvLocation loc;
   const std::string& full = ref.path;

@@ -10,7 +10,7 @@
 #include "injector/base/environment.h"
 #include "injector/base/http_client.h"
 #include "injector/base/secret_value.h"
-#include "memsecret/injection_plan.h"
+#include "injector/providers/vault/vault_spec.h"
 #include "memsecret/status.h"
 
 namespace memsecret::injector::vault {

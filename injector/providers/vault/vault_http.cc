@@ -1,6 +1,6 @@
 #include "injector/providers/vault/vault_http.h"
 
-#include "injector/providers/aws/aws_response.h"
+#include "injector/base/retry_after.h"
 #include "injector/providers/vault/vault_errors.h"
 
 namespace memsecret::injector::vault {

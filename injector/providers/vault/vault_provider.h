@@ -16,8 +16,8 @@
 #include "injector/providers/vault/token_manager.h"
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_http.h"
+#include "injector/providers/vault/vault_spec.h"
 #include "memsecret/clock.h"
-#include "memsecret/injection_plan.h"
 
 namespace memsecret::injector::vault {
 

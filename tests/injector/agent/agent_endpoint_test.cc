@@ -20,6 +20,7 @@
 
 #include "injector/agent/agent_request.h"
 #include "injector/agent/agent_token.h"
+#include "memsecret/plan/backends.h"
 #include "testing/temp_dir.h"
 #include "tests/injector/agent/fake_secrets_store.h"
 

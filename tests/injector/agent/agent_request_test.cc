@@ -11,6 +11,7 @@
 
 #include "injector/agent/agent_token.h"
 #include "injector/agent/cache_feed.h"
+#include "memsecret/plan/backends.h"
 #include "tests/injector/agent/fake_secrets_store.h"
 
 namespace memsecret::injector::agent {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "memsecret/plan/backends.h"
 #include "testing/eventually.h"
 #include "tests/injector/agent/fake_secrets_store.h"
 

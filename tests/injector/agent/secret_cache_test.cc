@@ -13,6 +13,7 @@
 
 #include "injector/agent/cache_feed.h"
 #include "memsecret/clock.h"
+#include "memsecret/plan/backends.h"
 
 namespace memsecret::injector::agent {
 namespace {

@@ -15,6 +15,7 @@
 #include <set>
 #include <vector>
 
+#include "injector/providers/aws/aws_spec.h"
 #include "injector/rotation/credential_document.h"
 
 namespace memsecret::injector::lambda {
@@ -180,7 +181,7 @@ class StepsTest : public ::testing::Test {
     FetchOptions o;
     o.version = kToken;
     o.stage = "AWSPENDING";
-    FetchResult r = sm.Fetch(SecretRef{Provider::kAws, kSecret, {}, {}}, o);
+    FetchResult r = sm.Fetch(SecretRef{kAwsBackend, kSecret, {}, {}}, o);
     if (!r.ok()) return "";
     return rotation::ReadCredentialFacts(r.secret->value)->client_id;
   }

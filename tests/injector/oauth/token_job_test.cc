@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "injector/oauth/token_renderer.h"
+#include "memsecret/plan/backends.h"
 #include "testing/oauth_fakes.h"
 #include "testing/temp_dir.h"
 

@@ -7,6 +7,7 @@
 #include "injector/oauth/client_credentials.h"
 #include "injector/oauth/form_encoding.h"
 #include "memsecret/base64.h"
+#include "memsecret/plan/backends.h"
 #include "testing/oauth_fakes.h"
 
 namespace memsecret::injector::oauth {

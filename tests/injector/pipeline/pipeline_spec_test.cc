@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <fstream>
 
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/vault/vault_spec.h"
+
 namespace memsecret::injector::pipeline {
 namespace {
 
@@ -152,10 +155,11 @@ TEST(BuildPipelinePlan, TheGuidesLayout) {
   EXPECT_EQ(p.plan.files.size(), 3u);
   EXPECT_EQ(p.plan.lifecycle, Lifecycle::kSidecar);
   EXPECT_EQ(p.plan.refresh_interval_seconds, 60);
-  ASSERT_TRUE(p.plan.vault);
-  EXPECT_EQ(p.plan.vault->role, "cx-pipeline");
-  EXPECT_EQ(p.plan.vault->auth_path, "github");
-  EXPECT_FALSE(p.plan.aws);
+  const VaultSettings* vault = p.plan.backends.Get<VaultSettings>(kVaultBackend);
+  ASSERT_TRUE(vault);
+  EXPECT_EQ(vault->role, "cx-pipeline");
+  EXPECT_EQ(vault->auth_path, "github");
+  EXPECT_FALSE(p.plan.backends.Has(kAwsBackend));
 }
 
 TEST(BuildPipelinePlan, RotationRulesResolvePerItemFirstMatchWins) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "memsecret/plan/backends.h"
 #include "testing/eventually.h"
 #include "testing/injector_fakes.h"
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "injector/runtime/job_environment.h"
+#include "memsecret/plan/backends.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 

@@ -16,6 +16,7 @@
 #include "injector/runtime/rotation_watch.h"
 #include "injector/runtime/secret_file_job.h"
 #include "memsecret/log.h"
+#include "memsecret/plan/backends.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"
 

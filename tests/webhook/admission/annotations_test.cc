@@ -53,8 +53,8 @@ TEST(AnnotationsTest, ParsesEveryKey) {
   EXPECT_EQ(spec.mount_path, "/run/secrets/cc");
   EXPECT_EQ(spec.lifecycle, Lifecycle::kInit);
   EXPECT_EQ(spec.refresh_interval->count(), 5400);
-  EXPECT_EQ(spec.aws_region, "eu-west-1");
-  EXPECT_EQ(spec.vault_auth_path, "kubernetes/eks-prod");
+  EXPECT_EQ(KeyValue(spec.backend_keys, "aws-region"), "eu-west-1");
+  EXPECT_EQ(KeyValue(spec.backend_keys, "vault-auth-path"), "kubernetes/eks-prod");
   EXPECT_TRUE(spec.any);
   EXPECT_FALSE(spec.already_injected);
 }

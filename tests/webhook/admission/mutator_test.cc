@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "memsecret/injection_plan.h"
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/azure/azure_spec.h"
+#include "injector/providers/vault/vault_spec.h"
+#include "memsecret/plan/injection_plan.h"
 #include "webhook/admission/json_pointer.h"
 
 namespace memsecret::webhook {
@@ -114,9 +117,10 @@ TEST(MutatorTest, NativeSidecarForAMinimalPod) {
   EXPECT_EQ(plan.refresh_interval_seconds, 300);
   ASSERT_EQ(plan.files.size(), 1u);
   EXPECT_EQ(plan.files[0].ref.field, "clientSecret");
-  ASSERT_TRUE(plan.aws.has_value());
-  EXPECT_EQ(plan.aws->region, "eu-west-1");
-  EXPECT_TRUE(plan.aws->role_arn.empty());  // no role: the container's own AWS identity is used
+  ASSERT_TRUE(plan.backends.Has(kAwsBackend));
+  EXPECT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->region, "eu-west-1");
+  EXPECT_TRUE(plan.backends.Get<AwsSettings>(kAwsBackend)
+                  ->role_arn.empty());  // no role: the container's own AWS identity is used
   EXPECT_FALSE(out["spec"]["volumes"].size() > 1);  // hence no projected token
   EXPECT_FALSE(r.warnings.empty());                 // no runAsUser stated
 }
@@ -169,8 +173,9 @@ TEST(MutatorTest, ExistingArraysAreAppendedAndNamesNeverCollide) {
         }
   EXPECT_EQ(token_mounts, 1);
   InjectionPlan plan = PlanOf(inits[0]);
-  EXPECT_EQ(plan.aws->role_arn, "arn:aws:iam::123456789012:role/crm-sync");
-  EXPECT_EQ(plan.aws->web_identity_token_file,
+  EXPECT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->role_arn,
+            "arn:aws:iam::123456789012:role/crm-sync");
+  EXPECT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->web_identity_token_file,
             "/var/run/secrets/memsecret.io/serviceaccount/aws-token");
 }
 
@@ -412,7 +417,7 @@ TEST(MutatorTest, InjectorPortsAgainstThePodsPorts) {
 // it ends up in a host name the injector connects to.
 TEST(MutatorTest, AppEnvRegionMustBeARegionName) {
   Config config = TestConfig();
-  config.aws.region.clear();
+  std::any_cast<AwsSection&>(config.backends.at(kAwsBackend)).region.clear();
   json spec = {
       {"serviceAccountName", "crm-sync-service"},
       {"containers",
@@ -499,10 +504,12 @@ policy:
   auto r = Mutate(Pod(annotations), "crm-sync", *config);
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
   InjectionPlan plan = PlanOf(Apply(Pod(annotations), r)["spec"]["initContainers"][0]);
-  ASSERT_TRUE(plan.aws);
-  EXPECT_EQ(plan.aws->failover_regions, (std::vector<std::string>{"us-west-2", "eu-west-1"}));
-  ASSERT_EQ(plan.aws->endpoints.size(), 1u);  // only regions this pod may use
-  EXPECT_EQ(plan.aws->endpoints.begin()->first, "us-west-2");
+  ASSERT_TRUE(plan.backends.Has(kAwsBackend));
+  EXPECT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->failover_regions,
+            (std::vector<std::string>{"us-west-2", "eu-west-1"}));
+  ASSERT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->endpoints.size(),
+            1u);  // only regions this pod may use
+  EXPECT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->endpoints.begin()->first, "us-west-2");
 
   // A pod in us-west-2 fails over to eu-west-1 only; the annotation replaces the
   // list and may turn failover off; naming the primary is refused.
@@ -510,12 +517,13 @@ policy:
   r = Mutate(Pod(annotations), "crm-sync", *config);
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
   plan = PlanOf(Apply(Pod(annotations), r)["spec"]["initContainers"][0]);
-  EXPECT_EQ(plan.aws->failover_regions, (std::vector<std::string>{"eu-west-1"}));
+  EXPECT_EQ(plan.backends.Get<AwsSettings>(kAwsBackend)->failover_regions,
+            (std::vector<std::string>{"eu-west-1"}));
   annotations["memsecret.io/aws-failover-regions"] = "";
   r = Mutate(Pod(annotations), "crm-sync", *config);
   ASSERT_EQ(r.kind, MutationResult::Kind::kPatched);
   plan = PlanOf(Apply(Pod(annotations), r)["spec"]["initContainers"][0]);
-  EXPECT_TRUE(plan.aws->failover_regions.empty());
+  EXPECT_TRUE(plan.backends.Get<AwsSettings>(kAwsBackend)->failover_regions.empty());
   annotations["memsecret.io/aws-failover-regions"] = "eu-west-1, us-west-2";
   r = Mutate(Pod(annotations), "crm-sync", *config);
   EXPECT_EQ(r.kind, MutationResult::Kind::kDenied);
@@ -537,12 +545,14 @@ TEST(MutatorTest, VaultAndAzureGetProjectedTokensWithTheirAudiences) {
   EXPECT_EQ(sources[1]["serviceAccountToken"]["audience"], "api://AzureADTokenExchange");
   EXPECT_GE(sources[0]["serviceAccountToken"]["expirationSeconds"].get<int>(), 600);
   InjectionPlan plan = PlanOf(out["spec"]["initContainers"][0]);
-  EXPECT_EQ(plan.vault->role, "crm-sync-service");  // {serviceAccount} substituted
-  EXPECT_EQ(plan.vault->vault_namespace, "contact-centre");
-  EXPECT_EQ(plan.vault->token_file, "/var/run/secrets/memsecret.io/serviceaccount/vault-token");
-  EXPECT_EQ(plan.azure->federated_token_file,
+  EXPECT_EQ(plan.backends.Get<VaultSettings>(kVaultBackend)->role,
+            "crm-sync-service");  // {serviceAccount} substituted
+  EXPECT_EQ(plan.backends.Get<VaultSettings>(kVaultBackend)->vault_namespace, "contact-centre");
+  EXPECT_EQ(plan.backends.Get<VaultSettings>(kVaultBackend)->token_file,
+            "/var/run/secrets/memsecret.io/serviceaccount/vault-token");
+  EXPECT_EQ(plan.backends.Get<AzureSettings>(kAzureBackend)->federated_token_file,
             "/var/run/secrets/memsecret.io/serviceaccount/azure-token");
-  EXPECT_FALSE(plan.aws.has_value());
+  EXPECT_FALSE(plan.backends.Has(kAwsBackend));
 }
 
 struct DenialCase {

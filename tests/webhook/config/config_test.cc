@@ -2,8 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include "injector/providers/aws/aws_spec.h"
+#include "injector/providers/vault/vault_spec.h"
+
 namespace memsecret::webhook {
 namespace {
+
+const AwsSection& AwsOf(const Config& c) {
+  return std::any_cast<const AwsSection&>(c.backends.at(kAwsBackend));
+}
+const VaultSection& VaultOf(const Config& c) {
+  return std::any_cast<const VaultSection&>(c.backends.at(kVaultBackend));
+}
 
 TEST(ConfigTest, EmptyYieldsDefaults) {
   auto c = ParseConfig("");
@@ -14,7 +24,7 @@ TEST(ConfigTest, EmptyYieldsDefaults) {
   EXPECT_TRUE(c->injector.native_sidecar);
   EXPECT_EQ(c->volume_size_limit, "1Mi");
   EXPECT_EQ(c->mount_path, "/var/run/secrets/memsecret");
-  EXPECT_EQ(c->aws.token_audience, "sts.amazonaws.com");
+  EXPECT_EQ(AwsOf(*c).token_audience, "sts.amazonaws.com");
   EXPECT_TRUE(c->policy.empty());
 }
 
@@ -45,8 +55,8 @@ policy:
   EXPECT_EQ(c->injector.env[0].name, "HTTPS_PROXY");
   EXPECT_EQ(c->volume_size_limit, "2Mi");
   EXPECT_EQ(c->mount_path, "/run/secrets/app");
-  EXPECT_EQ(c->aws.region, "eu-west-1");
-  EXPECT_EQ(c->vault.allowed_addrs.size(), 2u);
+  EXPECT_EQ(AwsOf(*c).region, "eu-west-1");
+  EXPECT_EQ(VaultOf(*c).allowed_addrs.size(), 2u);
   ASSERT_EQ(c->policy.size(), 2u);
   EXPECT_EQ(c->policy[0].namespaces[1], "crm-sync-*");
   EXPECT_EQ(c->oauth.allowed_token_urls[0], "https://idp.example.com/oauth2/token");
@@ -127,11 +137,11 @@ aws:
     eu-west-1: {secretsmanager: "http://127.0.0.1:4566"}
 )");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->aws.failover_regions, (std::vector<std::string>{"us-west-2", "eu-west-1"}));
-  ASSERT_EQ(c->aws.endpoints.size(), 2u);
-  EXPECT_EQ(c->aws.endpoints.at("us-west-2").sts, "https://sts-fips.us-west-2.amazonaws.com");
-  EXPECT_EQ(c->aws.endpoints.at("eu-west-1").secretsmanager, "http://127.0.0.1:4566");
-  EXPECT_EQ(c->aws.endpoints.at("eu-west-1").sts, "");
+  EXPECT_EQ(AwsOf(*c).failover_regions, (std::vector<std::string>{"us-west-2", "eu-west-1"}));
+  ASSERT_EQ(AwsOf(*c).endpoints.size(), 2u);
+  EXPECT_EQ(AwsOf(*c).endpoints.at("us-west-2").sts, "https://sts-fips.us-west-2.amazonaws.com");
+  EXPECT_EQ(AwsOf(*c).endpoints.at("eu-west-1").secretsmanager, "http://127.0.0.1:4566");
+  EXPECT_EQ(AwsOf(*c).endpoints.at("eu-west-1").sts, "");
 }
 
 TEST(ConfigTest, RotationRulesInOrderAndMetricsPort) {

@@ -14,8 +14,10 @@
 #include <chrono>
 #include <fstream>
 
+#include "injector/providers/aws/aws_spec.h"
 #include "injector/providers/aws/secrets_manager.h"
 #include "injector/providers/aws/web_identity.h"
+#include "memsecret/plan/backends.h"
 #include "testing/fake_aws.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"

@@ -8,8 +8,10 @@
 
 #include <fstream>
 
+#include "injector/providers/aws/aws_spec.h"
 #include "injector/providers/aws/credential_chain.h"
 #include "injector/providers/aws/endpoints.h"
+#include "memsecret/plan/backends.h"
 #include "testing/fake_aws.h"
 #include "testing/injector_fakes.h"
 #include "testing/temp_dir.h"

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "injector/providers/azure/azure_config.h"
+#include "injector/providers/azure/azure_spec.h"
 #include "injector/providers/azure/key_vault_provider.h"
 #include "injector/providers/azure/workload_identity.h"
 

@@ -9,6 +9,8 @@
 
 #include <fstream>
 
+#include "injector/providers/azure/azure_spec.h"
+#include "memsecret/plan/backends.h"
 #include "testing/injector_fakes.h"
 #include "testing/python_fake_process.h"
 #include "testing/temp_dir.h"

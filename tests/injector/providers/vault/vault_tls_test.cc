@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "injector/providers/vault/vault_provider.h"
+#include "injector/providers/vault/vault_spec.h"
+#include "memsecret/plan/backends.h"
 #include "testing/python_fake_process.h"
 #include "testing/temp_dir.h"
 

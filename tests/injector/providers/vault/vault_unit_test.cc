@@ -15,7 +15,9 @@
 #include "injector/providers/vault/vault_config.h"
 #include "injector/providers/vault/vault_errors.h"
 #include "injector/providers/vault/vault_http.h"
+#include "injector/providers/vault/vault_spec.h"
 #include "memsecret/clock.h"
+#include "memsecret/plan/backends.h"
 
 namespace memsecret::injector::vault {
 namespace {

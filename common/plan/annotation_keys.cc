@@ -1,42 +1,25 @@
-#include "memsecret/annotation_keys.h"
+#include "memsecret/plan/annotation_keys.h"
 
 #include <array>
 #include <functional>
 #include <regex>
 
-#include "memsecret/aws_region.h"
 #include "memsecret/duration.h"
 #include "memsecret/issuer.h"
+#include "memsecret/plan/backends.h"
 #include "memsecret/url.h"
 
 namespace memsecret {
 
 namespace {
 
-enum PatternId : size_t {
-  kContainerName,
-  kMountPath,
-  kAwsRegion,
-  kRoleArn,
-  kVaultAddr,
-  kVaultRole,
-  kVaultPath,
-  kVaultNamespace,
-  kScope,
-  kAudience
-};
+enum PatternId : size_t { kContainerName, kMountPath, kScope, kAudience };
 
 // Compiled once: std::regex construction is far too slow for the admission path.
 const std::regex& Pattern(size_t i) {
   static const std::regex kPatterns[] = {
       std::regex("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"),
       std::regex("(/[A-Za-z0-9._-]+)+"),
-      std::regex("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"),
-      std::regex(R"(arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512})"),
-      std::regex(R"(https?://[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?/?)"),
-      std::regex("[A-Za-z0-9._{}-]{1,128}"),
-      std::regex("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*"),
-      std::regex("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/?"),
       std::regex(R"([\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*)"),
       std::regex(R"([\x21-\x7E]{1,512})"),
   };
@@ -72,16 +55,6 @@ std::optional<uint32_t> ParseMode(const std::string& s) {
 }
 
 using Report = std::function<void(const std::string&)>;
-
-// Checks `value` against `pattern` and stores it in `slot`, or reports
-// `key="value": <why>`.
-void Store(const std::string& q, const std::string& value, size_t pattern, const char* why,
-           std::optional<std::string>* slot, const Report& invalid, bool no_dotdot = false) {
-  if (!Matches(value, pattern) || (no_dotdot && value.find("..") != std::string::npos))
-    invalid(q + ": " + why);
-  else
-    *slot = value;
-}
 
 // "scope" -> the full key of this file's scope ("memsecret.io/scope-crm").
 using KeyOf = std::function<std::string(std::string_view kind)>;
@@ -232,57 +205,6 @@ const PodKey kPodKeys[] = {
        else
          spec.metrics_port = port;
      }},
-    {"aws-region",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       if (!IsAwsRegionName(value))
-         invalid(q + ": not an AWS region (e.g. eu-west-1)");
-       else
-         spec.aws_region = value;
-     }},
-    {"aws-failover-regions",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       std::vector<std::string> regions;
-       if (value.find_first_not_of(" \t") != std::string::npos) regions = SplitList(value);
-       // The primary is not known here (it may come from config or env); the
-       // planner checks that no listed region is the primary.
-       if (Status st = ValidateAwsFailoverRegions(q, "", regions); !st.ok())
-         invalid(st.message());
-       else
-         spec.aws_failover_regions = regions;
-     }},
-    {"aws-role-arn",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       Store(q, value, kRoleArn, "not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
-             &spec.aws_role_arn, invalid);
-     }},
-    {"vault-addr",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       Store(q, value, kVaultAddr, "not a Vault address (https://host[:port])", &spec.vault_addr,
-             invalid);
-     }},
-    {"vault-role",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       Store(q, value, kVaultRole, "role must be 1-128 of [A-Za-z0-9._-]", &spec.vault_role,
-             invalid);
-     }},
-    {"vault-auth-path",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       Store(q, value, kVaultPath, "auth path must be segments of [A-Za-z0-9._-] joined by '/'",
-             &spec.vault_auth_path, invalid, /*no_dotdot=*/true);
-     }},
-    {"vault-namespace",
-     [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
-        const Report& invalid) {
-       Store(q, value, kVaultNamespace,
-             "namespace must be segments of [A-Za-z0-9._-] joined by '/'", &spec.vault_namespace,
-             invalid, /*no_dotdot=*/true);
-     }},
     {"agent-port",
      [](const std::string&, const std::string& q, const std::string& value, InjectionSpec& spec,
         const Report& invalid) {
@@ -306,40 +228,23 @@ const PodKey* FindPodKey(std::string_view k) {
   return nullptr;
 }
 
-// "<scheme>://<host>[:<port>]", or "" when `text` is not a URL.
-std::string Origin(std::string_view text) {
-  auto url = ParseUrl(text);
-  if (!url.ok()) return "";
-  const bool default_port =
-      (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
-  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
-  return url->scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url->port));
+const Backend::Key* FindBackendKey(std::string_view k) {
+  for (const Backend* b : Backends())
+    for (const Backend::Key& row : b->keys)
+      if (k == row.name) return &row;
+  return nullptr;
 }
-
-// The keys that name an address, and how the address reads from the value.
-struct AddressKey {
-  const char* key;  // a pod-wide key, or a per-file kind followed by "-"
-  std::optional<std::string> (*address)(std::string_view value);
-};
-
-const AddressKey kAddressKeys[] = {
-    {"vault-addr", [](std::string_view v) -> std::optional<std::string> { return Origin(v); }},
-    {"aws-role-arn",
-     [](std::string_view v) -> std::optional<std::string> { return std::string(v); }},
-    {"issuer-",
-     [](std::string_view v) -> std::optional<std::string> {
-       if (!v.starts_with("https://") && !v.starts_with("http://")) return std::nullopt;
-       return Origin(v);
-     }},
-};
 
 }  // namespace
 
 std::optional<std::string> InjectionKeyAddress(std::string_view key, std::string_view value) {
-  for (const AddressKey& row : kAddressKeys) {
-    const std::string_view k = row.key;
-    if (k.ends_with('-') ? key.starts_with(k) : key == k) return row.address(value);
+  if (key.starts_with("issuer-")) {
+    // A token URL; named Genesys/CXone issuers go to their fixed hosts.
+    if (!value.starts_with("https://") && !value.starts_with("http://")) return std::nullopt;
+    return UrlOrigin(value);
   }
+  if (const Backend::Key* row = FindBackendKey(key); row != nullptr && row->address != nullptr)
+    return row->address(value);
   return std::nullopt;
 }
 
@@ -347,6 +252,8 @@ std::vector<std::string> KnownInjectionKeys() {
   std::vector<std::string> keys;
   for (const FileKey& row : kFileKeys) keys.push_back(std::string(row.kind) + "-<name>");
   for (const PodKey& row : kPodKeys) keys.push_back(row.name);
+  for (const Backend* b : Backends())
+    for (const Backend::Key& row : b->keys) keys.push_back(row.name);
   return keys;
 }
 
@@ -364,6 +271,13 @@ InjectionSpec ParseInjectionKeys(const std::map<std::string, std::string>& keys,
     const std::string q = key + "=\"" + value + "\"";
     if (const PodKey* row = FindPodKey(k)) {
       row->apply(key, q, value, spec, invalid);
+      continue;
+    }
+    if (const Backend::Key* row = FindBackendKey(k)) {
+      if (Status st = row->check(value); !st.ok())
+        invalid(q + ": " + st.message());
+      else
+        spec.backend_keys[k] = value;
       continue;
     }
     bool known = false;  // "<kind>-<name>", or unknown

@@ -1,4 +1,4 @@
-#include "memsecret/rotation_rules.h"
+#include "memsecret/plan/rotation_rules.h"
 
 #include "memsecret/duration.h"
 #include "memsecret/glob.h"

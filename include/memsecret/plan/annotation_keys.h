@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "memsecret/injection_plan.h"
+#include "memsecret/backend.h"
+#include "memsecret/plan/injection_plan.h"
 
 namespace memsecret {
 
@@ -23,25 +24,26 @@ struct InjectionSpec {
   std::optional<std::string> mount_path;
   std::optional<Lifecycle> lifecycle;
   std::optional<std::chrono::seconds> refresh_interval;
-  std::optional<std::string> aws_region, aws_role_arn;
-  std::optional<int> agent_port;  // 1024-65535: the Agent-compatible endpoint (sidecar only)
-  std::optional<std::vector<std::string>> aws_failover_regions;  // empty list: no failover
-  std::optional<std::string> vault_addr, vault_role, vault_auth_path, vault_namespace;
+  std::optional<int> agent_port;    // 1024-65535: the Agent-compatible endpoint (sidecar only)
   std::optional<int> metrics_port;  // 1024-65535; 0 = off (overrides injector.metricsPort)
+  // The backends' keys ("vault-addr", "aws-region", ...), each checked by
+  // its backend's row (memsecret/backend.h); the backend reads them when it
+  // resolves its plan settings.
+  BackendKeys backend_keys;
 };
 
 // Every key the parser accepts, in documentation form: "secret-<name>",
-// "token-<name>", ..., "containers", "mount-path", ... ("status" is the
-// webhook's own and not in this list).
+// "token-<name>", ..., "containers", "mount-path", ..., then each backend's
+// keys ("status" is the webhook's own and not in this list).
 std::vector<std::string> KnownInjectionKeys();
 
 // Where a key sends an identity or credentials, as the text an address
 // fence (the pipeline commands' --allow-addr) is matched against:
-//   vault-addr          the URL's origin "<scheme>://<host>[:<port>]" (the
-//                       port only when not the scheme's default; host
-//                       lowercased), where the Vault token or JWT goes;
-//   issuer-<name> URL   the token URL's origin, where client credentials go;
-//   aws-role-arn        the ARN itself, the role the identity assumes.
+//   issuer-<name> URL   the token URL's origin (memsecret/url.h UrlOrigin),
+//                       where client credentials go;
+//   a backend's key     what its row says (vault-addr: the URL's origin,
+//                       where the Vault token or JWT goes; aws-role-arn:
+//                       the ARN itself, the role the identity assumes).
 // nullopt: the key names no address (named Genesys/CXone issuers go to their
 // fixed hosts). "": an address that cannot be read (a fence fails closed).
 std::optional<std::string> InjectionKeyAddress(std::string_view key, std::string_view value);

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
 

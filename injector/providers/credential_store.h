@@ -7,7 +7,8 @@
 //   Vault KV v2          one write with options.cas = the current version;
 //   Azure Key Vault      a new version (PUT), after checking the version read
 //                        first is still the latest (Key Vault has no cas);
-// Reads go through the same SecretProvider the injector reads with.
+// Reads go through the same SecretProvider the injector reads with. Each
+// backend's store lives in its folder (its fetch row, BackendFetch::make_store).
 // Not thread-safe.
 #pragma once
 
@@ -20,16 +21,6 @@
 #include "memsecret/clock.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
-
-namespace memsecret::injector::aws {
-class SecretsManagerWriter;
-}
-namespace memsecret::injector::vault {
-class VaultKvWriter;
-}
-namespace memsecret::injector::azure {
-class KeyVaultWriter;
-}
 
 namespace memsecret::injector::rotation {
 
@@ -63,18 +54,37 @@ class CredentialStore {
   virtual Result<std::string> Write(const StoredVersion& current, const SecretValue& value) = 0;
 };
 
-// The writer of each store; only the ref's provider's must be set.
-struct StoreWriters {
-  aws::SecretsManagerWriter* aws = nullptr;
-  vault::VaultKvWriter* vault = nullptr;
-  azure::KeyVaultWriter* azure = nullptr;
+// A store whose write makes the new version current at once (Vault KV v2 with
+// cas, Key Vault): nothing is staged, so the staging half of the interface is
+// the same for all of them. `name` prefixes the (internal) misuse errors.
+class OneStepStore : public CredentialStore {
+ public:
+  explicit OneStepStore(const char* name) : name_(name) {}
+  Result<std::optional<StoredVersion>> ReadPending(const StoredVersion&) override {
+    return std::optional<StoredVersion>();
+  }
+  Result<std::optional<StoredVersion>> ReadStaged(const std::string&) override {
+    return std::optional<StoredVersion>();
+  }
+  bool stages() const override { return false; }
+  Result<std::string> Stage(const SecretValue&, const std::string&) override {
+    return Internal(std::string(name_) + ": writes are one step");
+  }
+  Status Promote(const StoredVersion&, const std::string&) override {
+    return Internal(std::string(name_) + ": writes are one step");
+  }
+
+ private:
+  const char* name_;
 };
 
-// The store for `ref` (#field ignored). `reader` and the writers must outlive
-// the result. kInvalidArgument when the ref's writer is missing, for pinned
-// refs (?version=, ?stage=) and KV v1.
-Result<std::unique_ptr<CredentialStore>> MakeCredentialStore(const SecretRef& ref,
-                                                             SecretProvider* reader,
-                                                             const StoreWriters& writers);
+// What a store's reads share: `reader` at `ref` with `options` as a version.
+Result<StoredVersion> ReadStoredVersion(SecretProvider* reader, const SecretRef& ref,
+                                        const FetchOptions& options);
+// The same, where the store's "not there" answers (kNotFound,
+// kFailedPrecondition) mean "no such version".
+Result<std::optional<StoredVersion>> ReadOptionalVersion(SecretProvider* reader,
+                                                         const SecretRef& ref,
+                                                         const FetchOptions& options);
 
 }  // namespace memsecret::injector::rotation

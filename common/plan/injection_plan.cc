@@ -1,14 +1,16 @@
 // JSON codec for InjectionPlan: written with JsonWriter, read with
 // nlohmann_json (whose exceptions stop here).
-#include "memsecret/injection_plan.h"
+#include "memsecret/plan/injection_plan.h"
 
+#include <algorithm>
 #include <cstdint>
-#include <limits>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <type_traits>
 
+#include "memsecret/json_member.h"
 #include "memsecret/json_writer.h"
+#include "memsecret/plan/backends.h"
 
 namespace memsecret {
 
@@ -119,36 +121,9 @@ void WriteFile(JsonWriter& w, const PlannedFile& f) {
   w.EndObject();
 }
 
-// Reads an optional member of the expected type; records a typed error.
 template <typename T>
 bool Get(const json& obj, const char* key, T* out, std::string* err, const std::string& where) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return true;
-  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    // nlohmann's get<int>() of a float or of an integer beyond T's range is a
-    // plain cast (undefined for 1e75): integers are checked here.
-    const bool in_range =
-        it->is_number_unsigned()
-            ? it->template get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
-        : it->is_number_integer() ? it->template get<int64_t>() >= std::numeric_limits<T>::min() &&
-                                        it->template get<int64_t>() <= std::numeric_limits<T>::max()
-                                  : false;
-    if (!in_range) {
-      *err = where + "." + key +
-             (it->is_number() ? " is not an integer in range" : " has the wrong type");
-      return false;
-    }
-    *out = static_cast<T>(it->is_number_unsigned() ? it->template get<uint64_t>()
-                                                   : it->template get<int64_t>());
-    return true;
-  }
-  try {
-    *out = it->get<T>();
-    return true;
-  } catch (const json::exception&) {
-    *err = where + "." + key + " has the wrong type";
-    return false;
-  }
+  return ReadMember(obj, key, out, err, where);
 }
 
 Result<PlannedFile> FileFromJson(const json& j, const std::string& where) {
@@ -206,55 +181,44 @@ std::string EncodePlan(const InjectionPlan& p) {
   std::string out;
   out.reserve(256 + 160 * p.files.size());
   JsonWriter w(&out);
-  w.BeginObject();
-  if (p.agent_port != 0) w.Member("agentPort", p.agent_port);  // keys in sorted order
-  if (p.aws) {
-    w.Key("aws").BeginObject();
-    if (!p.aws->endpoints.empty()) {
-      w.Key("endpoints").BeginObject();
-      for (const auto& [region, e] : p.aws->endpoints) {
-        w.Key(region).BeginObject();
-        if (!e.secretsmanager.empty()) w.Member("secretsmanager", e.secretsmanager);
-        if (!e.sts.empty()) w.Member("sts", e.sts);
-        w.EndObject();
-      }
-      w.EndObject();
-    }
-    if (!p.aws->failover_regions.empty()) {
-      w.Key("failoverRegions").BeginArray();
-      for (const auto& r : p.aws->failover_regions) w.String(r);
-      w.EndArray();
-    }
-    w.Member("region", p.aws->region).Member("roleArn", p.aws->role_arn);
-    w.Member("webIdentityTokenFile", p.aws->web_identity_token_file).EndObject();
-  }
-  if (p.azure)
-    w.Key("azure")
-        .BeginObject()
-        .Member("federatedTokenFile", p.azure->federated_token_file)
-        .EndObject();
-  w.Key("files").BeginArray();
-  for (const auto& f : p.files) WriteFile(w, f);
-  w.EndArray();
-  w.Member("lifecycle", LifecycleName(p.lifecycle));
-  if (p.metrics_port != 0) w.Member("metricsPort", p.metrics_port);
-  w.Member("outputDir", p.output_dir);
-  w.Key("pod").BeginObject();
-  w.Member("name", p.pod.name)
-      .Member("namespace", p.pod.namespace_name)
-      .Member("serviceAccount", p.pod.service_account);
-  w.EndObject();
-  w.Member("refreshIntervalSeconds", p.refresh_interval_seconds);
-  w.Member("tokenMinRemainingSeconds", p.token_min_remaining_seconds);
-  w.Key("tokenRefreshFraction").Double(p.token_refresh_fraction);
-  if (p.vault) {
-    w.Key("vault").BeginObject();
-    w.Member("addr", p.vault->addr).Member("allowSkipVerify", p.vault->allow_skip_verify);
-    w.Member("authPath", p.vault->auth_path).Member("namespace", p.vault->vault_namespace);
-    w.Member("role", p.vault->role).Member("tokenFile", p.vault->token_file);
+  // Members in sorted key order (the same text nlohmann_json's dump()
+  // prints): the plan's own and one per backend it uses.
+  std::vector<std::pair<std::string_view, std::function<void()>>> members;
+  if (p.agent_port != 0)
+    members.emplace_back("agentPort", [&] { w.Member("agentPort", p.agent_port); });
+  for (const auto& [name, settings] : p.backends.all())
+    members.emplace_back(name, [&w, &name = name, &settings = settings] {
+      w.Key(name);
+      settings->Encode(w);
+    });
+  members.emplace_back("files", [&] {
+    w.Key("files").BeginArray();
+    for (const auto& f : p.files) WriteFile(w, f);
+    w.EndArray();
+  });
+  members.emplace_back("lifecycle", [&] { w.Member("lifecycle", LifecycleName(p.lifecycle)); });
+  if (p.metrics_port != 0)
+    members.emplace_back("metricsPort", [&] { w.Member("metricsPort", p.metrics_port); });
+  members.emplace_back("outputDir", [&] { w.Member("outputDir", p.output_dir); });
+  members.emplace_back("pod", [&] {
+    w.Key("pod").BeginObject();
+    w.Member("name", p.pod.name)
+        .Member("namespace", p.pod.namespace_name)
+        .Member("serviceAccount", p.pod.service_account);
     w.EndObject();
-  }
-  w.Member("version", InjectionPlan::kVersion);
+  });
+  members.emplace_back("refreshIntervalSeconds",
+                       [&] { w.Member("refreshIntervalSeconds", p.refresh_interval_seconds); });
+  members.emplace_back("tokenMinRemainingSeconds", [&] {
+    w.Member("tokenMinRemainingSeconds", p.token_min_remaining_seconds);
+  });
+  members.emplace_back("tokenRefreshFraction",
+                       [&] { w.Key("tokenRefreshFraction").Double(p.token_refresh_fraction); });
+  members.emplace_back("version", [&] { w.Member("version", InjectionPlan::kVersion); });
+  std::sort(members.begin(), members.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  w.BeginObject();
+  for (const auto& [key, write] : members) write();
   w.EndObject();
   return out;
 }
@@ -311,51 +275,12 @@ Result<InjectionPlan> DecodePlan(std::string_view text) {
       return InvalidArgument("plan: file name \"" + f->name + "\" appears twice");
     p.files.push_back(std::move(f).value());
   }
-  if (auto it = j.find("aws"); it != j.end() && it->is_object()) {
-    AwsSettings a;
-    if (!Get(*it, "region", &a.region, &err, "plan.aws") ||
-        !Get(*it, "roleArn", &a.role_arn, &err, "plan.aws") ||
-        !Get(*it, "webIdentityTokenFile", &a.web_identity_token_file, &err, "plan.aws") ||
-        !Get(*it, "failoverRegions", &a.failover_regions, &err, "plan.aws"))
-      return InvalidArgument(err);
-    if (auto eps = it->find("endpoints"); eps != it->end() && !eps->is_null()) {
-      if (!eps->is_object()) return InvalidArgument("plan.aws.endpoints must be an object");
-      for (const auto& [region, e] : eps->items()) {
-        const std::string where = "plan.aws.endpoints." + region;
-        if (!e.is_object()) return InvalidArgument(where + " must be an object");
-        for (const auto& [key, unused] : e.items())
-          if (key != "secretsmanager" && key != "sts")
-            return InvalidArgument(where + "." + key + " is not a known endpoint");
-        AwsRegionEndpoints ep;
-        if (!Get(e, "secretsmanager", &ep.secretsmanager, &err, where) ||
-            !Get(e, "sts", &ep.sts, &err, where))
-          return InvalidArgument(err);
-        a.endpoints[region] = std::move(ep);
-      }
-    }
-    if (Status st =
-            ValidateAwsFailoverRegions("plan.aws.failoverRegions", a.region, a.failover_regions);
-        !st.ok())
-      return st;
-    if (Status st = ValidateAwsEndpoints("plan.aws.endpoints", a.endpoints); !st.ok()) return st;
-    p.aws = a;
-  }
-  if (auto it = j.find("vault"); it != j.end() && it->is_object()) {
-    VaultSettings v;
-    if (!Get(*it, "addr", &v.addr, &err, "plan.vault") ||
-        !Get(*it, "authPath", &v.auth_path, &err, "plan.vault") ||
-        !Get(*it, "role", &v.role, &err, "plan.vault") ||
-        !Get(*it, "namespace", &v.vault_namespace, &err, "plan.vault") ||
-        !Get(*it, "tokenFile", &v.token_file, &err, "plan.vault") ||
-        !Get(*it, "allowSkipVerify", &v.allow_skip_verify, &err, "plan.vault"))
-      return InvalidArgument(err);
-    p.vault = v;
-  }
-  if (auto it = j.find("azure"); it != j.end() && it->is_object()) {
-    AzureSettings a;
-    if (!Get(*it, "federatedTokenFile", &a.federated_token_file, &err, "plan.azure"))
-      return InvalidArgument(err);
-    p.azure = a;
+  for (const Backend* backend : Backends()) {
+    auto it = j.find(backend->name);
+    if (it == j.end() || !it->is_object()) continue;
+    auto settings = backend->decode(*it, std::string("plan.") + backend->name);
+    if (!settings.ok()) return settings.status();
+    p.backends.Set(backend->name, std::move(settings).value());
   }
   return p;
 }

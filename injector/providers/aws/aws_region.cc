@@ -1,4 +1,4 @@
-#include "memsecret/aws_region.h"
+#include "injector/providers/aws/aws_region.h"
 
 #include <regex>
 #include <set>

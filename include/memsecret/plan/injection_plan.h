@@ -5,13 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "memsecret/aws_region.h"
+#include "memsecret/backend.h"
 #include "memsecret/issuer.h"
 #include "memsecret/secret_ref.h"
 #include "memsecret/status.h"
@@ -76,33 +75,6 @@ std::vector<std::string> KnownEnvVars(const PlannedFile& file);
 // The access-token variable of a token file's env format.
 std::string TokenEnvVar(const PlannedFile& file);
 
-struct AwsSettings {
-  std::string region;
-  std::string role_arn;                 // empty: use the container's own AWS env
-  std::string web_identity_token_file;  // projected SA token (audience sts.amazonaws.com)
-  // Replica regions tried in order when the primary `region` is out
-  // (ValidateAwsFailoverRegions: at most kMaxAwsFailoverRegions, not region).
-  std::vector<std::string> failover_regions;
-  // Per-region endpoint overrides (VPC endpoints, FIPS, loopback test servers).
-  std::map<std::string, AwsRegionEndpoints> endpoints;
-  bool operator==(const AwsSettings&) const = default;
-};
-
-struct VaultSettings {
-  std::string addr;
-  std::string auth_path = "kubernetes";
-  std::string role;
-  std::string vault_namespace;     // X-Vault-Namespace, optional
-  std::string token_file;          // projected SA token for Kubernetes auth
-  bool allow_skip_verify = false;  // whether VAULT_SKIP_VERIFY may be honoured
-  bool operator==(const VaultSettings&) const = default;
-};
-
-struct AzureSettings {
-  std::string federated_token_file;  // projected SA token (api://AzureADTokenExchange)
-  bool operator==(const AzureSettings&) const = default;
-};
-
 struct PodIdentity {
   std::string namespace_name;
   std::string service_account;
@@ -120,9 +92,9 @@ struct InjectionPlan {
   double token_refresh_fraction = 0.75;      // refresh at this fraction of expires_in
   int64_t token_min_remaining_seconds = 60;  // never later than this before expiry
   std::vector<PlannedFile> files;
-  std::optional<AwsSettings> aws;
-  std::optional<VaultSettings> vault;
-  std::optional<AzureSettings> azure;
+  // The settings of each backend a file uses (memsecret/backend.h), by
+  // backend name; each backend's spec part reads its own.
+  PlanSettings backends;
   // The port the injector serves Prometheus metrics on (GET /metrics, all
   // addresses); 0: no metrics endpoint. Sidecar lifecycle only.
   int metrics_port = 0;
