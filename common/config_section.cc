@@ -18,9 +18,11 @@ std::string ConfigSection::Where(const std::string& key) const {
 
 void ConfigSection::Keys(std::initializer_list<const char*> allowed) {
   if (!present_) return;
-  for (const auto& [key, unused] : node_.items())
+  for (const auto& member : node_.items()) {
+    const std::string& key = member.key();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
       Error(Where(key) + ": unknown key");
+  }
 }
 
 namespace {
