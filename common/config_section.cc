@@ -1,7 +1,11 @@
 #include "memsecret/config_section.h"
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "memsecret/ascii.h"
 
 namespace memsecret {
 
@@ -75,8 +79,19 @@ void ConfigSection::Bool(const char* key, bool* out) {
   if (!present_) return;
   auto it = node_.find(key);
   if (it == node_.end() || it->is_null()) return;
-  if (it->is_boolean())
+  if (it->is_boolean()) {
     *out = it->get<bool>();
+    return;
+  }
+  // The spellings yaml-cpp reads as booleans elsewhere in the config (yes/no,
+  // on/off, y/n), which YAML 1.2's core schema leaves as strings.
+  static constexpr std::string_view kTrue[] = {"y", "yes", "on", "true"};
+  static constexpr std::string_view kFalse[] = {"n", "no", "off", "false"};
+  const std::string text = it->is_string() ? AsciiLowercase(it->get<std::string>()) : "";
+  if (std::find(std::begin(kTrue), std::end(kTrue), text) != std::end(kTrue))
+    *out = true;
+  else if (std::find(std::begin(kFalse), std::end(kFalse), text) != std::end(kFalse))
+    *out = false;
   else
     Error(Where(key) + ": must be true or false");
 }

@@ -15,6 +15,26 @@ const VaultSection& VaultOf(const Config& c) {
   return std::any_cast<const VaultSection&>(c.backends.at(kVaultBackend));
 }
 
+// A backend's section reads booleans as the rest of the config does (yaml-cpp's
+// spellings: true/false, yes/no, on/off), and refuses anything else.
+TEST(ConfigTest, BackendSectionsReadBooleansAsTheRestOfTheConfig) {
+  for (const auto& [text, want] : {std::pair{"true", true},
+                                   {"yes", true},
+                                   {"On", true},
+                                   {"false", false},
+                                   {"no", false},
+                                   {"OFF", false}}) {
+    auto c = ParseConfig(std::string("vault: {allowSkipVerify: ") + text + "}");
+    ASSERT_TRUE(c.ok()) << text << ": " << c.status().ToString();
+    EXPECT_EQ(VaultOf(*c).allow_skip_verify, want) << text;
+  }
+  auto bad = ParseConfig("vault: {allowSkipVerify: maybe}");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("vault.allowSkipVerify: must be true or false"),
+            std::string::npos)
+      << bad.status().message();
+}
+
 TEST(ConfigTest, EmptyYieldsDefaults) {
   auto c = ParseConfig("");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
